@@ -1,0 +1,81 @@
+"""The web application: `create_app(settings)` wires the database, templates and routes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import jinja2
+from aiohttp import web
+
+from alerts import db as database
+from alerts.config import Settings
+from alerts.geocoding import GeocodingService
+from alerts.web import api, console, keys, public
+from alerts.web.middlewares import error_pages, identify, security_headers
+
+log = logging.getLogger(__name__)
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+
+def create_templates() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _database_ctx(settings: Settings) -> database.CleanupCtx:
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        embedded = None
+        dsn = settings.database_url
+        if not dsn:
+            embedded = database.EmbeddedPostgres(settings.data_dir)
+            dsn = embedded.start()
+        pool = await database.create_pool(dsn)
+        try:
+            async with pool.acquire() as conn:
+                await database.migrate(conn)
+            app[keys.DB] = database.Database(pool)
+            yield
+        finally:
+            await pool.close()
+            if embedded is not None:
+                embedded.stop()
+
+    return ctx
+
+
+async def _geocoder_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[keys.SETTINGS]
+    service = GeocodingService(
+        provider=settings.geocoder,
+        nominatim_domain=settings.nominatim_domain,
+        user_agent=settings.nominatim_user_agent,
+    )
+    app[keys.GEOCODER] = service
+    yield
+    await service.close()
+
+
+def create_app(settings: Settings) -> web.Application:
+    """The application for `settings`; the database opens and closes with it."""
+    app = web.Application(
+        middlewares=[security_headers, error_pages, identify],
+        client_max_size=settings.photo_max_bytes + 64 * 1024,
+    )
+    app[keys.SETTINGS] = settings
+    app[keys.TEMPLATES] = create_templates()
+    app[keys.APPROVAL_HOOKS] = []
+    app[keys.CLOSE_HOOKS] = []
+    app.cleanup_ctx.append(_database_ctx(settings))
+    app.cleanup_ctx.append(_geocoder_ctx)
+    app.add_routes(public.routes)
+    app.add_routes(api.routes)
+    app.add_routes(console.routes)
+    app.router.add_static("/static", TEMPLATE_DIR / "static", name="static")
+    return app

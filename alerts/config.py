@@ -1,0 +1,150 @@
+"""Settings: every one declared once, with its default and a line of help, read from the environment."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def _bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"expected a boolean (true/false), got {value!r}")
+
+
+def _languages(value: str) -> tuple[str, ...]:
+    langs = tuple(part.strip() for part in value.split(",") if part.strip())
+    unknown = set(langs) - {"nl", "fr", "de", "en"}
+    if unknown or not langs:
+        raise ValueError(f"languages must be among nl, fr, de, en; got {value!r}")
+    return langs
+
+
+def _setting(env: str, default: Any, help: str, parse: Callable[[str], Any] = str) -> Any:
+    return field(default=default, metadata={"env": env, "help": help, "parse": parse})
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """The service's configuration; `Settings.from_env()` reads it from the environment."""
+
+    database_url: str = _setting(
+        "DATABASE_URL",
+        "",
+        "PostgreSQL URL. Empty: an embedded PostgreSQL (pgserver) in DATA_DIR/pgdata.",
+    )
+    data_dir: str = _setting("DATA_DIR", "var", "Folder for local state (embedded database).")
+    host: str = _setting("HOST", "127.0.0.1", "Address the web server listens on.")
+    port: int = _setting("PORT", 8080, "Port the web server listens on.", int)
+    public_base_url: str = _setting(
+        "PUBLIC_BASE_URL",
+        "http://127.0.0.1:8080",
+        "Address of the service as the public reaches it (used in posters, QR codes, messages).",
+    )
+    secure_cookies: bool = _setting(
+        "SECURE_COOKIES",
+        True,
+        "Send session cookies as `__Host-` Secure cookies. Turn off only for plain-HTTP local use.",
+        _bool,
+    )
+    session_idle_minutes: int = _setting(
+        "SESSION_IDLE_MINUTES", 30, "A staff session ends after this many idle minutes.", int
+    )
+    session_max_hours: int = _setting(
+        "SESSION_MAX_HOURS", 12, "A staff session ends this many hours after login.", int
+    )
+    reauth_minutes: int = _setting(
+        "REAUTH_MINUTES",
+        5,
+        "Approve and close need a password (or TOTP) entered within this many minutes.",
+        int,
+    )
+    login_max_failures: int = _setting(
+        "LOGIN_MAX_FAILURES", 5, "Failed logins in a row before an account is locked.", int
+    )
+    login_lockout_minutes: int = _setting(
+        "LOGIN_LOCKOUT_MINUTES", 15, "How long a locked account stays locked.", int
+    )
+    four_eyes: bool = _setting(
+        "FOUR_EYES", True, "Approval must come from someone other than the submitter.", _bool
+    )
+    hotline_number: str = _setting(
+        "HOTLINE_NUMBER", "116 000", "Phone number printed on posters and in messages."
+    )
+    organisation_name: str = _setting(
+        "ORGANISATION_NAME", "Missing Children Hotline", "Name shown on pages and posters."
+    )
+    default_languages: tuple[str, ...] = _setting(
+        "DEFAULT_LANGUAGES",
+        ("nl", "fr", "de", "en"),
+        "Languages of a new case's materials (comma-separated among nl, fr, de, en).",
+        _languages,
+    )
+    geocoder: str = _setting(
+        "GEOCODER",
+        "offline",
+        "`nominatim` (falls back to the offline gazetteer) or `offline` (Belgian gazetteer only).",
+    )
+    nominatim_domain: str = _setting(
+        "NOMINATIM_DOMAIN", "nominatim.openstreetmap.org", "Nominatim server (host[:port])."
+    )
+    nominatim_user_agent: str = _setting(
+        "NOMINATIM_USER_AGENT", "community-alerts", "User-Agent sent to Nominatim."
+    )
+    photo_max_bytes: int = _setting(
+        "PHOTO_MAX_BYTES", 10 * 1024 * 1024, "Largest accepted photo upload, in bytes.", int
+    )
+    photo_max_pixels: int = _setting(
+        "PHOTO_MAX_PIXELS", 40_000_000, "Largest accepted photo, in pixels (width x height).", int
+    )
+    photo_max_side: int = _setting(
+        "PHOTO_MAX_SIDE", 2000, "Photos are scaled down so their longer side is at most this.", int
+    )
+    log_level: str = _setting("LOG_LEVEL", "INFO", "Logging level (DEBUG, INFO, WARNING, ERROR).")
+    log_format: str = _setting("LOG_FORMAT", "json", "`json` (one object a line) or `text`.")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """The settings from `environ` (default: os.environ), then `overrides`."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            raw = environ.get(f.metadata["env"])
+            if raw is not None:
+                try:
+                    values[f.name] = f.metadata["parse"](raw)
+                except ValueError as exc:
+                    raise ValueError(f"{f.metadata['env']}: {exc}") from None
+        values.update(overrides)
+        return cls(**values)
+
+
+def documented_settings() -> list[tuple[str, str, str]]:
+    """(environment variable, default as text, help) for every setting, in declaration order."""
+    rows = []
+    for f in dataclasses.fields(Settings):
+        default = f.default
+        text = ",".join(default) if isinstance(default, tuple) else str(default)
+        if isinstance(default, bool):
+            text = str(default).lower()
+        rows.append((f.metadata["env"], text, f.metadata["help"]))
+    return rows
+
+
+def settings_table() -> str:
+    """The Markdown table of every setting, as the README carries it."""
+    lines = ["| variable | default | what it does |", "| --- | --- | --- |"]
+    for env, default, help_text in documented_settings():
+        shown = f"`{default}`" if default else "(empty)"
+        lines.append(f"| `{env}` | {shown} | {help_text} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(settings_table())

@@ -1,0 +1,135 @@
+"""The command line: serve, migrate, create-staff, create-token, telegram-sandbox."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from alerts import auth, db
+from alerts.app import create_app
+from alerts.config import Settings
+from alerts.logs import setup_logging
+from alerts.models import Role
+
+
+async def _with_database(settings: Settings, work: Callable[[db.Database], Awaitable[Any]]) -> Any:
+    """Run `work` against the configured (or embedded) database, migrated first."""
+    embedded = None
+    dsn = settings.database_url
+    if not dsn:
+        embedded = db.EmbeddedPostgres(settings.data_dir)
+        dsn = embedded.start()
+    pool = await db.create_pool(dsn, min_size=1, max_size=2)
+    try:
+        async with pool.acquire() as conn:
+            await db.migrate(conn)
+        return await work(db.Database(pool))
+    finally:
+        await pool.close()
+        if embedded is not None:
+            embedded.stop()
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
+    app = create_app(settings)
+    print(f"Serving on http://{settings.host}:{settings.port}/  (console: /console)", flush=True)
+    web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> None:
+    async def work(database: db.Database) -> list[str]:
+        return []  # _with_database has already migrated
+
+    asyncio.run(_with_database(settings, work))
+    print("The database schema is up to date.")
+
+
+def _password(args: argparse.Namespace) -> str:
+    if args.password_env:
+        value = os.environ.get(args.password_env)
+        if not value:
+            sys.exit(f"The environment variable {args.password_env} is empty.")
+        return value
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Again: "):
+        sys.exit("The passwords differ.")
+    return first
+
+
+def cmd_create_staff(settings: Settings, args: argparse.Namespace) -> None:
+    password = _password(args)
+
+    async def work(database: db.Database) -> int:
+        return await auth.create_staff(
+            database, username=args.username, display_name=args.name or args.username,
+            role=Role(args.role), password=password, language=args.language,
+        )  # fmt: skip
+
+    asyncio.run(_with_database(settings, work))
+    print(f"Created {args.role} account {args.username!r}.")
+
+
+def cmd_create_token(settings: Settings, args: argparse.Namespace) -> None:
+    async def work(database: db.Database) -> str:
+        return await auth.create_api_token(database, args.username, args.name)
+
+    token = asyncio.run(_with_database(settings, work))
+    print("API token (shown once; store it safely):")
+    print(token)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="run.py", description=__doc__)
+    sub = top.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="run the web service")
+    sub.add_parser("migrate", help="apply database migrations")
+    staff = sub.add_parser("create-staff", help="create a staff account")
+    staff.add_argument("username")
+    staff.add_argument("--role", choices=[r.value for r in Role], default="case_manager")
+    staff.add_argument("--name", help="display name")
+    staff.add_argument("--language", choices=["nl", "fr", "de", "en"])
+    staff.add_argument(
+        "--password-env", help="read the password from this environment variable (else prompt)"
+    )
+    token = sub.add_parser("create-token", help="create an API token acting for a staff account")
+    token.add_argument("username")
+    token.add_argument("--name", default="integration", help="what the token is for")
+    return top
+
+
+COMMANDS = {
+    "serve": cmd_serve,
+    "migrate": cmd_migrate,
+    "create-staff": cmd_create_staff,
+    "create-token": cmd_create_token,
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        sys.exit(f"Configuration error: {exc}")
+    setup_logging(settings.log_level, settings.log_format)
+    try:
+        COMMANDS[args.command](settings, args)
+    except Exception as exc:  # a clear line for the operator; details are in the log
+        from alerts.errors import AlertsError
+
+        if isinstance(exc, AlertsError):
+            sys.exit(f"Error: {exc.message}")
+        raise
+
+
+if __name__ == "__main__":
+    main()
