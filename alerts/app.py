@@ -12,7 +12,7 @@ from aiohttp import web
 from alerts import db as database
 from alerts.config import Settings
 from alerts.geocoding import GeocodingService
-from alerts.web import api, console, keys, public
+from alerts.web import api, console, keys, public, staff_auth
 from alerts.web.middlewares import error_pages, identify, security_headers
 
 log = logging.getLogger(__name__)
@@ -77,5 +77,6 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(public.routes)
     app.add_routes(api.routes)
     app.add_routes(console.routes)
+    app.add_routes(staff_auth.routes)
     app.router.add_static("/static", TEMPLATE_DIR / "static", name="static")
     return app

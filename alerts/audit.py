@@ -16,7 +16,9 @@ async def record(
     await db.execute("add_audit", staff_id, action, case_id, json.dumps(details, default=str))
 
 
-async def entries(db: Database, case_id: int | None = None, limit: int = 200) -> list[dict[str, Any]]:
+async def entries(
+    db: Database, case_id: int | None = None, limit: int = 200
+) -> list[dict[str, Any]]:
     """The latest entries, newest first, for one case or all."""
     rows = await db.fetch("list_audit", case_id, limit)
     return [{**dict(r), "details": json.loads(r["details"])} for r in rows]

@@ -20,7 +20,7 @@ _hasher = argon2.PasswordHasher()  # Argon2id with the library's current recomme
 # Verified against when the username is unknown, so both paths cost the same time.
 _DUMMY_HASH = _hasher.hash("not a real password, only for timing")
 MIN_PASSWORD_LENGTH = 12
-API_TOKEN_PREFIX = "alrt_"
+API_TOKEN_PREFIX = "alrt_"  # noqa: S105 - a prefix, not a secret
 
 
 def token_hash(token: str) -> str:
@@ -123,7 +123,10 @@ async def load_session(db: Database, settings: Settings, token: str) -> Session 
     if row is None:
         return None
     return Session(
-        token=token, csrf_token=row["csrf_token"], staff=Staff.from_row(row), reauth_at=row["reauth_at"]
+        token=token,
+        csrf_token=row["csrf_token"],
+        staff=Staff.from_row(row),
+        reauth_at=row["reauth_at"],
     )
 
 
@@ -133,7 +136,8 @@ async def end_session(db: Database, token: str) -> None:
 
 def check_csrf(session: Session, submitted: str | None) -> None:
     """Raise Forbidden unless `submitted` is the session's CSRF token."""
-    if not submitted or not hmac.compare_digest(submitted, session.csrf_token):
+    # Compared as bytes: compare_digest refuses non-ASCII text, which anyone can submit.
+    if not submitted or not hmac.compare_digest(submitted.encode(), session.csrf_token.encode()):
         raise errors.Forbidden("The form has expired or was not sent from this site. Please retry.")
 
 

@@ -136,9 +136,9 @@ def parse_case_fields(data: Mapping[str, Any], *, creating: bool) -> dict[str, A
     if creating and "kind" not in data:
         raise InvalidInput("Choose the kind of case.", field="kind")
     fields = {name: PARSERS[name](value) for name, value in data.items()}
-    if (fields.get("last_seen_lat") is None) != (fields.get("last_seen_lon") is None):
-        if "last_seen_lat" in data or "last_seen_lon" in data:
-            raise InvalidInput("Give both latitude and longitude, or neither.", field="last_seen_lat")
+    one_coordinate = (fields.get("last_seen_lat") is None) != (fields.get("last_seen_lon") is None)
+    if one_coordinate and ("last_seen_lat" in data or "last_seen_lon" in data):
+        raise InvalidInput("Give both latitude and longitude, or neither.", field="last_seen_lat")
     if fields.get("search_radius_km", 0) is None:
         del fields["search_radius_km"]
     return fields
@@ -148,8 +148,17 @@ def parse_consent(data: Mapping[str, Any], kind: CaseKind, now: datetime) -> dic
     """The validated consent record in `data`; the level defaults by the case kind."""
     if not isinstance(data, Mapping):
         raise InvalidInput("Send a JSON object.")
-    allowed = {"given_by", "relation", "given_at", "valid_until", "level", "photo", "name_mode",
-               "place_precision", "forwarding"}
+    allowed = {
+        "given_by",
+        "relation",
+        "given_at",
+        "valid_until",
+        "level",
+        "photo",
+        "name_mode",
+        "place_precision",
+        "forwarding",
+    }
     unknown = set(data) - allowed
     if unknown:
         raise InvalidInput(f"Unknown field: {sorted(unknown)[0]}.", field=sorted(unknown)[0])
@@ -186,4 +195,4 @@ def parse_consent(data: Mapping[str, Any], kind: CaseKind, now: datetime) -> dic
 
 
 def parse_close_reason(value: Any) -> CloseReason:
-    return _choice("reason", CloseReason)(value)  # type: ignore[no-any-return]
+    return _choice("reason", CloseReason)(value)

@@ -77,7 +77,11 @@ async def create_draft(db: Database, staff: Staff, data: Mapping[str, Any]) -> C
 
 
 async def _write_fields(
-    db: Database, case: Case, fields: Mapping[str, Any], *, revision: int | None = None,
+    db: Database,
+    case: Case,
+    fields: Mapping[str, Any],
+    *,
+    revision: int | None = None,
     state: CaseState | None = None,
 ) -> Case:
     merged = {name: fields.get(name, getattr(case, name)) for name in EDITABLE}

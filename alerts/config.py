@@ -1,4 +1,4 @@
-"""Settings: every one declared once, with its default and a line of help, read from the environment."""
+"""Settings: each declared once with its default and a line of help, read from the environment."""
 
 from __future__ import annotations
 

@@ -72,7 +72,7 @@ class Database:
 def migration_files() -> list[tuple[str, str]]:
     """(name, SQL) of every migration, in order."""
     folder = resources.files("alerts") / "migrations"
-    files = sorted(e for e in folder.iterdir() if e.name.endswith(".sql"))
+    files = sorted((e for e in folder.iterdir() if e.name.endswith(".sql")), key=lambda e: e.name)
     return [(f.name.removesuffix(".sql"), f.read_text(encoding="utf-8")) for f in files]
 
 
@@ -104,7 +104,7 @@ async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 20) -> asy
 
 
 class EmbeddedPostgres:
-    """A PostgreSQL server of our own (pgserver) in a local folder, for when DATABASE_URL is unset."""
+    """A PostgreSQL server of our own (pgserver) in a local folder, when DATABASE_URL is unset."""
 
     def __init__(self, data_dir: str | Path) -> None:
         self.path = Path(data_dir).resolve() / "pgdata"

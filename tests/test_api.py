@@ -130,7 +130,9 @@ async def test_photo_upload_refusals_over_http(
     client: Client, make_staff: StaffFactory, bearer: Bearer
 ) -> None:
     headers = await bearer(await make_staff())
-    case = await _json(await client.post("/api/cases", json={"kind": "runaway"}, headers=headers), 201)
+    case = await _json(
+        await client.post("/api/cases", json={"kind": "runaway"}, headers=headers), 201
+    )
     url = f"/api/cases/{case['id']}/photos"
     for data, message in (
         (images.SVG, "Only JPEG, PNG or WebP"),

@@ -19,7 +19,9 @@ async def test_migrations_apply_cleanly_to_an_empty_database(pg_server_dsn: str)
             assert await db.migrate(conn) == []  # a second run changes nothing
             tables = {
                 r["tablename"]
-                for r in await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname='public'")
+                for r in await conn.fetch(
+                    "SELECT tablename FROM pg_tables WHERE schemaname='public'"
+                )
             }
             assert {"cases", "consents", "staff", "publications", "audit_log"} <= tables
         finally:

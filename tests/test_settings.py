@@ -18,7 +18,9 @@ def test_readme_settings_table_matches_the_code() -> None:
 
 
 def test_environment_values_are_parsed() -> None:
-    settings = Settings.from_env({"PORT": "9000", "FOUR_EYES": "false", "DEFAULT_LANGUAGES": "nl,fr"})
+    settings = Settings.from_env(
+        {"PORT": "9000", "FOUR_EYES": "false", "DEFAULT_LANGUAGES": "nl,fr"}
+    )
     assert settings.port == 9000 and settings.four_eyes is False
     assert settings.default_languages == ("nl", "fr")
 

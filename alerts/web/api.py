@@ -108,7 +108,9 @@ async def list_cases(request: web.Request) -> web.Response:
         limit = min(max(int(request.query.get("limit", "100")), 1), 500)
         offset = max(int(request.query.get("offset", "0")), 0)
     except ValueError:
-        raise errors.InvalidInput("Unknown state, or a limit/offset that is not a number.") from None
+        raise errors.InvalidInput(
+            "Unknown state, or a limit/offset that is not a number."
+        ) from None
     found = await cases.list_cases(request.app[keys.DB], parsed, limit, offset)
     return reply({"cases": found})
 

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import jinja2
 from aiohttp import web
 
 from alerts.auth import Session
 from alerts.config import Settings
 from alerts.db import Database
+from alerts.geocoding import GeocodingService
 from alerts.models import Staff
-
-if TYPE_CHECKING:
-    from alerts.geocoding import GeocodingService
 
 SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", Database)
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
-GEOCODER = web.AppKey("geocoder", "GeocodingService")
+GEOCODER = web.AppKey("geocoder", GeocodingService)
 
 STAFF = web.RequestKey("staff", Staff)
 SESSION = web.RequestKey("session", Session)

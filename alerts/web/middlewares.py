@@ -6,6 +6,7 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -31,6 +32,8 @@ def public(handler: Handler) -> Handler:
 
 
 def is_public(request: web.Request) -> bool:
+    if isinstance(request.match_info.route.resource, web.StaticResource):
+        return True  # the stylesheet of the login page and of the public pages
     return bool(getattr(request.match_info.handler, "public", False))
 
 
@@ -95,7 +98,7 @@ async def identify(request: web.Request, handler: Handler) -> web.StreamResponse
     if keys.STAFF not in request and not is_public(request):
         if wants_json(request) or request.method != "GET":
             raise errors.Unauthenticated()
-        raise web.HTTPSeeOther(f"/login?next={request.rel_url.path_qs}")
+        raise web.HTTPSeeOther(f"/login?next={quote(request.rel_url.path_qs, safe='/')}")
     if session is not None and request.method in UNSAFE_METHODS:
         await check_session_csrf(request, session)
     return await handler(request)

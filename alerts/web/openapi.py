@@ -85,7 +85,10 @@ def _operation(
         (404, "Not found"), (409, "Not in a state that allows this"), (413, "Too large"),
         (422, "Invalid input"), (429, "Too many requests"),
     ):  # fmt: skip
-        responses[str(status)] = {"description": what, **_json({"$ref": "#/components/schemas/Error"})}
+        responses[str(status)] = {
+            "description": what,
+            **_json({"$ref": "#/components/schemas/Error"}),
+        }
     op: dict[str, Any] = {"summary": summary, "responses": responses}
     if params:
         op["parameters"] = [
@@ -117,7 +120,11 @@ def openapi_spec(base_url: str) -> dict[str, Any]:
     list_op = _operation("List cases", params=False)
     list_op["parameters"] = [
         {"name": "state", "in": "query", "schema": _enum(CaseState)},
-        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
+        {
+            "name": "limit",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 1, "maximum": 500},
+        },
         {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
     ]
     return {
