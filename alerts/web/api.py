@@ -7,7 +7,8 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from alerts import audit, auth, cases, errors
 from alerts.models import CaseState, Staff
@@ -142,16 +143,28 @@ async def add_photo(request: web.Request) -> web.Response:
 
 
 async def read_upload(request: web.Request, field: str = "photo") -> bytes:
-    """The bytes of the file in multipart field `field`; InvalidInput when absent."""
+    """The bytes of the file in multipart field `field`; InvalidInput when absent or malformed."""
     if not request.content_type.startswith("multipart/"):
         raise errors.InvalidInput("Send the photo as multipart/form-data.", field=field)
+    try:
+        return await _read_part(request, field)
+    except (ValueError, HttpProcessingError):
+        raise errors.InvalidInput("The upload could not be read.", field=field) from None
+
+
+async def _read_part(request: web.Request, field: str) -> bytes:
     limit = request.app[keys.SETTINGS].photo_max_bytes
     reader = await request.multipart()
     async for part in reader:
-        if getattr(part, "name", None) != field:
+        if not isinstance(part, BodyPartReader) or part.name != field:
             continue
+        # Browsers send files as plain bytes; an encoded part (base64, gzip) is refused rather
+        # than decoded, so no decoder ever runs on it (and no compression bomb can expand).
+        encoding = part.headers.get("Content-Transfer-Encoding", "binary").lower()
+        if encoding not in ("binary", "8bit", "7bit") or "Content-Encoding" in part.headers:
+            raise errors.InvalidInput("Send the photo as a plain file upload.", field=field)
         data = bytearray()
-        while chunk := await part.read_chunk():  # type: ignore[union-attr]
+        while chunk := await part.read_chunk():
             data.extend(chunk)
             if len(data) > limit:
                 raise errors.InvalidInput(
