@@ -106,6 +106,56 @@ class Settings:
     photo_max_side: int = _setting(
         "PHOTO_MAX_SIDE", 2000, "Photos are scaled down so their longer side is at most this.", int
     )
+    secret_key: str = _setting(
+        "SECRET_KEY",
+        "",
+        "Key for signed links and keyed hashes of client addresses. Empty: a random key per "
+        "process (links then stop working at restart; set it in production).",
+    )
+    telegram_bot_token: str = _setting(
+        "TELEGRAM_BOT_TOKEN", "", "The bot's token from @BotFather. Empty: Telegram is off."
+    )
+    telegram_api_url: str = _setting(
+        "TELEGRAM_API_URL",
+        "https://api.telegram.org/bot",
+        "Bot API base URL (the token is appended); point it at the sandbox for the demo.",
+    )
+    telegram_file_url: str = _setting(
+        "TELEGRAM_FILE_URL", "https://api.telegram.org/file/bot", "Bot API file base URL."
+    )
+    telegram_mode: str = _setting(
+        "TELEGRAM_MODE",
+        "webhook",
+        "`webhook` (Telegram calls /telegram/webhook with TELEGRAM_WEBHOOK_SECRET) or `polling`.",
+    )
+    telegram_webhook_secret: str = _setting(
+        "TELEGRAM_WEBHOOK_SECRET", "", "Secret token Telegram must send with each webhook update."
+    )
+    telegram_rate: float = _setting(
+        "TELEGRAM_RATE",
+        25.0,
+        "Messages per second to different chats, shared by all dispatchers (Telegram allows ~30; "
+        "up to 1000 with paid broadcast).",
+        float,
+    )
+    telegram_paid_broadcast: bool = _setting(
+        "TELEGRAM_PAID_BROADCAST",
+        False,
+        "Send with allow_paid_broadcast (Telegram Stars) so TELEGRAM_RATE may go up to 1000.",
+        _bool,
+    )
+    smtp_url: str = _setting(
+        "SMTP_URL",
+        "",
+        "SMTP server, e.g. smtp://user:pass@host:587 (STARTTLS) or smtps://host:465. "
+        "Empty: e-mail is off.",
+    )
+    mail_from: str = _setting(
+        "MAIL_FROM", "alerts@localhost", "Sender address of the service's e-mails."
+    )
+    email_rate: float = _setting(
+        "EMAIL_RATE", 20.0, "E-mails per second, shared by all dispatchers.", float
+    )
     log_level: str = _setting("LOG_LEVEL", "INFO", "Logging level (DEBUG, INFO, WARNING, ERROR).")
     log_format: str = _setting("LOG_FORMAT", "json", "`json` (one object a line) or `text`.")
 
