@@ -7,6 +7,7 @@ reach any channel (DESIGN.md invariant 3).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -114,6 +115,32 @@ def allows(consent: Consent | None, channel: str, now: datetime) -> bool:
     return level >= max(CHANNEL_LEVEL[channel], LEVEL_DISCREET)
 
 
+def _withheld(case: Case, consent: Consent) -> list[str]:
+    """The words the consent withholds: names not allowed, and the exact place when coarsened."""
+    words = []
+    if consent.name_mode is not NameMode.FULL:
+        words += case.last_name.split()
+    if consent.name_mode is NameMode.NONE:
+        words += case.first_name.split()
+    words = [w for w in words if len(w) >= 2]
+    if consent.place_precision is not PlacePrecision.EXACT and case.last_seen_place.strip():
+        words.append(case.last_seen_place.strip())
+    return words
+
+
+def _redactor(words: list[str]) -> Callable[[str], str]:
+    """A function removing `words` (whole words, any case) from free text written by staff.
+
+    Case managers write descriptions by hand; a name or address typed there must not slip past
+    a consent that withholds it.
+    """
+    if not words:
+        return lambda text: text
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+    return lambda text: pattern.sub("…", text)
+
+
 def _name(case: Case, mode: NameMode) -> str | None:
     if mode is NameMode.FULL:
         return f"{case.first_name} {case.last_name}".strip() or None
@@ -141,6 +168,7 @@ def public_view(
     place = coarsen(
         case.last_seen_place, case.last_seen_lat, case.last_seen_lon, consent.place_precision
     )
+    redact = _redactor(_withheld(case, consent))
     return PublicView(
         channel=channel,
         level=level,
@@ -152,12 +180,12 @@ def public_view(
         age=case.age,
         sex=case.sex,
         height_cm=case.height_cm,
-        build=case.build,
-        hair=case.hair,
-        eyes=case.eyes,
-        clothing=case.clothing,
-        marks=case.marks,
-        description=case.description,
+        build=redact(case.build),
+        hair=redact(case.hair),
+        eyes=redact(case.eyes),
+        clothing=redact(case.clothing),
+        marks=redact(case.marks),
+        description=redact(case.description),
         photo=photo if consent.photo else None,
         last_seen_at=case.last_seen_at,
         last_seen_place=place,

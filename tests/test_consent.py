@@ -44,7 +44,8 @@ def make_case(first: str, last: str, place: tuple[str, float, float], **extra: A
         id=1, public_id="pUbLiCiD", reference="2026-00001", state=CaseState.ACTIVE,
         kind=CaseKind.RUNAWAY, revision=1, first_name=first, last_name=last, age=13,
         sex="female", height_cm=150, build="slim", hair="brown", eyes="blue",
-        clothing="green coat", marks="", description="", last_seen_at=NOW,
+        clothing="green coat", marks="", description=f"{first} {last} left from {place[0]}.",
+        last_seen_at=NOW,
         last_seen_place=text, last_seen_lat=lat, last_seen_lon=lon, search_radius_km=10,
         languages=["nl", "fr"], police_reference="PV-SECRET-123", created_by=1,
         submitted_by=1, approved_by=2, closed_by=None, close_reason=None, created_at=NOW,
@@ -166,3 +167,18 @@ def test_default_level_by_case_kind() -> None:
     assert DEFAULT_LEVEL[CaseKind.LOST_INJURED] == 2
     assert DEFAULT_LEVEL[CaseKind.UNACCOMPANIED_MINOR] == 2
     assert DEFAULT_LEVEL[CaseKind.PARENTAL_ABDUCTION] in (0, 1)
+
+
+def test_withheld_names_and_address_are_removed_from_free_text() -> None:
+    case = make_case("Zoë", "Van den Broeck", ("Kerkstraat 12, Lokeren", 51.1036, 3.9938))
+    case = dataclasses.replace(
+        case,
+        description="ZOË heeft een bril. Zoëlla is haar nichtje. Gezien aan Kerkstraat 12, Lokeren.",
+        marks="Tattoo 'van den broeck' on the arm",
+    )
+    consent = make_consent(name_mode=NameMode.NONE, place_precision=PlacePrecision.MUNICIPALITY)
+    view = view_for(case, consent, "poster")
+    assert view.description == "… heeft een bril. Zoëlla is haar nichtje. Gezien aan …."
+    assert "broeck" not in view.marks.lower()
+    first_only = view_for(case, make_consent(name_mode=NameMode.FIRST), "poster")
+    assert first_only.description.startswith("ZOË heeft") and "Broeck" not in first_only.marks
