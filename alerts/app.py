@@ -72,6 +72,7 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.TEMPLATES] = create_templates()
     app[keys.APPROVAL_HOOKS] = []
     app[keys.CLOSE_HOOKS] = []
+    app[keys.REVISION_HOOKS] = []
     app.cleanup_ctx.append(_database_ctx(settings))
     app.cleanup_ctx.append(_geocoder_ctx)
     app.add_routes(public.routes)

@@ -36,6 +36,8 @@ _REASONS = {
 # Called inside the approval transaction (publication planning hooks in here).
 ApprovalHook = Callable[[Database, Case, Consent], Awaitable[None]]
 CloseHook = Callable[[Database, Case], Awaitable[None]]
+# Called inside the transaction that makes revision N+1 of an active case.
+RevisionHook = Callable[[Database, Case], Awaitable[None]]
 
 
 def check_transition(case: Case, action: str) -> CaseState:
@@ -100,7 +102,13 @@ async def _write_fields(
     return Case.from_row(row)
 
 
-async def update(db: Database, staff: Staff, case_id: int, data: Mapping[str, Any]) -> Case:
+async def update(
+    db: Database,
+    staff: Staff,
+    case_id: int,
+    data: Mapping[str, Any],
+    hooks: list[RevisionHook] = [],  # noqa: B006 - never mutated
+) -> Case:
     """The case after the edit. A draft is edited in place; a case waiting for approval goes
     back to draft (what the approver sees must be what they approve); an active case gets a
     new revision."""
@@ -112,6 +120,8 @@ async def update(db: Database, staff: Staff, case_id: int, data: Mapping[str, An
         if case.state is CaseState.ACTIVE:
             case = await _write_fields(tx, case, fields, revision=case.revision + 1)
             await _snapshot(tx, case, staff)
+            for hook in hooks:
+                await hook(tx, case)
             await audit.record(tx, staff.id, "case_revised", case.id, revision=case.revision,
                                fields=sorted(fields))  # fmt: skip
             return case
@@ -131,7 +141,12 @@ async def _snapshot(db: Database, case: Case, staff: Staff) -> None:
 
 
 async def add_photo(
-    db: Database, settings: Settings, staff: Staff, case_id: int, data: bytes
+    db: Database,
+    settings: Settings,
+    staff: Staff,
+    case_id: int,
+    data: bytes,
+    hooks: list[RevisionHook] = [],  # noqa: B006 - never mutated
 ) -> Photo:
     """Store a cleaned copy of the uploaded photo; an active case gets a new revision."""
     image = clean_image(
@@ -152,6 +167,8 @@ async def add_photo(
         if case.state is CaseState.ACTIVE:
             case = await _write_fields(tx, case, {}, revision=case.revision + 1)
             await _snapshot(tx, case, staff)
+            for hook in hooks:
+                await hook(tx, case)
         await audit.record(tx, staff.id, "photo_added", case.id, photo=row["public_id"])
     return Photo.from_row(row)
 

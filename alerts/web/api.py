@@ -128,7 +128,10 @@ async def get_case(request: web.Request) -> web.Response:
 @routes.patch("/api/cases/{case_id}", name="api_update_case")
 async def update_case(request: web.Request) -> web.Response:
     data = await locate(request, await json_body(request))
-    case = await cases.update(request.app[keys.DB], staff_of(request), case_id(request), data)
+    app = request.app
+    case = await cases.update(
+        app[keys.DB], staff_of(request), case_id(request), data, app[keys.REVISION_HOOKS]
+    )
     return reply(case)
 
 
@@ -137,8 +140,9 @@ async def add_photo(request: web.Request) -> web.Response:
     data = await read_upload(request)
     app = request.app
     photo = await cases.add_photo(
-        app[keys.DB], app[keys.SETTINGS], staff_of(request), case_id(request), data
-    )
+        app[keys.DB], app[keys.SETTINGS], staff_of(request), case_id(request), data,
+        app[keys.REVISION_HOOKS],
+    )  # fmt: skip
     return reply(photo, status=201)
 
 
