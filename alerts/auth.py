@@ -181,5 +181,14 @@ async def staff_for_api_token(db: Database, token: str) -> Staff | None:
     return None if row is None else Staff.from_row(row)
 
 
-def new_totp_secret() -> str:
-    return pyotp.random_base32()
+async def set_totp(db: Database, username: str, *, issuer: str, enable: bool = True) -> str | None:
+    """Turn TOTP on (a new secret; its otpauth:// URI for an authenticator app) or off."""
+    row = await db.fetchrow("staff_by_username", username.strip().lower())
+    if row is None:
+        raise errors.NotFound(f"No staff account named {username!r}.")
+    secret = pyotp.random_base32() if enable else None
+    await db.execute("set_totp_secret", row["id"], secret)
+    await audit.record(db, None, "totp_enabled" if enable else "totp_disabled", target=row["id"])
+    if secret is None:
+        return None
+    return pyotp.TOTP(secret).provisioning_uri(name=row["username"], issuer_name=issuer)
