@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import os
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 
-from alerts import auth, db
+from alerts import auth, db, dispatch
+from alerts.app import _database_ctx as database_ctx
 from alerts.app import create_app
 from alerts.config import Settings
 from alerts.logs import setup_logging
 from alerts.models import Role
+from alerts.web import keys
+from channels.telegram_sandbox import run_standalone
 
 
 async def _with_database(settings: Settings, work: Callable[[db.Database], Awaitable[Any]]) -> Any:
@@ -38,9 +43,45 @@ async def _with_database(settings: Settings, work: Callable[[db.Database], Await
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
-    app = create_app(settings)
+    parts = {part.strip() for part in args.only.split(",") if part.strip()}
+    if not parts or parts - SERVE_PARTS:
+        sys.exit(f"--only takes a comma-separated list among {', '.join(sorted(SERVE_PARTS))}.")
+    app = create_app(settings) if "web" in parts else _worker_app(settings)
+    if "dispatch" in parts:
+        dispatch.setup(app)
+    if "web" not in parts:
+        asyncio.run(_run_without_web(app))
+        return
     print(f"Serving on http://{settings.host}:{settings.port}/  (console: /console)", flush=True)
     web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)
+
+
+def _worker_app(settings: Settings) -> web.Application:
+    """The database alone (no routes, no Telegram bot) for the workers to run on."""
+    app = web.Application()
+    app[keys.SETTINGS] = settings
+    app.cleanup_ctx.append(database_ctx(settings))
+    return app
+
+
+async def _run_without_web(app: web.Application) -> None:
+    """Start `app`'s workers (its cleanup contexts) without listening; stop on SIGTERM/SIGINT."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+
+
+def cmd_telegram_sandbox(settings: Settings, args: argparse.Namespace) -> None:
+    token = settings.telegram_bot_token or "123456789:" + "sandbox" * 5
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_standalone(args.host, args.port, token))
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> None:
@@ -90,7 +131,15 @@ def cmd_create_token(settings: Settings, args: argparse.Namespace) -> None:
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="run.py", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True)
-    sub.add_parser("serve", help="run the web service")
+    serve = sub.add_parser("serve", help="run the web service and the dispatchers")
+    serve.add_argument(
+        "--only", default="web,dispatch", help="what to run: web, dispatch or both (default)"
+    )
+    sandbox = sub.add_parser(
+        "telegram-sandbox", help="run the local Telegram Bot API sandbox (TELEGRAM_BOT_TOKEN)"
+    )
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=8081)
     sub.add_parser("migrate", help="apply database migrations")
     staff = sub.add_parser("create-staff", help="create a staff account")
     staff.add_argument("username")
@@ -111,7 +160,9 @@ COMMANDS = {
     "migrate": cmd_migrate,
     "create-staff": cmd_create_staff,
     "create-token": cmd_create_token,
+    "telegram-sandbox": cmd_telegram_sandbox,
 }
+SERVE_PARTS = frozenset({"web", "dispatch"})
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -9,10 +9,22 @@ from pathlib import Path
 import jinja2
 from aiohttp import web
 
+from alerts import bot, fanout
 from alerts import db as database
 from alerts.config import Settings
 from alerts.geocoding import GeocodingService
-from alerts.web import api, console, keys, public, staff_auth
+from alerts.web import (
+    api,
+    console,
+    feeds,
+    keys,
+    press,
+    progress,
+    public,
+    public_alerts,
+    staff_auth,
+    volunteer,
+)
 from alerts.web.middlewares import error_pages, identify, security_headers
 
 log = logging.getLogger(__name__)
@@ -73,11 +85,18 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.APPROVAL_HOOKS] = []
     app[keys.CLOSE_HOOKS] = []
     app[keys.REVISION_HOOKS] = []
+    fanout.setup(app)
     app.cleanup_ctx.append(_database_ctx(settings))
     app.cleanup_ctx.append(_geocoder_ctx)
+    bot.setup(app)  # after the database and the geocoder, which the bot uses
     app.add_routes(public.routes)
+    public_alerts.setup(app)  # the case pages, and the materials hooks
+    app.add_routes(press.routes)
+    app.add_routes(feeds.routes)
     app.add_routes(api.routes)
     app.add_routes(console.routes)
     app.add_routes(staff_auth.routes)
+    app.add_routes(progress.routes)
+    app.add_routes(volunteer.routes)
     app.router.add_static("/static", TEMPLATE_DIR / "static", name="static")
     return app

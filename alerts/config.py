@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -24,6 +25,21 @@ def _languages(value: str) -> tuple[str, ...]:
     if unknown or not langs:
         raise ValueError(f"languages must be among nl, fr, de, en; got {value!r}")
     return langs
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError(f"expected a whole number of at least 1, got {value!r}")
+    return number
+
+
+def _networks(value: str) -> tuple[str, ...]:
+    """Comma-separated addresses or CIDR networks, checked and kept as text."""
+    parts = tuple(part.strip() for part in value.split(",") if part.strip())
+    for part in parts:
+        ipaddress.ip_network(part, strict=False)  # ValueError names the bad one
+    return parts
 
 
 def _setting(env: str, default: Any, help: str, parse: Callable[[str], Any] = str) -> Any:
@@ -155,6 +171,63 @@ class Settings:
     )
     email_rate: float = _setting(
         "EMAIL_RATE", 20.0, "E-mails per second, shared by all dispatchers.", float
+    )
+    webhook_rate: float = _setting(
+        "WEBHOOK_RATE", 5.0, "Partner webhook calls per second, shared by all dispatchers.", float
+    )
+    dispatch_concurrency: int = _setting(
+        "DISPATCH_CONCURRENCY", 64, "Messages one dispatcher process sends at the same time.", int
+    )
+    dispatch_max_attempts: int = _setting(
+        "DISPATCH_MAX_ATTEMPTS",
+        8,
+        "Attempts of one message (with exponential backoff) before it is marked failed.",
+        int,
+    )
+    dispatch_stall_seconds: float = _setting(
+        "DISPATCH_STALL_SECONDS",
+        60.0,
+        "A message claimed this long ago without a result (its dispatcher died) is sent again.",
+        float,
+    )
+    dispatch_poll_seconds: float = _setting(
+        "DISPATCH_POLL_SECONDS",
+        1.0,
+        "Seconds between looks for due messages when no notification comes (quiet hours end, "
+        "retries).",
+        float,
+    )
+    sighting_rate_per_client: int = _setting(
+        "SIGHTING_RATE_PER_CLIENT",
+        60,
+        "Sighting reports accepted per hour from one sender (a keyed hash of its IPv4 address or "
+        "IPv6 /64, or one Telegram user), per web process. Generous on purpose: a mobile "
+        "carrier's CGNAT puts many phones behind one IPv4 address, and a crowd that saw the "
+        "child must not be turned away; one a minute still stops a script.",
+        _positive_int,
+    )
+    sighting_rate_per_case: int = _setting(
+        "SIGHTING_RATE_PER_CASE",
+        1000,
+        "Sighting reports accepted per hour for one case from all senders together, per web "
+        "process: a ceiling on a flood from many addresses. Past it, people are asked to call "
+        "the hotline.",
+        _positive_int,
+    )
+    sighting_max_body: int = _setting(
+        "SIGHTING_MAX_BODY",
+        11 * 1024 * 1024,
+        "Largest sighting report (form with its photo, or JSON), in bytes; a bigger one is "
+        "refused before it is read. The photo must also fit PHOTO_MAX_BYTES.",
+        _positive_int,
+    )
+    trusted_proxies: tuple[str, ...] = _setting(
+        "TRUSTED_PROXIES",
+        (),
+        "Addresses or networks (comma-separated) of the reverse proxies in front of the service: "
+        "their X-Forwarded-For names the sender for the sighting limits. Empty: the connecting "
+        "address is the sender.",
+        _networks,
     )
     log_level: str = _setting("LOG_LEVEL", "INFO", "Logging level (DEBUG, INFO, WARNING, ERROR).")
     log_format: str = _setting("LOG_FORMAT", "json", "`json` (one object a line) or `text`.")

@@ -33,8 +33,9 @@ CONSENT_FORM = {
     "forwarding": "false",
 }  # fmt: skip
 # Routes open without login, each documented in DESIGN.md ("Public, no login") or the login.
+# DESIGN.md's public addresses, and the Telegram webhook (refused without its secret token).
 PUBLIC_PREFIXES = ("/login", "/healthz", "/metrics", "/static", "/alerts/", "/press", "/feeds/",
-                   "/volunteer")  # fmt: skip
+                   "/volunteer", "/telegram/webhook")  # fmt: skip
 
 
 def jpeg() -> bytes:

@@ -298,6 +298,7 @@ def default_level(kind: str) -> int:
 # extract` finds them. The literal messages are found by the keywords in babel.cfg.
 DOMAIN_MESSAGES = (
     N_("Something went wrong."),
+    N_("E-mail cannot be sent right now; please try again later."),
     N_("Something went wrong on our side. Please retry."),
     N_("The request is not valid."),
     N_("Not found."),

@@ -148,6 +148,7 @@ def openapi_spec(base_url: str) -> dict[str, Any]:
             f"{case}/approve": {"post": _operation("Approve (four-eyes)", body=REAUTH_INPUT)},
             f"{case}/close": {"post": _operation("Close a case", body=CLOSE_INPUT)},
             f"{case}/publications": {"get": _operation("The publication registry of a case")},
+            f"{case}/reach": {"get": _operation("Matched, sent, failed, pending, withdrawn")},
             "/api/audit": {"get": _operation("The audit log (supervisors)", params=False)},
         },
         "components": {

@@ -1,0 +1,376 @@
+"""The dispatcher: sends the outbox (the publication registry) through the channels.
+
+One lane per rate bucket (Telegram, e-mail, webhooks) runs this loop:
+
+1. reserve free slots of the concurrency semaphore, and as many tokens of the lane's shared
+   bucket (alerts.dispatch_limits) - together every process keeps the channel's limit;
+2. claim that many due rows, nearest first, `FOR UPDATE SKIP LOCKED`, whose case is still
+   active (state `sending`, `claimed_by` this process); give back tokens left unused;
+3. send each in its own task: the case is checked again right before the send (closed,
+   superseded by a revision, volunteer opted out, consent changed), then the channel is called;
+4. record the outcome (inside `asyncio.shield`): `sent` with the external id and the text, or
+   `withdrawing` when the case closed while the message was in flight; a retry with
+   exponential backoff and jitter, up to DISPATCH_MAX_ATTEMPTS, then `failed`; a 429 pauses
+   the whole bucket for `retry_after`; a recipient who blocked the bot is deactivated.
+
+Lanes sleep until a NOTIFY on `alerts_dispatch` (sent at commit by the planning) or at most
+DISPATCH_POLL_SECONDS (quiet hours ending, retries coming due). Claims older than
+DISPATCH_STALL_SECONDS (a dispatcher died) go back to the queue: at least once, and a crash
+repeats only the messages that were in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+import secrets
+import socket
+from collections.abc import AsyncIterator, Coroutine, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+from aiohttp import web
+
+from alerts import volunteers
+from alerts.config import Settings
+from alerts.consent import PublicView
+from alerts.db import Database
+from alerts.dispatch_limits import RateLimiter, bucket_shape
+from alerts.dispatch_state import CaseGate, Claim, Delivered, Ended, Outcome, Recorder, Retry
+from alerts.errors import NotPublishable
+from alerts.fanout import NOTIFY_CHANNEL, VOLUNTEER_CHANNELS, enabled_channels
+from alerts.web import keys
+from channels.base import (
+    Channel,
+    ChannelError,
+    Deferred,
+    PermanentFailure,
+    RecipientGone,
+    RetryAfter,
+)
+
+log = logging.getLogger(__name__)
+
+_MAX_BATCH = 100
+_BACKOFF_BASE, _BACKOFF_CAP = 2.0, 600.0
+_STOP_GRACE = 15.0
+
+
+@dataclass(kw_only=True)
+class Lane:
+    """The channels that share one rate bucket."""
+
+    bucket: str
+    per_second: float
+    channels: list[str]
+    wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+    configured: bool = False
+
+    @property
+    def slack(self) -> float:
+        """How late a message may leave after its slot: the limit's margin, in seconds."""
+        rate, _ = bucket_shape(self.per_second, 1.0)
+        return (self.per_second - rate) / rate
+
+
+def lanes_of(channels: Iterable[Channel]) -> list[Lane]:
+    lanes: dict[str, Lane] = {}
+    for channel in channels:
+        limits = channel.limits
+        lane = lanes.setdefault(
+            limits.bucket, Lane(bucket=limits.bucket, per_second=limits.per_second, channels=[])
+        )
+        lane.channels.append(channel.name)
+    return list(lanes.values())
+
+
+def backoff(attempts: int) -> float:
+    """Seconds before attempt `attempts + 1`: exponential, capped, with jitter."""
+    delay = min(_BACKOFF_CAP, _BACKOFF_BASE * 2 ** max(0, attempts - 1))
+    return delay * random.uniform(0.5, 1.5)
+
+
+class Dispatcher:
+    """One dispatcher process's worker; run several against one database."""
+
+    def __init__(
+        self, db: Database, settings: Settings, channels: Iterable[Channel], *, name: str = ""
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.channels = {channel.name: channel for channel in channels}
+        self.lanes = lanes_of(self.channels.values())
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.limiter = RateLimiter(db)
+        self.recorder = Recorder(db, self.name)
+        self.gate = CaseGate(db, settings)
+        self._slots = asyncio.Semaphore(settings.dispatch_concurrency)
+        self._stopping = asyncio.Event()
+        self._sends: set[asyncio.Task[None]] = set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Send until `stop` is set, then finish what is in flight and record it."""
+        log.info("dispatcher started", extra={"action": "dispatch.started", "worker": self.name,
+                                              "channels": sorted(self.channels)})  # fmt: skip
+        loops = [asyncio.create_task(self._lane_loop(lane)) for lane in self.lanes]
+        helpers = [asyncio.create_task(self._listen()), asyncio.create_task(self._reaper())]
+        try:
+            await stop.wait()
+        finally:
+            self._stopping.set()
+            await asyncio.wait(loops, timeout=_STOP_GRACE)
+            if self._sends:
+                await asyncio.wait(self._sends, timeout=_STOP_GRACE)
+            for task in [*loops, *helpers]:
+                task.cancel()
+            await asyncio.gather(*loops, *helpers, return_exceptions=True)
+            await asyncio.shield(self.recorder.flush())
+            log.info("dispatcher stopped", extra={"action": "dispatch.stopped"})
+
+    # -- the lane loop -------------------------------------------------------------------------
+
+    async def _lane_loop(self, lane: Lane) -> None:
+        while not self._stopping.is_set():
+            try:
+                await self._lane_round(lane)
+            except Exception as err:
+                # The database or a bug: the lane goes on after a pause (polling), never dies.
+                log.warning("dispatch round failed", exc_info=True, extra={
+                    "action": "dispatch.round_failed", "error": type(err).__name__})  # fmt: skip
+                await self._sleep(self.settings.dispatch_poll_seconds)
+
+    async def _lane_round(self, lane: Lane) -> None:
+        if not lane.configured:  # here, so that a database still starting is waited for
+            await self.limiter.configure(lane.bucket, lane.per_second)
+            lane.configured = True
+        slots = await self._reserve_slots()
+        try:
+            grant = await self.limiter.take(lane.bucket, slots)
+        except BaseException:
+            self._release_slots(slots)
+            raise
+        self._release_slots(slots - grant.tokens)
+        if not grant.tokens:
+            await self._sleep(grant.wait)
+            return
+        taken_at = asyncio.get_running_loop().time()
+        lane.wakeup.clear()
+        try:
+            rows = await self.db.fetch("claim_publications", self.name, lane.channels, grant.tokens)
+        except BaseException:
+            self._release_slots(grant.tokens)
+            raise
+        unused = grant.tokens - len(rows)
+        if unused:
+            self._release_slots(unused)
+            await self.limiter.give_back(lane.bucket, unused)
+        # Nearest first: the earliest tokens go to the nearest volunteers.
+        for row, due in zip(rows, grant.due, strict=False):
+            self._spawn(self._deliver(lane, Claim.from_row(row), taken_at + due))
+        if not rows:
+            await self._wait_for_work(lane)
+
+    async def _reserve_slots(self) -> int:
+        """At least one free slot (waiting for it), and as many more as are free now."""
+        await self._slots.acquire()
+        taken = 1
+        while taken < _MAX_BATCH and not self._slots.locked():
+            await self._slots.acquire()
+            taken += 1
+        return taken
+
+    def _release_slots(self, count: int) -> None:
+        for _ in range(count):
+            self._slots.release()
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._sends.add(task)
+        task.add_done_callback(self._sends.discard)
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+
+    async def _wait_for_work(self, lane: Lane) -> None:
+        waits = [asyncio.ensure_future(e.wait()) for e in (lane.wakeup, self._stopping)]
+        await asyncio.wait(waits, timeout=self.settings.dispatch_poll_seconds,
+                           return_when=asyncio.FIRST_COMPLETED)  # fmt: skip
+        for waiter in waits:
+            waiter.cancel()
+
+    # -- one message ---------------------------------------------------------------------------
+
+    async def _deliver(self, lane: Lane, claim: Claim, at: float) -> None:
+        """Send `claim` at loop time `at` (when its token is earned), and record the outcome."""
+        try:
+            outcome = await self._attempt(lane, claim, at)
+        except Exception:
+            log.exception("send crashed", extra={"action": "dispatch.crashed",
+                                                 "publication": claim.id})  # fmt: skip
+            outcome = Retry(claim=claim, delay=backoff(claim.attempts), error="internal error")
+        finally:
+            self._slots.release()
+        await asyncio.shield(self._settle(lane, outcome))
+
+    async def _settle(self, lane: Lane, outcome: Outcome) -> None:
+        """Record the outcome and act on what it says about the channel and the recipient."""
+        try:
+            await self.recorder.record(outcome)
+            if outcome.returns_token:
+                await self.limiter.give_back(lane.bucket, 1)
+            if isinstance(outcome, Ended) and outcome.reason == "recipient_gone":
+                await self._recipient_gone(outcome.claim)
+        except Exception as err:
+            # The row stays `sending`; the stalled-claim takeover retries it.
+            log.error("outcome not recorded", exc_info=True, extra={
+                "action": "dispatch.record_failed", "error": type(err).__name__})  # fmt: skip
+
+    async def _attempt(self, lane: Lane, claim: Claim, at: float) -> Outcome:
+        # Everything slow (the case, its view, the photo) is done before the token is due, so
+        # that messages leave on the schedule instead of in a bunch after the first one.
+        prepared = await self._prepare(claim)
+        if not isinstance(prepared, PublicView):
+            return prepared
+        loop = asyncio.get_running_loop()
+        await asyncio.sleep(max(0.0, at - loop.time()))
+        if loop.time() - at > lane.slack:
+            # Its slot went by (the process was busy): sent now, it would crowd the next ones.
+            return Retry(claim=claim, delay=0.0, error=None, attempted=False, late=True)
+        status = await self.gate.status(claim.case_id)  # again, right before the send
+        if status is None or status.state != "active":
+            return Ended(claim=claim, state="cancelled", reason="case_closed", attempted=True)
+        channel = self.channels[claim.channel]
+        if channel.limits.per_target is None:
+            return await self._send(channel, claim, prepared)
+        count, window = channel.limits.per_target
+        key = f"{claim.channel}:{claim.address}"
+        grant = await self.limiter.take_one(key, count, window)
+        if not grant.tokens:
+            return Retry(claim=claim, delay=grant.wait, error=None, attempted=False)
+        await asyncio.sleep(grant.due[0])  # a few seconds at most: few posts per channel
+        outcome = await self._send(channel, claim, prepared)
+        if isinstance(outcome, Retry) and not outcome.attempted:
+            await self.limiter.give_back(key, 1)  # nothing reached the channel
+        return outcome
+
+    async def _prepare(self, claim: Claim) -> PublicView | Outcome:
+        """The view to send, or the outcome when nothing is to be sent (now)."""
+        status = await self.gate.status(claim.case_id)
+        if status is None or status.state != "active":
+            return Ended(claim=claim, state="cancelled", reason="case_closed")
+        if claim.revision < status.revision:
+            return Ended(claim=claim, state="cancelled", reason="superseded")
+        if claim.channel in VOLUNTEER_CHANNELS and not claim.volunteer_active:
+            return Ended(claim=claim, state="cancelled", reason="opted_out")
+        if claim.edits_id is not None and claim.previous_state in ("pending", "sending"):
+            # The message this one edits is still on its way: edit it once it has arrived.
+            return Retry(claim=claim, delay=1.0, error=None, attempted=False)
+        try:
+            return await self.gate.view(claim.case_id, status, claim.channel)
+        except NotPublishable:
+            return Ended(claim=claim, state="cancelled", reason="consent")
+
+    async def _send(self, channel: Channel, claim: Claim, view: PublicView) -> Outcome:
+        try:
+            result = await channel.send(claim.job(view))
+        except Deferred:
+            return Retry(claim=claim, delay=0.0, error=None, attempted=False, late=True)
+        except RetryAfter as err:
+            if err.whole_channel:
+                await self.limiter.pause(channel.limits.bucket, err.seconds)
+            return Retry(claim=claim, delay=err.seconds, error=err.detail, attempted=False)
+        except RecipientGone as err:
+            return Ended(claim=claim, state="failed", reason="recipient_gone", error=err.detail,
+                         attempted=True)  # fmt: skip
+        except PermanentFailure as err:
+            return Ended(claim=claim, state="failed", reason="refused", error=err.detail,
+                         attempted=True)  # fmt: skip
+        except ChannelError as err:
+            if claim.attempts >= self.settings.dispatch_max_attempts:
+                return Ended(claim=claim, state="failed", reason="gave_up", error=err.detail,
+                             attempted=True)  # fmt: skip
+            return Retry(claim=claim, delay=backoff(claim.attempts), error=err.detail)
+        return Delivered(claim=claim, result=result)
+
+    async def _recipient_gone(self, claim: Claim) -> None:
+        if claim.volunteer_id is not None and claim.channel == "telegram_dm":
+            await volunteers.deactivate(self.db, claim.volunteer_id, "blocked_bot")
+        log.info("recipient gone", extra={"action": "dispatch.recipient_gone",
+                                          "channel": claim.channel})  # fmt: skip
+
+    # -- wake-ups and takeovers ----------------------------------------------------------------
+
+    async def _listen(self) -> None:
+        """Wake the lanes on NOTIFY; reconnect when the connection drops (polling meanwhile)."""
+        pool = self.db.conn
+        assert isinstance(pool, asyncpg.Pool), "the dispatcher needs a pool"
+        while not self._stopping.is_set():
+            try:
+                async with pool.acquire() as conn:
+                    await conn.add_listener(NOTIFY_CHANNEL, self._notified)
+                    try:
+                        while not conn.is_closed() and not self._stopping.is_set():
+                            await self._sleep(5.0)
+                    finally:
+                        if not conn.is_closed():
+                            await conn.remove_listener(NOTIFY_CHANNEL, self._notified)
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as err:
+                log.warning("listen failed", extra={"action": "dispatch.listen_failed",
+                                                    "error": type(err).__name__})  # fmt: skip
+                await self._sleep(self.settings.dispatch_poll_seconds)
+
+    def _notified(self, conn: Any, pid: int, channel: str, payload: str) -> None:
+        if payload.startswith("closed "):
+            self.gate.closed(int(payload.removeprefix("closed ")))
+        for lane in self.lanes:
+            lane.wakeup.set()
+
+    async def _reaper(self) -> None:
+        stall = self.settings.dispatch_stall_seconds
+        while not self._stopping.is_set():
+            await self._sleep(min(10.0, max(0.2, stall / 4)))
+            with contextlib.suppress(OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                released = await self.db.fetchval("release_stalled_claims", stall)
+                if released:
+                    log.warning("stalled claims released", extra={
+                        "action": "dispatch.stalled", "rows": released})  # fmt: skip
+                    for lane in self.lanes:
+                        lane.wakeup.set()
+
+
+@contextlib.asynccontextmanager
+async def open_channels(settings: Settings, db: Database) -> AsyncIterator[list[Channel]]:
+    """Every configured channel, open until exit."""
+    from channels.email import EmailChannel
+    from channels.telegram import telegram_channels
+    from channels.webhooks import webhook_channel
+
+    enabled = enabled_channels(settings)
+    async with contextlib.AsyncExitStack() as stack:
+        opened: list[Channel] = [await stack.enter_async_context(webhook_channel(settings))]
+        if "telegram_dm" in enabled:
+            opened += await stack.enter_async_context(telegram_channels(settings, db))
+        if "email" in enabled:
+            opened.append(EmailChannel(settings))
+        yield opened
+
+
+def setup(app: web.Application) -> None:
+    """Run a dispatcher alongside `app` (after its database opens, stopped before it closes)."""
+    app.cleanup_ctx.append(_dispatcher_ctx)
+
+
+async def _dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings, db = app[keys.SETTINGS], app[keys.DB]
+    async with open_channels(settings, db) as channels:
+        dispatcher = Dispatcher(db, settings, channels)
+        stop = asyncio.Event()
+        task = asyncio.create_task(dispatcher.run(stop))
+        yield
+        stop.set()
+        await task

@@ -1,0 +1,180 @@
+"""Planning the fan-out: who hears of a case, on which channel, in which order.
+
+Planning writes the publication rows (the outbox) inside the transaction that approves, revises
+or closes the case, then wakes the dispatchers with a NOTIFY that PostgreSQL delivers at commit.
+Each row's idempotency key (case, revision, channel, target) is under a unique constraint and
+every insert is `ON CONFLICT DO NOTHING`, so planning the same revision twice adds nothing.
+
+- Volunteers are matched in one SQL statement (`plan_volunteers`): a bounding box on the
+  (lat, lon) index first, the exact great-circle distance after, within both the area's radius
+  and the case's search radius; one row per volunteer (their nearest area) and channel, with the
+  distance as `sort_key` so the nearest are sent first. A volunteer in quiet hours gets the
+  message when they end, unless the case is public (level 3: an abduction overrides them).
+- Regional Telegram channels whose circle holds the last-seen point get a post (level 2 and up);
+  partner webhooks get every public case (level 3).
+- A revision (update or photo of an active case) queues revision N+1 for everyone in reach and,
+  linked to it, for everyone who already holds a message of an earlier revision: the dispatcher
+  edits that message in place. Unsent rows of earlier revisions are cancelled.
+- Closing cancels every unsent row and marks every sent one for withdrawal.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from aiohttp import web
+
+from alerts import audit, cases
+from alerts.config import Settings
+from alerts.consent import LEVEL_PUBLIC, allows, effective_level
+from alerts.db import Database
+from alerts.models import Case, Consent, Staff
+from alerts.web import keys
+
+log = logging.getLogger(__name__)
+
+VOLUNTEER_CHANNELS = ("telegram_dm", "email")
+# What the dispatcher sends; the other rows of the registry (pages, posters, feeds, press) are
+# published by their own code.
+DISPATCH_CHANNELS = ("telegram_dm", "telegram_channel", "email", "webhook")
+NOTIFY_CHANNEL = "alerts_dispatch"
+
+ApprovalHook = Callable[[Database, Case, Consent], Awaitable[None]]
+CaseHook = Callable[[Database, Case], Awaitable[None]]
+
+
+def setup(app: web.Application) -> None:
+    """Plan the fan-out in the approval, revision and close transactions of `app`."""
+    settings = app[keys.SETTINGS]
+    app[keys.APPROVAL_HOOKS].append(approval_hook(settings))
+    app[keys.REVISION_HOOKS].append(revision_hook(settings))
+    app[keys.CLOSE_HOOKS].append(close_hook)
+
+
+def enabled_channels(settings: Settings) -> frozenset[str]:
+    """The channels this service is configured to send on."""
+    enabled = {"webhook"}
+    if settings.telegram_bot_token:
+        enabled |= {"telegram_dm", "telegram_channel"}
+    if settings.smtp_url:
+        enabled.add("email")
+    return frozenset(enabled)
+
+
+def approval_hook(settings: Settings) -> ApprovalHook:
+    async def hook(db: Database, case: Case, consent: Consent) -> None:
+        await plan(db, settings, case, consent)
+
+    return hook
+
+
+def revision_hook(settings: Settings) -> CaseHook:
+    async def hook(db: Database, case: Case) -> None:
+        await plan_revision(db, settings, case)
+
+    return hook
+
+
+async def close_hook(db: Database, case: Case) -> None:
+    """Nothing more goes out for `case`; what went out is to be withdrawn."""
+    cancelled = _count(await db.execute("cancel_unsent_publications", case.id))
+    withdrawing = _count(await db.execute("withdraw_sent_publications", case.id))
+    await db.execute("notify_dispatchers", f"closed {case.id}")
+    log.info(
+        "fan-out stopped",
+        extra={"action": "fanout.closed", "case_id": case.id, "cancelled": cancelled,
+               "withdrawing": withdrawing},
+    )  # fmt: skip
+
+
+async def plan(
+    db: Database,
+    settings: Settings,
+    case: Case,
+    consent: Consent | None,
+    *,
+    now: datetime | None = None,
+    notify: bool = True,
+) -> int:
+    """Queue the case's current revision for every target in reach; the rows added."""
+    now = now or datetime.now(UTC)
+    enabled = enabled_channels(settings)
+    point = (case.last_seen_lat, case.last_seen_lon)
+    queued = 0
+    direct = [c for c in VOLUNTEER_CHANNELS if c in enabled and allows(consent, c, now)]
+    if direct and point[0] is not None and point[1] is not None:
+        override_quiet = effective_level(consent, now) >= LEVEL_PUBLIC
+        queued += _count(await db.execute(
+            "plan_volunteers", case.id, case.revision, *point, case.search_radius_km, direct,
+            override_quiet,
+        ))  # fmt: skip
+    if _on("telegram_channel", enabled, consent, now) and point[0] is not None:
+        queued += _count(await db.execute("plan_regional_channels", case.id, case.revision, *point))
+    if _on("webhook", enabled, consent, now):
+        queued += _count(await db.execute("plan_partner_webhooks", case.id, case.revision))
+    if queued and notify:
+        await db.execute("notify_dispatchers", "")
+    log.info(
+        "fan-out planned",
+        extra={"action": "fanout.planned", "case_id": case.id, "revision": case.revision,
+               "queued": queued},
+    )  # fmt: skip
+    return queued
+
+
+async def plan_revision(
+    db: Database, settings: Settings, case: Case, *, now: datetime | None = None
+) -> int:
+    """Queue revision N+1: edits of the messages already out, new messages for the newly in
+    reach; the rows added. Unsent rows of earlier revisions are cancelled."""
+    channels = list(DISPATCH_CHANNELS)
+    await db.execute("cancel_superseded_publications", case.id, case.revision, channels)
+    queued = _count(await db.execute("plan_followups", case.id, case.revision, channels))
+    consent = await cases.current_consent(db, case.id)
+    queued += await plan(db, settings, case, consent, now=now, notify=False)
+    if queued:
+        await db.execute("notify_dispatchers", "")
+    return queued
+
+
+async def add_regional_channel(
+    db: Database,
+    staff: Staff,
+    *,
+    name: str,
+    chat_id: str,
+    language: str,
+    lat: float,
+    lon: float,
+    radius_km: float,
+) -> int:
+    """Register a regional Telegram channel covering a circle; its id."""
+    async with db.transaction() as tx:
+        channel_id: int = await tx.fetchval(
+            "add_telegram_channel", name, chat_id, language, lat, lon, radius_km, staff.id
+        )
+        await audit.record(tx, staff.id, "regional_channel_added", None, channel=channel_id)
+    return channel_id
+
+
+async def add_partner_webhook(
+    db: Database, staff: Staff, *, name: str, url: str, secret: str, fmt: str, language: str = "en"
+) -> int:
+    """Register a partner webhook (format `json` or `cap`); its id."""
+    async with db.transaction() as tx:
+        webhook_id: int = await tx.fetchval(
+            "add_partner_webhook", name, url, secret, fmt, language, staff.id
+        )
+        await audit.record(tx, staff.id, "partner_webhook_added", None, webhook=webhook_id)
+    return webhook_id
+
+
+def _on(channel: str, enabled: frozenset[str], consent: Consent | None, now: datetime) -> bool:
+    return channel in enabled and allows(consent, channel, now)
+
+
+def _count(status: str) -> int:
+    """The row count of a command status such as 'INSERT 0 42' or 'UPDATE 7'."""
+    return int(status.rsplit(" ", 1)[-1])

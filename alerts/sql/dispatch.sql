@@ -1,0 +1,147 @@
+-- name: claim_publications
+-- Claim for worker $1 up to $3 due publications of channels $2 whose case is active, nearest first (state sending), with what sending each needs.
+WITH due AS (
+    SELECT p.id,
+           prev.external_id AS previous_external_id, prev.media AS previous_media,
+           prev.state AS previous_state,
+           v.public_id AS volunteer_public_id, coalesce(v.active, false) AS volunteer_active,
+           w.secret AS webhook_secret, w.format AS webhook_format
+    FROM publications p
+    JOIN cases c ON c.id = p.case_id
+    LEFT JOIN publications prev ON prev.id = p.edits_id
+    LEFT JOIN volunteers v ON v.id = p.volunteer_id
+    LEFT JOIN partner_webhooks w ON p.channel = 'webhook'
+        AND w.id = (CASE WHEN p.channel = 'webhook' THEN split_part(p.target, '/', 2)::bigint END)
+    WHERE p.state = 'pending' AND p.next_attempt_at <= now() AND p.channel = ANY($2::text[])
+      AND c.state = 'active'
+    ORDER BY p.sort_key, p.id
+    LIMIT $3
+    FOR UPDATE OF p SKIP LOCKED
+)
+UPDATE publications p
+SET state = 'sending', claimed_by = $1, claimed_at = now(), attempts = p.attempts + 1
+FROM due
+WHERE p.id = due.id
+RETURNING p.id, p.case_id, p.revision, p.channel, p.target, p.language, p.address,
+          p.volunteer_id, p.attempts, p.edits_id, due.previous_external_id, due.previous_media,
+          due.previous_state, due.volunteer_public_id, due.volunteer_active, due.webhook_secret,
+          due.webhook_format;
+
+-- name: record_sent
+-- Record deliveries by worker $1 (ids $2, external ids $3, bodies $4, media $5, times $7; cases $6, share-locked so that a concurrent close is seen): sent, or withdrawing when the case closed meanwhile.
+WITH c AS (
+    SELECT id, state FROM cases WHERE id = ANY($6::bigint[]) FOR SHARE
+), s AS (
+    SELECT * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $7::timestamptz[])
+        AS s(id, external_id, body, media, sent_at)
+)
+UPDATE publications p
+SET state = CASE WHEN c.state = 'active' THEN 'sent' ELSE 'withdrawing' END,
+    external_id = s.external_id, body = s.body, media = s.media, sent_at = s.sent_at,
+    next_attempt_at = now(), last_error = NULL
+FROM s, c
+WHERE p.id = s.id AND c.id = p.case_id AND p.state = 'sending' AND p.claimed_by = $1
+RETURNING p.id, p.state, p.edits_id;
+
+-- name: supersede_publications
+-- End the earlier rows ($1) whose message a newer revision's row now carries (edited in place).
+UPDATE publications SET state = 'superseded', end_reason = 'edited_by_revision', ended_at = now()
+WHERE id = ANY($1::bigint[]) AND state = 'sent';
+
+-- name: record_retry
+-- Put publication $1 claimed by $2 back in the queue in $3 seconds with error $4; $5 false: the attempt does not count.
+UPDATE publications
+SET state = 'pending', next_attempt_at = now() + $3 * interval '1 second', last_error = $4,
+    claimed_by = NULL, claimed_at = NULL,
+    attempts = attempts - CASE WHEN $5::boolean THEN 0 ELSE 1 END
+WHERE id = $1 AND state = 'sending' AND claimed_by = $2;
+
+-- name: record_ended
+-- End publication $1 claimed by $2 without a message: state $3 (failed or cancelled), error $4, reason $5.
+UPDATE publications
+SET state = $3, last_error = $4, end_reason = $5, ended_at = now()
+WHERE id = $1 AND state = 'sending' AND claimed_by = $2;
+
+-- name: release_stalled_claims
+-- Return to the queue the publications claimed more than $1 seconds ago (their dispatcher died); how many.
+WITH released AS (
+    UPDATE publications
+    SET state = 'pending', claimed_by = NULL, claimed_at = NULL, next_attempt_at = now()
+    WHERE state = 'sending' AND claimed_at < now() - $1 * interval '1 second'
+    RETURNING 1
+)
+SELECT count(*) FROM released;
+
+-- name: case_dispatch_state
+-- The state, revision and latest consent id of case $1: whether and what to send.
+SELECT c.state, c.revision,
+       (SELECT id FROM consents WHERE case_id = c.id ORDER BY id DESC LIMIT 1) AS consent_id
+FROM cases c WHERE c.id = $1;
+
+-- name: rate_configure
+-- Create or re-rate bucket $1: $2 tokens a second, lent up to $3 ahead.
+INSERT INTO rate_buckets (key, rate, lookahead, tokens)
+VALUES ($1, $2, $3, 1)
+ON CONFLICT (key) DO UPDATE SET rate = excluded.rate, lookahead = excluded.lookahead;
+
+-- name: rate_take
+-- Refill bucket $1 for the time elapsed (saving at most one token), then lend up to $2 whole tokens, at most `lookahead` ahead (none while paused): granted, and the balance left (below zero: the tokens still to be earned).
+WITH b AS (
+    SELECT r.key, r.rate, r.lookahead, t.at, r.paused_until,
+           least(1.0, r.tokens
+                 + r.rate * greatest(0, extract(epoch FROM t.at - r.updated_at))::float8) AS available
+    FROM rate_buckets r, (SELECT clock_timestamp() AS at) t
+    WHERE r.key = $1
+    FOR UPDATE OF r
+), g AS (
+    SELECT b.*, CASE WHEN b.paused_until > b.at THEN 0
+                     ELSE greatest(0, least($2::int, floor(b.available + b.lookahead)::int)) END
+                AS granted
+    FROM b
+)
+UPDATE rate_buckets r SET tokens = g.available - g.granted, updated_at = g.at
+FROM g WHERE r.key = g.key
+RETURNING g.granted, g.available - g.granted AS left, g.rate, g.lookahead,
+          coalesce(greatest(0, extract(epoch FROM g.paused_until - g.at)), 0)::float8 AS paused_for;
+
+-- name: rate_give_back
+-- Return $2 tokens lent but not used to bucket $1.
+UPDATE rate_buckets SET tokens = least(1.0, tokens + $2) WHERE key = $1;
+
+-- name: rate_pause
+-- Nobody takes from bucket $1 for $2 seconds (a 429's retry_after); a saved token is dropped.
+UPDATE rate_buckets
+SET paused_until = greatest(paused_until, clock_timestamp() + $2 * interval '1 second'),
+    tokens = least(tokens, 0), updated_at = clock_timestamp()
+WHERE key = $1;
+
+-- name: telegram_file_get
+-- The Telegram file_id of a case revision's material, if uploaded.
+SELECT file_id FROM telegram_files WHERE case_id = $1 AND revision = $2 AND material = $3;
+
+-- name: telegram_file_lock
+-- Serialise the first upload of one material across processes, until the transaction ends.
+SELECT pg_advisory_xact_lock(hashtextextended('telegram_file:' || $1, 0));
+
+-- name: telegram_file_put
+-- Remember the file_id Telegram gave a case revision's material.
+INSERT INTO telegram_files (case_id, revision, material, file_id) VALUES ($1, $2, $3, $4)
+ON CONFLICT DO NOTHING;
+
+-- name: case_reach
+-- How far the fan-out of case $1 on channels $2 got: the latest row of each target, counted by channel and state.
+WITH latest AS (
+    SELECT DISTINCT ON (channel, target) channel, state
+    FROM publications WHERE case_id = $1 AND channel = ANY($2::text[])
+    ORDER BY channel, target, revision DESC
+)
+SELECT channel, state, count(*)::int AS n FROM latest GROUP BY channel, state ORDER BY 1, 2;
+
+-- name: case_delivery_times
+-- When case $1 was approved, and its first and last delivery on channels $2.
+SELECT c.approved_at, min(p.sent_at) AS first_sent_at, max(p.sent_at) AS last_sent_at
+FROM cases c
+LEFT JOIN publications p ON p.case_id = c.id AND p.sent_at IS NOT NULL
+    AND p.channel = ANY($2::text[])
+WHERE c.id = $1
+GROUP BY c.approved_at;

@@ -1,0 +1,510 @@
+"""The Telegram bot: the real python-telegram-bot Application inside our app, against the sandbox.
+
+Sign-up in each language, places typed or shared, settings, stop, help, export and deletion;
+the webhook's secret; polling; and no bot token in any log line, even when Telegram is down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import time as clock
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+
+from alerts import volunteers
+from alerts.app import create_app
+from alerts.config import Settings
+from alerts.db import Database
+from alerts.volunteer_texts import CHOOSE_LANGUAGE, LANGUAGE_NAMES, text
+from channels.telegram_sandbox import SandboxConfig, TelegramSandbox
+from channels.telegram_sandbox_records import MessageSnapshot, SandboxUser
+from tests.server import free_port
+
+TOKEN = "7123456789:AAFbotTokenForTheVolunteerTests_01234"
+SECRET = "webhook-Secret_42"
+Client = TestClient[Any, Any]
+GENT = (51.0543, 3.7174)  # shared by the phone, exact: must be stored rounded
+
+
+async def until(check: Callable[[], bool], within: float = 5.0) -> None:
+    deadline = time.monotonic() + within
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for the bot")
+        await asyncio.sleep(0.01)
+
+
+async def until_async(check: Callable[[], Awaitable[bool]], within: float = 5.0) -> None:
+    deadline = time.monotonic() + within
+    while not await check():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for the bot")
+        await asyncio.sleep(0.02)
+
+
+class Chat:
+    """A sandbox user talking to the bot; each action waits until the bot has answered."""
+
+    def __init__(self, sandbox: TelegramSandbox, user: SandboxUser) -> None:
+        self.sandbox, self.user = sandbox, user
+
+    def bot_messages(self) -> list[MessageSnapshot]:
+        return [m for m in self.sandbox.messages(self.user.id) if m.from_bot]
+
+    def _actions(self) -> int:
+        return sum(len(m.history) for m in self.bot_messages())
+
+    @property
+    def last(self) -> MessageSnapshot:
+        return self.bot_messages()[-1]
+
+    async def send(self, words: str, replies: int = 1) -> MessageSnapshot:
+        before = self._actions()
+        self.sandbox.user_sends_text(self.user.id, words)
+        await until(lambda: self._actions() >= before + replies)
+        return self.last
+
+    async def share(self, lat: float, lon: float) -> MessageSnapshot:
+        before = self._actions()
+        self.sandbox.user_shares_location(self.user.id, lat, lon)
+        await until(lambda: self._actions() >= before + 1)
+        return self.last
+
+    async def press(self, data: str) -> MessageSnapshot:
+        """Tap the newest button with this callback data; wait for the bot's answer."""
+        message = next(m for m in reversed(self.bot_messages()) if data in _callbacks(m))
+        update = self.sandbox.user_presses_button(self.user.id, message.message_id, data)
+        query_id = update["callback_query"]["id"]
+        await until(lambda: self.sandbox.callback_answer(query_id) is not None)
+        return self.last
+
+
+def _callbacks(message: MessageSnapshot) -> list[str]:
+    rows = (message.reply_markup or {}).get("inline_keyboard", [])
+    return [button.get("callback_data", "") for row in rows for button in row]
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[TelegramSandbox]:
+    # Flood limits off for the conversations; test_flood_control_is_waited_out turns them on.
+    async with TelegramSandbox(SandboxConfig(token=TOKEN, limits_enabled=False)) as running:
+        yield running
+
+
+def bot_settings(settings: Settings, sandbox_url: str, port: int, **changes: Any) -> Settings:
+    values: dict[str, Any] = {
+        "telegram_bot_token": TOKEN, "telegram_api_url": f"{sandbox_url}/bot",
+        "telegram_file_url": f"{sandbox_url}/file/bot", "telegram_mode": "webhook",
+        "telegram_webhook_secret": SECRET, "public_base_url": f"http://127.0.0.1:{port}",
+    }  # fmt: skip
+    return dataclasses.replace(settings, **{**values, **changes})
+
+
+Start = Callable[..., Awaitable[Client]]
+
+
+@pytest.fixture
+def start(sandbox: TelegramSandbox, settings: Settings, aiohttp_client: Any) -> Start:
+    """Start the service with its bot; in webhook mode, wait until the webhook is set.
+
+    The sandbox and the database come first so that they outlive the service.
+    """
+
+    async def run(**changes: Any) -> Client:
+        port = free_port()
+        configured = bot_settings(settings, sandbox.url, port, **changes)
+        client: Client = await aiohttp_client(create_app(configured), server_kwargs={"port": port})
+        if configured.telegram_mode == "webhook":
+            await until(lambda: sandbox.webhook() is not None)
+        return client
+
+    return run
+
+
+@pytest.fixture
+async def client(start: Start) -> Client:
+    return await start()
+
+
+def chat(sandbox: TelegramSandbox, lang: str = "en") -> Chat:
+    return Chat(sandbox, sandbox.create_user(language_code=lang))
+
+
+async def sign_up(sandbox: TelegramSandbox, lang: str = "en") -> Chat:
+    person = chat(sandbox, lang)
+    await person.send("/start")
+    await person.press(f"lang:{lang}")
+    await person.share(*GENT)
+    await person.press("radius:10")
+    await person.press("confirm:yes")
+    return person
+
+
+# -- sign-up ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("lang", "gent"), [("nl", "Gent"), ("fr", "Gand"), ("de", "Gent"),
+                                            ("en", "Ghent")])  # fmt: skip
+async def test_sign_up_with_a_shared_location_in_each_language(
+    client: Client, sandbox: TelegramSandbox, database: Database, lang: str, gent: str
+) -> None:
+    person = chat(sandbox, lang)
+
+    asked = await person.send("/start")
+    assert asked.text == CHOOSE_LANGUAGE
+    assert _callbacks(asked) == ["lang:nl", "lang:fr", "lang:de", "lang:en"]
+
+    await person.press(f"lang:{lang}")
+    assert person.bot_messages()[0].text == f"{CHOOSE_LANGUAGE}\n\n✓ {LANGUAGE_NAMES[lang]}"
+    welcome = person.last
+    assert text(lang, "ask_place_home") in (welcome.text or "")
+    [[share]] = (welcome.reply_markup or {})["keyboard"]
+    assert share["request_location"] is True and share["text"] == text(
+        lang, "share_location_button"
+    )
+
+    radius = await person.share(*GENT)
+    assert radius.text == text(lang, "choose_radius", place=gent)
+    assert _callbacks(radius) == ["radius:2", "radius:5", "radius:10", "radius:25", "radius:50"]
+
+    summary = await person.press("radius:10")
+    area = text(lang, "area", place=gent, km="10")
+    assert summary.text == text(lang, "summary", language=LANGUAGE_NAMES[lang], area=area)
+
+    done = await person.press("confirm:yes")
+    assert done.text == text(lang, "signed_up")
+    assert done.reply_markup == {"remove_keyboard": True}
+
+    volunteer = await volunteers.by_chat(database, person.user.id)
+    assert volunteer is not None and volunteer.active and volunteer.language == lang
+    [home] = await volunteers.areas_of(database, volunteer.id)
+    assert (home.label, home.lat, home.lon, home.radius_km) == ("home", 51.05, 3.72, 10.0)
+
+
+@pytest.mark.parametrize(("typed", "place"), [("9000", "Gent"), ("namur", "Namen")])
+async def test_a_postcode_or_municipality_can_be_typed_instead(
+    client: Client, sandbox: TelegramSandbox, database: Database, typed: str, place: str
+) -> None:
+    person = chat(sandbox, "nl")
+    await person.send("/start")
+    await person.press("lang:nl")
+
+    asked = await person.send(typed)
+
+    assert asked.text == text("nl", "choose_radius", place=place)
+    await person.press("radius:25")
+    await person.press("confirm:yes")
+    volunteer = await volunteers.by_chat(database, person.user.id)
+    assert volunteer is not None
+    [home] = await volunteers.areas_of(database, volunteer.id)
+    assert home.radius_km == 25 and (round(home.lat, 2), round(home.lon, 2)) == (home.lat, home.lon)
+
+
+async def test_an_unknown_place_gets_a_clear_answer_in_the_users_language(
+    client: Client, sandbox: TelegramSandbox, database: Database
+) -> None:
+    person = chat(sandbox, "fr")
+    await person.send("/start")
+    await person.press("lang:fr")
+
+    answer = await person.send("Atlantide-sur-Mer")
+
+    assert answer.text == text("fr", "bot_place_unknown")
+    assert "\u00a0»" in (answer.text or "")  # French spacing
+    # The conversation still waits for a place:
+    assert (await person.send("Namur")).text == text("fr", "choose_radius", place="Namur")
+
+
+async def test_text_where_a_button_is_expected_is_answered_with_what_to_do(
+    client: Client, sandbox: TelegramSandbox
+) -> None:
+    person = chat(sandbox, "de")
+    await person.send("/start")
+    assert (await person.send("Deutsch bitte")).text == text("de", "language_expected")
+    await person.press("lang:de")
+    assert (await person.share(*GENT)).text == text("de", "choose_radius", place="Gent")
+    assert (await person.send("sehr weit")).text == text("de", "radius_expected")
+    assert (await person.send("500")).text == text("de", "radius_expected")
+    area = text("de", "area", place="Gent", km="15")
+    summary = text("de", "summary", language="Deutsch", area=area)
+    assert (await person.send("15 km")).text == summary
+    assert (await person.send("ja")).text == text("de", "confirm_expected")
+
+
+async def test_a_stale_button_is_answered_not_obeyed(
+    client: Client, sandbox: TelegramSandbox
+) -> None:
+    person = chat(sandbox)
+    await person.send("/start")
+    first = person.last
+    await person.send("/start")
+    await person.press("lang:en")  # on the second question: the conversation moves on
+
+    update = sandbox.user_presses_button(person.user.id, first.message_id, "lang:nl")
+    query_id = update["callback_query"]["id"]
+    await until(lambda: sandbox.callback_answer(query_id) is not None)
+
+    assert sandbox.callback_answer(query_id) == {
+        "text": text("en", "button_expired"), "show_alert": False,
+    }  # fmt: skip
+    assert (await person.send("9000")).text == text("en", "choose_radius", place="Ghent")
+
+
+# -- settings, stop, help ------------------------------------------------------------------------
+
+
+async def test_settings_add_a_work_area_and_quiet_hours(
+    client: Client, sandbox: TelegramSandbox, database: Database
+) -> None:
+    person = await sign_up(sandbox, "nl")
+
+    menu = await person.send("/settings")
+    assert "Thuis: in de buurt van Gent, binnen 10 km" in (menu.text or "")
+    assert "Werk: niet ingesteld" in (menu.text or "")
+    asked = await person.press("set:work")
+    assert asked.text == text("nl", "ask_place_work")
+    await person.send("Leuven")
+    saved = await person.press("radius:5")
+    area = text("nl", "area", place="Leuven", km="5")
+    assert saved.text == text("nl", "work_saved", area=area)
+    assert saved.reply_markup == {"remove_keyboard": True}
+
+    await person.send("/settings")
+    await person.press("set:quiet")
+    done = await person.press("quiet:2200-0700")
+    assert done.text == text("nl", "quiet_saved", quiet="22:00–07:00")
+
+    volunteer = await volunteers.by_chat(database, person.user.id)
+    assert volunteer is not None and volunteer.quiet_hours is not None
+    assert (volunteer.quiet_start, volunteer.quiet_end) == (clock(22), clock(7))
+    areas = {a.label: a for a in await volunteers.areas_of(database, volunteer.id)}
+    assert (areas["work"].lat, areas["work"].lon, areas["work"].radius_km) == (50.88, 4.7, 5)
+    assert areas["home"].radius_km == 10
+
+
+async def test_settings_change_the_language_the_radius_and_typed_quiet_hours(
+    client: Client, sandbox: TelegramSandbox, database: Database
+) -> None:
+    person = await sign_up(sandbox, "en")
+    await person.send("/settings")
+    await person.press("set:lang")
+    assert (await person.press("lang:fr")).text == text("fr", "language_saved")
+
+    await person.send("/settings")
+    await person.press("set:home")
+    await person.press("area:home:radius")
+    changed = await person.press("radius:25")
+    assert changed.text == text("fr", "home_saved", area=text("fr", "area", place="Gand", km="25"))
+
+    await person.send("/settings")
+    await person.press("set:quiet")
+    assert (await person.send("23h-6h30")).text == text("fr", "quiet_saved", quiet="23:00–06:30")
+    volunteer = await volunteers.by_chat(database, person.user.id)
+    assert volunteer is not None and volunteer.language == "fr"
+    assert (volunteer.quiet_start, volunteer.quiet_end) == (clock(23), clock(6, 30))
+
+
+async def test_stop_deactivates_in_one_step(
+    client: Client, sandbox: TelegramSandbox, database: Database
+) -> None:
+    person = await sign_up(sandbox, "de")
+
+    answer = await person.send("/stop")
+
+    assert answer.text == text("de", "stopped")
+    volunteer = await volunteers.by_chat(database, person.user.id)
+    assert volunteer is not None and not volunteer.active
+    assert volunteer.deactivated_reason == "opt_out"
+    again = await person.send("/start")  # signing up again starts with the language
+    assert again.text == CHOOSE_LANGUAGE
+
+
+async def test_help_answers_in_the_users_language(
+    client: Client, sandbox: TelegramSandbox, settings: Settings
+) -> None:
+    person = chat(sandbox, "fr")
+    answer = await person.send("/help")
+    assert answer.text == text(
+        "fr", "help", organisation=settings.organisation_name, hotline=settings.hotline_number
+    )
+    assert (await person.send("/stop")).text == text("fr", "not_signed_up")
+    assert (await person.send("bonjour")).text == text("fr", "not_understood")
+
+
+async def test_a_user_who_blocks_the_bot_is_deactivated(
+    client: Client, sandbox: TelegramSandbox, database: Database
+) -> None:
+    person = await sign_up(sandbox)
+
+    sandbox.block_bot(person.user.id)
+
+    async def deactivated() -> bool:
+        volunteer = await volunteers.by_chat(database, person.user.id)
+        return volunteer is not None and volunteer.deactivated_reason == "blocked_bot"
+
+    await until_async(deactivated)
+
+
+async def test_my_data_is_shown_and_deleted_on_request(
+    client: Client, sandbox: TelegramSandbox, database: Database
+) -> None:
+    person = await sign_up(sandbox, "en")
+    await person.send("/settings")
+
+    shown = await person.press("set:data")
+    assert (shown.text or "").startswith(text("en", "data_intro"))
+    assert '"lat": 51.05' in (shown.text or "") and '"radius_km": 10.0' in (shown.text or "")
+    assert f'"telegram_chat_id": {person.user.id}' in (shown.text or "")
+    await person.press("data:delete")
+    gone = await person.press("data:delete-yes")
+
+    assert gone.text == text("en", "deleted")
+    assert await volunteers.by_chat(database, person.user.id) is None
+    rows = await database.conn.fetchval("SELECT count(*) FROM volunteer_areas")
+    assert rows == 0
+
+
+async def test_flood_control_is_waited_out(
+    client: Client, sandbox: TelegramSandbox, database: Database
+) -> None:
+    sandbox.configure(limits_enabled=True)
+    person = chat(sandbox)
+    await person.send("/start")
+    # The language button makes two calls at once (edit, then the next question): the second
+    # meets Telegram's one-message-per-second limit and must be retried after retry_after.
+    await person.press("lang:en")
+    assert sandbox.counters().refused.get("per_chat", 0) >= 1
+    assert text("en", "ask_place_home") in (person.last.text or "")
+
+
+# -- the webhook and polling ---------------------------------------------------------------------
+
+
+def start_update(user: SandboxUser, update_id: int = 900_001) -> dict[str, Any]:
+    sender = {"id": user.id, "is_bot": False, "first_name": user.first_name,
+              "language_code": "en"}  # fmt: skip
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": 1, "date": int(time.time()), "from": sender, "text": "/start",
+            "chat": {"id": user.id, "type": "private", "first_name": user.first_name},
+            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+        },
+    }  # fmt: skip
+
+
+async def test_the_webhook_is_set_with_the_secret(client: Client, sandbox: TelegramSandbox) -> None:
+    hook = sandbox.webhook()
+    assert hook is not None and hook.secret_token == SECRET
+    assert hook.url == f"http://127.0.0.1:{client.port}/telegram/webhook"
+    assert set(sandbox.commands()) >= {'{"type": "default"}|', '{"type": "default"}|nl'}
+
+
+WRONG_SECRETS = [{}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"},
+                 {"X-Telegram-Bot-Api-Secret-Token": SECRET + "x"}]  # fmt: skip
+
+
+@pytest.mark.parametrize("headers", WRONG_SECRETS)
+async def test_an_update_without_the_right_secret_is_refused_and_not_processed(
+    client: Client, sandbox: TelegramSandbox, database: Database, headers: dict[str, str]
+) -> None:
+    user = sandbox.create_user()
+
+    answer = await client.post("/telegram/webhook", json=start_update(user), headers=headers)
+
+    assert answer.status == 403
+    await asyncio.sleep(0.3)
+    assert sandbox.messages(user.id) == []
+    assert await database.conn.fetchval("SELECT count(*) FROM telegram_conversations") == 0
+
+
+async def test_an_update_with_the_secret_is_processed(
+    client: Client, sandbox: TelegramSandbox
+) -> None:
+    user = sandbox.create_user()
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+
+    answer = await client.post("/telegram/webhook", json=start_update(user), headers=headers)
+
+    assert answer.status == 200
+    await until(lambda: len(sandbox.messages(user.id)) == 1)
+    assert sandbox.messages(user.id)[0].text == CHOOSE_LANGUAGE
+
+
+async def test_polling_mode_works_without_a_webhook(
+    start: Start, sandbox: TelegramSandbox, database: Database
+) -> None:
+    client = await start(telegram_mode="polling", telegram_webhook_secret="")
+    person = chat(sandbox, "nl")
+
+    asked = await person.send("/start")
+
+    assert asked.text == CHOOSE_LANGUAGE and sandbox.webhook() is None
+    assert sandbox.counters().accepted.get("getUpdates", 0) >= 1
+    assert (await client.post("/telegram/webhook", json={})).status == 404
+
+
+async def test_webhook_mode_refuses_to_start_without_a_secret(
+    settings: Settings, sandbox: TelegramSandbox
+) -> None:
+    configured = bot_settings(settings, sandbox.url, free_port(), telegram_webhook_secret="")
+    runner = web.AppRunner(create_app(configured))
+    try:
+        with pytest.raises(ValueError, match="TELEGRAM_WEBHOOK_SECRET must be set"):
+            await runner.setup()
+    finally:
+        await runner.cleanup()
+
+
+# -- the token never in a log line ---------------------------------------------------------------
+
+
+def _logged(records: list[logging.LogRecord]) -> str:
+    """Everything the records would put in a log line: messages, fields, tracebacks."""
+    formatter = logging.Formatter()
+    parts = []
+    for record in records:
+        parts.append(record.getMessage())
+        parts.extend(str(value) for value in vars(record).values())
+        if record.exc_info:
+            parts.append(formatter.formatException(record.exc_info))
+    return "\n".join(parts)
+
+
+async def test_a_network_error_logs_no_token(
+    aiohttp_client: Any, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    closed = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    configured = bot_settings(settings, closed, free_port(), telegram_mode="polling")
+    client = await aiohttp_client(create_app(configured))
+
+    await until(lambda: any(getattr(r, "action", "") == "telegram_unreachable"
+                            for r in caplog.records))  # fmt: skip
+    assert (await client.get("/healthz")).status == 200  # the service runs on
+    await client.close()
+
+    logged = _logged(caplog.records)
+    assert TOKEN not in logged and TOKEN.split(":")[1] not in logged
+    assert "Set Bot API URL: <redacted>" in logged  # python-telegram-bot's own line, scrubbed
+    assert "Cannot connect to host" in logged  # the error itself is still explained
+
+
+async def test_a_refused_token_is_not_logged_either(
+    start: Start, sandbox: TelegramSandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    sandbox.configure(token="42:AAAnotherTokenThatTheSandboxExpects_xyz")
+
+    await start(telegram_mode="polling")
+    await until(lambda: any(getattr(r, "action", "") == "telegram_invalid_token"
+                            for r in caplog.records))  # fmt: skip
+
+    assert TOKEN.split(":")[1] not in _logged(caplog.records)
