@@ -18,6 +18,7 @@ from alerts import auth, db, dispatch
 from alerts.app import _database_ctx as database_ctx
 from alerts.app import create_app
 from alerts.config import Settings
+from alerts.errors import AlertsError
 from alerts.logs import setup_logging
 from alerts.models import Role
 from alerts.web import keys
@@ -119,6 +120,20 @@ def cmd_create_staff(settings: Settings, args: argparse.Namespace) -> None:
     print(f"Created {args.role} account {args.username!r}.")
 
 
+def cmd_set_totp(settings: Settings, args: argparse.Namespace) -> None:
+    async def work(database: db.Database) -> str | None:
+        return await auth.set_totp(
+            database, args.username, issuer=settings.organisation_name, enable=not args.off
+        )
+
+    uri = asyncio.run(_with_database(settings, work))
+    if uri is None:
+        print(f"TOTP is off for {args.username!r}.")
+    else:
+        print("Add this to an authenticator app (as a QR code or by hand), then log in with it:")
+        print(uri)
+
+
 def cmd_create_token(settings: Settings, args: argparse.Namespace) -> None:
     async def work(database: db.Database) -> str:
         return await auth.create_api_token(database, args.username, args.name)
@@ -149,6 +164,9 @@ def parser() -> argparse.ArgumentParser:
     staff.add_argument(
         "--password-env", help="read the password from this environment variable (else prompt)"
     )
+    totp = sub.add_parser("set-totp", help="turn TOTP on (prints the otpauth:// URI) or off")
+    totp.add_argument("username")
+    totp.add_argument("--off", action="store_true", help="turn TOTP off")
     token = sub.add_parser("create-token", help="create an API token acting for a staff account")
     token.add_argument("username")
     token.add_argument("--name", default="integration", help="what the token is for")
@@ -160,6 +178,7 @@ COMMANDS = {
     "migrate": cmd_migrate,
     "create-staff": cmd_create_staff,
     "create-token": cmd_create_token,
+    "set-totp": cmd_set_totp,
     "telegram-sandbox": cmd_telegram_sandbox,
 }
 SERVE_PARTS = frozenset({"web", "dispatch"})
@@ -174,12 +193,8 @@ def main(argv: list[str] | None = None) -> None:
     setup_logging(settings.log_level, settings.log_format)
     try:
         COMMANDS[args.command](settings, args)
-    except Exception as exc:  # a clear line for the operator; details are in the log
-        from alerts.errors import AlertsError
-
-        if isinstance(exc, AlertsError):
-            sys.exit(f"Error: {exc.message}")
-        raise
+    except AlertsError as exc:  # a clear line for the operator
+        sys.exit(f"Error: {exc.message}")
 
 
 if __name__ == "__main__":

@@ -51,3 +51,5 @@ def setup_logging(level: str = "INFO", fmt: str = "json") -> None:
     root.setLevel(level.upper())
     # httpx logs every request URL, and Telegram's URLs carry the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # The embedded database's start and stop chatter is not the operator's concern.
+    logging.getLogger("pgserver").setLevel(max(root.level, logging.WARNING))

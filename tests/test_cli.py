@@ -40,3 +40,11 @@ async def test_create_staff_refuses_a_short_password(tmp_path: Path) -> None:
     )  # fmt: skip
     _, err = await process.communicate(b"short\n")
     assert process.returncode != 0 and b"at least 12 characters" in err
+
+
+async def test_set_totp_prints_a_provisioning_uri(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": "", "DATA_DIR": str(tmp_path)}
+    await run_cli("create-staff", "carol", env=env, stdin=b"a long enough password\n")
+    out = await run_cli("set-totp", "carol", env=env)
+    assert "otpauth://totp/" in out and "carol" in out
+    assert "TOTP is off" in await run_cli("set-totp", "carol", "--off", env=env)
