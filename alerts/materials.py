@@ -8,10 +8,11 @@ the press room listing get a publication row with their public address, state `s
 host is published the moment the transaction commits. The rows of earlier revisions end as
 `superseded`; their addresses (`?rev=N`) lead to the current revision.
 
-Rendering (about half a second for four languages) runs in a worker thread so the event loop
-keeps serving; it must happen inside the transaction because the revision it renders is only
-visible there, so the case row stays locked for that long (an approval or an edit of the same
-case waits; nothing else does).
+The posters (a few milliseconds each) are rendered inside the transaction, in a worker thread.
+The post images take about 50 ms each, too long to hold up the approval's commit and with it
+the first message to volunteers: their registry rows are written in the transaction, and the
+images themselves are rendered right after the commit by a background task, or on the first
+request for one that is not there yet (after a restart, say).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -185,18 +186,24 @@ def registry_rows(
     return rows
 
 
-async def publish_revision(db: Database, settings: Settings, case: Case) -> int:
-    """Render, store and record every material and hosted page of the case's revision; the
-    number of publication rows written. Runs inside the approval or revision transaction."""
+async def publish_revision(
+    db: Database, settings: Settings, case: Case, pool: Callable[[], Database] | None = None
+) -> int:
+    """Render and store the posters, and record every material and hosted page of the case's
+    revision; the number of publication rows written. Runs inside the approval or revision
+    transaction; the images are rendered after its commit, on `pool`."""
     views = await channel_views(db, settings, case)
     if views.page is None:
         return 0  # level 0: nothing of the case is public
     files = planned_files(case.languages, posters=views.poster is not None,
                           images=views.image is not None)  # fmt: skip
+    posters = [f for f in files if f.kind == "poster"]
     rendered = await asyncio.to_thread(
-        render_files, files, views.poster, views.image, settings.organisation_name
+        render_files, posters, views.poster, None, settings.organisation_name
     )
     await _store(db, case, rendered)
+    if pool is not None and len(posters) < len(files):
+        _later(_render_images_after_commit(pool, settings, case.id, case.revision))
     rows = registry_rows(settings, case, views, files)
     await db.execute("record_hosted_publications", case.id, case.revision, *_columns(rows))
     await db.execute(
@@ -208,6 +215,62 @@ async def publish_revision(db: Database, settings: Settings, case: Case) -> int:
                "materials": len(rendered), "publications": len(rows)},
     )  # fmt: skip
     return len(rows)
+
+
+_tasks: set[asyncio.Task[None]] = set()
+
+
+def _later(work: Coroutine[Any, Any, None]) -> None:
+    task = asyncio.get_running_loop().create_task(work)
+    _tasks.add(task)  # keep a reference until it is done
+    task.add_done_callback(_tasks.discard)
+
+
+async def drain() -> None:
+    """Wait for the image renderings under way (at shutdown, and in tests)."""
+    while _tasks:
+        await asyncio.gather(*_tasks, return_exceptions=True)
+
+
+async def _render_images_after_commit(
+    pool: Callable[[], Database], settings: Settings, case_id: int, revision: int
+) -> None:
+    """Render the revision's images once its transaction has committed (gives up after 30 s:
+    the first request for a missing image renders it then)."""
+    db = pool()
+    for _ in range(300):
+        row = await db.fetchrow("get_case", case_id)
+        if row is None or row["revision"] > revision or row["state"] == "closed":
+            return
+        if row["revision"] == revision and row["state"] == "active":
+            await render_images(db, settings, Case.from_row(row))
+            return
+        await asyncio.sleep(0.1)
+
+
+async def render_images(db: Database, settings: Settings, case: Case) -> None:
+    """Render and store the images of the case's current revision that are not stored yet."""
+    view = await _view_or_none(db, settings, case, "image")
+    if view is None:
+        return
+    stored = {m.file for m in await material_index(db, case.id, case.revision)}
+    files = [f for f in planned_files(case.languages, posters=False, images=True)
+             if f not in stored]  # fmt: skip
+    try:
+        rendered = await asyncio.to_thread(render_files, files, None, view, "")
+        await _store(db, case, rendered)
+    except Exception:  # the next request for a missing image renders it again
+        log.exception("rendering images failed", extra={"action": "images_failed"})
+
+
+async def missing_image(
+    db: Database, settings: Settings, case: Case, file: MaterialFile
+) -> bytes | None:
+    """An image of the current revision that is published but not rendered yet, rendered now."""
+    if file.kind == "poster" or not await is_published(db, case, file.channel, file.filename):
+        return None
+    await render_images(db, settings, case)
+    return await current_material(db, case, file)
 
 
 async def _store(db: Database, case: Case, rendered: Sequence[Rendered]) -> None:
@@ -229,20 +292,20 @@ async def withdraw_hosted(db: Database, case_id: int, reason: str) -> None:
     await db.execute("withdraw_hosted_publications", case_id, reason)
 
 
-def on_approval(settings: Settings) -> ApprovalHook:
+def on_approval(settings: Settings, pool: Callable[[], Database]) -> ApprovalHook:
     """The approval hook: publish revision 1."""
 
     async def hook(db: Database, case: Case, consent: Consent) -> None:
-        await publish_revision(db, settings, case)
+        await publish_revision(db, settings, case, pool)
 
     return hook
 
 
-def on_revision(settings: Settings) -> RevisionHook:
+def on_revision(settings: Settings, pool: Callable[[], Database]) -> RevisionHook:
     """The revision hook: publish revision N+1, supersede revision N."""
 
     async def hook(db: Database, case: Case) -> None:
-        await publish_revision(db, settings, case)
+        await publish_revision(db, settings, case, pool)
 
     return hook
 

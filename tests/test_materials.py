@@ -41,14 +41,20 @@ async def approved(
     if photo:
         await cases.add_photo(db, settings, manager, case.id, images.jpeg(600, 800))
     await cases.submit(db, manager, case.id)
-    hooks = [materials.on_approval(settings)]
-    return await cases.approve(db, settings, supervisor, case.id, hooks), manager
+    hooks = [materials.on_approval(settings, lambda: db)]
+    approved = await cases.approve(db, settings, supervisor, case.id, hooks)
+    await materials.drain()  # the images are rendered right after the commit
+    return approved, manager
 
 
 async def revise(
     db: Database, settings: Settings, manager: Staff, case: Case, **fields: Any
 ) -> Case:
-    return await cases.update(db, manager, case.id, fields, [materials.on_revision(settings)])
+    revised = await cases.update(
+        db, manager, case.id, fields, [materials.on_revision(settings, lambda: db)]
+    )
+    await materials.drain()
+    return revised
 
 
 async def registry(db: Database, case_id: int) -> list[dict[str, Any]]:

@@ -3,7 +3,8 @@
 INSERT INTO materials (case_id, revision, kind, language, content_type, data)
 SELECT $1, $2, m.kind, m.language, m.content_type, m.data
 FROM unnest($3::text[], $4::text[], $5::text[], $6::bytea[])
-     AS m (kind, language, content_type, data);
+     AS m (kind, language, content_type, data)
+ON CONFLICT (case_id, revision, kind, language) DO NOTHING;
 
 -- name: record_hosted_publications
 -- Record what a revision hosts as published now; $3..$6: channel, target, language, address.

@@ -35,9 +35,11 @@ KEY_FACTS = ("age", "last_seen", "place")
 def setup(app: web.Application) -> None:
     """Register the materials hooks and the public case routes on `app`."""
     settings = app[keys.SETTINGS]
-    app[keys.APPROVAL_HOOKS].append(materials.on_approval(settings))
-    app[keys.REVISION_HOOKS].append(materials.on_revision(settings))
+    pool = lambda: app[keys.DB]  # noqa: E731 - opened later, in a cleanup context
+    app[keys.APPROVAL_HOOKS].append(materials.on_approval(settings, pool))
+    app[keys.REVISION_HOOKS].append(materials.on_revision(settings, pool))
     app[keys.CLOSE_HOOKS].append(materials.on_close())
+    app.on_shutdown.append(lambda _: materials.drain())
     app.add_routes(routes)
 
 
@@ -303,7 +305,10 @@ async def case_file(request: web.Request) -> web.StreamResponse:
         case = await published_case(request)
         level = await allowed_level(request, case, file)
         redirect_old_revision(request, case)
-        data = await materials.current_material(request.app[keys.DB], case, file)
+        db = request.app[keys.DB]
+        data = await materials.current_material(db, case, file)
+        if data is None:
+            data = await materials.missing_image(db, request.app[keys.SETTINGS], case, file)
         if data is None:
             raise Notice(await _missing_status(request, file))
     except Notice as exc:
