@@ -37,19 +37,19 @@ async def run_cli(*args: str, env: Mapping[str, str], stdin: bytes = b"") -> str
 
 
 @contextlib.asynccontextmanager
-async def serving(env: Mapping[str, str], timeout: float = 60) -> AsyncIterator[str]:
+async def serving(env: Mapping[str, str], wait: float = 60) -> AsyncIterator[str]:
     """`run.py serve` running with `env`; its base URL once /healthz answers."""
     port = free_port()
     full_env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), **env}
     # The log goes to a file: an undrained pipe would fill up and stall the server.
-    log = tempfile.TemporaryFile()
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
     process = await asyncio.create_subprocess_exec(
         sys.executable, "run.py", "serve", cwd=ROOT, env=full_env,
         stdout=asyncio.subprocess.DEVNULL, stderr=log,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        await _wait_healthy(base, process, log, timeout)
+        await _wait_healthy(base, process, log, wait)
         yield base
     finally:
         if process.returncode is None:
@@ -63,10 +63,10 @@ async def serving(env: Mapping[str, str], timeout: float = 60) -> AsyncIterator[
 
 
 async def _wait_healthy(
-    base: str, process: asyncio.subprocess.Process, log: IO[bytes], timeout: float
+    base: str, process: asyncio.subprocess.Process, log: IO[bytes], wait: float
 ) -> None:
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + wait
     async with aiohttp.ClientSession() as session:
         while loop.time() < deadline:
             if process.returncode is not None:
@@ -77,4 +77,4 @@ async def _wait_healthy(
                     if response.status == 200:
                         return
             await asyncio.sleep(0.2)
-    raise AssertionError(f"run.py serve did not answer /healthz within {timeout} s")
+    raise AssertionError(f"run.py serve did not answer /healthz within {wait} s")

@@ -162,19 +162,21 @@ async def test_encoded_or_malformed_multipart_parts_are_refused(
     client: Client, make_staff: StaffFactory, bearer: Bearer
 ) -> None:
     headers = await bearer(await make_staff())
-    case = await _json(await client.post("/api/cases", json={"kind": "runaway"}, headers=headers), 201)
+    case = await _json(
+        await client.post("/api/cases", json={"kind": "runaway"}, headers=headers), 201
+    )
     url = f"/api/cases/{case['id']}/photos"
     boundary = "b0undary"
     multipart = {**headers, "Content-Type": f"multipart/form-data; boundary={boundary}"}
     import base64
 
     encoded = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"p.jpg\"\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="photo"; filename="p.jpg"\r\n'
         f"Content-Transfer-Encoding: base64\r\n\r\n{base64.b64encode(images.jpeg()).decode()}\r\n"
         f"--{boundary}--\r\n"
     ).encode()
     error = await _json(await client.post(url, data=encoded, headers=multipart), 422)
     assert "plain file upload" in error["error"]
-    broken = f"--{boundary}\r\nContent-Disposition: form-data; name=\"+\x1d\"\r\n\r\nx\r\n".encode()
+    broken = f'--{boundary}\r\nContent-Disposition: form-data; name="+\x1d"\r\n\r\nx\r\n'.encode()
     error = await _json(await client.post(url, data=broken, headers=multipart), 422)
     assert "could not be read" in error["error"] or "No photo" in error["error"]

@@ -8,7 +8,6 @@ import re
 import shutil
 import sys
 
-
 from alerts import auth, db
 from alerts.models import Role
 from tests.server import serving
@@ -53,5 +52,3 @@ async def test_schemathesis_finds_no_server_error(database_url: str) -> None:
     tested = re.search(r"Tested: (\d+)", report)
     assert selected and tested, report[-2000:]
     assert selected[1] == selected[2] == tested[1] and int(tested[1]) >= 10
-
-

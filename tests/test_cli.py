@@ -20,7 +20,9 @@ async def test_serve_starts_on_embedded_postgres_and_staff_can_log_in(tmp_path: 
         async with session.get(f"{base}/healthz") as health:
             assert (await health.json())["database"] == "ok"
         headers = {"Authorization": f"Bearer {token}"}
-        async with session.post(f"{base}/api/cases", json={"kind": "runaway"}, headers=headers) as r:
+        async with session.post(
+            f"{base}/api/cases", json={"kind": "runaway"}, headers=headers
+        ) as r:
             assert r.status == 201
     assert (tmp_path / "pgdata").is_dir()
 

@@ -173,7 +173,8 @@ def test_withheld_names_and_address_are_removed_from_free_text() -> None:
     case = make_case("Zoë", "Van den Broeck", ("Kerkstraat 12, Lokeren", 51.1036, 3.9938))
     case = dataclasses.replace(
         case,
-        description="ZOË heeft een bril. Zoëlla is haar nichtje. Gezien aan Kerkstraat 12, Lokeren.",
+        description="ZOË heeft een bril. Zoëlla is haar nichtje. "
+        "Gezien aan Kerkstraat 12, Lokeren.",
         marks="Tattoo 'van den broeck' on the arm",
     )
     consent = make_consent(name_mode=NameMode.NONE, place_precision=PlacePrecision.MUNICIPALITY)
