@@ -258,7 +258,10 @@ async def render_images(db: Database, settings: Settings, case: Case) -> None:
              if f not in stored]  # fmt: skip
     try:
         rendered = await asyncio.to_thread(render_files, files, None, view, "")
-        await _store(db, case, rendered)
+        # The consent may have changed while rendering (the photo taken away): store only
+        # what the consent in force still allows.
+        if await _view_or_none(db, settings, case, "image") == view:
+            await _store(db, case, rendered)
     except Exception:  # the next request for a missing image renders it again
         log.exception("rendering images failed", extra={"action": "images_failed"})
 
