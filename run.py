@@ -1,4 +1,4 @@
-"""The command line: serve, migrate, create-staff, create-token, telegram-sandbox."""
+"""The command line: serve, demo, migrate, create-staff, create-token, purge, telegram-sandbox."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
-from alerts import auth, db, dispatch
+from alerts import auth, db, demo, dispatch, retention, scheduler
 from alerts.app import _database_ctx as database_ctx
 from alerts.app import create_app
 from alerts.config import Settings
@@ -49,7 +49,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
         sys.exit(f"--only takes a comma-separated list among {', '.join(sorted(SERVE_PARTS))}.")
     app = create_app(settings) if "web" in parts else _worker_app(settings)
     if "dispatch" in parts:
-        dispatch.setup(app)
+        dispatch.setup(app)  # the send and withdrawal lanes
+        scheduler.setup(app)  # consent end dates, the daily purge; one process at a time
     if "web" not in parts:
         asyncio.run(_run_without_web(app))
         return
@@ -77,6 +78,10 @@ async def _run_without_web(app: web.Application) -> None:
         await stop.wait()
     finally:
         await runner.cleanup()
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> None:
+    demo.main(settings)
 
 
 def cmd_telegram_sandbox(settings: Settings, args: argparse.Namespace) -> None:
@@ -143,6 +148,20 @@ def cmd_create_token(settings: Settings, args: argparse.Namespace) -> None:
     print(token)
 
 
+def cmd_purge(settings: Settings, args: argparse.Namespace) -> None:
+    async def work(database: db.Database) -> retention.PurgeReport:
+        return await retention.purge(database, settings)
+
+    report = asyncio.run(_with_database(settings, work))
+    totals = report.totals()
+    print(f"Purged {totals.pop('cases')} case(s) closed more than {settings.retention_days} "
+          "days ago.")  # fmt: skip
+    for name, count in totals.items():
+        print(f"  {name.replace('_', ' ')}: {count}")
+    if report.waiting:
+        print(f"{len(report.waiting)} case(s) wait for their withdrawal to finish.")
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="run.py", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True)
@@ -150,12 +169,16 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--only", default="web,dispatch", help="what to run: web, dispatch or both (default)"
     )
+    sub.add_parser(
+        "demo", help="run everything on this machine: sandboxes, demo staff and volunteers"
+    )
     sandbox = sub.add_parser(
         "telegram-sandbox", help="run the local Telegram Bot API sandbox (TELEGRAM_BOT_TOKEN)"
     )
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8081)
     sub.add_parser("migrate", help="apply database migrations")
+    sub.add_parser("purge", help="purge the personal data of cases closed RETENTION_DAYS ago")
     staff = sub.add_parser("create-staff", help="create a staff account")
     staff.add_argument("username")
     staff.add_argument("--role", choices=[r.value for r in Role], default="case_manager")
@@ -175,9 +198,11 @@ def parser() -> argparse.ArgumentParser:
 
 COMMANDS = {
     "serve": cmd_serve,
+    "demo": cmd_demo,
     "migrate": cmd_migrate,
     "create-staff": cmd_create_staff,
     "create-token": cmd_create_token,
+    "purge": cmd_purge,
     "set-totp": cmd_set_totp,
     "telegram-sandbox": cmd_telegram_sandbox,
 }

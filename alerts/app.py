@@ -18,12 +18,15 @@ from alerts.web import (
     console,
     feeds,
     keys,
+    metrics,
     press,
     progress,
     public,
     public_alerts,
+    sightings,
     staff_auth,
     volunteer,
+    withdrawal,
 )
 from alerts.web.middlewares import error_pages, identify, security_headers
 
@@ -85,12 +88,16 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.APPROVAL_HOOKS] = []
     app[keys.CLOSE_HOOKS] = []
     app[keys.REVISION_HOOKS] = []
+    app[keys.CONSENT_HOOKS] = []
     fanout.setup(app)
     app.cleanup_ctx.append(_database_ctx(settings))
     app.cleanup_ctx.append(_geocoder_ctx)
     bot.setup(app)  # after the database and the geocoder, which the bot uses
     app.add_routes(public.routes)
+    app.add_routes(metrics.routes)  # /metrics, public, counted in the database
     public_alerts.setup(app)  # the case pages, and the materials hooks
+    sightings.setup(app)  # the sighting form, its triage in the console and the API
+    withdrawal.setup(app)  # close and consent hooks after the others; report, manual actions
     app.add_routes(press.routes)
     app.add_routes(feeds.routes)
     app.add_routes(api.routes)

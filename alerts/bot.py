@@ -30,6 +30,7 @@ from telegram import BotCommand, Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
+from alerts import bot_sightings
 from alerts.bot_conversation import Conversation
 from alerts.config import Settings
 from alerts.logs import scrub
@@ -158,6 +159,7 @@ async def _telegram_ctx(app: web.Application) -> AsyncIterator[None]:
     check_settings(settings)
     conversation = Conversation(app[keys.DB], app[keys.GEOCODER], settings)
     bot = TelegramBot(settings=settings, application=build_application(settings, conversation))
+    bot_sightings.register(bot.application, app)  # /sighting and replies to alerts, first
     app[BOT] = bot
     task = asyncio.create_task(_run(bot), name="telegram-bot")
     try:

@@ -38,6 +38,8 @@ ApprovalHook = Callable[[Database, Case, Consent], Awaitable[None]]
 CloseHook = Callable[[Database, Case], Awaitable[None]]
 # Called inside the transaction that makes revision N+1 of an active case.
 RevisionHook = Callable[[Database, Case], Awaitable[None]]
+# Called inside the transaction that records or revokes a consent: (case, previous, new).
+ConsentHook = Callable[[Database, Case, Consent | None, Consent], Awaitable[None]]
 
 
 def check_transition(case: Case, action: str) -> CaseState:
@@ -183,13 +185,18 @@ async def current_consent(db: Database, case_id: int) -> Consent | None:
 
 
 async def record_consent(
-    db: Database, staff: Staff, case_id: int, data: Mapping[str, Any]
+    db: Database,
+    staff: Staff,
+    case_id: int,
+    data: Mapping[str, Any],
+    hooks: list[ConsentHook] = [],  # noqa: B006 - never mutated
 ) -> Consent:
     """Record the consent and publication level; it replaces any earlier one."""
     async with db.transaction() as tx:
         case = await get(tx, case_id, for_update=True)
         if case.state is CaseState.CLOSED:
             raise errors.IllegalTransition(f"Cannot record consent: {_REASONS[case.state]}.")
+        previous = await current_consent(tx, case.id)
         values = parse_consent(data, CaseKind(case.kind), datetime.now(UTC))
         row = await tx.fetchrow(
             "add_consent", case.id, values["given_by"], values["relation"], values["given_at"],
@@ -197,12 +204,39 @@ async def record_consent(
             values["name_mode"].value, values["place_precision"].value, values["forwarding"],
         )  # fmt: skip
         assert row is not None
+        consent = Consent.from_row(row)
+        for hook in hooks:
+            await hook(tx, case, previous, consent)
         await audit.record(
             tx, staff.id, "consent_recorded", case.id, level=values["level"],
             photo=values["photo"], name_mode=values["name_mode"].value,
             place_precision=values["place_precision"].value, forwarding=values["forwarding"],
         )  # fmt: skip
-    return Consent.from_row(row)
+    return consent
+
+
+async def revoke_consent(
+    db: Database,
+    staff: Staff,
+    case_id: int,
+    hooks: list[ConsentHook] = [],  # noqa: B006 - never mutated
+) -> Consent:
+    """The case's consent, now revoked: nothing of the case may be published any more."""
+    async with db.transaction() as tx:
+        case = await get(tx, case_id, for_update=True)
+        if case.state is CaseState.CLOSED:
+            raise errors.IllegalTransition(
+                "Cannot revoke the consent: the case is closed; a new disappearance is a new case."
+            )
+        previous = await current_consent(tx, case.id)
+        row = await tx.fetchrow("revoke_consent", case.id)
+        if row is None:
+            raise errors.Conflict("There is no consent to revoke.")
+        consent = Consent.from_row(row)
+        for hook in hooks:
+            await hook(tx, case, previous, consent)
+        await audit.record(tx, staff.id, "consent_revoked", case.id)
+    return consent
 
 
 async def submit(db: Database, staff: Staff, case_id: int) -> Case:

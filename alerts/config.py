@@ -197,6 +197,21 @@ class Settings:
         "retries).",
         float,
     )
+    retention_days: int = _setting(
+        "RETENTION_DAYS",
+        30,
+        "Days after a case closes before the child's photos, materials, sightings, tipsters' "
+        "contact details and the texts sent are purged (`python run.py purge` runs it now; the "
+        "scheduler runs it daily). A minimal record stays: reference, dates, counts.",
+        _positive_int,
+    )
+    scheduler_interval_seconds: float = _setting(
+        "SCHEDULER_INTERVAL_SECONDS",
+        60.0,
+        "Seconds between the scheduler's checks for consents that reached their end date (what "
+        "they no longer allow is withdrawn). It runs with the dispatchers, one process at a time.",
+        float,
+    )
     sighting_rate_per_client: int = _setting(
         "SIGHTING_RATE_PER_CLIENT",
         60,

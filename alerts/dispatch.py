@@ -17,6 +17,9 @@ Lanes sleep until a NOTIFY on `alerts_dispatch` (sent at commit by the planning)
 DISPATCH_POLL_SECONDS (quiet hours ending, retries coming due). Claims older than
 DISPATCH_STALL_SECONDS (a dispatcher died) go back to the queue: at least once, and a crash
 repeats only the messages that were in flight.
+
+Beside each send lane runs a withdrawal lane on the same bucket: the same loop claims rows in
+`withdrawing` instead and hands them to alerts.withdrawal's `Withdrawer`.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from typing import Any
 import asyncpg
 from aiohttp import web
 
-from alerts import volunteers
+from alerts import volunteers, withdrawal
 from alerts.config import Settings
 from alerts.consent import PublicView
 from alerts.db import Database
@@ -69,6 +72,7 @@ class Lane:
     channels: list[str]
     wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     configured: bool = False
+    withdraws: bool = False  # a withdrawal lane: takes back instead of sending
 
     @property
     def slack(self) -> float:
@@ -77,13 +81,13 @@ class Lane:
         return (self.per_second - rate) / rate
 
 
-def lanes_of(channels: Iterable[Channel]) -> list[Lane]:
+def lanes_of(channels: Iterable[Channel], *, withdraws: bool = False) -> list[Lane]:
     lanes: dict[str, Lane] = {}
     for channel in channels:
         limits = channel.limits
-        lane = lanes.setdefault(
-            limits.bucket, Lane(bucket=limits.bucket, per_second=limits.per_second, channels=[])
-        )
+        lane = lanes.setdefault(limits.bucket, Lane(
+            bucket=limits.bucket, per_second=limits.per_second, channels=[], withdraws=withdraws,
+        ))  # fmt: skip
         lane.channels.append(channel.name)
     return list(lanes.values())
 
@@ -103,9 +107,14 @@ class Dispatcher:
         self.db = db
         self.settings = settings
         self.channels = {channel.name: channel for channel in channels}
-        self.lanes = lanes_of(self.channels.values())
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self.limiter = RateLimiter(db)
+        self.withdrawer = withdrawal.Withdrawer(
+            db, settings, self.channels, self.limiter, self.name, backoff
+        )
+        self.lanes = lanes_of(self.channels.values()) + lanes_of(
+            self.withdrawer.channels.values(), withdraws=True
+        )
         self.recorder = Recorder(db, self.name)
         self.gate = CaseGate(db, settings)
         self._slots = asyncio.Semaphore(settings.dispatch_concurrency)
@@ -160,7 +169,12 @@ class Dispatcher:
         taken_at = asyncio.get_running_loop().time()
         lane.wakeup.clear()
         try:
-            rows = await self.db.fetch("claim_publications", self.name, lane.channels, grant.tokens)
+            if lane.withdraws:
+                rows = await self.withdrawer.claim(lane.channels, grant.tokens)
+            else:
+                rows = await self.db.fetch(
+                    "claim_publications", self.name, lane.channels, grant.tokens
+                )
         except BaseException:
             self._release_slots(grant.tokens)
             raise
@@ -170,7 +184,10 @@ class Dispatcher:
             await self.limiter.give_back(lane.bucket, unused)
         # Nearest first: the earliest tokens go to the nearest volunteers.
         for row, due in zip(rows, grant.due, strict=False):
-            self._spawn(self._deliver(lane, Claim.from_row(row), taken_at + due))
+            if lane.withdraws:
+                self._spawn(self._withdraw(lane, row, taken_at + due))
+            else:
+                self._spawn(self._deliver(lane, Claim.from_row(row), taken_at + due))
         if not rows:
             await self._wait_for_work(lane)
 
@@ -216,6 +233,14 @@ class Dispatcher:
         finally:
             self._slots.release()
         await asyncio.shield(self._settle(lane, outcome))
+
+    async def _withdraw(self, lane: Lane, row: Any, at: float) -> None:
+        """Take back a claimed row at loop time `at`, and record the outcome."""
+        try:
+            outcome = await self.withdrawer.attempt(row, at, lane.slack)
+        finally:
+            self._slots.release()
+        await asyncio.shield(self.withdrawer.settle(lane.bucket, outcome))
 
     async def _settle(self, lane: Lane, outcome: Outcome) -> None:
         """Record the outcome and act on what it says about the channel and the recipient."""
@@ -335,6 +360,7 @@ class Dispatcher:
         while not self._stopping.is_set():
             await self._sleep(min(10.0, max(0.2, stall / 4)))
             with contextlib.suppress(OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                await self.withdrawer.sweep(stall)  # first: a closed case's stalled sends end
                 released = await self.db.fetchval("release_stalled_claims", stall)
                 if released:
                     log.warning("stalled claims released", extra={

@@ -80,8 +80,9 @@ def _reencode(image: Image.Image, max_side: int) -> CleanImage:
         image = image.convert("RGB")
     image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     out = io.BytesIO()
-    # A fresh save with no exif/icc arguments writes no metadata at all.
-    image.save(out, "JPEG", quality=85, optimize=True)
+    # No exif/icc arguments: no EXIF, GPS or profile. Pillow would still copy the source's JPEG
+    # comment (COM segment, which can carry anything, markup included) unless told not to.
+    image.save(out, "JPEG", quality=85, optimize=True, comment=b"")
     jpeg = out.getvalue()
     return CleanImage(
         jpeg=jpeg, width=image.width, height=image.height, sha256=hashlib.sha256(jpeg).hexdigest()

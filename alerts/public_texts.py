@@ -565,6 +565,7 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "en": "The form had expired. What you wrote is still below: please send it again "
         "(and choose the photo again, if any).",
     },
+    "sf_error": {"nl": "Fout:", "fr": "Erreur :", "de": "Fehler:", "en": "Error:"},
     "err_summary": {
         "nl": "De melding is niet verstuurd. Controleer:",
         "fr": "Le signalement n'a pas été envoyé. Vérifiez :",

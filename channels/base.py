@@ -64,7 +64,8 @@ class SendResult:
 
 @dataclass(frozen=True, kw_only=True)
 class Published:
-    """A message that went out and may have to be taken back."""
+    """A message that went out and may have to be taken back, with what taking it back needs:
+    the case's public id and revision (the CAP Cancel's references), the partner's secret."""
 
     publication_id: int
     channel: str
@@ -73,6 +74,13 @@ class Published:
     media: str | None
     sent_at: datetime
     language: str
+    target: str = ""
+    case_id: int = 0
+    case_public_id: str = ""
+    revision: int = 0
+    issued_at: datetime | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
+    webhook_format: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

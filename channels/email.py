@@ -45,6 +45,26 @@ UPDATE: Mapping[str, str] = {
     "en": "Update",
 }
 
+WITHDRAWN_SUBJECT: Mapping[str, str] = {
+    "nl": "Oproep ingetrokken: verwijder hem alstublieft",
+    "fr": "Avis de recherche retiré : merci de le supprimer",
+    "de": "Suchmeldung zurückgezogen: bitte löschen",
+    "en": "Alert withdrawn: please delete it",
+}
+WITHDRAWN_BODY: Mapping[str, str] = {
+    "nl": "De oproep die we u stuurden, is ingetrokken. Verwijder ons bericht en alle kopieën "
+    "of foto's die u bewaarde, en stuur het niet meer door.\n\nBedankt voor uw hulp.\n"
+    "{organisation}",
+    "fr": "L'avis de recherche que nous vous avons envoyé a été retiré. Merci de supprimer "
+    "notre message et toute copie ou photo que vous auriez gardée, et de ne plus le "
+    "transmettre.\n\nMerci pour votre aide.\n{organisation}",
+    "de": "Die Suchmeldung, die wir Ihnen geschickt haben, wurde zurückgezogen. Bitte löschen "
+    "Sie unsere Nachricht und alle Kopien oder Fotos, die Sie aufbewahrt haben, und leiten Sie "
+    "sie nicht mehr weiter.\n\nDanke für Ihre Hilfe.\n{organisation}",
+    "en": "The alert we sent you has been withdrawn. Please delete our message and any copies "
+    "or photos you kept, and do not pass it on.\n\nThank you for your help.\n{organisation}",
+}
+
 
 def image_url(settings: Settings, view: PublicView, lang: str) -> str | None:
     """The hosted square image of the case in `lang`, when the consent allows a photo."""
@@ -72,8 +92,26 @@ class EmailChannel:
         return SendResult(external_id=str(message["Message-ID"]), body=text)
 
     async def withdraw(self, published: Published) -> WithdrawResult:
-        # A delivered e-mail cannot be recalled; its image link already answers 410.
-        return WithdrawResult(state="manual", reason="e-mail cannot be recalled")
+        """Ask the recipient to delete the alert: a delivered e-mail cannot be recalled, but the
+        image it links to answers 410 already, and a short notice in their language, threaded
+        with the alert, asks them to delete it and not to pass it on."""
+        try:
+            await mailer.deliver(self._settings, self.withdrawal_notice(published))
+        except mailer.MailUnavailable as err:
+            raise _translate(err.__cause__) from None
+        return WithdrawResult(state="withdrawn", reason="deletion requested by e-mail")
+
+    def withdrawal_notice(self, published: Published) -> EmailMessage:
+        """The "closed, please delete" message: no name, no photo, no outcome."""
+        lang = published.language if published.language in WITHDRAWN_SUBJECT else "en"
+        headers = {"Auto-Submitted": "auto-generated"}
+        if published.external_id:
+            headers["In-Reply-To"] = headers["References"] = published.external_id
+        return mailer.build_message(
+            self._settings, published.address, WITHDRAWN_SUBJECT[lang],
+            WITHDRAWN_BODY[lang].format(organisation=self._settings.organisation_name) + "\n",
+            None, headers,
+        )  # fmt: skip
 
     def compose(self, job: Job) -> tuple[EmailMessage, str]:
         """The message for `job` and its text part: text and HTML from alerts.texts, links

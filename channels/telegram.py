@@ -203,6 +203,8 @@ class TelegramChannel:
         self._paid = paid
         self._opt_out = opt_out
         self._texts: dict[tuple[int, str, str], tuple[PublicView, str]] = {}
+        # The neutral image is uploaded once; later edits send it by its file_id.
+        self._neutral_file_id: str | None = None
 
     async def send(self, job: Job) -> SendResult:
         try:
@@ -214,21 +216,25 @@ class TelegramChannel:
             raise _translate(err) from None
 
     async def withdraw(self, published: Published) -> WithdrawResult:
-        """Delete a message younger than 48 hours; edit an older one to a neutral notice."""
+        """Delete a message younger than 48 hours; edit an older one to the neutral notice in
+        the recipient's language (text or caption), its photo replaced by a neutral image."""
         chat, message_id = published.address, int(published.external_id)
         try:
             if datetime.now(UTC) - published.sent_at < DELETE_WINDOW:
+                # Refused when Telegram's clock finds it older after all: neutralised instead.
                 with contextlib.suppress(BadRequest):
                     await self._bot.delete_message(chat, message_id)
-                    return WithdrawResult(state="withdrawn")
+                    return WithdrawResult(state="withdrawn", reason="deleted")
             await self._neutralise(published, chat, message_id)
         except BadRequest as err:
-            if any(gone in err.message for gone in _GONE):
+            if _says(err, *_GONE):
                 return WithdrawResult(state="withdrawn", reason="already gone")
+            if _says(err, _NOT_MODIFIED):  # an earlier attempt did it, then the worker died
+                return WithdrawResult(state="neutralised", reason="neutral notice")
             raise _translate(err) from None
         except TelegramError as err:
             raise _translate(err) from None
-        return WithdrawResult(state="neutralised")
+        return WithdrawResult(state="neutralised", reason="neutral notice")
 
     # -- sending -------------------------------------------------------------------------------
 
@@ -306,9 +312,9 @@ class TelegramChannel:
                     link_preview_options=_NO_PREVIEW,
                 )  # fmt: skip
         except BadRequest as err:
-            if any(gone in err.message for gone in _GONE):
+            if _says(err, *_GONE):
                 raise _MessageGone() from None  # the person deleted it: send the alert anew
-            if _NOT_MODIFIED not in err.message:
+            if not _says(err, _NOT_MODIFIED):
                 raise
         return SendResult(
             external_id=job.previous_external_id, body=body, media="photo" if photo else "text",
@@ -331,11 +337,13 @@ class TelegramChannel:
 
     async def _neutralise(self, published: Published, chat: str, message_id: int) -> None:
         notice = NEUTRAL.get(published.language, NEUTRAL["en"])
-        if published.media == "photo":
-            media = InputMediaPhoto(neutral_jpeg(), caption=notice)
-            await self._bot.edit_message_media(media, chat, message_id)
-        else:
+        if published.media != "photo":
             await self._bot.edit_message_text(notice, chat, message_id)
+            return
+        media = InputMediaPhoto(self._neutral_file_id or neutral_jpeg(), caption=notice)
+        edited = await self._bot.edit_message_media(media, chat, message_id)
+        if self._neutral_file_id is None and isinstance(edited, Message) and edited.photo:
+            self._neutral_file_id = edited.photo[-1].file_id
 
 
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -343,6 +351,12 @@ _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 class _MessageGone(Exception):
     """The message to edit no longer exists."""
+
+
+def _says(err: BadRequest, *texts: str) -> bool:
+    """True when Telegram's refusal says one of `texts` (python-telegram-bot capitalises it)."""
+    message = err.message.lower()
+    return any(text in message for text in texts)
 
 
 def fitted(view: PublicView, lang: str, kind: str, footer: str, limit: int) -> str:

@@ -15,6 +15,7 @@ import hmac
 import json
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -139,19 +140,70 @@ class WebhookChannel:
 
     async def send(self, job: Job) -> SendResult:
         body, headers = self.request(job)
+        await self._post(job.address, body, headers)
+        return SendResult(external_id=headers[DELIVERY_HEADER], body=body.decode())
+
+    async def withdraw(self, published: Published) -> WithdrawResult:
+        """Send the partner the case's cancel (CAP `Cancel` or JSON), signed like the alerts."""
+        body, headers = self.cancel_request(published)
+        await self._post(published.address, body, headers)
+        return WithdrawResult(state="withdrawn", reason="cancel sent to the partner")
+
+    def cancel_request(
+        self, published: Published, now: float | None = None
+    ) -> tuple[bytes, dict[str, str]]:
+        """The body and headers of the cancel POST: identifiers and references only."""
+        if not published.webhook_secret:
+            raise PermanentFailure("the partner webhook is gone")
+        stamp = int(now if now is not None else time.time())
+        if published.webhook_format == "cap":
+            body, mime = cap_cancel_payload(self._settings, published, stamp), CAP_MIME
+        else:
+            payload = json_cancel_payload(published, stamp)
+            body, mime = json.dumps(payload).encode(), "application/json"
+        delivery = f"{cap.cancel_id(published.case_public_id)}.{published.target.replace('/', '-')}"
+        return body, {
+            "Content-Type": f"{mime}; charset=utf-8",
+            TIMESTAMP_HEADER: str(stamp),
+            SIGNATURE_HEADER: sign(published.webhook_secret, str(stamp), body),
+            DELIVERY_HEADER: delivery,
+        }
+
+    async def _post(self, url: str, body: bytes, headers: dict[str, str]) -> None:
         try:
             async with self._session.post(
-                job.address, data=body, headers=headers, allow_redirects=False
+                url, data=body, headers=headers, allow_redirects=False
             ) as response:
                 await response.read()
                 _check(response)
         except (aiohttp.ClientError, TimeoutError) as err:
             # Only the kind of error: a partner URL may carry a key in its path.
             raise TemporaryFailure(f"webhook: {type(err).__name__}") from None
-        return SendResult(external_id=headers[DELIVERY_HEADER], body=body.decode())
 
-    async def withdraw(self, published: Published) -> WithdrawResult:
-        return WithdrawResult(state="manual", reason="partner cancel (CAP Cancel) not sent yet")
+
+def _references(published: Published) -> list[str]:
+    """The identifiers of every message of the chain up to the publication's revision."""
+    return [cap.message_id(published.case_public_id, r) for r in range(1, published.revision + 1)]
+
+
+def json_cancel_payload(published: Published, stamp: int) -> dict[str, Any]:
+    """What a JSON partner receives when a case is withdrawn: no name, no photo, no outcome."""
+    return {
+        "event": "cancel",
+        "id": published.case_public_id,
+        "references": _references(published),
+        "sent_at": datetime.fromtimestamp(stamp, UTC).isoformat(),
+    }
+
+
+def cap_cancel_payload(settings: Settings, published: Published, stamp: int) -> bytes:
+    """The CAP Cancel of the chain, as the CAP feed carries it (alerts.cap)."""
+    sender = cap.sender_for(settings.public_base_url)
+    issued = published.issued_at or published.sent_at
+    references = [cap.CapRef(sender=sender, identifier=ref, sent=issued)
+                  for ref in _references(published)]  # fmt: skip
+    sent = datetime.fromtimestamp(stamp, UTC)
+    return cap.to_xml(cap.cap_cancel(published.case_public_id, references, sent, sender=sender))
 
 
 def delivery_id(job: Job) -> str:

@@ -278,8 +278,9 @@ async def test_invariant_4_nothing_sent_after_close(
         after = _messages(sandbox, chats)
         await eventually(lambda: _no_pending(db, case.id))
     rows = await publications(db, case.id)
-    assert {r["state"] for r in rows} <= {"withdrawing", "cancelled"}
-    withdrawing = {r["address"] for r in rows if r["state"] == "withdrawing"}
+    # The dispatcher's withdrawal lanes may already have taken some back (tests/test_withdrawal).
+    assert {r["state"] for r in rows} <= {"withdrawing", "withdrawn", "cancelled"}
+    withdrawing = {r["address"] for r in rows if r["state"] in ("withdrawing", "withdrawn")}
     # Only what was in flight at the close arrived after it; all of it is being withdrawn.
     assert 0 < len(after) - len(at_close) <= 8
     assert {str(chat) for chat in after} == withdrawing

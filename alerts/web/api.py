@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from alerts import audit, auth, cases, errors
+from alerts import audit, auth, cases, errors, withdrawal_report
 from alerts.models import CaseState, Staff
 from alerts.web import keys
 from alerts.web.openapi import openapi_spec
@@ -192,8 +192,9 @@ async def photo(request: web.Request) -> web.Response:
 async def put_consent(request: web.Request) -> web.Response:
     data = await json_body(request)
     consent = await cases.record_consent(
-        request.app[keys.DB], staff_of(request), case_id(request), data
-    )
+        request.app[keys.DB], staff_of(request), case_id(request), data,
+        request.app[keys.CONSENT_HOOKS],
+    )  # fmt: skip
     return reply(consent)
 
 
@@ -239,7 +240,8 @@ async def publications(request: web.Request) -> web.Response:
     db = request.app[keys.DB]
     case = await cases.get(db, case_id(request))
     rows = await db.fetch("list_publications", case.id)
-    return reply({"case": case.public_id, "publications": [dict(r) for r in rows]})
+    return reply({"case": case.public_id, "publications": [dict(r) for r in rows],
+                  "summary": withdrawal_report.summarise(rows)})  # fmt: skip
 
 
 @routes.get("/api/audit", name="api_audit")

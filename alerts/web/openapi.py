@@ -100,6 +100,46 @@ def _operation(
     return op
 
 
+SIGHTING_PATCH: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "minProperties": 1,
+    "properties": {
+        "status": {
+            "type": "string",
+            "enum": ["new", "credible", "not_credible", "duplicate", "police"],
+        },
+        "notes": {"type": "string", "maxLength": 2000},
+    },
+}
+
+
+def _sighting_patch() -> dict[str, Any]:
+    op = _operation("Triage a sighting: status and/or notes (audited)", body=SIGHTING_PATCH,
+                    params=False)  # fmt: skip
+    op["parameters"] = [
+        {"name": "sighting_id", "in": "path", "required": True,
+         "schema": {"type": "integer", "minimum": 1, "maximum": 2**62}},
+    ]  # fmt: skip
+    return op
+
+
+SOCIAL_POST_INPUT: dict[str, Any] = {
+    "type": "object",
+    "required": ["url"],
+    "properties": {"url": {"type": "string", "format": "uri", "maxLength": 500}},
+}
+
+
+def _confirm_removal() -> dict[str, Any]:
+    op = _operation("Confirm that a publication marked for manual action was removed")
+    op["parameters"].append(
+        {"name": "publication_id", "in": "path", "required": True,
+         "schema": {"type": "integer", "minimum": 1, "maximum": 2**62}},
+    )  # fmt: skip
+    return op
+
+
 def openapi_spec(base_url: str) -> dict[str, Any]:
     """The API description, with `base_url` as its server."""
     case = "/api/cases/{case_id}"
@@ -147,8 +187,17 @@ def openapi_spec(base_url: str) -> dict[str, Any]:
             f"{case}/return": {"post": _operation("Send a submitted case back to draft")},
             f"{case}/approve": {"post": _operation("Approve (four-eyes)", body=REAUTH_INPUT)},
             f"{case}/close": {"post": _operation("Close a case", body=CLOSE_INPUT)},
-            f"{case}/publications": {"get": _operation("The publication registry of a case")},
+            f"{case}/publications": {
+                "get": _operation("The publication registry of a case, with its withdrawal")
+            },
+            f"{case}/consent/revoke": {"post": _operation("Revoke the consent: withdraw all")},
+            f"{case}/social-posts": {
+                "post": _operation("Record a post made by hand", 201, SOCIAL_POST_INPUT)
+            },
+            f"{case}/publications/{{publication_id}}/confirm-removal": {"post": _confirm_removal()},
             f"{case}/reach": {"get": _operation("Matched, sent, failed, pending, withdrawn")},
+            f"{case}/sightings": {"get": _operation("Sightings, in triage order and grouped")},
+            "/api/sightings/{sighting_id}": {"patch": _sighting_patch()},
             "/api/audit": {"get": _operation("The audit log (supervisors)", params=False)},
         },
         "components": {

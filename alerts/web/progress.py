@@ -1,15 +1,14 @@
 """How far a case's fan-out got: `GET /api/cases/{id}/reach` (JSON) and a live fragment for
 the console, `GET /console/cases/{id}/progress`.
 
-The fragment is a tiny page that reloads itself every two seconds (`<meta http-equiv=refresh>`,
-no script, as the CSP wants) while the case is active; the console shows it in an iframe:
-`<iframe src="/console/cases/{id}/progress" title="Reach"></iframe>`. It is the only page that
-may be framed, and only by the service itself.
+The fragment (templates/console/progress.html) is a tiny page that reloads itself every two
+seconds (`<meta http-equiv=refresh>`, no script, as the CSP wants) while messages are going out
+or being withdrawn; the console's case page frames it (templates/console/_figures.html). It is
+the only page that may be framed, and only by the service itself.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,10 +19,10 @@ from aiohttp import web
 from alerts import cases
 from alerts.db import Database
 from alerts.fanout import DISPATCH_CHANNELS
-from alerts.i18n import gettext
 from alerts.models import CaseState
 from alerts.web import keys
 from alerts.web.api import case_id, reply
+from alerts.web.console_cases import N_, render_text
 from alerts.web.middlewares import CSP
 
 routes = web.RouteTableDef()
@@ -39,11 +38,11 @@ GROUPS: Mapping[str, tuple[str, ...]] = {
     "manual": ("manual",),
 }
 LABELS: Mapping[str, str] = {
-    "matched": "Matched",
-    "sent": "Sent",
-    "pending": "Pending",
-    "failed": "Failed",
-    "withdrawn": "Withdrawn",
+    "matched": N_("Matched"),
+    "sent": N_("Sent"),
+    "pending": N_("Pending"),
+    "failed": N_("Failed"),
+    "withdrawn": N_("Withdrawn"),
 }
 _FRAME_CSP = CSP.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
 
@@ -60,6 +59,9 @@ class Reach:
     last_sent_at: datetime | None
     seconds_to_first: float | None = field(default=None)
     seconds_to_last: float | None = field(default=None)
+    # Per channel: seconds from approval to its first and last delivery.
+    seconds_by_channel: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
+    sightings_by_channel: dict[str, int] = field(default_factory=dict)
 
 
 async def reach(db: Database, case_id: int) -> Reach:
@@ -76,11 +78,28 @@ async def reach(db: Database, case_id: int) -> Reach:
     times = await db.fetchrow("case_delivery_times", case.id, channels)
     assert times is not None
     approved, first, last = times["approved_at"], times["first_sent_at"], times["last_sent_at"]
+    sightings = {r["source"]: r["n"] for r in await db.fetch("case_sightings_by_source", case.id)}
     return Reach(
         matched=sum(counts.values()), counts=counts, by_channel=by_channel, approved_at=approved,
         first_sent_at=first, last_sent_at=last,
         seconds_to_first=_seconds(approved, first), seconds_to_last=_seconds(approved, last),
+        seconds_by_channel=await _channel_times(db, case.id, approved, channels),
+        sightings_by_channel=sightings,
     )  # fmt: skip
+
+
+async def _channel_times(
+    db: Database, case_id: int, approved: datetime | None, channels: list[str]
+) -> dict[str, tuple[float | None, float | None]]:
+    """Per channel, the seconds from the approval to its first and last delivery."""
+    rows = await db.fetch("case_delivery_times_by_channel", case_id, channels)
+    return {
+        row["channel"]: (
+            _seconds(approved, row["first_sent_at"]),
+            _seconds(approved, row["last_sent_at"]),
+        )
+        for row in rows
+    }
 
 
 def _seconds(start: datetime | None, end: datetime | None) -> float | None:
@@ -97,6 +116,11 @@ def reach_json(found: Reach) -> dict[str, Any]:
         "last_delivery_at": found.last_sent_at,
         "seconds_to_first_delivery": found.seconds_to_first,
         "seconds_to_last_delivery": found.seconds_to_last,
+        "seconds_to_delivery_by_channel": {
+            channel: {"first": first, "last": last}
+            for channel, (first, last) in found.seconds_by_channel.items()
+        },
+        "sightings_by_channel": found.sightings_by_channel,
     }
 
 
@@ -107,32 +131,13 @@ async def reach_api(request: web.Request) -> web.Response:
 
 @routes.get("/console/cases/{case_id}/progress", name="console_progress")
 async def progress_fragment(request: web.Request) -> web.Response:
-    db, lang = request.app[keys.DB], request[keys.LANG]
+    db = request.app[keys.DB]
     found = await reach(db, case_id(request))
-    live = (await cases.get(db, case_id(request))).state is CaseState.ACTIVE
-    response = web.Response(text=_page(found, lang, live), content_type="text/html")
+    # Kept up to date while anything moves: the fan-out, then the withdrawal after the close.
+    active = (await cases.get(db, case_id(request))).state is CaseState.ACTIVE
+    live = active or found.counts["withdrawing"] > 0 or found.counts["pending"] > 0
+    page = render_text(request, "console/progress.html", reach=found, live=live, rows=LABELS)
+    response = web.Response(text=page, content_type="text/html")
     response.headers["Content-Security-Policy"] = _FRAME_CSP
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
     return response
-
-
-def _page(found: Reach, lang: str, live: bool) -> str:
-    numbers = {"matched": found.matched, **found.counts}
-    items = "".join(
-        f"<dt>{html.escape(gettext(lang, label))}</dt><dd>{numbers[key]}</dd>"
-        for key, label in LABELS.items()
-    )
-    timing = ""
-    if found.seconds_to_first is not None:
-        first = html.escape(gettext(lang, "First delivery after"))
-        last = html.escape(gettext(lang, "last after"))
-        timing = (
-            f"<p>{first} {found.seconds_to_first:.1f} s, {last} {found.seconds_to_last:.1f} s</p>"
-        )
-    refresh = '<meta http-equiv="refresh" content="2">' if live else ""
-    title = html.escape(gettext(lang, "Reach"))
-    return (
-        f'<!DOCTYPE html><html lang="{html.escape(lang)}"><head><meta charset="utf-8">'
-        f'{refresh}<title>{title}</title><link rel="stylesheet" href="/static/console.css">'
-        f'</head><body class="progress"><dl class="reach">{items}</dl>{timing}</body></html>'
-    )

@@ -1,0 +1,59 @@
+-- name: demo_add_volunteers
+-- Add the demo's volunteers not there yet (same chat or address) with their home area; parallel
+-- arrays of public id, chat id, e-mail, language, lat, lon, radius. Those already there keep
+-- what they have (a volunteer may have changed their area or stopped their alerts).
+WITH wanted AS (
+    SELECT *
+    FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::float8[], $6::float8[],
+                $7::float8[])
+         AS w (public_id, chat_id, email, language, lat, lon, radius_km)
+), added AS (
+    INSERT INTO volunteers (public_id, telegram_chat_id, email, language, email_confirmed_at)
+    SELECT public_id, chat_id, email, language, CASE WHEN email IS NOT NULL THEN now() END
+    FROM wanted
+    ON CONFLICT DO NOTHING
+    RETURNING id, public_id
+)
+INSERT INTO volunteer_areas (volunteer_id, label, lat, lon, radius_km)
+SELECT a.id, 'home', w.lat, w.lon, w.radius_km
+FROM added a JOIN wanted w USING (public_id);
+
+-- name: demo_count_volunteers
+-- How many volunteers there are on each channel (Telegram, confirmed e-mail).
+SELECT count(*) FILTER (WHERE telegram_chat_id IS NOT NULL) AS telegram,
+       count(*) FILTER (WHERE email IS NOT NULL AND email_confirmed_at IS NOT NULL) AS email
+FROM volunteers;
+
+-- name: demo_volunteers
+-- Every volunteer with their home area, for the sandbox page.
+SELECT v.id, v.telegram_chat_id, v.email, v.language, v.active, v.deactivated_reason,
+       a.lat, a.lon, a.radius_km
+FROM volunteers v
+LEFT JOIN volunteer_areas a ON a.volunteer_id = v.id AND a.label = 'home'
+ORDER BY v.id;
+
+-- name: demo_cases
+-- The cases that reached approval, newest first, for the sandbox page's case filter.
+SELECT id, reference, state, last_seen_lat, last_seen_lon, search_radius_km
+FROM cases
+WHERE approved_at IS NOT NULL
+ORDER BY id DESC;
+
+-- name: demo_sent_messages
+-- Every message the dispatcher sent to a volunteer ($1: channels), with its case and the
+-- registry's state, so the sandbox page can say which case a message was for.
+SELECT p.volunteer_id, p.channel, p.address, p.external_id, p.state, p.end_reason,
+       p.revision, c.reference
+FROM publications p
+JOIN cases c ON c.id = p.case_id
+WHERE p.channel = ANY($1::text[]) AND p.external_id IS NOT NULL
+ORDER BY p.id;
+
+-- name: demo_case_targets
+-- The volunteers case $1 planned a message for (matched), whatever became of it.
+SELECT DISTINCT volunteer_id FROM publications
+WHERE case_id = $1 AND volunteer_id IS NOT NULL;
+
+-- name: demo_forget_telegram_files
+-- Forget the Telegram file ids of photos: the sandbox that issued them forgot them at its stop.
+DELETE FROM telegram_files;
