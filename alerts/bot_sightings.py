@@ -47,7 +47,7 @@ from telegram.ext import (
     filters,
 )
 
-from alerts import cases, errors, public_texts, sighting_intake, sightings, volunteers
+from alerts import cases, clients, errors, public_texts, sightings, volunteers
 from alerts.config import Settings
 from alerts.db import Database
 from alerts.geocoding import GeocodingService
@@ -376,7 +376,7 @@ class SightingBot:
 
     def _sender(self, update: Update) -> str:
         assert update.effective_user is not None
-        return sighting_intake.telegram_key(self.settings, update.effective_user.id)
+        return clients.telegram_key(self.settings, update.effective_user.id)
 
     async def _alert_case(self, chat_id: int, replied: Message | None) -> int | None:
         """The active case of the alert message replied to, if it is one sent to this chat."""

@@ -23,7 +23,7 @@ from aiohttp import FormData, MultipartWriter, hdrs
 from aiohttp.test_utils import TestClient
 from PIL import Image
 
-from alerts import cases, materials, public_texts, sighting_intake
+from alerts import cases, clients, materials, public_texts, sighting_intake
 from alerts.app import create_app
 from alerts.config import Settings
 from alerts.db import Database
@@ -372,7 +372,7 @@ async def test_no_address_is_stored_anywhere(
 
 
 def test_senders_are_keyed_hashes_of_an_ipv4_address_or_an_ipv6_64(settings: Settings) -> None:
-    key = sighting_intake.client_key
+    key = clients.client_key
     assert key(settings, "2001:db8:1:2::1") == key(settings, "2001:db8:1:2:ffff::9")
     assert key(settings, "2001:db8:1:2::1") != key(settings, "2001:db8:1:3::1")
     assert key(settings, "::ffff:198.51.100.7") == key(settings, "198.51.100.7")
@@ -380,7 +380,7 @@ def test_senders_are_keyed_hashes_of_an_ipv4_address_or_an_ipv6_64(settings: Set
     keyed = dataclasses.replace(settings, secret_key="k1")
     assert key(keyed, "198.51.100.7") != key(dataclasses.replace(keyed, secret_key="k2"),
                                              "198.51.100.7")  # fmt: skip
-    sender = sighting_intake.sender_address
+    sender = clients.sender_address
     assert sender("10.0.0.5", "1.2.3.4", ()) == "10.0.0.5"  # no proxy trusted: XFF is ignored
     assert sender("10.0.0.5", "6.6.6.6, 1.2.3.4", ("10.0.0.0/8",)) == "1.2.3.4"
     assert sender("10.0.0.5", "1.2.3.4, 10.0.0.9", ("10.0.0.0/8",)) == "1.2.3.4"
@@ -472,7 +472,7 @@ async def test_nothing_a_tipster_sent_reaches_the_logs(
 async def test_reports_sent_together_are_stored_together_and_one_bad_row_sinks_none(
     database: Database, case: Case
 ) -> None:
-    from alerts import errors, sighting_intake, sightings
+    from alerts import errors, sightings
 
     writer = sighting_intake.Writer(lambda: database)
     now = datetime.now(UTC)

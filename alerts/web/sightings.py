@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from alerts import errors, materials, public_texts, sighting_intake, sightings
+from alerts import clients, errors, materials, public_texts, sighting_intake, sightings
 from alerts.consent import LEVEL_PUBLIC
 from alerts.sighting_intake import Limited, Limits
 from alerts.sightings import Problem, ReportInvalid
@@ -92,13 +92,13 @@ async def report(request: web.Request) -> web.StreamResponse:
     to the database per report); a case closed or unknown is looked up only to answer why.
     """
     settings, limits = request.app[keys.SETTINGS], request.app[LIMITS]
-    address = sighting_intake.sender_address(
+    address = clients.sender_address(
         request.remote, request.headers.get("X-Forwarded-For"), settings.trusted_proxies
     )
     visit = Visit(
         public_id=request.match_info["public_id"],
         lang=visitor_language(request, settings.default_languages[0]),
-        client=sighting_intake.client_key(settings, address),
+        client=clients.client_key(settings, address),
         as_json=request.content_type == "application/json",
     )
     try:

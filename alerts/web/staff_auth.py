@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import logging
-import secrets
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from aiohttp import web
 
-from alerts import audit, auth, errors
+from alerts import audit, auth, clients, errors
 from alerts.i18n import gettext
 from alerts.models import LANGUAGES, Staff
 from alerts.web import keys
@@ -32,16 +30,17 @@ routes = web.RouteTableDef()
 # per-account lockout alone would let one client try a common password on every account.
 CLIENT_MAX_FAILURES = 20
 CLIENT_WINDOW_MINUTES = 15
-# Clients are remembered only by a keyed hash of their address. The key exists only in this
-# process, so the stored hashes cannot be turned back into addresses, even by guessing.
-_CLIENT_KEY = secrets.token_bytes(32)
 FORM_EXPIRED = "The form has expired or was not sent from this site. Please retry."
 
 
 def client_key(request: web.Request) -> str:
-    """The keyed hash that stands for the client's address (behind a proxy: the proxy's)."""
-    remote = request.remote or "unknown"
-    return hmac.new(_CLIENT_KEY, remote.encode(), hashlib.sha256).hexdigest()
+    """The keyed hash that stands for the client's address (the one sightings use, so every
+    limit sees the same client, behind TRUSTED_PROXIES too); never the address itself."""
+    settings = request.app[keys.SETTINGS]
+    address = clients.sender_address(
+        request.remote, request.headers.get("X-Forwarded-For"), settings.trusted_proxies
+    )
+    return clients.client_key(settings, address)
 
 
 def safe_next(value: object) -> str:
