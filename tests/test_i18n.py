@@ -156,3 +156,28 @@ async def test_the_login_page_follows_the_browser_language(client: TestClient[An
     html = await page.text()
     assert '<html lang="nl">' in html and "Gebruikersnaam" in html
     assert 'name="lang"' not in html
+
+
+def test_every_audited_action_has_a_label() -> None:
+    """The audit page names each action in words: none may show as a raw code."""
+    import ast
+    from pathlib import Path
+
+    from alerts.web.console_cases import LABELS
+
+    actions: set[str] = set()
+    for path in Path("alerts").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "record"
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "audit"
+                and len(node.args) > 2
+            ):
+                arg = node.args[2]
+                options = [arg.body, arg.orelse] if isinstance(arg, ast.IfExp) else [arg]
+                actions |= {o.value for o in options if isinstance(o, ast.Constant)}
+    assert len(actions) > 15
+    assert actions - set(LABELS["action"]) == set()

@@ -125,6 +125,17 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "case_returned": N_("Sent back to draft"),
         "case_approved": N_("Approved"),
         "case_closed": N_("Closed"),
+        "case_purged": N_("Personal data purged"),
+        "consent_revoked": N_("Consent revoked"),
+        "consent_scope_enforced": N_("Withdrawn what the consent no longer allows"),
+        "manual_removal_confirmed": N_("Removal by hand confirmed"),
+        "social_post_recorded": N_("Social network post recorded"),
+        "partner_webhook_added": N_("Partner webhook added"),
+        "regional_channel_added": N_("Regional channel added"),
+        "sighting_triaged": N_("Sighting triaged"),
+        "sightings_exported": N_("Sightings exported"),
+        "totp_enabled": N_("TOTP turned on"),
+        "totp_disabled": N_("TOTP turned off"),
     },
 }
 
