@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
-COMMANDS = ("start", "settings", "stop", "help")
+COMMANDS = ("start", "sighting", "settings", "stop", "help")
 MODES = ("webhook", "polling")
 # A %-style placeholder in a log message.
 _PLACEHOLDER = re.compile(r"%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[sdrifxXeEgGc]")

@@ -57,7 +57,9 @@ EN = {
     "help": "I send you the search notices of {organisation} about missing children near you."
     "\n\n/start – sign up\n/settings – change your language, your areas (home and work), the "
     "distance and your quiet hours; download or delete your data\n/stop – stop the alerts at "
-    "once\n/help – this help\n\nDo you see a missing child? Call {hotline} or the police (101). "
+    "once\n"
+    "/sighting – report that you saw the child of an alert\n"
+    "/help – this help\n\nDo you see a missing child? Call {hotline} or the police (101). "
     "In an emergency, call 112.",
     "stopped": "🔕 Done: you will receive no more alerts. Send /start to switch them back on.\n"
     "To download or delete your data, send /settings and choose “My data”.",
@@ -102,6 +104,7 @@ EN = {
     "command_settings": "Language, areas, quiet hours, my data",
     "command_stop": "Stop the alerts",
     "command_help": "Help",
+    "command_sighting": "Report a sighting",
     # -- the web pages --
     "signup_title": "Alerts about missing children near you",
     "signup_intro": "When a child goes missing near you and publicity can help, we send you the "
@@ -243,7 +246,9 @@ NL = {
     "help": "Ik stuur je de opsporingsberichten van {organisation} over vermiste kinderen bij "
     "jou in de buurt.\n\n/start – inschrijven\n/settings – je taal, je gebieden (thuis en werk), "
     "de afstand en je stille uren wijzigen; je gegevens downloaden of wissen\n/stop – de "
-    "meldingen meteen stoppen\n/help – deze hulp\n\nZie je een vermist kind? Bel {hotline} of de "
+    "meldingen meteen stoppen\n"
+    "/sighting – melden dat je het kind van een oproep zag\n"
+    "/help – deze hulp\n\nZie je een vermist kind? Bel {hotline} of de "
     "politie (101). Bij nood: bel 112.",
     "stopped": "🔕 Klaar: je krijgt geen meldingen meer. Stuur /start om ze weer aan te zetten.\n"
     "Wil je je gegevens downloaden of wissen? Stuur /settings en kies “Mijn gegevens”.",
@@ -290,6 +295,7 @@ NL = {
     "command_settings": "Taal, gebieden, stille uren, mijn gegevens",
     "command_stop": "De meldingen stoppen",
     "command_help": "Hulp",
+    "command_sighting": "Een waarneming melden",
     "signup_title": "Meldingen over vermiste kinderen in je buurt",
     "signup_intro": "Als er bij jou in de buurt een kind vermist raakt en ruchtbaarheid kan "
     "helpen, sturen we je het opsporingsbericht per e-mail. Jij kiest waar, en binnen welke "
@@ -434,7 +440,9 @@ FR = {
     "help": "Je vous envoie les avis de recherche de {organisation} pour les enfants disparus "
     "près de chez vous.\n\n/start – s’inscrire\n/settings – modifier votre langue, vos zones "
     "(domicile et travail), la distance et vos heures de silence ; télécharger ou effacer vos "
-    "données\n/stop – arrêter les alertes immédiatement\n/help – cette aide\n\nVous voyez un "
+    "données\n/stop – arrêter les alertes immédiatement\n"
+    "/sighting – signaler que vous avez vu l’enfant d’un avis\n"
+    "/help – cette aide\n\nVous voyez un "
     "enfant disparu ? Appelez le {hotline} ou la police (101). En cas d’urgence, appelez le 112.",
     "stopped": "🔕 C’est fait : vous ne recevrez plus d’alertes. Envoyez /start pour les "
     "réactiver.\nPour télécharger ou effacer vos données, envoyez /settings et choisissez "
@@ -482,6 +490,7 @@ FR = {
     "command_settings": "Langue, zones, heures de silence, mes données",
     "command_stop": "Arrêter les alertes",
     "command_help": "Aide",
+    "command_sighting": "Signaler l’avoir vu(e)",
     "signup_title": "Alertes pour les enfants disparus près de chez vous",
     "signup_intro": "Quand un enfant disparaît près de chez vous et que la diffusion peut aider, "
     "nous vous envoyons l’avis de recherche par e-mail. Vous choisissez où, et dans quel rayon.",
@@ -638,7 +647,9 @@ DE = {
     "help": "Ich schicke Ihnen die Suchmeldungen von {organisation} zu vermissten Kindern in "
     "Ihrer Nähe.\n\n/start – anmelden\n/settings – Sprache, Gebiete (Wohnort und Arbeit), "
     "Entfernung und Ruhezeiten ändern; Ihre Daten herunterladen oder löschen\n/stop – die "
-    "Meldungen sofort beenden\n/help – diese Hilfe\n\nSie sehen ein vermisstes Kind? Rufen Sie "
+    "Meldungen sofort beenden\n"
+    "/sighting – melden, dass Sie das Kind einer Meldung gesehen haben\n"
+    "/help – diese Hilfe\n\nSie sehen ein vermisstes Kind? Rufen Sie "
     "{hotline} oder die Polizei (101) an. Im Notfall rufen Sie 112 an.",
     "stopped": "🔕 Erledigt: Sie erhalten keine Meldungen mehr. Senden Sie /start, um sie "
     "wieder einzuschalten.\nUm Ihre Daten herunterzuladen oder zu löschen, senden Sie /settings "
@@ -687,6 +698,7 @@ DE = {
     "command_settings": "Sprache, Gebiete, Ruhezeiten, meine Daten",
     "command_stop": "Die Meldungen beenden",
     "command_help": "Hilfe",
+    "command_sighting": "Eine Sichtung melden",
     "signup_title": "Meldungen zu vermissten Kindern in Ihrer Nähe",
     "signup_intro": "Wenn in Ihrer Nähe ein Kind vermisst wird und Öffentlichkeit helfen kann, "
     "schicken wir Ihnen die Suchmeldung per E-Mail. Sie bestimmen, wo und in welchem Umkreis.",
