@@ -190,8 +190,13 @@ async def record_consent(
     case_id: int,
     data: Mapping[str, Any],
     hooks: list[ConsentHook] = [],  # noqa: B006 - never mutated
+    revision_hooks: list[RevisionHook] = [],  # noqa: B006 - never mutated
 ) -> Consent:
-    """Record the consent and publication level; it replaces any earlier one."""
+    """Record the consent and publication level; it replaces any earlier one.
+
+    On an active case, a consent that changes what may be shown makes a new revision: what was
+    already sent is edited to the new scope and the materials are made again (what falls
+    outside the scope altogether is withdrawn by the consent hooks first)."""
     async with db.transaction() as tx:
         case = await get(tx, case_id, for_update=True)
         if case.state is CaseState.CLOSED:
@@ -207,12 +212,27 @@ async def record_consent(
         consent = Consent.from_row(row)
         for hook in hooks:
             await hook(tx, case, previous, consent)
+        if case.state is CaseState.ACTIVE and _shown_differently(previous, consent):
+            case = await _write_fields(tx, case, {}, revision=case.revision + 1)
+            await _snapshot(tx, case, staff)
+            for revision_hook in revision_hooks:
+                await revision_hook(tx, case)
         await audit.record(
             tx, staff.id, "consent_recorded", case.id, level=values["level"],
             photo=values["photo"], name_mode=values["name_mode"].value,
             place_precision=values["place_precision"].value, forwarding=values["forwarding"],
         )  # fmt: skip
     return consent
+
+
+_SCOPE = ("level", "photo", "name_mode", "place_precision", "forwarding")
+
+
+def _shown_differently(previous: Consent | None, consent: Consent) -> bool:
+    """True when the new consent changes what the materials and messages may show."""
+    return previous is None or any(
+        getattr(previous, name) != getattr(consent, name) for name in _SCOPE
+    )
 
 
 async def revoke_consent(

@@ -104,29 +104,37 @@ async def test_consent_revoked_for_photos_only_withdraws_the_photo_bearing_mater
         assert bot_messages(sandbox, pictured)[0].photo_file_id
         assert (await statuses(client, case.public_id, "/photo.jpg", "/poster-nl.pdf")) == [200] * 2
         mails = len(sink.messages)
-        await cases.record_consent(db, manager, case.id, {**CONSENT, "photo": False}, HOOKS)
+        await cases.record_consent(
+            db, manager, case.id, {**CONSENT, "photo": False}, HOOKS, revised
+        )
         await eventually(nothing_withdrawing(db, case.id))
-    # The photo message is gone; the text message, the e-mails and the page stay.
-    assert [m.deleted for m in bot_messages(sandbox, pictured)] == [True]
+    # The photo message is gone, replaced by the alert without the photo (revision 3); the
+    # text message, the e-mails and the page stay.
+    photo_message, *later = bot_messages(sandbox, pictured)
+    assert photo_message.deleted and photo_message.photo_file_id
+    assert [(m.deleted, bool(m.photo_file_id)) for m in later] == [(False, False)]
     [kept] = bot_messages(sandbox, texted)
     assert not kept.deleted and not kept.photo_file_id and "/stop" in (kept.text or "")
-    assert len(sink.messages) == mails
+    assert len(sink.messages) == mails + 1  # the update of revision 3; e-mails carry no photo
     rows = {(r["channel"], r["target"], r["revision"]): r for r in await publications(db, case.id)}
     assert rows["telegram_dm", f"volunteer/{await _volunteer(db, pictured)}", 2]["end_reason"] == (
         "consent no longer allows the photo: deleted"
     )
-    assert rows["case_page", "page", 2]["state"] == "sent"
+    assert rows["case_page", "page", 3]["state"] == "sent"
     assert rows["case_page", "photo.jpg", 2]["state"] == "withdrawn"
+    assert ("case_page", "photo.jpg", 3) not in rows
     hosted = [r for key, r in rows.items() if key[0] in ("poster", "image") and key[2] == 2]
     assert hosted and {r["state"] for r in hosted} == {"withdrawn"}
-    assert {r["state"] for key, r in rows.items() if key[0] == "email"} <= {"sent"}
-    # The renders that embed the photo are gone (the scheduler's next round deletes an image
-    # that was being rendered just after the revision while the consent changed), and their
-    # addresses no longer answer.
+    assert {r["state"] for key, r in rows.items() if key[0] == "email"} <= {"sent", "superseded"}
+    # The renders that embed the photo are gone; revision 3's are made without it.
     await withdrawal.reconcile(db)
-    assert not await db.conn.fetchval("SELECT count(*) FROM materials WHERE case_id = $1", case.id)
-    gone = await statuses(client, case.public_id, "/photo.jpg", "/poster-nl.pdf", "/square-nl.png")
-    assert 200 not in gone
+    await materials.drain()
+    assert not await db.conn.fetchval(
+        "SELECT count(*) FROM materials WHERE case_id = $1 AND revision < 3", case.id
+    )
+    assert (await statuses(client, case.public_id, "/photo.jpg")) != [200]
+    poster = await client.get(f"/alerts/{case.public_id}/poster-nl.pdf")
+    assert poster.status == 200 and b"/Subtype /Image" not in await poster.read()
     page = await client.get(f"/alerts/{case.public_id}")
     assert page.status == 200 and "photo.jpg" not in await page.text()
 
@@ -168,7 +176,9 @@ async def test_lowering_the_level_withdraws_what_it_no_longer_allows(
         by_channel.setdefault(row["channel"], set()).add(row["state"])
     assert by_channel["telegram_channel"] == {"withdrawn"}
     assert by_channel["poster"] == by_channel["image"] == by_channel["feed"] == {"withdrawn"}
-    assert by_channel["telegram_dm"] == {"sent"} and by_channel["press"] == {"withdrawn"}
+    # The direct message stays, edited to revision 2 (what the new consent shows).
+    assert by_channel["telegram_dm"] == {"sent", "superseded"}
+    assert by_channel["press"] == {"withdrawn"}
     assert (await statuses(client, case.public_id, "/poster-nl.pdf")) == [410]
 
 

@@ -193,7 +193,7 @@ async def put_consent(request: web.Request) -> web.Response:
     data = await json_body(request)
     consent = await cases.record_consent(
         request.app[keys.DB], staff_of(request), case_id(request), data,
-        request.app[keys.CONSENT_HOOKS],
+        request.app[keys.CONSENT_HOOKS], request.app[keys.REVISION_HOOKS],
     )  # fmt: skip
     return reply(consent)
 

@@ -185,6 +185,7 @@ async def record_consent(request: web.Request) -> web.Response:
         await cases.record_consent(
             request.app[keys.DB], request[keys.STAFF], api.case_id(request),
             views.consent_data(form), request.app[keys.CONSENT_HOOKS],
+            request.app[keys.REVISION_HOOKS],
         )  # fmt: skip
     except (errors.InvalidInput, errors.Conflict) as exc:
         sent = {name: form_text(form, name) for name in views.CONSENT_FIELDS}
