@@ -42,6 +42,10 @@ async def test_schemathesis_finds_no_server_error(database_url: str) -> None:
             "--checks", "not_a_server_error,status_code_conformance,content_type_conformance",
             "--max-examples", "20", "--max-time", "45", "--workers", "2", "--seed", "116000",
             "--suppress-health-check", "all", "--warnings", "off",
+            # Not the coverage phase: on CPython 3.11.7 its use of ast.parse deep in a worker
+            # thread trips a CPython bug ("AST constructor recursion depth mismatch") now and
+            # then. Fuzzing still sends invalid as well as valid input (mode all).
+            "--phases", "examples,fuzzing,stateful", "--mode", "all",
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
         )  # fmt: skip
         out, _ = await asyncio.wait_for(process.communicate(), 180)
