@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from alerts import cases, errors
@@ -194,3 +196,16 @@ async def test_every_lifecycle_action_is_audited(
     assert actions == [
         "case_closed", "case_approved", "case_submitted", "consent_recorded", "case_created",
     ]  # fmt: skip
+
+
+async def test_invariant_1_nothing_is_published_before_approval(
+    client: Any, database: Database, make_staff: StaffFactory
+) -> None:
+    manager = await make_staff()
+    case = await pending(database, manager, consent=False)
+    await cases.record_consent(database, manager, case.id, {**CONSENT, "level": 3})
+    assert await database.fetch("list_publications", case.id) == []
+    assert (await client.get(f"/alerts/{case.public_id}")).status == 404
+    assert (await client.get(f"/alerts/{case.public_id}/poster-nl.pdf")).status == 404
+    for feed in ("/feeds/alerts.atom", "/feeds/cap.xml"):
+        assert case.public_id not in await (await client.get(feed)).text()
