@@ -36,9 +36,11 @@ async def test_reach_counts_each_target_by_its_latest_state(
     case = await active_case(database, with_channels(settings), make_staff)
     rows = await publications(database, case.id)
     await database.conn.execute(
-        "UPDATE publications SET state = 'sent', sent_at = now() + interval '2 seconds' "
+        "UPDATE publications SET state = 'sent', "
+        "sent_at = (SELECT approved_at FROM cases WHERE id = $2) + interval '2 seconds' "
         "WHERE id = ANY($1::bigint[])",
         [r["id"] for r in rows[:2]],
+        case.id,
     )
     await database.conn.execute(
         "UPDATE publications SET state = 'failed' WHERE id = $1", rows[2]["id"]
@@ -51,7 +53,7 @@ async def test_reach_counts_each_target_by_its_latest_state(
         "matched": 4, "sent": 2, "failed": 1, "pending": 1, "withdrawn": 0,
     }  # fmt: skip
     assert reach["by_channel"]["telegram_dm"]["sent"] == 2
-    assert 1.5 < reach["seconds_to_first_delivery"] < 10
+    assert reach["seconds_to_first_delivery"] == 2.0  # from approval to the first sent_at
 
     fragment = await client.get(f"/console/cases/{case.id}/progress", headers=headers)
     assert fragment.status == 200
