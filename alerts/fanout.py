@@ -26,11 +26,11 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
-from alerts import audit, cases
+from alerts import cases
 from alerts.config import Settings
 from alerts.consent import LEVEL_PUBLIC, allows, effective_level
 from alerts.db import Database
-from alerts.models import Case, Consent, Staff
+from alerts.models import Case, Consent
 from alerts.web import keys
 
 log = logging.getLogger(__name__)
@@ -137,38 +137,6 @@ async def plan_revision(
     if queued:
         await db.execute("notify_dispatchers", "")
     return queued
-
-
-async def add_regional_channel(
-    db: Database,
-    staff: Staff,
-    *,
-    name: str,
-    chat_id: str,
-    language: str,
-    lat: float,
-    lon: float,
-    radius_km: float,
-) -> int:
-    """Register a regional Telegram channel covering a circle; its id."""
-    async with db.transaction() as tx:
-        channel_id: int = await tx.fetchval(
-            "add_telegram_channel", name, chat_id, language, lat, lon, radius_km, staff.id
-        )
-        await audit.record(tx, staff.id, "regional_channel_added", None, channel=channel_id)
-    return channel_id
-
-
-async def add_partner_webhook(
-    db: Database, staff: Staff, *, name: str, url: str, secret: str, fmt: str, language: str = "en"
-) -> int:
-    """Register a partner webhook (format `json` or `cap`); its id."""
-    async with db.transaction() as tx:
-        webhook_id: int = await tx.fetchval(
-            "add_partner_webhook", name, url, secret, fmt, language, staff.id
-        )
-        await audit.record(tx, staff.id, "partner_webhook_added", None, webhook=webhook_id)
-    return webhook_id
 
 
 def _on(channel: str, enabled: frozenset[str], consent: Consent | None, now: datetime) -> bool:

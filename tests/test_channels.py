@@ -19,7 +19,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from alerts import fanout, publicity, volunteers
+from alerts import partners, publicity, volunteers
 from alerts.cap import CAP_NS
 from alerts.config import Settings
 from alerts.db import Database, create_pool
@@ -258,7 +258,7 @@ async def test_a_webhook_is_signed_retried_and_carries_cap_1_2(
 ) -> None:
     endpoint, url = partner
     on = with_channels(settings)
-    await fanout.add_partner_webhook(
+    await partners.add_partner_webhook(
         db, await make_staff(Role.SUPERVISOR), name="Screens", url=url, secret=SECRET, fmt="cap"
     )
     case = await active_case(db, on, make_staff, kind="third_party_abduction",

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from alerts import cases, fanout, materials, withdrawal, withdrawal_report
+from alerts import cases, fanout, materials, partners, withdrawal, withdrawal_report
 from alerts.config import Settings
 from alerts.db import Database, create_pool
 from alerts.models import Role, Staff
@@ -156,7 +156,7 @@ async def test_lowering_the_level_withdraws_what_it_no_longer_allows(
 ) -> None:
     [volunteer] = await users(sandbox, db, [1])
     channel = sandbox.create_group("Oost-Vlaanderen", chat_type="channel")
-    await fanout.add_regional_channel(
+    await partners.add_regional_channel(
         db, await make_staff(Role.SUPERVISOR), name="OVL", chat_id=str(channel.id),
         language="nl", lat=GENT[0], lon=GENT[1], radius_km=30,
     )  # fmt: skip

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from alerts import cases, fanout
+from alerts import cases, fanout, partners
 from alerts.config import Settings
 from alerts.db import Database, create_pool
 from alerts.models import Role
@@ -242,7 +242,7 @@ async def test_invariant_2_every_message_is_recorded(
     for km in (1, 6):
         await add_volunteer(db, moved(GENT, km), email=f"v{km}@example.org")
     channel = sandbox.create_group("Oost-Vlaanderen", chat_type="channel")
-    await fanout.add_regional_channel(
+    await partners.add_regional_channel(
         db, await make_staff(Role.SUPERVISOR), name="OVL", chat_id=str(channel.id),
         language="nl", lat=GENT[0], lon=GENT[1], radius_km=30,
     )  # fmt: skip

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from alerts import cases, fanout
+from alerts import cases, fanout, partners
 from alerts.config import Settings
 from alerts.db import Database, create_pool
 from alerts.models import Role
@@ -132,15 +132,15 @@ async def test_regional_channels_from_level_2_and_webhooks_at_level_3(
 ) -> None:
     staff = await make_staff(Role.SUPERVISOR)
     await add_volunteer(db, moved(GENT, 1), chat_id=1)
-    covering = await fanout.add_regional_channel(
+    covering = await partners.add_regional_channel(
         db, staff, name="Oost-Vlaanderen", chat_id="@oostvlaanderen_alerts", language="nl",
         lat=51.05, lon=3.73, radius_km=40,
     )  # fmt: skip
-    await fanout.add_regional_channel(
+    await partners.add_regional_channel(
         db, staff, name="Liège", chat_id="@liege_alerts", language="fr", lat=LIEGE[0],
         lon=LIEGE[1], radius_km=40,
     )  # fmt: skip
-    webhook = await fanout.add_partner_webhook(
+    webhook = await partners.add_partner_webhook(
         db, staff, name="Screens", url="https://screens.example/hook", secret="s" * 32, fmt="cap"
     )
 

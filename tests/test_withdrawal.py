@@ -16,7 +16,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from alerts import cases, fanout, materials, press, withdrawal, withdrawal_report
+from alerts import cases, fanout, materials, partners, press, withdrawal, withdrawal_report
 from alerts.cap import CAP_NS
 from alerts.config import Settings
 from alerts.db import Database, create_pool
@@ -172,7 +172,7 @@ async def test_after_the_close_young_messages_are_deleted_old_ones_neutral_and_m
     old = await users(sandbox, db, [4, 5], language="fr")
     await add_volunteer(db, moved(GENT, 6), email="v6@example.org", language="de")
     channel = sandbox.create_group("Oost-Vlaanderen", chat_type="channel")
-    await fanout.add_regional_channel(
+    await partners.add_regional_channel(
         db, await make_staff(Role.SUPERVISOR), name="OVL", chat_id=str(channel.id),
         language="nl", lat=GENT[0], lon=GENT[1], radius_km=30,
     )  # fmt: skip
@@ -219,7 +219,7 @@ async def test_invariant_5_every_publication_ends_in_a_terminal_state(
     endpoint, url = partner
     supervisor = await make_staff(Role.SUPERVISOR)
     for name, fmt in (("json", "json"), ("cap", "cap"), ("flaky", "json")):
-        await fanout.add_partner_webhook(db, supervisor, name=name, url=f"{url}/{name}",
+        await partners.add_partner_webhook(db, supervisor, name=name, url=f"{url}/{name}",
                                          secret=SECRET, fmt=fmt)  # fmt: skip
     chats = await users(sandbox, db, [1, 2])
     await add_volunteer(db, moved(GENT, 3), email="v3@example.org")

@@ -87,15 +87,3 @@ WHERE case_id = $1 AND state = 'sent';
 -- name: notify_dispatchers
 -- Wake the dispatchers (delivered at commit): '' new work, 'closed <id>' a case closed.
 SELECT pg_notify('alerts_dispatch', $1);
-
--- name: add_telegram_channel
--- Register a regional Telegram channel covering a circle; its id.
-INSERT INTO telegram_channels (name, chat_id, language, lat, lon, radius_km, created_by)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
-RETURNING id;
-
--- name: add_partner_webhook
--- Register a partner webhook; its id.
-INSERT INTO partner_webhooks (name, url, secret, format, language, created_by)
-VALUES ($1, $2, $3, $4, $5, $6)
-RETURNING id;

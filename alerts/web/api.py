@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from alerts import audit, auth, cases, errors, withdrawal_report
+from alerts import audit, auth, cases, errors, partners, withdrawal_report
 from alerts.models import CaseState, Staff
 from alerts.web import keys
 from alerts.web.openapi import openapi_spec
@@ -62,6 +62,29 @@ def case_id(request: web.Request) -> int:
     if not 0 < value < 2**63:
         raise errors.NotFound("No such case.")
     return value
+
+
+def _database_id(text: str) -> int | None:
+    """`text` as a row id (a bigserial), or None when it cannot be one."""
+    if text.isascii() and text.isdigit() and len(text) <= 19 and 0 < int(text) < 2**63:
+        return int(text)
+    return None
+
+
+def channel_id(request: web.Request) -> int:
+    """The regional channel id of the address; NotFound when it cannot be one."""
+    found = _database_id(request.match_info["channel_id"])
+    if found is None:
+        raise errors.NotFound("No such regional channel.")
+    return found
+
+
+def webhook_id(request: web.Request) -> int:
+    """The partner webhook id of the address; NotFound when it cannot be one."""
+    found = _database_id(request.match_info["webhook_id"])
+    if found is None:
+        raise errors.NotFound("No such partner webhook.")
+    return found
 
 
 def staff_of(request: web.Request) -> Staff:
@@ -254,3 +277,66 @@ async def audit_log(request: web.Request) -> web.Response:
     except ValueError:
         raise errors.InvalidInput("case_id must be a number.") from None
     return reply({"entries": await audit.entries(request.app[keys.DB], wanted)})
+
+
+# -- regional channels and partner webhooks (alerts.partners) ----------------------------------
+
+
+@routes.get("/api/regional-channels", name="api_regional_channels")
+async def regional_channels(request: web.Request) -> web.Response:
+    return reply({"channels": await partners.list_regional_channels(request.app[keys.DB])})
+
+
+@routes.post("/api/regional-channels", name="api_add_regional_channel")
+async def add_regional_channel(request: web.Request) -> web.Response:
+    data = await json_body(request)
+    app = request.app
+    channel = await partners.register_regional_channel(
+        app[keys.DB], app[keys.GEOCODER], staff_of(request), data
+    )
+    return reply(channel, status=201)
+
+
+@routes.patch("/api/regional-channels/{channel_id}", name="api_update_regional_channel")
+async def update_regional_channel(request: web.Request) -> web.Response:
+    data = await json_body(request)
+    app = request.app
+    channel = await partners.update_regional_channel(
+        app[keys.DB], app[keys.GEOCODER], staff_of(request), channel_id(request), data
+    )
+    return reply(channel)
+
+
+@routes.get("/api/partner-webhooks", name="api_partner_webhooks")
+async def partner_webhooks(request: web.Request) -> web.Response:
+    return reply({"webhooks": await partners.list_partner_webhooks(request.app[keys.DB])})
+
+
+def with_secret(issued: partners.IssuedSecret) -> dict[str, Any]:
+    """A webhook with its new secret: the one answer that ever carries it."""
+    return {**to_json(issued.webhook), "secret": issued.secret}
+
+
+@routes.post("/api/partner-webhooks", name="api_add_partner_webhook")
+async def add_partner_webhook(request: web.Request) -> web.Response:
+    data = await json_body(request)
+    issued = await partners.register_partner_webhook(request.app[keys.DB], staff_of(request), data)
+    return reply(with_secret(issued), status=201)
+
+
+@routes.patch("/api/partner-webhooks/{webhook_id}", name="api_update_partner_webhook")
+async def update_partner_webhook(request: web.Request) -> web.Response:
+    data = await json_body(request)
+    webhook = await partners.update_partner_webhook(
+        request.app[keys.DB], staff_of(request), webhook_id(request), data
+    )
+    return reply(webhook)
+
+
+@routes.post("/api/partner-webhooks/{webhook_id}/secret", name="api_rotate_webhook_secret")
+async def rotate_webhook_secret(request: web.Request) -> web.Response:
+    await json_body(request)
+    issued = await partners.rotate_partner_webhook_secret(
+        request.app[keys.DB], staff_of(request), webhook_id(request)
+    )
+    return reply(with_secret(issued))

@@ -12,7 +12,7 @@ from alerts import audit, cases, errors
 from alerts.case_fields import TEXT_LIMITS
 from alerts.i18n import gettext
 from alerts.models import Case, CaseState
-from alerts.web import api, keys, staff_auth
+from alerts.web import api, console_partners, keys, staff_auth
 from alerts.web import console_cases as views
 from alerts.web.console_cases import Problem, form_text, render
 
@@ -257,3 +257,7 @@ async def audit_page(request: web.Request) -> web.Response:
         raise errors.Forbidden("Only supervisors can read the audit log.")
     entries = await audit.entries(request.app[keys.DB], None, limit=300)
     return render(request, "console/audit.html", entries=entries)
+
+
+# The pages of regional channels and partner webhooks (console_partners.py) are console pages.
+console_partners.add_routes(routes)

@@ -140,6 +140,111 @@ def _confirm_removal() -> dict[str, Any]:
     return op
 
 
+_NAME: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": 100}
+_LANGUAGE: dict[str, Any] = {"type": "string", "enum": list(LANGUAGES)}
+_CENTRE: dict[str, Any] = {
+    "lat": {"type": "number", "minimum": -90, "maximum": 90},
+    "lon": {"type": "number", "minimum": -180, "maximum": 180},
+    "place": {
+        "type": "string",
+        "maxLength": 200,
+        "description": "A Belgian municipality or postcode, geocoded into the centre "
+        "(instead of lat and lon)",
+    },
+    "radius_km": {"type": "number", "minimum": 0.1, "maximum": 500},
+}
+CHANNEL_INPUT: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["name", "chat_id", "language", "radius_km"],
+    "description": "The centre is lat and lon, or a place",
+    "properties": {
+        "name": _NAME,
+        "chat_id": {
+            "type": "string",
+            "pattern": r"^(-[1-9][0-9]{0,15}|@[A-Za-z][A-Za-z0-9_]{4,31})$",
+            "description": "The channel's @username, or its numeric id (such as -1001234567890)",
+        },
+        "language": _LANGUAGE,
+        **_CENTRE,
+    },
+}
+CHANNEL_PATCH: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {"name": _NAME, "language": _LANGUAGE, **_CENTRE, "active": {"type": "boolean"}},
+}
+_WEBHOOK_FIELDS: dict[str, Any] = {
+    "name": _NAME,
+    "url": {
+        "type": "string",
+        "maxLength": 500,
+        "pattern": r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/?=&%-]*)?$",
+        "description": "The partner's http(s) address; unique",
+    },
+    "format": {"type": "string", "enum": ["json", "cap"]},
+    "language": {**_LANGUAGE, "default": "en"},
+}
+WEBHOOK_INPUT: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["name", "url", "format"],
+    "properties": _WEBHOOK_FIELDS,
+}
+WEBHOOK_PATCH: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {**_WEBHOOK_FIELDS, "active": {"type": "boolean"}},
+}
+
+
+def _partner_operation(
+    summary: str, param: str, ok: int = 200, body: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """An operation on one regional channel or partner webhook, `param` its id in the path."""
+    op = _operation(summary, ok, body, params=False)
+    op["parameters"] = [
+        {"name": param, "in": "path", "required": True,
+         "schema": {"type": "integer", "minimum": 1, "maximum": 2**62}},
+    ]  # fmt: skip
+    return op
+
+
+def _partner_paths() -> dict[str, Any]:
+    """Regional Telegram channels and partner webhooks: supervisors and admins change them."""
+    once = "; the answer carries the secret, shown this once"
+    return {
+        "/api/regional-channels": {
+            "get": _operation("Regional Telegram channels, with their posts and last error",
+                              params=False),
+            "post": _operation("Add a regional Telegram channel (supervisors)", 201,
+                               CHANNEL_INPUT, params=False),
+        },
+        "/api/regional-channels/{channel_id}": {
+            "patch": _partner_operation(
+                "Edit, deactivate or reactivate a regional channel (supervisors)", "channel_id",
+                body=CHANNEL_PATCH,
+            ),
+        },
+        "/api/partner-webhooks": {
+            "get": _operation("Partner webhooks (never their secret), with their last delivery",
+                              params=False),
+            "post": _operation(f"Add a partner webhook (supervisors){once}", 201,
+                               WEBHOOK_INPUT, params=False),
+        },
+        "/api/partner-webhooks/{webhook_id}": {
+            "patch": _partner_operation(
+                "Edit, deactivate or reactivate a partner webhook (supervisors)", "webhook_id",
+                body=WEBHOOK_PATCH,
+            ),
+        },
+        "/api/partner-webhooks/{webhook_id}/secret": {
+            "post": _partner_operation(f"Replace a partner webhook's secret (supervisors){once}",
+                                       "webhook_id"),
+        },
+    }  # fmt: skip
+
+
 def openapi_spec(base_url: str) -> dict[str, Any]:
     """The API description, with `base_url` as its server."""
     case = "/api/cases/{case_id}"
@@ -199,6 +304,7 @@ def openapi_spec(base_url: str) -> dict[str, Any]:
             f"{case}/sightings": {"get": _operation("Sightings, in triage order and grouped")},
             "/api/sightings/{sighting_id}": {"patch": _sighting_patch()},
             "/api/audit": {"get": _operation("The audit log (supervisors)", params=False)},
+            **_partner_paths(),
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
