@@ -19,6 +19,10 @@ from alerts.app import create_app
 from alerts.config import Settings
 from alerts.models import Role, Staff
 
+# The fixtures of the channels run for real (the Telegram sandbox, the SMTP sink): a plugin rather
+# than an import, because tests/live.py imports this module.
+pytest_plugins = ["tests.live"]
+
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count()
 
@@ -128,8 +132,11 @@ def make_staff(database: db.Database) -> StaffFactory:
     return make
 
 
+Bearer = Callable[[Staff], Awaitable[dict[str, str]]]
+
+
 @pytest.fixture
-def bearer(database: db.Database) -> Callable[[Staff], Awaitable[dict[str, str]]]:
+def bearer(database: db.Database) -> Bearer:
     """Authorization headers with a fresh API token for a staff member."""
 
     async def make(staff: Staff) -> dict[str, str]:

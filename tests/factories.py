@@ -1,4 +1,5 @@
-"""Test data: cases and consents as a case manager would record them."""
+"""Test data: cases and consents as a case manager would record them, and as the database
+returns them (for the renderers, without a database)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from alerts import cases
+from alerts.consent import Coarsener, CoarsePlace
 from alerts.db import Database
-from alerts.models import Case, Staff
+from alerts.models import LANGUAGES, Case, CaseState, Consent, NameMode, PlacePrecision, Staff
 
 CASE_FIELDS: dict[str, Any] = {
     "kind": "runaway",
@@ -55,3 +57,63 @@ async def pending(db: Database, staff: Staff, *, consent: bool = True, **overrid
     if consent:
         await cases.record_consent(db, staff, case.id, CONSENT)
     return await cases.submit(db, staff, case.id)
+
+
+# -- records, without a database -----------------------------------------------------------------
+
+NOW = datetime(2026, 3, 14, 18, 0, tzinfo=UTC)
+LAST_SEEN = datetime(2026, 3, 14, 15, 45, tzinfo=UTC)
+
+
+def case_record(**fields: Any) -> Case:
+    """A case as the database returns it: approved at NOW, the child last seen at LAST_SEEN;
+    `fields` say who the child is and change the rest."""
+    record: dict[str, Any] = {
+        "state": CaseState.ACTIVE,
+        "revision": 1,
+        "last_seen_at": LAST_SEEN,
+        "created_by": 1,
+        "submitted_by": 1,
+        "approved_by": 2,
+        "closed_by": None,
+        "close_reason": None,
+        "created_at": NOW,
+        "updated_at": NOW,
+        "submitted_at": NOW,
+        "approved_at": NOW,
+        "closed_at": None,
+    }
+    return Case(**{**record, **fields})
+
+
+def consent_record(**fields: Any) -> Consent:
+    """A parent's consent as the database returns it, given at NOW without an end: level 3, the
+    full name, the exact place, forwarding allowed; `fields` change it (and must say which case,
+    who gave it and whether it covers the photo)."""
+    record: dict[str, Any] = {
+        "relation": "parent",
+        "given_at": NOW,
+        "recorded_by": 1,
+        "valid_until": None,
+        "level": 3,
+        "name_mode": NameMode.FULL,
+        "place_precision": PlacePrecision.EXACT,
+        "forwarding": True,
+        "revoked_at": None,
+        "created_at": NOW,
+    }
+    return Consent(**{**record, **fields})
+
+
+def coarsening(municipality: CoarsePlace, province: CoarsePlace) -> Coarsener:
+    """A stand-in for the geocoder: the exact place as it is in every language, else
+    `municipality` or `province`."""
+
+    def coarsen(
+        place: str, lat: float | None, lon: float | None, precision: PlacePrecision
+    ) -> CoarsePlace:
+        if precision is PlacePrecision.EXACT:
+            return CoarsePlace(labels={lang: place for lang in LANGUAGES}, lat=lat, lon=lon)
+        return municipality if precision is PlacePrecision.MUNICIPALITY else province
+
+    return coarsen

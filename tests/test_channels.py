@@ -22,16 +22,17 @@ from aiohttp.test_utils import TestServer
 from alerts import partners, publicity, volunteers
 from alerts.cap import CAP_NS
 from alerts.config import Settings
-from alerts.db import Database, create_pool
+from alerts.db import Database
 from alerts.logs import JsonFormatter
 from alerts.models import Case, Role
 from channels.base import Job, Published, TemporaryFailure
 from channels.email import EmailChannel
 from channels.smtp_sink import SmtpSink
 from channels.telegram import FileIds, TelegramChannel, make_bot
-from channels.telegram_sandbox import SandboxConfig, TelegramSandbox
+from channels.telegram_sandbox import TelegramSandbox
 from channels.webhooks import WebhookChannel, cap_payload, verify_signature, webhook_channel
 from tests.conftest import StaffFactory
+from tests.live import all_sent, sending_to, users
 from tests.test_dispatch_support import (
     GENT,
     TOKEN,
@@ -49,23 +50,9 @@ SECRET = "partner-secret-0123456789abcdef"
 
 
 @pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    pool = await create_pool(database_url, min_size=1, max_size=20)
-    yield Database(pool)
-    await pool.close()
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[TelegramSandbox]:
-    async with TelegramSandbox(SandboxConfig(token=TOKEN, global_per_second=1000)) as running:
-        yield running
-
-
-@pytest.fixture
 def live(settings: Settings, sandbox: TelegramSandbox) -> Settings:
-    return with_channels(
-        settings, telegram_api_url=sandbox.base_url, telegram_file_url=sandbox.base_file_url
-    )
+    """Settings that send Telegram messages to the sandbox, and no e-mail."""
+    return sending_to(settings, sandbox)
 
 
 async def job_for(
@@ -85,14 +72,10 @@ async def job_for(
 async def test_the_photo_is_uploaded_once_and_then_sent_by_file_id(
     db: Database, live: Settings, sandbox: TelegramSandbox, make_staff: StaffFactory
 ) -> None:
-    chats = []
-    for km in range(1, 7):
-        user = sandbox.create_user(language_code="fr")
-        await add_volunteer(db, moved(GENT, km), chat_id=user.id, language="fr")
-        chats.append(user.id)
+    chats = await users(sandbox, db, range(1, 7), language="fr")
     case = await active_case(db, live, make_staff)
     async with dispatching(db, live):
-        await eventually(lambda: _all_sent(db, case.id))
+        await eventually(all_sent(db, case.id))
     messages = [m for chat in chats for m in sandbox.messages(chat)]
     assert len({m.photo_file_id for m in messages}) == 1
     uploads = {f.file_unique_id[:20] for f in sandbox.state.files.values()}
@@ -103,10 +86,6 @@ async def test_the_photo_is_uploaded_once_and_then_sent_by_file_id(
     # French for a French-speaking volunteer; discreet (level 2 without forwarding) and /stop.
     assert "DISPARU" in caption and "/stop" in caption
     assert all(m.protect_content for m in messages)
-
-
-async def _all_sent(db: Database, case_id: int) -> bool:
-    return {r["state"] for r in await publications(db, case_id)} == {"sent"}
 
 
 async def test_forwarding_is_allowed_only_when_the_consent_says_so(
@@ -264,7 +243,7 @@ async def test_a_webhook_is_signed_retried_and_carries_cap_1_2(
     case = await active_case(db, on, make_staff, kind="third_party_abduction",
                              consent={"level": 3, "name_mode": "none"})  # fmt: skip
     async with dispatching(db, on):
-        await eventually(lambda: _all_sent(db, case.id), within=10)
+        await eventually(all_sent(db, case.id), within=10)
     assert len(endpoint.requests) == 2  # a 503 with Retry-After, then delivered
     (first, _), (headers, body) = endpoint.requests
     assert first["X-Alerts-Delivery"] == headers["X-Alerts-Delivery"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,57 +15,27 @@ from aiohttp.test_utils import TestClient
 
 from alerts import cases, fanout, materials, partners, withdrawal, withdrawal_report
 from alerts.config import Settings
-from alerts.db import Database, create_pool
-from alerts.models import Role, Staff
+from alerts.db import Database
+from alerts.models import Role
 from alerts.scheduler import Job, Scheduler
 from channels.smtp_sink import SmtpSink
-from channels.telegram_sandbox import SandboxConfig, TelegramSandbox
-from tests.conftest import StaffFactory
+from channels.telegram_sandbox import TelegramSandbox
+from tests.conftest import Bearer, StaffFactory
 from tests.factories import CONSENT
 from tests.images import jpeg
+from tests.live import TERMINAL, bot_messages, published, states_are, users
 from tests.test_dispatch_support import (
     GENT,
-    TOKEN,
     add_volunteer,
     dispatching,
     eventually,
     moved,
     publications,
-    with_channels,
 )
-from tests.test_withdrawal import TERMINAL, bot_messages, published, states_are, users
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
+pytestmark = pytest.mark.sandbox(count_edits=False)  # the withdrawal follows the send at once
 HOOKS = [withdrawal.consent_hook]
-Bearer = Callable[[Staff], Awaitable[dict[str, str]]]
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    pool = await create_pool(database_url, min_size=2, max_size=20)
-    yield Database(pool)
-    await pool.close()
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[TelegramSandbox]:
-    config = SandboxConfig(token=TOKEN, global_per_second=1000, count_edits=False)
-    async with TelegramSandbox(config) as running:
-        yield running
-
-
-@pytest.fixture
-async def sink() -> AsyncIterator[SmtpSink]:
-    async with SmtpSink() as running:
-        yield running
-
-
-@pytest.fixture
-def live(settings: Settings, sandbox: TelegramSandbox, sink: SmtpSink) -> Settings:
-    return with_channels(
-        settings, telegram_api_url=sandbox.base_url, telegram_file_url=sandbox.base_file_url,
-        smtp_url=sink.url, email_rate=100.0,
-    )  # fmt: skip
 
 
 def nothing_withdrawing(db: Database, case_id: int) -> Callable[[], Awaitable[bool]]:

@@ -7,7 +7,6 @@ import asyncio
 import logging
 import os
 import time as clock
-from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,14 +15,14 @@ import pytest
 
 from alerts import cases, fanout, partners
 from alerts.config import Settings
-from alerts.db import Database, create_pool
+from alerts.db import Database
 from alerts.models import Role
 from channels.smtp_sink import SmtpSink
-from channels.telegram_sandbox import SANDBOX_API, SandboxConfig, TelegramSandbox
+from channels.telegram_sandbox import TelegramSandbox
 from tests.conftest import StaffFactory
+from tests.live import all_sent, before_each, bot_messages, messaged, reaching, users_at
 from tests.test_dispatch_support import (
     GENT,
-    TOKEN,
     active_case,
     add_volunteer,
     dispatching,
@@ -38,60 +37,17 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    pool = await create_pool(database_url, min_size=2, max_size=20)
-    yield Database(pool)
-    await pool.close()
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[TelegramSandbox]:
-    config = SandboxConfig(token=TOKEN, global_per_second=1000)
-    async with TelegramSandbox(config) as running:
-        yield running
-
-
-@pytest.fixture
-async def sink() -> AsyncIterator[SmtpSink]:
-    async with SmtpSink() as running:
-        yield running
-
-
-@pytest.fixture
-def live(settings: Settings, sandbox: TelegramSandbox, sink: SmtpSink) -> Settings:
-    return with_channels(
-        settings, telegram_api_url=sandbox.base_url, telegram_file_url=sandbox.base_file_url,
-        smtp_url=sink.url, email_rate=100.0,
-    )  # fmt: skip
-
-
-def bot_messages(sandbox: TelegramSandbox, chat_id: int) -> list[Any]:
-    return [m for m in sandbox.messages(chat_id) if m.from_bot]
-
-
-async def users(sandbox: TelegramSandbox, db: Database, points: list[tuple[float, float]],
-                **options: Any) -> list[int]:  # fmt: skip
-    """A sandbox user and a volunteer for each point; their chat ids."""
-    chats = []
-    for point in points:
-        user = sandbox.create_user(language_code="nl")
-        await add_volunteer(db, point, chat_id=user.id, **options)
-        chats.append(user.id)
-    return chats
-
-
 async def test_only_volunteers_in_reach_get_the_alert_nearest_first(
     db: Database, live: Settings, sandbox: TelegramSandbox, make_staff: StaffFactory
 ) -> None:
-    inside = await users(sandbox, db, [moved(GENT, km) for km in (14.9, 0.5, 7, 3)])
-    outside = await users(sandbox, db, [moved(GENT, 15.1), (50.6326, 5.5797), (49.6, 5.8)])
+    inside = await users_at(sandbox, db, [moved(GENT, km) for km in (14.9, 0.5, 7, 3)])
+    outside = await users_at(sandbox, db, [moved(GENT, 15.1), (50.6326, 5.5797), (49.6, 5.8)])
     # One at a time, so the order of sending is the order of claiming.
     one_by_one = with_channels(live, dispatch_concurrency=1, telegram_rate=200.0)
-    arrivals = _arrival_order(sandbox.app[SANDBOX_API], "send_photo")
+    arrivals = _arrival_order(sandbox, "send_photo")
     case = await active_case(db, one_by_one, make_staff)
     async with dispatching(db, one_by_one):
-        await eventually(lambda: _all_sent(db, case.id))
+        await eventually(all_sent(db, case.id))
     assert all(len(bot_messages(sandbox, chat)) == 1 for chat in inside)
     assert not any(bot_messages(sandbox, chat) for chat in outside)
     # Nearest first: 0.5, 3, 7 then 14.9 km.
@@ -101,18 +57,14 @@ async def test_only_volunteers_in_reach_get_the_alert_nearest_first(
     assert "/stop" in (message.caption or "")
 
 
-async def _all_sent(db: Database, case_id: int) -> bool:
-    return set(await states(db, case_id)) == {"sent"}
-
-
 async def test_quiet_hours_hold_the_message_until_they_end(
     db: Database, live: Settings, sandbox: TelegramSandbox, make_staff: StaffFactory
 ) -> None:
     now = datetime.now(BRUSSELS)
     ends = now + timedelta(seconds=2)
-    [held] = await users(sandbox, db, [moved(GENT, 1)], quiet=((now - timedelta(hours=1)).time(),
-                                                                ends.time()))  # fmt: skip
-    [awake] = await users(sandbox, db, [moved(GENT, 2)])
+    quiet = ((now - timedelta(hours=1)).time(), ends.time())
+    [held] = await users_at(sandbox, db, [moved(GENT, 1)], quiet=quiet)
+    [awake] = await users_at(sandbox, db, [moved(GENT, 2)])
     case = await active_case(db, live, make_staff)
     async with dispatching(db, live):
         await eventually(lambda: _has_message(sandbox, awake))
@@ -127,7 +79,7 @@ async def test_level_3_overrides_quiet_hours(
 ) -> None:
     now = datetime.now(BRUSSELS)
     quiet = ((now - timedelta(hours=1)).time(), (now + timedelta(hours=1)).time())
-    [held] = await users(sandbox, db, [moved(GENT, 1)], quiet=quiet)
+    [held] = await users_at(sandbox, db, [moved(GENT, 1)], quiet=quiet)
     await active_case(db, live, make_staff, kind="third_party_abduction", consent={"level": 3})
     async with dispatching(db, live):
         await eventually(lambda: _has_message(sandbox, held))
@@ -140,8 +92,8 @@ async def _has_message(sandbox: TelegramSandbox, chat: int) -> bool:
 async def test_volunteers_who_opted_out_get_nothing(
     db: Database, live: Settings, sandbox: TelegramSandbox, make_staff: StaffFactory
 ) -> None:
-    [stopped_before] = await users(sandbox, db, [moved(GENT, 1)], active=False)
-    [stopped_after, staying] = await users(sandbox, db, [moved(GENT, 2), moved(GENT, 3)])
+    [stopped_before] = await users_at(sandbox, db, [moved(GENT, 1)], active=False)
+    [stopped_after, staying] = await users_at(sandbox, db, [moved(GENT, 2), moved(GENT, 3)])
     case = await active_case(db, live, make_staff)
     # Opting out between the approval and the send cancels the queued message.
     await db.conn.execute(
@@ -167,7 +119,7 @@ async def _no_pending(db: Database, case_id: int) -> bool:
 async def test_a_volunteer_who_blocked_the_bot_is_deactivated(
     db: Database, live: Settings, sandbox: TelegramSandbox, make_staff: StaffFactory
 ) -> None:
-    [blocked, fine] = await users(sandbox, db, [moved(GENT, 1), moved(GENT, 2)])
+    [blocked, fine] = await users_at(sandbox, db, [moved(GENT, 1), moved(GENT, 2)])
     sandbox.block_bot(blocked)
     case = await active_case(db, live, make_staff)
     async with dispatching(db, live):
@@ -191,13 +143,13 @@ async def test_a_429_is_honoured_and_the_message_delivered_after_retry_after(
 ) -> None:
     # The sandbox allows 3 messages a second; our limiter is told 50, so Telegram must refuse.
     sandbox.configure(global_per_second=3)
-    chats = await users(sandbox, db, [moved(GENT, 1 + km / 10) for km in range(8)])
+    chats = await users_at(sandbox, db, [moved(GENT, 1 + km / 10) for km in range(8)])
     case = await active_case(db, live, make_staff, photo=False)
     fast = with_channels(live, telegram_rate=50.0)
     started = clock.monotonic()
     with caplog.at_level(logging.WARNING, logger="alerts.dispatch_limits"):
         async with dispatching(db, fast):
-            await eventually(lambda: _all_sent(db, case.id), within=15)
+            await eventually(all_sent(db, case.id), within=15)
     assert sandbox.counters().refused.get("global", 0) >= 1
     pauses = [r for r in caplog.records if getattr(r, "action", "") == "dispatch.paused"]
     assert pauses and all(getattr(r, "retry_after", 0) >= 1 for r in pauses)
@@ -209,11 +161,11 @@ async def test_a_429_is_honoured_and_the_message_delivered_after_retry_after(
 async def test_a_revision_edits_the_messages_already_sent(
     db: Database, live: Settings, sandbox: TelegramSandbox, make_staff: StaffFactory
 ) -> None:
-    chats = await users(sandbox, db, [moved(GENT, 1), moved(GENT, 2)])
+    chats = await users_at(sandbox, db, [moved(GENT, 1), moved(GENT, 2)])
     case = await active_case(db, live, make_staff)
     manager = await make_staff()
     async with dispatching(db, live):
-        await eventually(lambda: _all_sent(db, case.id))
+        await eventually(all_sent(db, case.id))
         await cases.update(db, manager, case.id, {"clothing": "a green winter coat"},
                            [fanout.revision_hook(live)])  # fmt: skip
         await eventually(lambda: _revision_sent(db, case.id, 2))
@@ -238,7 +190,7 @@ async def test_invariant_2_every_message_is_recorded(
     sink: SmtpSink,
     make_staff: StaffFactory,
 ) -> None:
-    await users(sandbox, db, [moved(GENT, km) for km in (1, 2, 3, 4, 5)])
+    await users_at(sandbox, db, [moved(GENT, km) for km in (1, 2, 3, 4, 5)])
     for km in (1, 6):
         await add_volunteer(db, moved(GENT, km), email=f"v{km}@example.org")
     channel = sandbox.create_group("Oost-Vlaanderen", chat_type="channel")
@@ -248,7 +200,7 @@ async def test_invariant_2_every_message_is_recorded(
     )  # fmt: skip
     case = await active_case(db, live, make_staff)
     async with dispatching(db, live):
-        await eventually(lambda: _all_sent(db, case.id))
+        await eventually(all_sent(db, case.id))
     rows = await publications(db, case.id)
     telegram = {
         (str(m.chat_id), str(m.message_id))
@@ -264,18 +216,17 @@ async def test_invariant_2_every_message_is_recorded(
 async def test_invariant_4_nothing_sent_after_close(
     db: Database, live: Settings, sandbox: TelegramSandbox, make_staff: StaffFactory
 ) -> None:
-    chats = await users(sandbox, db, [moved(GENT, km / 10) for km in range(1, 61)])
+    chats = await users_at(sandbox, db, [moved(GENT, km / 10) for km in range(1, 61)])
     # Every send takes 0.3 s at "Telegram", so some are in flight when the case closes.
-    api = sandbox.app[SANDBOX_API]
-    _slow_down(api, "send_photo", 0.3)
+    before_each(sandbox, "send_photo", lambda _: asyncio.sleep(0.3))
     slow = with_channels(live, telegram_rate=20.0, dispatch_concurrency=8)
     case = await active_case(db, slow, make_staff)
     async with dispatching(db, slow):
-        await eventually(lambda: _count_messages(sandbox, chats, at_least=10))
+        await eventually(reaching(sandbox, chats, at_least=10))
         await cases.close(db, await make_staff(), case.id, "found_safe", [fanout.close_hook])
-        at_close = _messages(sandbox, chats)
+        at_close = messaged(sandbox, chats)
         await asyncio.sleep(1.0)
-        after = _messages(sandbox, chats)
+        after = messaged(sandbox, chats)
         await eventually(lambda: _no_pending(db, case.id))
     rows = await publications(db, case.id)
     # The dispatcher's withdrawal lanes may already have taken some back (tests/test_withdrawal).
@@ -287,32 +238,12 @@ async def test_invariant_4_nothing_sent_after_close(
     assert len(after) < len(chats)
 
 
-def _slow_down(api: Any, method: str, seconds: float) -> None:
-    original: Callable[..., Awaitable[Any]] = getattr(api, method)
-
-    async def slow(params: Any) -> Any:
-        await asyncio.sleep(seconds)
-        return await original(params)
-
-    api._methods[method.replace("_", "").lower()] = (method, slow)
-
-
-def _arrival_order(api: Any, method: str) -> list[int]:
+def _arrival_order(sandbox: TelegramSandbox, method: str) -> list[int]:
     """The chat ids `method` is called for, in order of arrival at the sandbox."""
     seen: list[int] = []
-    original: Callable[..., Awaitable[Any]] = getattr(api, method)
 
-    async def recording(params: Any) -> Any:
+    async def record(params: Any) -> None:
         seen.append(int(params.string("chat_id")))
-        return await original(params)
 
-    api._methods[method.replace("_", "").lower()] = (method, recording)
+    before_each(sandbox, method, record)
     return seen
-
-
-def _messages(sandbox: TelegramSandbox, chats: list[int]) -> list[int]:
-    return [chat for chat in chats if bot_messages(sandbox, chat)]
-
-
-async def _count_messages(sandbox: TelegramSandbox, chats: list[int], at_least: int) -> bool:
-    return len(_messages(sandbox, chats)) >= at_least

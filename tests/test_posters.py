@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Any
 
 import pypdf
@@ -17,14 +16,13 @@ from PIL import Image
 
 from alerts.consent import CoarsePlace, PublicPhoto, PublicView, public_view
 from alerts.errors import NotPublishable
-from alerts.models import Case, CaseKind, CaseState, Consent, NameMode, PlacePrecision
+from alerts.models import Case, CaseKind, Consent, NameMode, PlacePrecision
 from posters.images import render_square, render_story, square_sheet, story_sheet
 from posters.labels import LABELS, format_age, format_sex, format_when
 from posters.layout import Picture, Qr, Sheet
 from posters.poster import poster_sheet, render_poster
+from tests.factories import LAST_SEEN, NOW, case_record, coarsening, consent_record
 
-NOW = datetime(2026, 3, 14, 18, 0, tzinfo=UTC)
-LAST_SEEN = datetime(2026, 3, 14, 15, 45, tzinfo=UTC)
 ORGANISATION = "Child Focus — 116 000"
 EXACT_PLACE = "Kerkstraat 12, 9000 Gent"
 COARSE = {"nl": "Gent", "fr": "Gand", "de": "Gent", "en": "Ghent"}
@@ -37,75 +35,45 @@ ACCENTED = "àâäçéèêëîïôöùûüÿñøåæœßÀÉÈÊÎÔÙÜÇÑØÅ
 
 # --- factory -------------------------------------------------------------------------------
 
+ZOE: dict[str, Any] = {
+    "id": 7,
+    "public_id": "pQ7xW2rLk9TzB4mN",
+    "reference": "CF-2026-0042",
+    "kind": CaseKind.LOST_INJURED,
+    "first_name": "Zoë",
+    "last_name": "Van Damme-Ødegård",
+    "age": 11,
+    "sex": "f",
+    "height_cm": 146,
+    "build": "tenger",
+    "hair": "kort, rood, krullend",
+    "eyes": "groen",
+    "clothing": "gele regenjas, blauwe jeans, roze laarzen",
+    "marks": "moedervlek op de linkerhand",
+    "description": "Heeft een bril en een grijze knuffel bij zich.",
+    "last_seen_place": EXACT_PLACE,
+    "last_seen_lat": 51.05,
+    "last_seen_lon": 3.72,
+    "search_radius_km": 12.0,
+    "languages": ["nl", "fr"],
+    "police_reference": "GE.12.L3.000042/26",
+}
+
 
 def make_case(**overrides: Any) -> Case:
-    fields: dict[str, Any] = {
-        "id": 7,
-        "public_id": "pQ7xW2rLk9TzB4mN",
-        "reference": "CF-2026-0042",
-        "state": CaseState.ACTIVE,
-        "kind": CaseKind.LOST_INJURED,
-        "revision": 1,
-        "first_name": "Zoë",
-        "last_name": "Van Damme-Ødegård",
-        "age": 11,
-        "sex": "f",
-        "height_cm": 146,
-        "build": "tenger",
-        "hair": "kort, rood, krullend",
-        "eyes": "groen",
-        "clothing": "gele regenjas, blauwe jeans, roze laarzen",
-        "marks": "moedervlek op de linkerhand",
-        "description": "Heeft een bril en een grijze knuffel bij zich.",
-        "last_seen_at": LAST_SEEN,
-        "last_seen_place": EXACT_PLACE,
-        "last_seen_lat": 51.05,
-        "last_seen_lon": 3.72,
-        "search_radius_km": 12.0,
-        "languages": ["nl", "fr"],
-        "police_reference": "GE.12.L3.000042/26",
-        "created_by": 1,
-        "submitted_by": 1,
-        "approved_by": 2,
-        "closed_by": None,
-        "close_reason": None,
-        "created_at": NOW,
-        "updated_at": NOW,
-        "submitted_at": NOW,
-        "approved_at": NOW,
-        "closed_at": None,
-    }
-    return Case(**{**fields, **overrides})
+    return case_record(**{**ZOE, **overrides})
 
 
 def make_consent(**overrides: Any) -> Consent:
-    fields: dict[str, Any] = {
-        "id": 3,
-        "case_id": 7,
-        "given_by": "Mother",
-        "relation": "parent",
-        "given_at": NOW,
-        "recorded_by": 1,
-        "valid_until": None,
-        "level": 3,
-        "photo": True,
-        "name_mode": NameMode.FULL,
-        "place_precision": PlacePrecision.EXACT,
-        "forwarding": True,
-        "revoked_at": None,
-        "created_at": NOW,
-    }
-    return Consent(**{**fields, **overrides})
+    return consent_record(
+        **{"id": 3, "case_id": 7, "given_by": "Mother", "photo": True, **overrides}
+    )
 
 
-def coarsen(
-    place: str, lat: float | None, lon: float | None, precision: PlacePrecision
-) -> CoarsePlace:
-    if precision is PlacePrecision.EXACT:
-        return CoarsePlace(labels={lang: place for lang in LANGS}, lat=lat, lon=lon)
-    if precision is PlacePrecision.MUNICIPALITY:
-        return CoarsePlace(labels=COARSE, lat=51.05, lon=3.72)
-    return CoarsePlace(labels=PROVINCE, lat=51.0, lon=3.8)
+coarsen = coarsening(
+    municipality=CoarsePlace(labels=COARSE, lat=51.05, lon=3.72),
+    province=CoarsePlace(labels=PROVINCE, lat=51.0, lon=3.8),
+)
 
 
 def jpeg(width: int = 600, height: int = 800, *, gps: bool = False) -> bytes:

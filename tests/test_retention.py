@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import os
-from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
@@ -15,59 +14,30 @@ from PIL import Image
 
 from alerts import cases, fanout, materials, retention, withdrawal_report
 from alerts.config import Settings
-from alerts.db import Database, create_pool
+from alerts.db import Database
 from alerts.models import Case, Role
 from alerts.scheduler import Scheduler
-from channels.smtp_sink import SmtpSink
-from channels.telegram_sandbox import SandboxConfig, TelegramSandbox
+from channels.telegram_sandbox import TelegramSandbox
 from tests.conftest import StaffFactory
+from tests.live import close, ended, published, states_are, users
 from tests.server import run_cli
 from tests.test_dispatch_support import (
     GENT,
-    TOKEN,
     add_volunteer,
     dispatching,
     eventually,
     moved,
     with_channels,
 )
-from tests.test_withdrawal import close, ended, published, states_are, users
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
+pytestmark = pytest.mark.sandbox(count_edits=False)  # the withdrawal follows the send at once
 FIRST, LAST = "Zephyrine", "Quennevilleberg"
 NAMED = {
     "first_name": FIRST, "last_name": LAST, "languages": ["nl"],
     "description": f"{FIRST} left home after school with a blue backpack.",
     "marks": f"{LAST} family tattoo on the wrist",
 }  # fmt: skip
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    pool = await create_pool(database_url, min_size=2, max_size=20)
-    yield Database(pool)
-    await pool.close()
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[TelegramSandbox]:
-    config = SandboxConfig(token=TOKEN, global_per_second=1000, count_edits=False)
-    async with TelegramSandbox(config) as running:
-        yield running
-
-
-@pytest.fixture
-async def sink() -> AsyncIterator[SmtpSink]:
-    async with SmtpSink() as running:
-        yield running
-
-
-@pytest.fixture
-def live(settings: Settings, sandbox: TelegramSandbox, sink: SmtpSink) -> Settings:
-    return with_channels(
-        settings, telegram_api_url=sandbox.base_url, telegram_file_url=sandbox.base_file_url,
-        smtp_url=sink.url, email_rate=100.0,
-    )  # fmt: skip
 
 
 async def whole_database(

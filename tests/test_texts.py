@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -12,12 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from alerts.consent import CoarsePlace, PublicView, public_view
-from alerts.models import Case, CaseKind, CaseState, Consent, NameMode, PlacePrecision
+from alerts.models import Case, CaseKind, Consent, NameMode, PlacePrecision
 from alerts.texts import KINDS, RenderedText, render_text, sms_length, x_length
 from posters.labels import LABELS, format_age, format_when
+from tests.factories import LAST_SEEN, NOW, case_record, coarsening, consent_record
 
-NOW = datetime(2026, 3, 14, 18, 0, tzinfo=UTC)
-LAST_SEEN = datetime(2026, 3, 14, 15, 45, tzinfo=UTC)
 LANGS = ("nl", "fr", "de", "en")
 HOTLINE = "116 000"
 ROOMY = ("telegram_message", "facebook", "instagram", "email")
@@ -25,75 +23,48 @@ ROOMY = ("telegram_message", "facebook", "instagram", "email")
 
 # --- factory -------------------------------------------------------------------------------
 
+LOTTE: dict[str, Any] = {
+    "id": 9,
+    "public_id": "tX4vB8nQ2mK7pL5r",
+    "reference": "CF-2026-0099",
+    "kind": CaseKind.RUNAWAY,
+    "revision": 2,
+    "first_name": "Lotte",
+    "last_name": "Vermeulen",
+    "age": 14,
+    "sex": "f",
+    "height_cm": 162,
+    "build": "slank",
+    "hair": "lang, donkerblond",
+    "eyes": "groen",
+    "clothing": "rode regenjas, zwarte jeans",
+    "marks": "klein litteken boven de linkerwenkbrauw",
+    "description": "Vertrok na school met een blauwe rugzak.",
+    "last_seen_place": "Station Gent-Sint-Pieters",
+    "last_seen_lat": 51.0357,
+    "last_seen_lon": 3.7103,
+    "search_radius_km": 15.0,
+    "languages": ["nl"],
+    "police_reference": "GE.12.L3.012345/26",
+}
+
 
 def make_case(**overrides: Any) -> Case:
-    fields: dict[str, Any] = {
-        "id": 9,
-        "public_id": "tX4vB8nQ2mK7pL5r",
-        "reference": "CF-2026-0099",
-        "state": CaseState.ACTIVE,
-        "kind": CaseKind.RUNAWAY,
-        "revision": 2,
-        "first_name": "Lotte",
-        "last_name": "Vermeulen",
-        "age": 14,
-        "sex": "f",
-        "height_cm": 162,
-        "build": "slank",
-        "hair": "lang, donkerblond",
-        "eyes": "groen",
-        "clothing": "rode regenjas, zwarte jeans",
-        "marks": "klein litteken boven de linkerwenkbrauw",
-        "description": "Vertrok na school met een blauwe rugzak.",
-        "last_seen_at": LAST_SEEN,
-        "last_seen_place": "Station Gent-Sint-Pieters",
-        "last_seen_lat": 51.0357,
-        "last_seen_lon": 3.7103,
-        "search_radius_km": 15.0,
-        "languages": ["nl"],
-        "police_reference": "GE.12.L3.012345/26",
-        "created_by": 1,
-        "submitted_by": 1,
-        "approved_by": 2,
-        "closed_by": None,
-        "close_reason": None,
-        "created_at": NOW,
-        "updated_at": NOW,
-        "submitted_at": NOW,
-        "approved_at": NOW,
-        "closed_at": None,
-    }
-    return Case(**{**fields, **overrides})
+    return case_record(**{**LOTTE, **overrides})
 
 
 def make_consent(**overrides: Any) -> Consent:
-    fields: dict[str, Any] = {
-        "id": 4,
-        "case_id": 9,
-        "given_by": "Father",
-        "relation": "parent",
-        "given_at": NOW,
-        "recorded_by": 1,
-        "valid_until": None,
-        "level": 3,
-        "photo": False,
-        "name_mode": NameMode.FULL,
-        "place_precision": PlacePrecision.EXACT,
-        "forwarding": True,
-        "revoked_at": None,
-        "created_at": NOW,
-    }
-    return Consent(**{**fields, **overrides})
+    return consent_record(
+        **{"id": 4, "case_id": 9, "given_by": "Father", "photo": False, **overrides}
+    )
 
 
-def coarsen(
-    place: str, lat: float | None, lon: float | None, precision: PlacePrecision
-) -> CoarsePlace:
-    if precision is PlacePrecision.EXACT:
-        return CoarsePlace(labels={lang: place for lang in LANGS}, lat=lat, lon=lon)
-    if precision is PlacePrecision.MUNICIPALITY:
-        return CoarsePlace(labels={"nl": "Gent", "fr": "Gand", "en": "Ghent"}, lat=51, lon=3.7)
-    return CoarsePlace(labels={"nl": "Oost-Vlaanderen", "fr": "Flandre-Orientale"}, lat=51, lon=4)
+coarsen = coarsening(
+    municipality=CoarsePlace(labels={"nl": "Gent", "fr": "Gand", "en": "Ghent"}, lat=51, lon=3.7),
+    province=CoarsePlace(
+        labels={"nl": "Oost-Vlaanderen", "fr": "Flandre-Orientale"}, lat=51, lon=4
+    ),
+)
 
 
 def make_view(

@@ -16,21 +16,30 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from alerts import cases, fanout, materials, partners, press, withdrawal, withdrawal_report
+from alerts import cases, fanout, materials, partners, press, withdrawal_report
 from alerts.cap import CAP_NS
 from alerts.config import Settings
-from alerts.db import Database, create_pool
-from alerts.models import Case, Role, Staff
+from alerts.db import Database
+from alerts.models import Role
 from channels.smtp_sink import SmtpSink
 from channels.telegram import NEUTRAL, neutral_jpeg
-from channels.telegram_sandbox import SANDBOX_API, SandboxConfig, TelegramSandbox
+from channels.telegram_sandbox import TelegramSandbox
 from channels.webhooks import verify_signature
-from tests.conftest import StaffFactory
-from tests.factories import CASE_FIELDS, CONSENT, last_seen
-from tests.images import jpeg
+from tests.conftest import Bearer, StaffFactory
+from tests.live import (
+    TERMINAL,
+    before_each,
+    bot_messages,
+    close,
+    ended,
+    messaged,
+    published,
+    reaching,
+    states_are,
+    users,
+)
 from tests.test_dispatch_support import (
     GENT,
-    TOKEN,
     add_volunteer,
     dispatching,
     eventually,
@@ -40,38 +49,9 @@ from tests.test_dispatch_support import (
 )
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
-CLOSE_HOOKS = [fanout.close_hook, materials.on_close(), withdrawal.close_hook]
-TERMINAL = {"withdrawn", "neutralised", "manual", "cancelled"}
+# Edits count against the per-chat second, and the withdrawal follows the send at once here.
+pytestmark = pytest.mark.sandbox(count_edits=False)
 SECRET = "partner-secret-0123456789abcdef"
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    pool = await create_pool(database_url, min_size=2, max_size=20)
-    yield Database(pool)
-    await pool.close()
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[TelegramSandbox]:
-    # Edits count against the per-chat second, and the withdrawal follows the send at once here.
-    config = SandboxConfig(token=TOKEN, global_per_second=1000, count_edits=False)
-    async with TelegramSandbox(config) as running:
-        yield running
-
-
-@pytest.fixture
-async def sink() -> AsyncIterator[SmtpSink]:
-    async with SmtpSink() as running:
-        yield running
-
-
-@pytest.fixture
-def live(settings: Settings, sandbox: TelegramSandbox, sink: SmtpSink) -> Settings:
-    return with_channels(
-        settings, telegram_api_url=sandbox.base_url, telegram_file_url=sandbox.base_file_url,
-        smtp_url=sink.url, email_rate=100.0,
-    )  # fmt: skip
 
 
 class Partner:
@@ -95,65 +75,6 @@ async def partner() -> AsyncIterator[tuple[Partner, str]]:
     app.router.add_post("/hook/{name}", endpoint.handle)
     async with TestServer(app, host="127.0.0.1") as server:
         yield endpoint, str(server.make_url("/hook"))
-
-
-# -- helpers shared with the other withdrawal tests ----------------------------------------------
-
-
-async def published(
-    db: Database,
-    settings: Settings,
-    make_staff: StaffFactory,
-    *,
-    photo: bool = True,
-    hosted: bool = False,
-    consent: dict[str, Any] | None = None,
-    **fields: Any,
-) -> Case:
-    """An approved case: its fan-out planned and, with `hosted`, its materials published."""
-    manager, supervisor = await make_staff(), await make_staff(Role.SUPERVISOR)
-    case = await cases.create_draft(
-        db, manager, {**CASE_FIELDS, "last_seen_at": last_seen(), **fields}
-    )
-    await cases.record_consent(db, manager, case.id, {**CONSENT, **(consent or {})})
-    if photo:
-        await cases.add_photo(db, settings, manager, case.id, jpeg())
-    await cases.submit(db, manager, case.id)
-    hooks: list[Any] = [fanout.approval_hook(settings)]
-    if hosted:
-        hooks.append(materials.on_approval(settings, lambda: db))
-    return await cases.approve(db, settings, supervisor, case.id, hooks)
-
-
-async def close(db: Database, staff: Staff, case_id: int) -> Case:
-    return await cases.close(db, staff, case_id, "found_safe", CLOSE_HOOKS)
-
-
-async def users(
-    sandbox: TelegramSandbox, db: Database, kms: list[float], language: str = "nl"
-) -> list[int]:
-    """A sandbox user and a Telegram volunteer at each distance from Gent; their chat ids."""
-    chats = []
-    for km in kms:
-        user = sandbox.create_user(language_code=language)
-        await add_volunteer(db, moved(GENT, km), chat_id=user.id, language=language)
-        chats.append(user.id)
-    return chats
-
-
-def bot_messages(sandbox: TelegramSandbox, chat_id: int) -> list[Any]:
-    return [m for m in sandbox.messages(chat_id) if m.from_bot]
-
-
-def states_are(db: Database, case_id: int, wanted: set[str]) -> Callable[[], Awaitable[bool]]:
-    async def check() -> bool:
-        return {r["state"] for r in await publications(db, case_id)} <= wanted
-
-    return check
-
-
-def ended(db: Database, case_id: int) -> Callable[[], Awaitable[bool]]:
-    return states_are(db, case_id, TERMINAL)
 
 
 # -- Telegram and e-mail ---------------------------------------------------------------------------
@@ -297,19 +218,16 @@ async def test_invariant_4_a_close_during_the_fan_out_withdraws_what_was_in_flig
 ) -> None:
     chats = await users(sandbox, db, [km / 10 for km in range(1, 41)])
     arrivals: list[float] = []
-    api = sandbox.app[SANDBOX_API]
-    original = api.send_photo
 
-    async def slow(params: Any) -> Any:  # every send takes 0.3 s at "Telegram"
+    async def slow(params: Any) -> None:  # every send takes 0.3 s at "Telegram"
         arrivals.append(time.monotonic())
         await asyncio.sleep(0.3)
-        return await original(params)
 
-    api._methods["sendphoto"] = ("send_photo", slow)
+    before_each(sandbox, "send_photo", slow)
     settings = with_channels(live, telegram_rate=20.0, dispatch_concurrency=8)
     case = await published(db, settings, make_staff)
     async with dispatching(db, settings):
-        await eventually(lambda: _at_least(sandbox, chats, 8))
+        await eventually(reaching(sandbox, chats, 8))
         await close(db, await make_staff(), case.id)
         closed_at = time.monotonic()
         await eventually(ended(db, case.id), within=20)
@@ -317,7 +235,7 @@ async def test_invariant_4_a_close_during_the_fan_out_withdraws_what_was_in_flig
     # After the close commit only what had passed the last check was sent: at most the sends in
     # flight (the concurrency), within the case-state cache's tenth of a second.
     assert len(late) <= 8 and all(delay < 0.5 for delay in late)
-    reached = [chat for chat in chats if bot_messages(sandbox, chat)]
+    reached = messaged(sandbox, chats)
     assert 8 <= len(reached) < len(chats)
     assert all(m.deleted for chat in reached for m in bot_messages(sandbox, chat))
     rows = {r["address"]: r["state"] for r in await publications(db, case.id)}
@@ -325,10 +243,6 @@ async def test_invariant_4_a_close_during_the_fan_out_withdraws_what_was_in_flig
     assert {state for address, state in rows.items() if int(address) not in reached} == {
         "cancelled"
     }
-
-
-async def _at_least(sandbox: TelegramSandbox, chats: list[int], count: int) -> bool:
-    return sum(1 for chat in chats if bot_messages(sandbox, chat)) >= count
 
 
 # -- the report, the manual actions and the public addresses, through HTTP ---------------------
@@ -339,7 +253,7 @@ async def test_the_report_in_the_api_and_the_console_and_410_everywhere_at_once(
     database: Database,
     settings: Settings,
     make_staff: StaffFactory,
-    bearer: Callable[[Staff], Awaitable[dict[str, str]]],
+    bearer: Bearer,
 ) -> None:
     manager = await make_staff()
     auth = await bearer(manager)

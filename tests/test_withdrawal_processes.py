@@ -5,47 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
 
 from alerts.config import Settings
-from alerts.db import Database, create_pool
+from alerts.db import Database
 from channels.telegram import NEUTRAL, neutral_jpeg
-from channels.telegram_sandbox import SANDBOX_API, SandboxConfig, TelegramSandbox
+from channels.telegram_sandbox import TelegramSandbox
 from tests.conftest import StaffFactory
+from tests.live import TERMINAL, before_each, bot_messages, close, published, states_are, users
 from tests.test_dispatch_processes import worker_env, workers
-from tests.test_dispatch_support import TOKEN, dispatching, eventually, publications, with_channels
-from tests.test_withdrawal import TERMINAL, bot_messages, close, published, states_are, users
+from tests.test_dispatch_support import dispatching, eventually, publications, with_channels
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    pool = await create_pool(database_url, min_size=1, max_size=10)
-    yield Database(pool)
-    await pool.close()
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[TelegramSandbox]:
-    config = SandboxConfig(token=TOKEN, global_per_second=1000, count_edits=False)
-    async with TelegramSandbox(config) as running:
-        yield running
-
-
-def slow_down(sandbox: TelegramSandbox, method: str, seconds: float) -> None:
-    """Telegram takes `seconds` to answer `method`: a dozen calls are in flight at any time."""
-    api = sandbox.app[SANDBOX_API]
-    original: Callable[..., Awaitable[Any]] = getattr(api, method)
-
-    async def slow(params: Any) -> Any:
-        await asyncio.sleep(seconds)
-        return await original(params)
-
-    api._methods[method.replace("_", "").lower()] = (method, slow)
+pytestmark = pytest.mark.sandbox(count_edits=False)
 
 
 def count_state(db: Database, case_id: int, state: str, at_least: int) -> Any:
@@ -76,7 +50,7 @@ async def test_a_worker_killed_mid_withdrawal_is_finished_by_the_next_and_a_reru
         sandbox.age_messages(49 * 3600, chat_id=chat)
     await close(db, await make_staff(), case.id)
     for method in ("delete_message", "edit_message_media"):
-        slow_down(sandbox, method, 0.2)
+        before_each(sandbox, method, lambda _: asyncio.sleep(0.2))
     env = worker_env(settings, sandbox, TELEGRAM_RATE="60", DISPATCH_STALL_SECONDS="1.5")
     async with workers(1, env) as [doomed]:
         await eventually(count_state(db, case.id, "withdrawn", 15), within=20)
