@@ -190,6 +190,13 @@ class Settings:
         "A message claimed this long ago without a result (its dispatcher died) is sent again.",
         float,
     )
+    fanout_batch_size: int = _setting(
+        "FANOUT_BATCH_SIZE",
+        1000,
+        "Volunteers per batch of a fan-out: the nearest batch becomes messages in the approval "
+        "transaction, the dispatchers turn the others into messages right after it.",
+        _positive_int,
+    )
     dispatch_poll_seconds: float = _setting(
         "DISPATCH_POLL_SECONDS",
         1.0,

@@ -38,7 +38,7 @@ from typing import Any
 import asyncpg
 from aiohttp import web
 
-from alerts import volunteers, withdrawal
+from alerts import fanout, volunteers, withdrawal
 from alerts.config import Settings
 from alerts.consent import PublicView
 from alerts.db import Database
@@ -120,13 +120,15 @@ class Dispatcher:
         self._slots = asyncio.Semaphore(settings.dispatch_concurrency)
         self._stopping = asyncio.Event()
         self._sends: set[asyncio.Task[None]] = set()
+        self._batches = asyncio.Event()  # set: look for fan-out batches to turn into rows
+        self._batches.set()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Send until `stop` is set, then finish what is in flight and record it."""
         log.info("dispatcher started", extra={"action": "dispatch.started", "worker": self.name,
                                               "channels": sorted(self.channels)})  # fmt: skip
         loops = [asyncio.create_task(self._lane_loop(lane)) for lane in self.lanes]
-        helpers = [asyncio.create_task(self._listen()), asyncio.create_task(self._reaper())]
+        helpers = [asyncio.create_task(h()) for h in (self._listen, self._reaper, self._expander)]
         try:
             await stop.wait()
         finally:
@@ -189,7 +191,7 @@ class Dispatcher:
             else:
                 self._spawn(self._deliver(lane, Claim.from_row(row), taken_at + due))
         if not rows:
-            await self._wait_for_work(lane)
+            await self._wait_for(lane.wakeup)
 
     async def _reserve_slots(self) -> int:
         """At least one free slot (waiting for it), and as many more as are free now."""
@@ -213,8 +215,9 @@ class Dispatcher:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopping.wait(), seconds)
 
-    async def _wait_for_work(self, lane: Lane) -> None:
-        waits = [asyncio.ensure_future(e.wait()) for e in (lane.wakeup, self._stopping)]
+    async def _wait_for(self, event: asyncio.Event) -> None:
+        """Until `event` is set, the dispatcher stops, or DISPATCH_POLL_SECONDS pass."""
+        waits = [asyncio.ensure_future(e.wait()) for e in (event, self._stopping)]
         await asyncio.wait(waits, timeout=self.settings.dispatch_poll_seconds,
                            return_when=asyncio.FIRST_COMPLETED)  # fmt: skip
         for waiter in waits:
@@ -286,6 +289,9 @@ class Dispatcher:
     async def _prepare(self, claim: Claim) -> PublicView | Outcome:
         """The view to send, or the outcome when nothing is to be sent (now)."""
         status = await self.gate.status(claim.case_id)
+        if status is not None and status.state == "active" and claim.revision > status.revision:
+            # Read before this revision was committed: its view would be the previous one's.
+            status = await self.gate.status(claim.case_id, fresh=True)
         if status is None or status.state != "active":
             return Ended(claim=claim, state="cancelled", reason="case_closed")
         if claim.revision < status.revision:
@@ -352,8 +358,24 @@ class Dispatcher:
     def _notified(self, conn: Any, pid: int, channel: str, payload: str) -> None:
         if payload.startswith("closed "):
             self.gate.closed(int(payload.removeprefix("closed ")))
+        else:
+            self._batches.set()
         for lane in self.lanes:
             lane.wakeup.set()
+
+    async def _expander(self) -> None:
+        """Turn the batches of large fan-outs into rows, nearest first, a batch per transaction,
+        until none waits; then wait for a notification (or poll)."""
+        while not self._stopping.is_set():
+            self._batches.clear()
+            try:
+                while not self._stopping.is_set() and await fanout.expand(self.db) is not None:
+                    for lane in self.lanes:
+                        lane.wakeup.set()
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as err:
+                log.warning("fan-out batch not expanded", extra={
+                    "action": "dispatch.expand_failed", "error": type(err).__name__})  # fmt: skip
+            await self._wait_for(self._batches)
 
     async def _reaper(self) -> None:
         stall = self.settings.dispatch_stall_seconds

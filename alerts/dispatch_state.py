@@ -203,10 +203,11 @@ class CaseGate:
         future.set_result(CaseStatus(state="closed", revision=0, consent_id=None))
         self._states[case_id] = (float("inf"), future)
 
-    async def status(self, case_id: int) -> CaseStatus | None:
+    async def status(self, case_id: int, *, fresh: bool = False) -> CaseStatus | None:
+        """The case's state, read at most `ttl` seconds ago (now, when `fresh`)."""
         now = time.monotonic()
         cached = self._states.get(case_id)
-        if cached is None or now - cached[0] > self._ttl:
+        if cached is None or fresh or now - cached[0] > self._ttl:
             cached = (now, asyncio.ensure_future(self._read(case_id)))
             self._states[case_id] = cached
         return await asyncio.shield(cached[1])

@@ -337,6 +337,8 @@ async def narrow(
                         withdrawing=row["withdrawing"])  # fmt: skip
     if photo_gone and not in_flight_only:
         await db.fetchrow("delete_photo_material", case_id)
+    if not in_flight_only:
+        await db.execute("narrow_fanout_batches", case_id, disallowed)
     if narrowed.withdrawing:
         await db.execute("notify_dispatchers", "")
     log.info("consent narrowed", extra={"action": "withdrawal.consent", "case_id": case_id,

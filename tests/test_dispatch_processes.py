@@ -19,8 +19,8 @@ import telegram
 
 from alerts import cases, fanout
 from alerts.config import Settings
-from alerts.db import Database, create_pool
-from channels.telegram_sandbox import SANDBOX_API, SandboxConfig, TelegramSandbox
+from alerts.db import Database
+from channels.telegram_sandbox import SANDBOX_API, TelegramSandbox
 from channels.tg_request import AiohttpRequest
 from tests.conftest import StaffFactory
 from tests.server import ROOT, free_port
@@ -36,20 +36,8 @@ from tests.test_dispatch_support import (
 )
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    pool = await create_pool(database_url, min_size=1, max_size=10)
-    yield Database(pool)
-    await pool.close()
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[TelegramSandbox]:
-    # Telegram's own limits: 30 messages a second overall, one a second per chat.
-    async with TelegramSandbox(SandboxConfig(token=TOKEN)) as running:
-        yield running
+# Telegram's own limits: 30 messages a second overall, one a second per chat.
+pytestmark = pytest.mark.sandbox(global_per_second=30)
 
 
 class Worker:
@@ -143,7 +131,9 @@ async def test_three_dispatcher_processes_keep_the_limit_and_send_each_message_o
     chats = await chats_with_volunteers(sandbox, db, 140)
     env = worker_env(settings, sandbox, TELEGRAM_RATE="28")
     async with workers(3, env) as started:
-        case = await active_case(db, with_channels(settings), make_staff, photo=False)
+        # Batches of 25: the approval queues the nearest 25, the three workers make the rest.
+        planning = with_channels(settings, fanout_batch_size=25)
+        case = await active_case(db, planning, make_staff, photo=False)
         await eventually(reached(sandbox, chats, len(chats)), within=30)
         await asyncio.sleep(0.5)  # anything sent twice would arrive now
         logs = "".join(worker.raw() for worker in started)
@@ -151,7 +141,8 @@ async def test_three_dispatcher_processes_keep_the_limit_and_send_each_message_o
     # Never once over Telegram's 30 messages a second, together.
     assert sandbox.counters().refused.get("global", 0) == 0
     rows = await publications(db, case.id)
-    assert {r["state"] for r in rows} == {"sent"}
+    assert {r["state"] for r in rows} == {"sent"} and len(rows) == len(chats)
+    assert await fanout.waiting(db, case.id) == 0
     assert len({r["claimed_by"] for r in rows}) == 3  # all three took part
     assert TOKEN not in logs and TOKEN.split(":")[1] not in logs
 
@@ -163,10 +154,11 @@ async def test_invariant_6_idempotency_key(
     # Telegram takes 0.2 s per message here, so a dozen are in flight at any moment.
     sandbox.configure(global_per_second=1000)
     _slow_down(sandbox.app[SANDBOX_API], "send_photo", 0.2)
-    case = await active_case(db, with_channels(settings), make_staff)
+    planning = with_channels(settings, fanout_batch_size=10)  # most rows made by the worker
+    case = await active_case(db, planning, make_staff)
     # The key holds: the same approval planned again adds nothing, a duplicate row is refused.
     consent = await cases.current_consent(db, case.id)
-    assert await fanout.plan(db, with_channels(settings), case, consent) == 0
+    assert await fanout.plan(db, planning, case, consent) == 0
     first = (await publications(db, case.id))[0]
     with pytest.raises(asyncpg.UniqueViolationError):
         await db.conn.execute(

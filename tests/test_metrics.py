@@ -4,24 +4,22 @@ counted in the database, and moving as the dispatcher delivers and withdraws."""
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
 from aiohttp.test_utils import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from alerts import cases, fanout
 from alerts.config import Settings
-from alerts.db import Database, create_pool
+from alerts.db import Database
 from alerts.models import Case, Role, Staff
 from channels.smtp_sink import SmtpSink
-from channels.telegram_sandbox import SandboxConfig, TelegramSandbox
+from channels.telegram_sandbox import TelegramSandbox
 from tests.conftest import StaffFactory
 from tests.test_dispatch_support import (
     GENT,
-    TOKEN,
     active_case,
     add_volunteer,
     dispatching,
@@ -38,6 +36,7 @@ Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 FAMILIES = {
     "alerts_publications", "alerts_deliveries", "alerts_delivery_attempts",
     "alerts_delivery_failures", "alerts_queue_depth", "alerts_queue_oldest_due_seconds",
+    "alerts_fanout_batched_messages", "alerts_fanout_batch_oldest_seconds",
     "alerts_withdrawal_publications", "alerts_cases", "alerts_sightings", "alerts_volunteers",
 }  # fmt: skip
 
@@ -57,25 +56,6 @@ async def scrape(client: Client) -> tuple[Samples, str]:
 
 def value(samples: Samples, name: str, **labels: str) -> float:
     return samples[(name, tuple(sorted(labels.items())))]
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    pool = await create_pool(database_url, min_size=2, max_size=20)
-    yield Database(pool)
-    await pool.close()
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[TelegramSandbox]:
-    async with TelegramSandbox(SandboxConfig(token=TOKEN, global_per_second=1000)) as running:
-        yield running
-
-
-@pytest.fixture
-async def sink() -> AsyncIterator[SmtpSink]:
-    async with SmtpSink() as running:
-        yield running
 
 
 async def test_metrics_are_public_prometheus_text_without_personal_data(

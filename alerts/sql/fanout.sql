@@ -1,44 +1,108 @@
 -- name: plan_volunteers
--- Queue revision $2 of case $1 on channels $6 for each active volunteer with an area within reach of ($3, $4) ($5 km and the area's radius), nearest area only; quiet hours hold a message unless $7.
-WITH point AS (
-    SELECT $3::float8 AS lat, $4::float8 AS lon, $5::float8 AS km,
-           $5::float8 / 111.195 AS dlat,
-           -- a degree of longitude is shortest at the box's edge nearest a pole
-           $5::float8 / (111.195 * greatest(cos(radians(least(89.9, abs($3::float8) + $5::float8 / 111.195))), 0.001)) AS dlon,
-           (now() AT TIME ZONE 'Europe/Brussels') AS local_now
-), area AS (
-    SELECT a.volunteer_id, haversine_km(point.lat, point.lon, a.lat, a.lon) AS km, a.radius_km
-    FROM point, volunteer_areas a
-    WHERE a.lat BETWEEN point.lat - point.dlat AND point.lat + point.dlat
-      AND a.lon BETWEEN point.lon - point.dlon AND point.lon + point.dlon
+-- Match case $1 revision $2 on channels $6 against every active volunteer with an area within reach of ($3, $4) ($5 km and the area's radius), nearest area only, and write them in batches of $8, nearest first ($7: the case overrides quiet hours); the messages planned beyond the first batch.
+WITH area AS (
+    -- The bounding box straight on the parameters, so that the planner (custom plans: see
+    -- fanout_session) can tell a city's few hundred areas from a country's million.
+    SELECT a.volunteer_id, haversine_km($3, $4, a.lat, a.lon) AS km, a.radius_km
+    FROM volunteer_areas a
+    WHERE a.lat BETWEEN $3::float8 - $5::float8 / 111.195 AND $3::float8 + $5::float8 / 111.195
+      -- a degree of longitude is shortest at the box's edge nearest a pole
+      AND a.lon BETWEEN $4::float8 - $5::float8 / (111.195 * greatest(cos(radians(least(89.9,
+                            abs($3::float8) + $5::float8 / 111.195))), 0.001))
+                    AND $4::float8 + $5::float8 / (111.195 * greatest(cos(radians(least(89.9,
+                            abs($3::float8) + $5::float8 / 111.195))), 0.001))
 ), near AS (
-    SELECT area.volunteer_id, min(area.km) AS distance
-    FROM area, point
-    WHERE area.km <= least(area.radius_km, point.km)
-    GROUP BY area.volunteer_id
+    SELECT volunteer_id, min(km) AS distance
+    FROM area
+    WHERE km <= least(radius_km, $5::float8)
+    GROUP BY volunteer_id
+), matched AS (
+    SELECT v.id, near.distance,
+           ('telegram_dm' = ANY($6::text[]) AND v.telegram_chat_id IS NOT NULL)::int
+           + ('email' = ANY($6::text[]) AND v.email IS NOT NULL
+              AND v.email_confirmed_at IS NOT NULL)::int AS messages
+    FROM near JOIN volunteers v ON v.id = near.volunteer_id AND v.active
+), ranked AS (
+    SELECT id, distance, messages, row_number() OVER (ORDER BY distance, id) - 1 AS rank
+    FROM matched WHERE messages > 0
+), batch AS (
+    -- Which batch a volunteer is in is what puts the nearest first; inside a batch the rows
+    -- are ordered by their distance when they are made, so the arrays need no order (the two
+    -- aggregates see the rows in the same order, which keeps them aligned).
+    INSERT INTO fanout_batches (case_id, revision, seq, channels, override_quiet,
+                                volunteer_ids, distances, messages)
+    SELECT $1, $2, rank / $8, $6, $7, array_agg(id), array_agg(distance), sum(messages)
+    FROM ranked
+    GROUP BY rank / $8
+    ON CONFLICT DO NOTHING
+    RETURNING seq, messages
 )
-INSERT INTO publications (case_id, revision, channel, target, language, address, volunteer_id,
-                          sort_key, next_attempt_at)
-SELECT $1, $2, ch.channel, 'volunteer/' || v.id, v.language,
-       CASE ch.channel WHEN 'telegram_dm' THEN v.telegram_chat_id::text ELSE v.email END,
-       v.id, near.distance,
-       CASE WHEN $7 OR v.quiet_start IS NULL THEN now()
-            WHEN CASE WHEN v.quiet_start < v.quiet_end
-                      THEN point.local_now::time >= v.quiet_start
-                           AND point.local_now::time < v.quiet_end
-                      ELSE point.local_now::time >= v.quiet_start
-                           OR point.local_now::time < v.quiet_end END
-            -- the next end of the quiet hours, in Brussels time
-            THEN (date_trunc('day', point.local_now) + v.quiet_end
-                  + CASE WHEN v.quiet_end <= point.local_now::time THEN interval '1 day'
-                         ELSE interval '0' END) AT TIME ZONE 'Europe/Brussels'
-            ELSE now() END
-FROM near JOIN volunteers v ON v.id = near.volunteer_id AND v.active
-CROSS JOIN point
-CROSS JOIN unnest($6::text[]) AS ch(channel)
-WHERE (ch.channel = 'telegram_dm' AND v.telegram_chat_id IS NOT NULL)
-   OR (ch.channel = 'email' AND v.email IS NOT NULL AND v.email_confirmed_at IS NOT NULL)
-ON CONFLICT DO NOTHING;
+SELECT coalesce(sum(messages) FILTER (WHERE seq > 0), 0)::bigint FROM batch;
+
+-- name: expand_fanout_batch
+-- Turn a batch of matched volunteers into publication rows (the outbox): the first batch of case $1's revision $2 when given, else the nearest batch of any case nobody is expanding; skipped when its revision is no longer the case's current one or the case is no longer active. Volunteers who opted out or left since the match are left out; quiet hours hold a message until they end. The rows queued, or NULL when there was no batch.
+WITH batch AS (
+    DELETE FROM fanout_batches b
+    WHERE (b.case_id, b.revision, b.seq) = (
+        SELECT case_id, revision, seq FROM fanout_batches
+        WHERE $1::bigint IS NULL OR (case_id = $1 AND revision = $2 AND seq = 0)
+        ORDER BY seq, case_id, revision
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED)
+    RETURNING b.case_id, b.revision, b.channels, b.override_quiet, b.volunteer_ids, b.distances
+), member AS (
+    SELECT batch.case_id, batch.revision, batch.channels, batch.override_quiet, m.id, m.distance,
+           (now() AT TIME ZONE 'Europe/Brussels') AS local_now
+    FROM batch
+    JOIN cases c ON c.id = batch.case_id AND c.state = 'active' AND c.revision = batch.revision
+    CROSS JOIN unnest(batch.volunteer_ids, batch.distances) AS m(id, distance)
+), queued AS (
+    INSERT INTO publications (case_id, revision, channel, target, language, address,
+                              volunteer_id, sort_key, next_attempt_at)
+    SELECT member.case_id, member.revision, ch.channel, 'volunteer/' || v.id, v.language,
+           CASE ch.channel WHEN 'telegram_dm' THEN v.telegram_chat_id::text ELSE v.email END,
+           v.id, member.distance,
+           CASE WHEN member.override_quiet OR v.quiet_start IS NULL THEN now()
+                WHEN CASE WHEN v.quiet_start < v.quiet_end
+                          THEN member.local_now::time >= v.quiet_start
+                               AND member.local_now::time < v.quiet_end
+                          ELSE member.local_now::time >= v.quiet_start
+                               OR member.local_now::time < v.quiet_end END
+                -- the next end of the quiet hours, in Brussels time
+                THEN (date_trunc('day', member.local_now) + v.quiet_end
+                      + CASE WHEN v.quiet_end <= member.local_now::time THEN interval '1 day'
+                             ELSE interval '0' END) AT TIME ZONE 'Europe/Brussels'
+                ELSE now() END
+    FROM member
+    JOIN volunteers v ON v.id = member.id AND v.active
+    CROSS JOIN unnest(member.channels) AS ch(channel)
+    WHERE (ch.channel = 'telegram_dm' AND v.telegram_chat_id IS NOT NULL)
+       OR (ch.channel = 'email' AND v.email IS NOT NULL AND v.email_confirmed_at IS NOT NULL)
+    ON CONFLICT DO NOTHING
+    RETURNING 1
+)
+SELECT CASE WHEN EXISTS (SELECT FROM batch) THEN (SELECT count(*) FROM queued) END;
+
+-- name: drop_fanout_batches
+-- Forget the batches of case $1 not yet turned into rows (revisions before $2; all when NULL): the case closed or has a newer revision. Waits for a batch being turned into rows, whose rows are then there to cancel.
+DELETE FROM fanout_batches WHERE case_id = $1 AND ($2::integer IS NULL OR revision < $2);
+
+-- name: narrow_fanout_batches
+-- Case $1's consent no longer allows channels $2: its batches not yet turned into rows leave them out (a batch left with none makes no rows; its planned count is then 0, else an upper bound).
+UPDATE fanout_batches
+SET channels = ARRAY(SELECT c FROM unnest(channels) AS c WHERE c <> ALL($2::text[])),
+    messages = CASE WHEN channels <@ $2::text[] THEN 0 ELSE messages END
+WHERE case_id = $1 AND channels && $2::text[];
+
+-- name: fanout_batches_waiting
+-- The messages of case $1's current revision still waiting in batches.
+SELECT coalesce(sum(b.messages), 0)::bigint
+FROM fanout_batches b JOIN cases c ON c.id = b.case_id AND c.revision = b.revision
+WHERE b.case_id = $1;
+
+-- name: fanout_session
+-- Until the transaction ends: memory to match a large fan-out without spilling to disk, and a plan made for each case's own point and radius.
+SELECT set_config('work_mem', '256MB', true), set_config('plan_cache_mode', 'force_custom_plan', true);
 
 -- name: plan_regional_channels
 -- Queue revision $2 of case $1 for every active regional Telegram channel whose circle holds ($3, $4).

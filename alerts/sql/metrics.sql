@@ -39,6 +39,12 @@ FROM publications
 WHERE state IN ('pending', 'sending', 'withdrawing')
 GROUP BY channel;
 
+-- name: metrics_fanout_batches
+-- The messages waiting in fan-out batches, and how long the oldest batch has waited.
+SELECT coalesce(sum(messages), 0)::bigint AS messages,
+       coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS oldest_seconds
+FROM fanout_batches;
+
 -- name: metrics_withdrawal
 -- What became of the publications of closed cases, by state, and how many closed cases still
 -- have some withdrawing.

@@ -123,13 +123,26 @@ async def _queue(db: Database) -> list[Family]:
         name="alerts_queue_oldest_due_seconds", kind="gauge",
         help="How long the oldest row due to be sent or withdrawn has waited, by channel.",
     )  # fmt: skip
+    batched = Family(
+        name="alerts_fanout_batched_messages", kind="gauge",
+        help="Messages of large fan-outs still waiting in batches for a dispatcher to make them "
+        "into outbox rows (above zero for more than seconds only when no dispatcher runs).",
+    )  # fmt: skip
+    batch_age = Family(
+        name="alerts_fanout_batch_oldest_seconds", kind="gauge",
+        help="How long the oldest waiting fan-out batch has waited.",
+    )  # fmt: skip
     rows = {r["channel"]: r for r in await db.fetch("metrics_queue")}
     for channel in DISPATCH_CHANNELS:
         row = rows.get(channel)
         for state in QUEUE_STATES:
             depth.add(row[state] if row else 0, channel=channel, state=state)
         oldest.add(row["oldest_due_seconds"] if row else 0.0, channel=channel)
-    return [depth, oldest]
+    waiting = await db.fetchrow("metrics_fanout_batches")
+    assert waiting is not None
+    batched.add(waiting["messages"])
+    batch_age.add(waiting["oldest_seconds"])
+    return [depth, oldest, batched, batch_age]
 
 
 async def _withdrawal(db: Database) -> Family:

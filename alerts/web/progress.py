@@ -16,9 +16,8 @@ from typing import Any
 
 from aiohttp import web
 
-from alerts import cases
+from alerts import cases, fanout
 from alerts.db import Database
-from alerts.fanout import DISPATCH_CHANNELS
 from alerts.models import CaseState
 from alerts.web import keys
 from alerts.web.api import case_id, reply
@@ -53,6 +52,8 @@ class Reach:
 
     matched: int
     counts: dict[str, int]
+    # Of those pending, the messages of a large fan-out whose rows are still being made.
+    queueing: int
     by_channel: dict[str, dict[str, int]]
     approved_at: datetime | None
     first_sent_at: datetime | None
@@ -69,18 +70,21 @@ async def reach(db: Database, case_id: int) -> Reach:
     case = await cases.get(db, case_id)
     counts = dict.fromkeys(GROUPS, 0)
     by_channel: dict[str, dict[str, int]] = {}
-    channels = list(DISPATCH_CHANNELS)
+    channels = list(fanout.DISPATCH_CHANNELS)
     for row in await db.fetch("case_reach", case.id, channels):
         group = next(g for g, states in GROUPS.items() if row["state"] in states)
         counts[group] += row["n"]
         channel = by_channel.setdefault(row["channel"], dict.fromkeys(GROUPS, 0))
         channel[group] += row["n"]
+    queueing = await fanout.waiting(db, case.id)
+    counts["pending"] += queueing
     times = await db.fetchrow("case_delivery_times", case.id, channels)
     assert times is not None
     approved, first, last = times["approved_at"], times["first_sent_at"], times["last_sent_at"]
     sightings = {r["source"]: r["n"] for r in await db.fetch("case_sightings_by_source", case.id)}
     return Reach(
-        matched=sum(counts.values()), counts=counts, by_channel=by_channel, approved_at=approved,
+        matched=sum(counts.values()), counts=counts, queueing=queueing, by_channel=by_channel,
+        approved_at=approved,
         first_sent_at=first, last_sent_at=last,
         seconds_to_first=_seconds(approved, first), seconds_to_last=_seconds(approved, last),
         seconds_by_channel=await _channel_times(db, case.id, approved, channels),
@@ -110,6 +114,7 @@ def reach_json(found: Reach) -> dict[str, Any]:
     return {
         "matched": found.matched,
         **found.counts,
+        "queueing": found.queueing,
         "by_channel": found.by_channel,
         "approved_at": found.approved_at,
         "first_delivery_at": found.first_sent_at,
