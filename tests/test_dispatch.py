@@ -238,6 +238,24 @@ async def test_invariant_4_nothing_sent_after_close(
     assert len(after) < len(chats)
 
 
+async def test_a_message_put_back_after_its_case_closed_is_cancelled_not_left_pending(
+    db: Database, live: Settings, sandbox: TelegramSandbox, make_staff: StaffFactory
+) -> None:
+    chats = await users_at(sandbox, db, [moved(GENT, 1), moved(GENT, 2)])
+    case = await active_case(db, live, make_staff)
+    # A dispatcher holds the nearest message while the case closes, then puts it back (a 429,
+    # a network error): its retry makes the row pending again after the close cancelled the rest.
+    claimed = await db.fetch("claim_publications", "slow worker", ["telegram_dm"], 1)
+    await cases.close(db, await make_staff(), case.id, "found_safe", [fanout.close_hook])
+    await db.execute("record_retry", claimed[0]["id"], "slow worker", 0.0, "timeout", True)
+    assert await states(db, case.id) == {"pending": 1, "cancelled": 1}
+    async with dispatching(db, live):
+        await eventually(lambda: _no_pending(db, case.id))
+    rows = await publications(db, case.id)
+    assert [(r["state"], r["end_reason"]) for r in rows] == [("cancelled", "case_closed")] * 2
+    assert messaged(sandbox, chats) == []
+
+
 def _arrival_order(sandbox: TelegramSandbox, method: str) -> list[int]:
     """The chat ids `method` is called for, in order of arrival at the sandbox."""
     seen: list[int] = []

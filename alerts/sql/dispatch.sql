@@ -1,31 +1,33 @@
 -- name: claim_publications
--- Claim for worker $1 up to $3 due publications of channels $2 whose case is active, nearest first (state sending), with what sending each needs.
+-- Claim for worker $1 up to $3 due publications of channels $2, nearest first (state sending), with what sending each needs. The rows are picked from the pending index alone, joined after: joined before, the planner (misled by a fresh fan-out's unanalysed rows, or by few active cases) sorted every pending row with its joins on each claim, tens of milliseconds at 10,000 pending. A row of a case no longer active is claimed too, and the dispatcher's check before the send ends it.
 WITH due AS (
-    SELECT p.id,
-           prev.external_id AS previous_external_id, prev.media AS previous_media,
-           prev.state AS previous_state,
-           v.public_id AS volunteer_public_id, coalesce(v.active, false) AS volunteer_active,
-           w.secret AS webhook_secret, w.format AS webhook_format
+    SELECT p.id
     FROM publications p
-    JOIN cases c ON c.id = p.case_id
-    LEFT JOIN publications prev ON prev.id = p.edits_id
-    LEFT JOIN volunteers v ON v.id = p.volunteer_id
-    LEFT JOIN partner_webhooks w ON p.channel = 'webhook'
-        AND w.id = (CASE WHEN p.channel = 'webhook' THEN split_part(p.target, '/', 2)::bigint END)
     WHERE p.state = 'pending' AND p.next_attempt_at <= now() AND p.channel = ANY($2::text[])
-      AND c.state = 'active'
     ORDER BY p.sort_key, p.id
     LIMIT $3
-    FOR UPDATE OF p SKIP LOCKED
+    FOR UPDATE SKIP LOCKED
+), claimed AS (
+    UPDATE publications p
+    SET state = 'sending', claimed_by = $1, claimed_at = now(), attempts = p.attempts + 1
+    FROM due
+    WHERE p.id = due.id
+    RETURNING p.id, p.case_id, p.revision, p.channel, p.target, p.language, p.address,
+              p.volunteer_id, p.attempts, p.edits_id, p.sort_key
 )
-UPDATE publications p
-SET state = 'sending', claimed_by = $1, claimed_at = now(), attempts = p.attempts + 1
-FROM due
-WHERE p.id = due.id
-RETURNING p.id, p.case_id, p.revision, p.channel, p.target, p.language, p.address,
-          p.volunteer_id, p.attempts, p.edits_id, due.previous_external_id, due.previous_media,
-          due.previous_state, due.volunteer_public_id, due.volunteer_active, due.webhook_secret,
-          due.webhook_format;
+SELECT claimed.id, claimed.case_id, claimed.revision, claimed.channel, claimed.target,
+       claimed.language, claimed.address, claimed.volunteer_id, claimed.attempts,
+       claimed.edits_id, prev.external_id AS previous_external_id,
+       prev.media AS previous_media, prev.state AS previous_state,
+       v.public_id AS volunteer_public_id, coalesce(v.active, false) AS volunteer_active,
+       w.secret AS webhook_secret, w.format AS webhook_format
+FROM claimed
+LEFT JOIN publications prev ON prev.id = claimed.edits_id
+LEFT JOIN volunteers v ON v.id = claimed.volunteer_id
+LEFT JOIN partner_webhooks w ON claimed.channel = 'webhook'
+    AND w.id = (CASE WHEN claimed.channel = 'webhook'
+                     THEN split_part(claimed.target, '/', 2)::bigint END)
+ORDER BY claimed.sort_key, claimed.id;
 
 -- name: record_sent
 -- Record deliveries by worker $1 (ids $2, external ids $3, bodies $4, media $5, times $7; cases $6, share-locked so that a concurrent close is seen): sent, or withdrawing when the case closed meanwhile.

@@ -100,6 +100,10 @@ SELECT coalesce(sum(b.messages), 0)::bigint
 FROM fanout_batches b JOIN cases c ON c.id = b.case_id AND c.revision = b.revision
 WHERE b.case_id = $1;
 
+-- name: analyze_publications
+-- Refresh the publications' statistics after a large fan-out (see Dispatcher._expander).
+ANALYZE publications;
+
 -- name: fanout_session
 -- Until the transaction ends: memory to match a large fan-out without spilling to disk, and a plan made for each case's own point and radius.
 SELECT set_config('work_mem', '256MB', true), set_config('plan_cache_mode', 'force_custom_plan', true);
