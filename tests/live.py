@@ -15,15 +15,14 @@ import pytest
 from alerts import cases, fanout, materials, withdrawal
 from alerts.config import Settings
 from alerts.db import Database, create_pool
-from alerts.models import Case, Role, Staff
+from alerts.models import Case, Staff
 from channels.smtp_sink import SmtpSink
 from channels.telegram_sandbox import SANDBOX_API, SandboxConfig, TelegramSandbox
 from tests.conftest import StaffFactory
-from tests.factories import CASE_FIELDS, CONSENT, last_seen
-from tests.images import jpeg
 from tests.test_dispatch_support import (
     GENT,
     TOKEN,
+    active_case,
     add_volunteer,
     moved,
     publications,
@@ -155,24 +154,12 @@ async def published(
     settings: Settings,
     make_staff: StaffFactory,
     *,
-    photo: bool = True,
     hosted: bool = False,
-    consent: dict[str, Any] | None = None,
-    **fields: Any,
+    **options: Any,
 ) -> Case:
     """An approved case: its fan-out planned and, with `hosted`, its materials published."""
-    manager, supervisor = await make_staff(), await make_staff(Role.SUPERVISOR)
-    case = await cases.create_draft(
-        db, manager, {**CASE_FIELDS, "last_seen_at": last_seen(), **fields}
-    )
-    await cases.record_consent(db, manager, case.id, {**CONSENT, **(consent or {})})
-    if photo:
-        await cases.add_photo(db, settings, manager, case.id, jpeg())
-    await cases.submit(db, manager, case.id)
-    hooks: list[Any] = [fanout.approval_hook(settings)]
-    if hosted:
-        hooks.append(materials.on_approval(settings, lambda: db))
-    return await cases.approve(db, settings, supervisor, case.id, hooks)
+    hooks = [materials.on_approval(settings, lambda: db)] if hosted else []
+    return await active_case(db, settings, make_staff, hooks=hooks, **options)
 
 
 async def close(db: Database, staff: Staff, case_id: int) -> Case:

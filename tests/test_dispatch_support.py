@@ -9,7 +9,7 @@ import dataclasses
 import math
 import os
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import time
 from typing import Any
 
@@ -83,9 +83,10 @@ async def active_case(
     *,
     photo: bool = True,
     consent: dict[str, Any] | None = None,
+    hooks: Sequence[cases.ApprovalHook] = (),
     **fields: Any,
 ) -> Case:
-    """An approved case (fan-out planned in the approval transaction)."""
+    """An approved case (fan-out planned in the approval transaction, then the other `hooks`)."""
     manager, supervisor = await make_staff(), await make_staff(Role.SUPERVISOR)
     case = await cases.create_draft(
         db, manager, {**CASE_FIELDS, "last_seen_at": last_seen(), **fields}
@@ -94,7 +95,9 @@ async def active_case(
     if photo:
         await cases.add_photo(db, settings, manager, case.id, jpeg())
     await cases.submit(db, manager, case.id)
-    return await cases.approve(db, settings, supervisor, case.id, [fanout.approval_hook(settings)])
+    return await cases.approve(
+        db, settings, supervisor, case.id, [fanout.approval_hook(settings), *hooks]
+    )
 
 
 def with_channels(settings: Settings, **changes: Any) -> Settings:

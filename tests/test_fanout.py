@@ -4,7 +4,6 @@ and what a revision or a close does to the outbox."""
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,7 +11,7 @@ import pytest
 
 from alerts import cases, fanout, partners
 from alerts.config import Settings
-from alerts.db import Database, create_pool
+from alerts.db import Database
 from alerts.models import Role
 from tests.conftest import StaffFactory
 from tests.test_dispatch_support import (
@@ -28,13 +27,6 @@ from tests.test_dispatch_support import (
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 BRUSSELS = ZoneInfo("Europe/Brussels")
 LIEGE, ANTWERP, BRUSSELS_CENTRE = (50.6326, 5.5797), (51.2194, 4.4025), (50.8467, 4.3525)
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    pool = await create_pool(database_url, min_size=1, max_size=10)
-    yield Database(pool)
-    await pool.close()
 
 
 @pytest.fixture

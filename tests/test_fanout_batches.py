@@ -6,7 +6,6 @@ narrower consent, the close) is honoured."""
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
@@ -14,7 +13,7 @@ import pytest
 from alerts import cases, fanout, volunteers, withdrawal
 from alerts.config import Settings
 from alerts.consent import PublicView
-from alerts.db import Database, create_pool
+from alerts.db import Database
 from alerts.dispatch import Dispatcher
 from alerts.dispatch_state import CaseGate, Claim
 from alerts.web.progress import reach
@@ -30,13 +29,6 @@ from tests.test_dispatch_support import (
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 BATCH = 3
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    pool = await create_pool(database_url, min_size=1, max_size=10)
-    yield Database(pool)
-    await pool.close()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from alerts import audit, partners
 from alerts.config import Settings
-from alerts.db import Database, create_pool
+from alerts.db import Database
 from alerts.geocoding import GeocodingService
 from alerts.models import Role, Staff
 from channels.webhooks import verify_signature
@@ -35,13 +35,6 @@ CHANNEL = {"name": "Oost-Vlaanderen", "chat_id": "@oostvlaanderen_alerts", "lang
            "lat": 51.05, "lon": 3.72, "radius_km": 40}  # fmt: skip
 WEBHOOK = {"name": "Station screens", "url": "https://screens.example/hook", "format": "cap"}
 LIEGE = (50.6326, 5.5797)
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    pool = await create_pool(database_url, min_size=1, max_size=10)
-    yield Database(pool)
-    await pool.close()
 
 
 async def answer(response: aiohttp.ClientResponse, status: int) -> Any:
