@@ -14,15 +14,19 @@ from typing import Any
 
 from aiohttp import web
 
-from alerts import auth, db, demo, dispatch, retention, scheduler
 from alerts.app import _database_ctx as database_ctx
 from alerts.app import create_app
 from alerts.config import Settings
+from alerts.db import database as db
 from alerts.errors import AlertsError
 from alerts.logs import setup_logging
-from alerts.models import Role
+from alerts.outbox import dispatcher as dispatch
+from alerts.outbox import retention, scheduler
+from alerts.staff import auth
+from alerts.staff.models import Role
 from alerts.web import keys
-from channels.telegram_sandbox import run_standalone
+from sandbox import demo
+from sandbox.telegram.server import run_standalone
 
 
 async def _with_database(settings: Settings, work: Callable[[db.Database], Awaitable[Any]]) -> Any:

@@ -9,39 +9,35 @@ from pathlib import Path
 import jinja2
 from aiohttp import web
 
-from alerts import bot, fanout
-from alerts import db as database
+from alerts import i18n
+from alerts.bot import service as bot
 from alerts.config import Settings
-from alerts.geocoding import GeocodingService
-from alerts.web import (
-    api,
-    console,
-    feeds,
-    keys,
-    metrics,
-    press,
-    progress,
-    public,
-    public_alerts,
-    sightings,
-    staff_auth,
-    volunteer,
-    withdrawal,
-)
+from alerts.db import database
+from alerts.geo.geocoding import GeocodingService
+from alerts.outbox import fanout
+from alerts.web import keys
+from alerts.web.api import handlers as api
+from alerts.web.console import case_pages as console
+from alerts.web.console import progress, staff_auth, withdrawal
 from alerts.web.middlewares import error_pages, identify, security_headers
+from alerts.web.public import case_pages as public_alerts
+from alerts.web.public import feeds, metrics, press, sightings, volunteer
+from alerts.web.public import health as public
 
 log = logging.getLogger(__name__)
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
 
 def create_templates() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    i18n.install(env)
+    return env
 
 
 def _database_ctx(settings: Settings) -> database.CleanupCtx:

@@ -44,13 +44,16 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-from alerts import auth, cases, fanout  # noqa: E402
-from alerts.config import Settings  # noqa: E402
-from alerts.db import Database, EmbeddedPostgres, create_pool, migrate  # noqa: E402
-from alerts.dispatch import Dispatcher, open_channels  # noqa: E402
-from alerts.models import Case, Role, Staff  # noqa: E402
-from tests.factories import CASE_FIELDS, CONSENT, last_seen  # noqa: E402
-from tests.images import jpeg  # noqa: E402
+from alerts.cases import lifecycle as cases
+from alerts.cases.models import Case
+from alerts.config import Settings
+from alerts.db.database import Database, EmbeddedPostgres, create_pool, migrate
+from alerts.outbox import fanout
+from alerts.outbox.dispatcher import Dispatcher, open_channels
+from alerts.staff import auth
+from alerts.staff.models import Role, Staff
+from tests.factories import CASE_FIELDS, CONSENT, last_seen
+from tests.images import jpeg
 
 LOCAL = "postgresql://postgres@127.0.0.1:5432/postgres"
 TOKEN = "123456789:" + "f" * 35

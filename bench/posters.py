@@ -29,12 +29,12 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
-from alerts.consent import CoarsePlace, PublicPhoto, PublicView, public_view
-from alerts.models import Case, CaseKind, CaseState, Consent, NameMode, PlacePrecision
-from alerts.texts import KINDS, render_text
-from posters import layout
-from posters.images import render_square, render_story
-from posters.poster import render_poster
+from alerts.cases.consent import CoarsePlace, PublicPhoto, PublicView, public_view
+from alerts.cases.models import Case, CaseKind, CaseState, Consent, NameMode, PlacePrecision
+from alerts.posters import layout
+from alerts.posters.images import render_square, render_story
+from alerts.posters.poster import render_poster
+from alerts.publication.texts import KINDS, render_text
 
 NOW = datetime(2026, 3, 14, 18, 0, tzinfo=UTC)
 LANGS = ("nl", "fr", "de", "en")

@@ -44,12 +44,13 @@ import asyncpg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from alerts import auth, cases  # noqa: E402
-from alerts.config import Settings  # noqa: E402
-from alerts.db import Database, EmbeddedPostgres, create_pool, migrate  # noqa: E402
-from alerts.models import Role, Staff  # noqa: E402
-from tests.factories import CASE_FIELDS, CONSENT, last_seen  # noqa: E402
-from tests.server import serving  # noqa: E402
+from alerts.cases import lifecycle as cases
+from alerts.config import Settings
+from alerts.db.database import Database, EmbeddedPostgres, create_pool, migrate
+from alerts.staff import auth
+from alerts.staff.models import Role, Staff
+from tests.factories import CASE_FIELDS, CONSENT, last_seen
+from tests.server import serving
 
 LOCAL = "postgresql://postgres@127.0.0.1:5432/postgres"
 CONNECTIONS = 64

@@ -25,8 +25,8 @@ from telegram.request import BaseRequest, HTTPXRequest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from channels.telegram_sandbox import SandboxConfig, TelegramSandbox  # noqa: E402
-from channels.tg_request import AiohttpRequest  # noqa: E402
+from alerts.channels.tg_request import AiohttpRequest
+from sandbox.telegram.server import SandboxConfig, TelegramSandbox
 
 TOKEN = "123456789:" + "b" * 35
 TARGET_PER_SECOND = 1000

@@ -36,12 +36,18 @@ from aiohttp import web
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from alerts import auth, cases, fanout, materials, withdrawal  # noqa: E402
-from alerts.app import create_app  # noqa: E402
-from alerts.config import Settings  # noqa: E402
-from alerts.db import Database, create_pool  # noqa: E402
-from alerts.models import Role, Staff  # noqa: E402
-from bench.fanout import (  # noqa: E402
+from alerts.app import create_app
+from alerts.cases import lifecycle as cases
+from alerts.config import Settings
+from alerts.db.database import Database, create_pool
+from alerts.outbox import (
+    fanout,
+    withdrawal,
+)
+from alerts.publication import materials
+from alerts.staff import auth
+from alerts.staff.models import Role, Staff
+from bench.fanout import (
     CENTRE,
     FIRST_USER_ID,
     TOKEN,

@@ -14,10 +14,11 @@ import asyncpg
 import pytest
 from aiohttp.test_utils import TestClient
 
-from alerts import auth, db
 from alerts.app import create_app
 from alerts.config import Settings
-from alerts.models import Role, Staff
+from alerts.db import database as db
+from alerts.staff import auth
+from alerts.staff.models import Role, Staff
 
 # The fixtures of the channels run for real (the Telegram sandbox, the SMTP sink): a plugin rather
 # than an import, because tests/live.py imports this module.

@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from alerts import cases
-from alerts.consent import Coarsener, CoarsePlace
-from alerts.db import Database
-from alerts.models import LANGUAGES, Case, CaseState, Consent, NameMode, PlacePrecision, Staff
+from alerts.cases import lifecycle as cases
+from alerts.cases.consent import Coarsener, CoarsePlace
+from alerts.cases.models import Case, CaseState, Consent, NameMode, PlacePrecision
+from alerts.db.database import Database
+from alerts.i18n import LANGUAGES
+from alerts.staff.models import Staff
 
 CASE_FIELDS: dict[str, Any] = {
     "kind": "runaway",

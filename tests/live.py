@@ -12,12 +12,15 @@ from typing import Any
 
 import pytest
 
-from alerts import cases, fanout, materials, withdrawal
+from alerts.cases import lifecycle as cases
+from alerts.cases.models import Case
 from alerts.config import Settings
-from alerts.db import Database, create_pool
-from alerts.models import Case, Staff
-from channels.smtp_sink import SmtpSink
-from channels.telegram_sandbox import SANDBOX_API, SandboxConfig, TelegramSandbox
+from alerts.db.database import Database, create_pool
+from alerts.outbox import fanout, withdrawal
+from alerts.publication import materials
+from alerts.staff.models import Staff
+from sandbox.smtp_sink import SmtpSink
+from sandbox.telegram.server import SANDBOX_API, SandboxConfig, TelegramSandbox
 from tests.conftest import StaffFactory
 from tests.test_dispatch_support import (
     GENT,

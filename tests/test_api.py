@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
 
-from alerts.models import Role, Staff
+from alerts.staff.models import Role, Staff
 from tests import images
 from tests.conftest import StaffFactory
 from tests.factories import CASE_FIELDS, CONSENT, last_seen

@@ -8,8 +8,9 @@ import re
 import shutil
 import sys
 
-from alerts import auth, db
-from alerts.models import Role
+from alerts.db import database as db
+from alerts.staff import auth
+from alerts.staff.models import Role
 from tests.server import serving
 
 

@@ -18,13 +18,13 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from alerts import volunteers
 from alerts.app import create_app
 from alerts.config import Settings
-from alerts.db import Database
-from alerts.volunteer_texts import CHOOSE_LANGUAGE, LANGUAGE_NAMES, text
-from channels.telegram_sandbox import SandboxConfig, TelegramSandbox
-from channels.telegram_sandbox_records import MessageSnapshot, SandboxUser
+from alerts.db.database import Database
+from alerts.volunteers import registry as volunteers
+from alerts.volunteers.texts import CHOOSE_LANGUAGE, LANGUAGE_NAMES, text
+from sandbox.telegram.records import MessageSnapshot, SandboxUser
+from sandbox.telegram.server import SandboxConfig, TelegramSandbox
 from tests.server import free_port
 
 TOKEN = "7123456789:AAFbotTokenForTheVolunteerTests_01234"

@@ -19,18 +19,21 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from alerts import partners, publicity, volunteers
-from alerts.cap import CAP_NS
+from alerts.cases import publicity
+from alerts.cases.models import Case
+from alerts.channels.base import Job, Published, TemporaryFailure
+from alerts.channels.email import EmailChannel
+from alerts.channels.telegram import FileIds, TelegramChannel, make_bot
+from alerts.channels.webhooks import WebhookChannel, cap_payload, verify_signature, webhook_channel
 from alerts.config import Settings
-from alerts.db import Database
+from alerts.db.database import Database
 from alerts.logs import JsonFormatter
-from alerts.models import Case, Role
-from channels.base import Job, Published, TemporaryFailure
-from channels.email import EmailChannel
-from channels.smtp_sink import SmtpSink
-from channels.telegram import FileIds, TelegramChannel, make_bot
-from channels.telegram_sandbox import TelegramSandbox
-from channels.webhooks import WebhookChannel, cap_payload, verify_signature, webhook_channel
+from alerts.partners import registry as partners
+from alerts.partners.cap import CAP_NS
+from alerts.staff.models import Role
+from alerts.volunteers import registry as volunteers
+from sandbox.smtp_sink import SmtpSink
+from sandbox.telegram.server import TelegramSandbox
 from tests.conftest import StaffFactory
 from tests.live import all_sent, sending_to, users
 from tests.test_dispatch_support import (

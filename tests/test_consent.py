@@ -11,15 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from alerts import errors
-from alerts.consent import (
-    CHANNEL_LEVEL,
-    DEFAULT_LEVEL,
-    PublicPhoto,
-    allows,
-    public_view,
-)
-from alerts.models import Case, CaseKind, CaseState, Consent, NameMode, PlacePrecision
-from alerts.places import coarsener
+from alerts.cases.consent import CHANNEL_LEVEL, DEFAULT_LEVEL, PublicPhoto, allows, public_view
+from alerts.cases.models import Case, CaseKind, CaseState, Consent, NameMode, PlacePrecision
+from alerts.cases.places import coarsener
 
 NOW = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
 PHOTO = PublicPhoto(public_id="ph0t0", width=10, height=10, jpeg=b"\xff\xd8\xffjpeg")

@@ -13,13 +13,17 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from alerts import cases, fanout, materials, partners, withdrawal, withdrawal_report
+from alerts.cases import lifecycle as cases
 from alerts.config import Settings
-from alerts.db import Database
-from alerts.models import Role
-from alerts.scheduler import Job, Scheduler
-from channels.smtp_sink import SmtpSink
-from channels.telegram_sandbox import TelegramSandbox
+from alerts.db.database import Database
+from alerts.outbox import fanout, withdrawal
+from alerts.outbox import report as withdrawal_report
+from alerts.outbox.scheduler import Job, Scheduler
+from alerts.partners import registry as partners
+from alerts.publication import materials
+from alerts.staff.models import Role
+from sandbox.smtp_sink import SmtpSink
+from sandbox.telegram.server import TelegramSandbox
 from tests.conftest import Bearer, StaffFactory
 from tests.factories import CONSENT
 from tests.images import jpeg

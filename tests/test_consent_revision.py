@@ -8,7 +8,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 from pypdf import PdfReader
 
-from alerts.models import Role
+from alerts.staff.models import Role
 from tests.conftest import StaffFactory
 from tests.factories import CASE_FIELDS, CONSENT, last_seen
 

@@ -11,8 +11,8 @@ from aiohttp import ClientResponse, FormData, web
 from aiohttp.test_utils import TestClient
 from PIL import Image
 
-from alerts.db import Database
-from alerts.models import Role
+from alerts.db.database import Database
+from alerts.staff.models import Role
 from tests import factories
 from tests.conftest import PASSWORD, StaffFactory
 from tests.test_staff_auth import csrf_in, logged_in

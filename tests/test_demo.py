@@ -13,7 +13,7 @@ import aiohttp
 from aiohttp.test_utils import TestClient
 from yarl import URL
 
-from alerts.demo_data import COUNT
+from sandbox.demo_data import COUNT
 from tests.demo_process import Demo, running_demo
 
 ADDRESSES = {"Console", "Sandbox", "Press room", "Volunteer sign-up", "Metrics"}

@@ -13,12 +13,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from alerts import cases, fanout, partners
+from alerts.cases import lifecycle as cases
 from alerts.config import Settings
-from alerts.db import Database
-from alerts.models import Role
-from channels.smtp_sink import SmtpSink
-from channels.telegram_sandbox import TelegramSandbox
+from alerts.db.database import Database
+from alerts.outbox import fanout
+from alerts.partners import registry as partners
+from alerts.staff.models import Role
+from sandbox.smtp_sink import SmtpSink
+from sandbox.telegram.server import TelegramSandbox
 from tests.conftest import StaffFactory
 from tests.live import all_sent, before_each, bot_messages, messaged, reaching, users_at
 from tests.test_dispatch_support import (
@@ -147,7 +149,7 @@ async def test_a_429_is_honoured_and_the_message_delivered_after_retry_after(
     case = await active_case(db, live, make_staff, photo=False)
     fast = with_channels(live, telegram_rate=50.0)
     started = clock.monotonic()
-    with caplog.at_level(logging.WARNING, logger="alerts.dispatch_limits"):
+    with caplog.at_level(logging.WARNING, logger="alerts.outbox.limits"):
         async with dispatching(db, fast):
             await eventually(all_sent(db, case.id), within=15)
     assert sandbox.counters().refused.get("global", 0) >= 1

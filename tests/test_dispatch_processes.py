@@ -17,11 +17,12 @@ import asyncpg
 import pytest
 import telegram
 
-from alerts import cases, fanout
+from alerts.cases import lifecycle as cases
+from alerts.channels.tg_request import AiohttpRequest
 from alerts.config import Settings
-from alerts.db import Database
-from channels.telegram_sandbox import SANDBOX_API, TelegramSandbox
-from channels.tg_request import AiohttpRequest
+from alerts.db.database import Database
+from alerts.outbox import fanout
+from sandbox.telegram.server import SANDBOX_API, TelegramSandbox
 from tests.conftest import StaffFactory
 from tests.server import ROOT, free_port
 from tests.test_dispatch_support import (

@@ -9,8 +9,8 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from alerts.config import Settings
-from alerts.db import Database
-from alerts.models import Staff
+from alerts.db.database import Database
+from alerts.staff.models import Staff
 from tests.conftest import StaffFactory
 from tests.test_dispatch_support import (
     GENT,

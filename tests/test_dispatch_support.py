@@ -13,11 +13,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import time
 from typing import Any
 
-from alerts import cases, fanout
+from alerts.cases import lifecycle as cases
+from alerts.cases.models import Case
 from alerts.config import Settings
-from alerts.db import Database
-from alerts.dispatch import Dispatcher, open_channels
-from alerts.models import Case, Role
+from alerts.db.database import Database
+from alerts.outbox import fanout
+from alerts.outbox.dispatcher import Dispatcher, open_channels
+from alerts.staff.models import Role
 from tests.conftest import StaffFactory
 from tests.factories import CASE_FIELDS, CONSENT, last_seen
 from tests.images import jpeg

@@ -9,10 +9,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from alerts import cases, fanout, partners
+from alerts.cases import lifecycle as cases
 from alerts.config import Settings
-from alerts.db import Database
-from alerts.models import Role
+from alerts.db.database import Database
+from alerts.outbox import fanout
+from alerts.partners import registry as partners
+from alerts.staff.models import Role
 from tests.conftest import StaffFactory
 from tests.test_dispatch_support import (
     GENT,

@@ -10,13 +10,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from alerts import cases, fanout, volunteers, withdrawal
+from alerts.cases import lifecycle as cases
+from alerts.cases.consent import PublicView
 from alerts.config import Settings
-from alerts.consent import PublicView
-from alerts.db import Database
-from alerts.dispatch import Dispatcher
-from alerts.dispatch_state import CaseGate, Claim
-from alerts.web.progress import reach
+from alerts.db.database import Database
+from alerts.outbox import fanout, withdrawal
+from alerts.outbox.claims import CaseGate, Claim
+from alerts.outbox.dispatcher import Dispatcher
+from alerts.volunteers import registry as volunteers
+from alerts.web.console.progress import reach
 from tests.conftest import StaffFactory
 from tests.test_dispatch_support import (
     GENT,

@@ -11,9 +11,11 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 from lxml import etree
 
-from alerts import cap, cases, materials
+from alerts.cases import lifecycle as cases
 from alerts.config import Settings
-from alerts.db import Database
+from alerts.db.database import Database
+from alerts.partners import cap
+from alerts.publication import materials
 from tests.conftest import StaffFactory
 from tests.factories import CONSENT
 from tests.test_materials import approved, revise

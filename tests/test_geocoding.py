@@ -18,7 +18,7 @@ from geopy.location import Location
 from hypothesis import given
 from hypothesis import strategies as st
 
-from alerts.geocoding import (
+from alerts.geo.geocoding import (
     GeocodingService,
     OfflineGeocoder,
     Place,
@@ -64,7 +64,7 @@ KNOWN = {
 
 
 def read_csv(name: str) -> list[dict[str, str]]:
-    text = resources.files("alerts").joinpath("data", name).read_text("utf-8")
+    text = resources.files("alerts.geo").joinpath("data", name).read_text("utf-8")
     return list(csv.DictReader(text.splitlines()))
 
 

@@ -14,10 +14,10 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from alerts import errors
-from alerts.case_fields import PARSERS, TEXT_LIMITS, parse_close_reason
-from alerts.cases import TRANSITIONS, check_transition
-from alerts.i18n import choose_language, gettext
-from alerts.models import CaseState
+from alerts.cases.fields import PARSERS, TEXT_LIMITS, parse_close_reason
+from alerts.cases.lifecycle import TRANSITIONS, check_transition
+from alerts.cases.models import CaseState
+from alerts.i18n import choose_language, in_language
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATED = ("nl", "fr", "de")
@@ -30,12 +30,16 @@ def catalog(path: Path, lang: str | None = None) -> Catalog:
 
 
 def template_ids() -> set[str]:
-    return {m.id for m in catalog(ROOT / "messages.pot") if m.id and isinstance(m.id, str)}
+    return {
+        m.id for m in catalog(ROOT / "alerts/i18n/messages.pot") if m.id and isinstance(m.id, str)
+    }
 
 
 @pytest.mark.parametrize("lang", TRANSLATED)
 def test_every_message_has_a_translation(lang: str) -> None:
-    po = catalog(ROOT / "alerts" / "translations" / lang / "LC_MESSAGES" / "messages.po", lang)
+    po = catalog(
+        ROOT / "alerts" / "i18n" / "translations" / lang / "LC_MESSAGES" / "messages.po", lang
+    )
     wanted = template_ids()
     assert {m.id for m in po if m.id} == wanted
     for message in po:
@@ -107,7 +111,7 @@ def _subclasses(cls: type) -> list[type]:
 def test_the_domain_messages_are_translated(lang: str) -> None:
     messages = domain_messages()
     assert len(messages) > 30
-    untranslated = sorted(m for m in messages if gettext(lang, m) == m)
+    untranslated = sorted(m for m in messages if in_language(lang, m) == m)
     assert untranslated == []
 
 
@@ -163,7 +167,7 @@ def test_every_audited_action_has_a_label() -> None:
     import ast
     from pathlib import Path
 
-    from alerts.web.console_cases import LABELS
+    from alerts.web.console.forms import LABELS
 
     actions: set[str] = set()
     for path in Path("alerts").rglob("*.py"):

@@ -6,10 +6,12 @@ from typing import Any
 
 import pytest
 
-from alerts import cases, errors
+from alerts import errors
+from alerts.cases import lifecycle as cases
+from alerts.cases.models import CaseState
 from alerts.config import Settings
-from alerts.db import Database
-from alerts.models import CaseState, Role
+from alerts.db.database import Database
+from alerts.staff.models import Role
 from tests.conftest import StaffFactory
 from tests.factories import CONSENT, draft, pending
 
@@ -186,7 +188,7 @@ async def test_editing_an_active_case_makes_a_new_revision(
 async def test_every_lifecycle_action_is_audited(
     database: Database, settings: Settings, make_staff: StaffFactory
 ) -> None:
-    from alerts import audit
+    from alerts.staff import audit
 
     manager, supervisor = await make_staff(), await make_staff()
     case = await pending(database, manager)

@@ -11,10 +11,12 @@ from urllib.parse import urlsplit
 from aiohttp.test_utils import TestClient
 from PIL import Image
 
-from alerts import cases, materials
+from alerts.cases import lifecycle as cases
+from alerts.cases.models import Case
 from alerts.config import Settings
-from alerts.db import Database
-from alerts.models import Case, Staff
+from alerts.db.database import Database
+from alerts.publication import materials
+from alerts.staff.models import Staff
 from alerts.web import keys
 from tests import images
 from tests.conftest import StaffFactory

@@ -11,12 +11,14 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from alerts import cases, fanout
+from alerts.cases import lifecycle as cases
+from alerts.cases.models import Case
 from alerts.config import Settings
-from alerts.db import Database
-from alerts.models import Case, Role, Staff
-from channels.smtp_sink import SmtpSink
-from channels.telegram_sandbox import TelegramSandbox
+from alerts.db.database import Database
+from alerts.outbox import fanout
+from alerts.staff.models import Role, Staff
+from sandbox.smtp_sink import SmtpSink
+from sandbox.telegram.server import TelegramSandbox
 from tests.conftest import StaffFactory
 from tests.test_dispatch_support import (
     GENT,

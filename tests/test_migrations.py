@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from alerts import db
+from alerts.db import database as db
 from tests.conftest import _admin, _with_database
 
 
@@ -31,6 +31,6 @@ async def test_migrations_apply_cleanly_to_an_empty_database(pg_server_dsn: str)
 
 
 def test_every_named_query_parses() -> None:
-    from alerts.sql import QUERIES
+    from alerts.db.queries import QUERIES
 
     assert QUERIES and all(q.strip().endswith(";") for q in QUERIES.values())

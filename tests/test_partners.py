@@ -13,12 +13,13 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from alerts import audit, partners
+from alerts.channels.webhooks import verify_signature
 from alerts.config import Settings
-from alerts.db import Database
-from alerts.geocoding import GeocodingService
-from alerts.models import Role, Staff
-from channels.webhooks import verify_signature
+from alerts.db.database import Database
+from alerts.geo.geocoding import GeocodingService
+from alerts.partners import registry as partners
+from alerts.staff import audit
+from alerts.staff.models import Role, Staff
 from tests.conftest import StaffFactory
 from tests.test_dispatch_support import (
     active_case,

@@ -9,9 +9,10 @@ from typing import Any
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient
 
-from alerts import audit, partners
-from alerts.db import Database
-from alerts.models import Role
+from alerts.db.database import Database
+from alerts.partners import registry as partners
+from alerts.staff import audit
+from alerts.staff.models import Role
 from tests.conftest import StaffFactory
 from tests.test_staff_auth import csrf_in, logged_in
 

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from alerts import errors
-from alerts.photos import clean_image
+from alerts.cases.photos import clean_image
 from tests import images
 
 LIMITS = {"max_bytes": 2 * 1024 * 1024, "max_pixels": 40_000_000, "max_side": 2000}

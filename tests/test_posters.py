@@ -14,13 +14,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from alerts.consent import CoarsePlace, PublicPhoto, PublicView, public_view
+from alerts.cases.consent import CoarsePlace, PublicPhoto, PublicView, public_view
+from alerts.cases.models import Case, CaseKind, Consent, NameMode, PlacePrecision
 from alerts.errors import NotPublishable
-from alerts.models import Case, CaseKind, Consent, NameMode, PlacePrecision
-from posters.images import render_square, render_story, square_sheet, story_sheet
-from posters.labels import LABELS, format_age, format_sex, format_when
-from posters.layout import Picture, Qr, Sheet
-from posters.poster import poster_sheet, render_poster
+from alerts.posters.images import render_square, render_story, square_sheet, story_sheet
+from alerts.posters.labels import LABELS, format_age, format_sex, format_when
+from alerts.posters.layout import Picture, Qr, Sheet
+from alerts.posters.poster import poster_sheet, render_poster
 from tests.factories import LAST_SEEN, NOW, case_record, coarsening, consent_record
 
 ORGANISATION = "Child Focus — 116 000"

@@ -11,11 +11,13 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from alerts import cases, materials, press
 from alerts.app import create_app
+from alerts.cases import lifecycle as cases
 from alerts.config import Settings
-from alerts.db import Database
-from channels.smtp_sink import SmtpSink
+from alerts.db.database import Database
+from alerts.partners import press
+from alerts.publication import materials
+from sandbox.smtp_sink import SmtpSink
 from tests.conftest import StaffFactory
 from tests.test_materials import approved
 

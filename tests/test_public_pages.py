@@ -9,9 +9,11 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from alerts import cases, materials, public_texts
+from alerts.cases import lifecycle as cases
 from alerts.config import Settings
-from alerts.db import Database
+from alerts.db.database import Database
+from alerts.i18n import public_texts
+from alerts.publication import materials
 from tests.conftest import StaffFactory
 from tests.factories import CONSENT, pending
 from tests.test_materials import approved, path_of, registry

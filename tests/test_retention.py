@@ -12,12 +12,16 @@ import asyncpg
 import pytest
 from PIL import Image
 
-from alerts import cases, fanout, materials, retention, withdrawal_report
+from alerts.cases import lifecycle as cases
+from alerts.cases.models import Case
 from alerts.config import Settings
-from alerts.db import Database
-from alerts.models import Case, Role
-from alerts.scheduler import Scheduler
-from channels.telegram_sandbox import TelegramSandbox
+from alerts.db.database import Database
+from alerts.outbox import fanout, retention
+from alerts.outbox import report as withdrawal_report
+from alerts.outbox.scheduler import Scheduler
+from alerts.publication import materials
+from alerts.staff.models import Role
+from sandbox.telegram.server import TelegramSandbox
 from tests.conftest import StaffFactory
 from tests.live import close, ended, published, states_are, users
 from tests.server import run_cli

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from alerts import public_texts
+from alerts.cases.models import Case
 from alerts.config import Settings
-from alerts.db import Database
-from alerts.models import Case
-from alerts.volunteer_texts import text
-from channels.telegram_sandbox import TelegramSandbox
+from alerts.db.database import Database
+from alerts.i18n import public_texts
+from alerts.volunteers.texts import text
+from sandbox.telegram.server import TelegramSandbox
 from tests import images
 from tests.conftest import StaffFactory
 from tests.test_bot import GENT, Chat, Start, bot_settings, chat, sandbox, sign_up, start, until

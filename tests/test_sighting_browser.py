@@ -18,10 +18,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from alerts import public_texts
+from alerts.cases.models import Case
 from alerts.config import Settings
-from alerts.db import Database
-from alerts.models import Case
+from alerts.db.database import Database
+from alerts.i18n import public_texts
 from tests import images
 from tests.conftest import PASSWORD, StaffFactory
 from tests.server import serving

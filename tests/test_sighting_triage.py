@@ -16,11 +16,14 @@ import pytest
 from aiohttp.test_utils import TestClient
 from pypdf import PdfReader
 
-from alerts import audit, sighting_triage, sightings
+from alerts.cases.models import Case
 from alerts.config import Settings
-from alerts.db import Database
-from alerts.models import Case, Staff
-from alerts.sightings import Report, Sighting
+from alerts.db.database import Database
+from alerts.sightings import reports as sightings
+from alerts.sightings import triage as sighting_triage
+from alerts.sightings.reports import Report, Sighting
+from alerts.staff import audit
+from alerts.staff.models import Staff
 from tests.conftest import StaffFactory
 from tests.test_dispatch_support import moved
 from tests.test_materials import approved
@@ -105,7 +108,7 @@ async def test_near_duplicates_are_grouped_and_the_groups_saved(
     by_text = [await add(database, case, lat=None, lon=None, point_source=None,
                          place=text, client=f"t{i}") for i, text in enumerate(
                              ("Korenmarkt, Gent", "korenmarkt gent"))]  # fmt: skip
-    from alerts.geocoding import GeocodingService
+    from alerts.geo.geocoding import GeocodingService
 
     found = await sighting_triage.refresh(database, GeocodingService(), case)
     groups = {s.id: s.group_id for s in found}
@@ -119,7 +122,7 @@ async def test_near_duplicates_are_grouped_and_the_groups_saved(
 
 
 def test_a_thousand_sightings_are_ranked_quickly() -> None:
-    from alerts.models import Case as CaseRow
+    from alerts.cases.models import Case as CaseRow
 
     now = datetime.now(UTC)
     case = CaseRow.from_row({

@@ -23,11 +23,15 @@ from aiohttp import FormData, MultipartWriter, hdrs
 from aiohttp.test_utils import TestClient
 from PIL import Image
 
-from alerts import cases, clients, materials, public_texts, sighting_intake
+from alerts import clients
 from alerts.app import create_app
+from alerts.cases import lifecycle as cases
+from alerts.cases.models import Case
 from alerts.config import Settings
-from alerts.db import Database
-from alerts.models import Case
+from alerts.db.database import Database
+from alerts.i18n import public_texts
+from alerts.publication import materials
+from alerts.sightings import intake as sighting_intake
 from tests import images
 from tests.conftest import StaffFactory
 from tests.test_materials import approved
@@ -472,7 +476,8 @@ async def test_nothing_a_tipster_sent_reaches_the_logs(
 async def test_reports_sent_together_are_stored_together_and_one_bad_row_sinks_none(
     database: Database, case: Case
 ) -> None:
-    from alerts import errors, sightings
+    from alerts import errors
+    from alerts.sightings import reports as sightings
 
     writer = sighting_intake.Writer(lambda: database)
     now = datetime.now(UTC)

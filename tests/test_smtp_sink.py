@@ -8,7 +8,7 @@ from email.message import EmailMessage
 import aiosmtplib
 import pytest
 
-from channels.smtp_sink import SmtpSink
+from sandbox.smtp_sink import SmtpSink
 
 
 @pytest.fixture

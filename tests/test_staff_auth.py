@@ -15,9 +15,9 @@ from yarl import URL
 
 from alerts.app import create_app
 from alerts.config import Settings
-from alerts.db import Database
-from alerts.models import Role, Staff
-from alerts.web import staff_auth
+from alerts.db.database import Database
+from alerts.staff.models import Role, Staff
+from alerts.web.console import staff_auth
 from tests import factories
 from tests.conftest import PASSWORD, StaffFactory
 

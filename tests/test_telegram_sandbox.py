@@ -16,7 +16,7 @@ from PIL import Image
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
 from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryAfter
 
-from channels.telegram_sandbox import SandboxConfig, SandboxControlError, TelegramSandbox
+from sandbox.telegram.server import SandboxConfig, SandboxControlError, TelegramSandbox
 
 TOKEN = "123456789:AAHsandboxTokenForTests_0123456789ab"
 HOURS_48 = 48 * 3600

@@ -17,8 +17,8 @@ from PIL import Image
 from telegram import InputMediaPhoto
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
-from channels.telegram_sandbox import SandboxConfig, TelegramSandbox
-from channels.tg_request import AiohttpRequest, scrub_token
+from alerts.channels.tg_request import AiohttpRequest, scrub_token
+from sandbox.telegram.server import SandboxConfig, TelegramSandbox
 
 TOKEN = "123456789:AAHrequestTokenForTests_0123456789a"
 

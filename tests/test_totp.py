@@ -7,9 +7,10 @@ from urllib.parse import parse_qs, urlsplit
 import pyotp
 import pytest
 
-from alerts import auth, errors
+from alerts import errors
 from alerts.config import Settings
-from alerts.db import Database
+from alerts.db.database import Database
+from alerts.staff import auth
 from tests.conftest import PASSWORD, StaffFactory
 
 

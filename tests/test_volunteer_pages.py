@@ -18,14 +18,14 @@ import pytest
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient
 
-from alerts import volunteers
 from alerts.app import create_app
 from alerts.config import Settings
-from alerts.db import Database
-from alerts.volunteer_texts import text
-from alerts.volunteers import Volunteer
+from alerts.db.database import Database
+from alerts.volunteers import registry as volunteers
+from alerts.volunteers.registry import Volunteer
+from alerts.volunteers.texts import text
 from alerts.web import keys
-from channels.smtp_sink import ReceivedMail, SmtpSink
+from sandbox.smtp_sink import ReceivedMail, SmtpSink
 
 Client = TestClient[Any, Any]
 SIGNUP = {

@@ -10,11 +10,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from alerts import volunteers
 from alerts.config import Settings
-from alerts.db import Database
-from alerts.volunteer_texts import TEXTS, km, text
-from alerts.volunteers import QuietHours, Signup, VolunteerError
+from alerts.db.database import Database
+from alerts.volunteers import registry as volunteers
+from alerts.volunteers.registry import QuietHours, Signup, VolunteerError
+from alerts.volunteers.texts import TEXTS, km, text
 from tests import factories
 from tests.conftest import StaffFactory
 

@@ -16,15 +16,20 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from alerts import cases, fanout, materials, partners, press, withdrawal_report
-from alerts.cap import CAP_NS
+from alerts.cases import lifecycle as cases
+from alerts.channels.telegram import NEUTRAL, neutral_jpeg
+from alerts.channels.webhooks import verify_signature
 from alerts.config import Settings
-from alerts.db import Database
-from alerts.models import Role
-from channels.smtp_sink import SmtpSink
-from channels.telegram import NEUTRAL, neutral_jpeg
-from channels.telegram_sandbox import TelegramSandbox
-from channels.webhooks import verify_signature
+from alerts.db.database import Database
+from alerts.outbox import fanout
+from alerts.outbox import report as withdrawal_report
+from alerts.partners import press
+from alerts.partners import registry as partners
+from alerts.partners.cap import CAP_NS
+from alerts.publication import materials
+from alerts.staff.models import Role
+from sandbox.smtp_sink import SmtpSink
+from sandbox.telegram.server import TelegramSandbox
 from tests.conftest import Bearer, StaffFactory
 from tests.live import (
     TERMINAL,

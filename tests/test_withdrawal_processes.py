@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from alerts.channels.telegram import NEUTRAL, neutral_jpeg
 from alerts.config import Settings
-from alerts.db import Database
-from channels.telegram import NEUTRAL, neutral_jpeg
-from channels.telegram_sandbox import TelegramSandbox
+from alerts.db.database import Database
+from sandbox.telegram.server import TelegramSandbox
 from tests.conftest import StaffFactory
 from tests.live import TERMINAL, before_each, bot_messages, close, published, states_are, users
 from tests.test_dispatch_processes import worker_env, workers

@@ -5,11 +5,11 @@ from __future__ import annotations
 import jinja2
 from aiohttp import web
 
-from alerts.auth import Session
 from alerts.config import Settings
-from alerts.db import Database
-from alerts.geocoding import GeocodingService
-from alerts.models import Staff
+from alerts.db.database import Database
+from alerts.geo.geocoding import GeocodingService
+from alerts.staff.auth import Session
+from alerts.staff.models import Staff
 
 SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", Database)

@@ -10,8 +10,9 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from alerts import auth, errors
-from alerts.i18n import choose_language, gettext
+from alerts import errors
+from alerts.i18n import choose_language, in_language, language
+from alerts.staff import auth
 from alerts.web import keys
 
 log = logging.getLogger(__name__)
@@ -167,8 +168,7 @@ def render_error(
         return web.json_response(body, status=status, headers=headers)
     lang = request.get(keys.LANG, "en")
     template = request.app[keys.TEMPLATES].get_template("error.html")
-    html = template.render(
-        status=status, message=gettext(lang, message), field=field, lang=lang,
-        _=lambda m: gettext(lang, m),
-    )  # fmt: skip
+    with language(lang):
+        html = template.render(status=status, message=in_language(lang, message), field=field,
+                               lang=lang)  # fmt: skip
     return web.Response(text=html, status=status, content_type="text/html", headers=headers)

@@ -1,0 +1,421 @@
+"""The bot's conversation with volunteers: sign-up, stop and help, in nl, fr, de and en.
+
+Sign-up: /start → language (buttons) → a shared location, or a municipality or postcode typed
+→ radius (buttons) → summary → saved. Where each chat stands is kept in the database
+(telegram_conversations), so several web processes behind one webhook, and restarts, agree; a
+lock per chat keeps one chat's updates in order inside a process while other chats go on.
+The /settings menu lives in bot_settings and the buttons in bot_keyboards. Nothing logged here
+names a person, a chat or a place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import logging
+import weakref
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.error import BadRequest, Forbidden, RetryAfter
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from alerts.bot import keyboards as kb
+from alerts.bot.settings_menu import SettingsMenu
+from alerts.config import Settings
+from alerts.db.database import Database
+from alerts.geo.geocoding import GeocodingService, haversine_km, round_point
+from alerts.i18n import LANGUAGES
+from alerts.volunteers import registry as volunteers
+from alerts.volunteers.registry import Area, Volunteer, VolunteerError
+from alerts.volunteers.texts import CHOOSE_LANGUAGE, LANGUAGE_NAMES, km, text
+
+log = logging.getLogger(__name__)
+
+LANGUAGE, PLACE, RADIUS, CONFIRM, QUIET = "language", "place", "radius", "confirm", "quiet"
+# Longest wait for Telegram's flood control before a reply is given up (seconds).
+MAX_RETRY_WAIT = 30.0
+# A shared point farther than this from any municipality centre is shown by its coordinates.
+NEAR_KM = 25.0
+MAX_PLACE_TEXT = 120
+# What to say when a chat sends something that does not fit its current step.
+REMINDERS = {
+    LANGUAGE: "language_expected",
+    PLACE: "place_expected",
+    RADIUS: "radius_expected",
+    CONFIRM: "confirm_expected",
+    QUIET: "quiet_expected",
+}
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChatState:
+    """Where a chat stands: the step, the chosen language and what was chosen so far."""
+
+    step: str
+    lang: str
+    mode: str = "signup"  # or "settings"
+    label: str = "home"
+    lat: float | None = None
+    lon: float | None = None
+    radius_km: float | None = None
+    keyboard: bool = False  # a reply keyboard is showing and must be removed at the end
+
+    @classmethod
+    def from_row(cls, row: Any) -> ChatState:
+        # Fields a newer or older version of this code saved are ignored, not fatal.
+        known = {f.name for f in dataclasses.fields(cls)}
+        data = {k: v for k, v in json.loads(row["data"]).items() if k in known}
+        return cls(step=row["step"], **data)
+
+    def data(self) -> str:
+        values = dataclasses.asdict(self)
+        del values["step"]
+        return json.dumps(values)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Turn:
+    """One update as a handler sees it: the chat, its volunteer (if any) and its state."""
+
+    update: Update
+    chat_id: int
+    lang: str
+    volunteer: Volunteer | None
+    state: ChatState | None
+
+    @property
+    def query(self) -> CallbackQuery:
+        assert self.update.callback_query is not None
+        return self.update.callback_query
+
+
+Handler = Callable[[Turn], Awaitable[None]]
+
+
+class Conversation:
+    """The handlers of the bot, bound to the database, the geocoder and the settings."""
+
+    def __init__(self, db: Database, geocoder: GeocodingService, settings: Settings) -> None:
+        self.db = db
+        self.geocoder = geocoder
+        self.settings = settings
+        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+        self.menu = SettingsMenu(self)
+
+    def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
+        private = filters.ChatType.PRIVATE
+        return [
+            CommandHandler("start", self._wrap(self.on_start), filters=private),
+            CommandHandler("settings", self._wrap(self.menu.open), filters=private),
+            CommandHandler("stop", self._wrap(self.on_stop), filters=private),
+            CommandHandler("help", self._wrap(self.on_help), filters=private),
+            CallbackQueryHandler(self._wrap(self.on_button)),
+            MessageHandler(private & filters.LOCATION, self._wrap(self.on_location)),
+            MessageHandler(private & filters.TEXT & ~filters.COMMAND, self._wrap(self.on_text)),
+            MessageHandler(private, self._wrap(self.on_other)),
+            ChatMemberHandler(self._wrap(self.on_membership), ChatMemberHandler.MY_CHAT_MEMBER),
+        ]
+
+    def _wrap(self, handler: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Any]:
+        async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            chat = update.effective_chat
+            if chat is None or chat.type != "private":
+                return
+            lock = self._locks.get(chat.id)
+            if lock is None:
+                lock = self._locks[chat.id] = asyncio.Lock()
+            async with lock:
+                await handler(await self._turn(update, chat.id))
+
+        return run
+
+    async def _turn(self, update: Update, chat_id: int) -> Turn:
+        volunteer = await volunteers.by_chat(self.db, chat_id)
+        row = await self.db.fetchrow("conversation_get", chat_id, volunteers.CONVERSATION_MINUTES)
+        state = ChatState.from_row(row) if row else None
+        user = update.effective_user
+        guess = (user.language_code or "")[:2] if user else ""
+        lang = state.lang if state else volunteer.language if volunteer else guess
+        lang = lang if lang in LANGUAGES else "en"
+        return Turn(update=update, chat_id=chat_id, lang=lang, volunteer=volunteer, state=state)
+
+    # -- commands --------------------------------------------------------------------------------
+
+    async def on_start(self, turn: Turn) -> None:
+        if turn.volunteer is not None and turn.volunteer.active:
+            await self.clear(turn)
+            area = await self.area_text(turn, "home")
+            await self.send(
+                turn, self.t(turn, "already_signed_up", area=area), ReplyKeyboardRemove()
+            )
+            return
+        await self.db.execute("forget_stale_conversations", volunteers.CONVERSATION_MINUTES)
+        await self.save(turn, ChatState(step=LANGUAGE, lang=turn.lang))
+        await self.send(turn, CHOOSE_LANGUAGE, kb.languages())
+
+    async def on_stop(self, turn: Turn) -> None:
+        """One step: the alerts stop at once, and the volunteer is told so."""
+        await self.clear(turn)
+        if turn.volunteer is None:
+            await self.send(turn, self.t(turn, "not_signed_up"), ReplyKeyboardRemove())
+            return
+        if await volunteers.deactivate(self.db, turn.volunteer.id, "opt_out"):
+            log.info("volunteer stopped", extra={"action": "volunteer_stop", "channel": "bot"})
+        await self.send(turn, self.t(turn, "stopped"), ReplyKeyboardRemove())
+
+    async def on_help(self, turn: Turn) -> None:
+        organisation, hotline = self.settings.organisation_name, self.settings.hotline_number
+        await self.send(turn, self.t(turn, "help", organisation=organisation, hotline=hotline))
+
+    async def on_membership(self, turn: Turn) -> None:
+        """The user blocked the bot: no more alerts (Telegram would refuse them anyway)."""
+        member = turn.update.my_chat_member
+        if member is not None and member.new_chat_member.status == "kicked":
+            await self.clear(turn)
+            if await volunteers.deactivate_chat(self.db, turn.chat_id, "blocked_bot"):
+                log.info("volunteer blocked the bot", extra={"action": "volunteer_blocked"})
+
+    # -- messages --------------------------------------------------------------------------------
+
+    async def on_location(self, turn: Turn) -> None:
+        message = turn.update.effective_message
+        assert message is not None and message.location is not None
+        state = turn.state
+        if state is not None and state.step not in (PLACE, RADIUS):
+            await self._remind(turn)
+            return
+        if state is None:
+            key = "location_outside" if turn.volunteer else "not_signed_up"
+            await self.send(turn, self.t(turn, key))
+            return
+        lat, lon = round_point(message.location.latitude, message.location.longitude)
+        await self._ask_radius(turn, state, lat, lon)
+
+    async def on_text(self, turn: Turn) -> None:
+        message = turn.update.effective_message
+        assert message is not None and message.text is not None
+        entered, state = message.text.strip(), turn.state
+        if state is not None and state.step == QUIET:
+            await self.menu.typed_quiet_hours(turn, entered)
+        elif state is not None and state.step == RADIUS and _is_number(entered):
+            await self._typed_radius(turn, state, entered)
+        elif state is not None and state.step in (PLACE, RADIUS):
+            await self._typed_place(turn, state, entered)
+        elif state is not None:
+            await self._remind(turn)
+        else:
+            await self.send(turn, self.t(turn, "not_understood"))
+
+    async def on_other(self, turn: Turn) -> None:
+        """Photos, stickers, unknown commands: say what is expected now."""
+        if turn.state is not None:
+            await self._remind(turn)
+        else:
+            await self.send(turn, self.t(turn, "not_understood"))
+
+    async def _typed_place(self, turn: Turn, state: ChatState, entered: str) -> None:
+        """A place typed while one is asked for, or instead of a radius (a change of mind)."""
+        found = await self.geocoder.geocode(entered) if len(entered) <= MAX_PLACE_TEXT else None
+        if found is None:
+            unknown = "bot_place_unknown" if state.step == PLACE else "radius_expected"
+            await self.send(turn, self.t(turn, unknown))
+            return
+        lat, lon = round_point(found.lat, found.lon)
+        await self._ask_radius(turn, state, lat, lon)
+
+    async def _ask_radius(self, turn: Turn, state: ChatState, lat: float, lon: float) -> None:
+        new = dataclasses.replace(state, step=RADIUS, lat=lat, lon=lon, keyboard=True)
+        await self.save(turn, new)
+        place = self.place_name(lat, lon, turn.lang)
+        await self.send(turn, self.t(turn, "choose_radius", place=place), kb.radii())
+
+    async def _typed_radius(self, turn: Turn, state: ChatState, entered: str) -> None:
+        try:
+            radius = volunteers.parse_radius(entered)
+        except VolunteerError:
+            await self.send(turn, self.t(turn, "radius_expected"))
+            return
+        await self._radius_chosen(turn, state, radius, edit=False)
+
+    async def _remind(self, turn: Turn) -> None:
+        step = turn.state.step if turn.state else ""
+        key = REMINDERS.get(step, "not_understood")
+        await self.send(turn, self.t(turn, key))
+
+    # -- buttons ---------------------------------------------------------------------------------
+
+    async def on_button(self, turn: Turn) -> None:
+        kind, _, arg = (turn.query.data or "").partition(":")
+        routes: dict[str, Callable[[Turn, str], Awaitable[bool]]] = {
+            "lang": self._language_button, "radius": self._radius_button,
+            "confirm": self._confirm_button, "set": self.menu.menu_button,
+            "area": self.menu.area_button, "quiet": self.menu.quiet_button,
+            "data": self.menu.data_button,
+        }  # fmt: skip
+        route = routes.get(kind)
+        handled = route is not None and await route(turn, arg)
+        await self._call(turn, lambda: turn.query.answer(
+            None if handled else self.t(turn, "button_expired")
+        ))  # fmt: skip
+
+    async def _language_button(self, turn: Turn, code: str) -> bool:
+        state = turn.state
+        if state is None or state.step != LANGUAGE or code not in LANGUAGES:
+            return False
+        if state.mode == "settings" and turn.volunteer is not None:
+            await volunteers.set_language(self.db, turn.volunteer.id, code)
+            await self.clear(turn)
+            await self.edit(turn, text(code, "language_saved"))
+            return True
+        await self.save(turn, ChatState(step=PLACE, lang=code, keyboard=True))
+        await self.edit(turn, f"{CHOOSE_LANGUAGE}\n\n✓ {LANGUAGE_NAMES[code]}")
+        intro = f"{text(code, 'welcome')}\n\n{text(code, 'ask_place_home')}"
+        await self.send(turn, intro, kb.location(code))
+        return True
+
+    async def _radius_button(self, turn: Turn, arg: str) -> bool:
+        state = turn.state
+        if state is None or state.step != RADIUS or arg not in map(str, volunteers.RADIUS_CHOICES):
+            return False
+        await self._radius_chosen(turn, state, float(arg), edit=True)
+        return True
+
+    async def _radius_chosen(
+        self, turn: Turn, state: ChatState, radius: float, *, edit: bool
+    ) -> None:
+        assert state.lat is not None and state.lon is not None
+        area = volunteers.make_area(state.label, state.lat, state.lon, radius)
+        reply = self.edit if edit else self.send
+        if state.mode == "signup":
+            await self.save(turn, dataclasses.replace(state, step=CONFIRM, radius_km=radius))
+            language, shown = LANGUAGE_NAMES[turn.lang], self.describe(area, turn.lang)
+            summary = self.t(turn, "summary", language=language, area=shown)
+            await reply(turn, summary, kb.confirm(turn.lang))
+            return
+        assert turn.volunteer is not None
+        await volunteers.set_area(self.db, turn.volunteer.id, area)
+        await self.clear(turn)
+        saved = self.t(turn, f"{area.label}_saved", area=self.describe(area, turn.lang))
+        if edit and state.keyboard:
+            await self.edit(turn, f"✓ {km(turn.lang, radius)} km")
+        if state.keyboard:
+            await self.send(turn, saved, ReplyKeyboardRemove())
+        else:
+            await reply(turn, saved)
+
+    async def _confirm_button(self, turn: Turn, arg: str) -> bool:
+        state = turn.state
+        if state is None or state.step != CONFIRM or arg not in ("yes", "again"):
+            return False
+        await self.edit_markup(turn)
+        if arg == "again":
+            await self.save(turn, ChatState(step=PLACE, lang=turn.lang, keyboard=True))
+            await self.send(turn, self.t(turn, "ask_place_home"), kb.location(turn.lang))
+            return True
+        assert state.lat is not None and state.lon is not None and state.radius_km is not None
+        home = volunteers.make_area("home", state.lat, state.lon, state.radius_km)
+        await volunteers.save_telegram_signup(self.db, turn.chat_id, turn.lang, home)
+        await self.clear(turn)
+        log.info("volunteer signed up", extra={"action": "volunteer_signup", "channel": "bot"})
+        await self.send(turn, self.t(turn, "signed_up"), ReplyKeyboardRemove())
+        return True
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def t(self, turn: Turn, key: str, **values: object) -> str:
+        return text(turn.lang, key, **values)
+
+    async def begin(self, turn: Turn, step: str, **choices: Any) -> None:
+        """Start a step afresh (in the chat's language) with what is already chosen."""
+        await self.save(turn, ChatState(step=step, lang=turn.lang, **choices))
+
+    async def save(self, turn: Turn, state: ChatState) -> None:
+        await self.db.execute("conversation_put", turn.chat_id, state.step, state.data())
+
+    async def clear(self, turn: Turn) -> None:
+        await self.db.execute("conversation_clear", turn.chat_id)
+
+    async def area(self, turn: Turn, label: str) -> Area | None:
+        assert turn.volunteer is not None
+        areas = await volunteers.areas_of(self.db, turn.volunteer.id)
+        return next((a for a in areas if a.label == label), None)
+
+    async def area_text(self, turn: Turn, label: str) -> str:
+        area = await self.area(turn, label)
+        return self.describe(area, turn.lang) if area else self.t(turn, "not_set")
+
+    def describe(self, area: Area, lang: str) -> str:
+        place = self.place_name(area.lat, area.lon, lang)
+        return text(lang, "area", place=place, km=km(lang, area.radius_km))
+
+    def place_name(self, lat: float, lon: float, lang: str) -> str:
+        place = self.geocoder.gazetteer.nearest(lat, lon)
+        if haversine_km(lat, lon, place.lat, place.lon) > NEAR_KM:
+            return f"{lat:.2f}, {lon:.2f}"
+        return place.name(lang)
+
+    # -- talking to Telegram ---------------------------------------------------------------------
+
+    async def send(
+        self, turn: Turn, body: str, markup: Markup = None, parse_mode: str | None = None
+    ) -> None:
+        bot = turn.update.get_bot()
+        await self._call(turn, lambda: bot.send_message(
+            turn.chat_id, body, reply_markup=markup, parse_mode=parse_mode
+        ))  # fmt: skip
+
+    async def edit(self, turn: Turn, body: str, markup: Markup = None) -> None:
+        """Replace the text (and buttons) of the message whose button was pressed."""
+        inline = markup if isinstance(markup, InlineKeyboardMarkup) else None
+        await self._call(turn, lambda: turn.query.edit_message_text(body, reply_markup=inline))
+
+    async def edit_markup(self, turn: Turn) -> None:
+        """Take the buttons off the message whose button was pressed."""
+        await self._call(turn, lambda: turn.query.edit_message_reply_markup(None))
+
+    async def _call(self, turn: Turn, request: Callable[[], Awaitable[object]]) -> None:
+        """Make one Bot API call, waiting out flood control; a blocked bot stops the alerts."""
+        for _ in range(3):
+            try:
+                await request()
+                return
+            except RetryAfter as exc:
+                await asyncio.sleep(min(_seconds(exc.retry_after), MAX_RETRY_WAIT))
+            except Forbidden:
+                if await volunteers.deactivate_chat(self.db, turn.chat_id, "blocked_bot"):
+                    log.info("volunteer blocked the bot", extra={"action": "volunteer_blocked"})
+                return
+            except BadRequest as exc:
+                if "not modified" not in exc.message.lower():
+                    raise
+                return
+        log.warning("bot reply given up after flood control", extra={"action": "bot_reply_dropped"})
+
+
+def _seconds(value: int | float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _is_number(value: str) -> bool:
+    stripped = value.lower().removesuffix("km").strip().replace(",", ".")
+    return stripped.replace(".", "", 1).isdigit()

@@ -1,0 +1,302 @@
+"""The Telegram bot in production: python-telegram-bot running inside our aiohttp server.
+
+Webhook mode (TELEGRAM_MODE=webhook): at start the bot calls setWebhook with
+TELEGRAM_WEBHOOK_SECRET, and Telegram posts each update to POST /telegram/webhook with that
+secret in a header; an update without it, or with a wrong one, gets 403 and is never processed.
+Polling mode (TELEGRAM_MODE=polling) fetches updates with getUpdates, for setups without a
+public URL. Either way the bot starts with the web application when TELEGRAM_BOT_TOKEN is set,
+keeps retrying while Telegram cannot be reached (the rest of the service runs on), and stops
+with it. `setup(app)` registers the route and the lifecycle.
+
+The token is part of every Bot API URL. python-telegram-bot logs those URLs at DEBUG and puts the
+token into InvalidToken's message, so a filter on its loggers scrubs the token from every record
+and, at DEBUG, drops the arguments too (they are updates and requests: people's messages).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import logging
+import os
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from telegram import BotCommand, Update
+from telegram.error import InvalidToken, RetryAfter, TelegramError
+from telegram.ext import Application, ContextTypes
+
+from alerts.bot import sightings as bot_sightings
+from alerts.bot.conversation import Conversation
+from alerts.channels.tg_request import AiohttpRequest
+from alerts.config import Settings
+from alerts.i18n import LANGUAGES
+from alerts.logs import scrub
+from alerts.volunteers.texts import text
+from alerts.web import keys
+from alerts.web.middlewares import public
+
+# python-telegram-bot 22 warns on every RetryAfter unless it may use timedelta periods.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/telegram/webhook"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
+ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
+COMMANDS = ("start", "sighting", "settings", "stop", "help")
+MODES = ("webhook", "polling")
+# A %-style placeholder in a log message.
+_PLACEHOLDER = re.compile(r"%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[sdrifxXeEgGc]")
+# What Telegram accepts as a webhook secret token.
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+MAX_RETRY_DELAY = 60.0
+POLL_TIMEOUT = 10
+
+
+class TokenScrubber(logging.Filter):
+    """Removes bot tokens from python-telegram-bot's records, and DEBUG records' arguments."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tokens: set[str] = set()
+
+    def scrub(self, value: str) -> str:
+        for token in self.tokens:
+            value = value.replace(token, "<token>")
+        return scrub(value)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno <= logging.DEBUG and record.args:
+            # Keep what happened, drop the data: each placeholder becomes <redacted>.
+            record.msg = _PLACEHOLDER.sub("<redacted>", str(record.msg))
+            record.args = ()
+        record.msg = self.scrub(str(record.msg))
+        if isinstance(record.args, tuple):
+            record.args = tuple(self.scrub(a) if isinstance(a, str) else a for a in record.args)
+        if record.exc_info:
+            record.exc_text = self.scrub(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
+
+
+SCRUBBER = TokenScrubber()
+
+
+def _guard_telegram_logs(token: str) -> None:
+    """Put the scrubber on every logger python-telegram-bot has (all exist once imported)."""
+    SCRUBBER.tokens.add(token)
+    # channels.tg_request scrubs its own messages; these are python-telegram-bot's.
+    for name, logger in logging.root.manager.loggerDict.items():
+        if name.split(".")[0] == "telegram" and isinstance(logger, logging.Logger):
+            logger.addFilter(SCRUBBER)
+    logging.getLogger("telegram").addFilter(SCRUBBER)
+
+
+def check_settings(settings: Settings) -> None:
+    """Refuse to start a bot that would be open to forged updates or misconfigured."""
+    if settings.telegram_mode not in MODES:
+        raise ValueError(f"TELEGRAM_MODE must be one of {', '.join(MODES)}")
+    if settings.telegram_mode == "webhook" and not _SECRET.fullmatch(
+        settings.telegram_webhook_secret
+    ):
+        raise ValueError(
+            "TELEGRAM_WEBHOOK_SECRET must be set in webhook mode: 1 to 256 characters among "
+            "A-Z, a-z, 0-9, _ and -"
+        )
+
+
+def build_application(
+    settings: Settings, conversation: Conversation
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The python-telegram-bot Application, on our aiohttp transport, with the handlers."""
+    _guard_telegram_logs(settings.telegram_bot_token)
+    builder = (
+        Application.builder()
+        .token(settings.telegram_bot_token)
+        .base_url(settings.telegram_api_url)
+        .base_file_url(settings.telegram_file_url)
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(connection_pool_size=2))
+        # One chat's updates are kept in order by the conversation's lock; other chats go on.
+        .concurrent_updates(True)
+    )
+    if settings.telegram_mode == "webhook":
+        builder = builder.updater(None)  # our aiohttp route feeds the update queue
+    application = builder.build()
+    application.add_handlers(conversation.handlers())
+    application.add_error_handler(_on_error)
+    return application
+
+
+@dataclass
+class TelegramBot:
+    """The running bot: the Application, and whether it is ready to take updates."""
+
+    settings: Settings
+    application: Application[Any, Any, Any, Any, Any, Any]
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+BOT = web.AppKey("telegram_bot", TelegramBot)
+
+
+def setup(app: web.Application) -> None:
+    """Register the webhook route and start the bot with the app (when a token is set)."""
+    app.router.add_post(WEBHOOK_PATH, webhook, name="telegram_webhook")
+    app.cleanup_ctx.append(_telegram_ctx)
+
+
+async def _telegram_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[keys.SETTINGS]
+    if not settings.telegram_bot_token:
+        yield
+        return
+    check_settings(settings)
+    conversation = Conversation(app[keys.DB], app[keys.GEOCODER], settings)
+    bot = TelegramBot(settings=settings, application=build_application(settings, conversation))
+    bot_sightings.register(bot.application, app)  # /sighting and replies to alerts, first
+    app[BOT] = bot
+    task = asyncio.create_task(_run(bot), name="telegram-bot")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def _run(bot: TelegramBot) -> None:
+    """Start the bot (retrying while Telegram is unreachable), run until cancelled, stop it."""
+    application = bot.application
+    try:
+        if not await _retrying("initialize", application.initialize):
+            return
+        await application.start()
+        bot.ready.set()
+        await _set_commands(bot)
+        if bot.settings.telegram_mode == "webhook":
+            await _retrying("set the webhook", lambda: _set_webhook(bot))
+        else:
+            await _retrying("start polling", lambda: _start_polling(bot))
+        log.info("telegram bot running", extra={"action": "telegram_started",
+                                                "mode": bot.settings.telegram_mode})  # fmt: skip
+        await asyncio.Event().wait()
+    except Exception as exc:  # the web service must survive a broken bot
+        log.error("telegram bot failed", extra={"action": "telegram_failed",
+                                                "error": type(exc).__name__})  # fmt: skip
+    finally:
+        await _stop(application)
+
+
+async def _retrying(what: str, action: Callable[[], Awaitable[object]]) -> bool:
+    """Run `action` until it succeeds (True), or until Telegram refuses the token (False)."""
+    delay = 1.0
+    while True:
+        try:
+            await action()
+            return True
+        except InvalidToken:
+            # Its message quotes the token: say what happened, not what it says.
+            log.error("Telegram refused the bot token; the bot stays off",
+                      extra={"action": "telegram_invalid_token"})  # fmt: skip
+            return False
+        except RetryAfter as exc:
+            delay = max(delay, _seconds(exc.retry_after))
+        except TelegramError as exc:
+            log.warning(
+                "Telegram cannot be reached to %s; retrying in %.0f s", what, delay,
+                extra={"action": "telegram_unreachable", "error": type(exc).__name__,
+                       "detail": SCRUBBER.scrub(str(exc))},
+            )  # fmt: skip
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, MAX_RETRY_DELAY)
+
+
+def _seconds(value: Any) -> float:
+    return float(value.total_seconds() if hasattr(value, "total_seconds") else value)
+
+
+async def _set_webhook(bot: TelegramBot) -> None:
+    url = f"{bot.settings.public_base_url.rstrip('/')}{WEBHOOK_PATH}"
+    await bot.application.bot.set_webhook(
+        url, secret_token=bot.settings.telegram_webhook_secret,
+        allowed_updates=list(ALLOWED_UPDATES),
+    )  # fmt: skip
+
+
+async def _start_polling(bot: TelegramBot) -> None:
+    updater = bot.application.updater
+    assert updater is not None
+    await updater.start_polling(
+        poll_interval=0, timeout=POLL_TIMEOUT, allowed_updates=list(ALLOWED_UPDATES)
+    )
+
+
+async def _set_commands(bot: TelegramBot) -> None:
+    """The command menu in each language (and English for everyone else)."""
+    try:
+        for lang in (None, *LANGUAGES):
+            commands = [BotCommand(c, text(lang or "en", f"command_{c}")) for c in COMMANDS]
+            await bot.application.bot.set_my_commands(commands, language_code=lang)
+    except TelegramError as exc:  # a missing menu is no reason to stay off
+        log.warning("could not set the bot's commands",
+                    extra={"action": "telegram_commands", "error": type(exc).__name__})  # fmt: skip
+
+
+async def _stop(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Stop polling, update processing and the HTTP sessions; one step failing (Telegram gone
+    away) must not keep the others from running."""
+    steps: list[Callable[[], Awaitable[object]]] = []
+    if application.updater is not None and application.updater.running:
+        steps.append(application.updater.stop)
+    if application.running:
+        steps.append(application.stop)
+    # shutdown() skips the bot when initialize() never succeeded; its HTTP sessions must close.
+    steps += [application.shutdown, application.bot.shutdown]
+    for step in steps:
+        try:
+            await step()
+        except TelegramError as exc:
+            log.warning("telegram bot did not stop cleanly",
+                        extra={"action": "telegram_stop", "error": type(exc).__name__})  # fmt: skip
+
+
+async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A handler failed: log it (no personal data) and tell the person to try again."""
+    error = context.error
+    log.error("bot update failed", exc_info=error,
+              extra={"action": "bot_error", "error": type(error).__name__})  # fmt: skip
+    if isinstance(update, Update) and update.effective_chat is not None:
+        user = update.effective_user
+        lang = (user.language_code or "en")[:2] if user else "en"
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(update.effective_chat.id, text(lang, "bot_error"))
+
+
+@public
+async def webhook(request: web.Request) -> web.Response:
+    """An update from Telegram: 403 unless it carries the webhook secret, else queued."""
+    settings = request.app[keys.SETTINGS]
+    bot = request.app.get(BOT)
+    if bot is None or settings.telegram_mode != "webhook":
+        raise web.HTTPNotFound()
+    given = request.headers.get(SECRET_HEADER, "")
+    if not hmac.compare_digest(given.encode(), settings.telegram_webhook_secret.encode()):
+        log.warning("webhook update refused: wrong or missing secret",
+                    extra={"action": "telegram_webhook_refused"})  # fmt: skip
+        raise web.HTTPForbidden(text="Forbidden")
+    if not bot.ready.is_set():
+        raise web.HTTPServiceUnavailable(text="The bot is starting")  # Telegram retries
+    try:
+        data = await request.json()
+    except ValueError:
+        raise web.HTTPBadRequest(text="Not JSON") from None
+    if not isinstance(data, dict) or "update_id" not in data:
+        raise web.HTTPBadRequest(text="Not an update")
+    await bot.application.update_queue.put(Update.de_json(data, bot.application.bot))
+    return web.Response(status=200)

@@ -1,0 +1,1 @@
+"""Cases: the lifecycle, the fields, consent and the one public view, photos."""

@@ -1,0 +1,345 @@
+"""Cases and their lifecycle: draft -> pending approval -> active -> closed, and revisions."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from alerts import errors
+from alerts.cases.fields import EDITABLE, parse_case_fields, parse_close_reason, parse_consent
+from alerts.cases.models import Case, CaseKind, CaseState, Consent, Photo
+from alerts.cases.photos import clean_image
+from alerts.config import Settings
+from alerts.db.database import Database
+from alerts.staff import audit
+from alerts.staff.models import Staff
+
+# What each action does to the state; anything else is an illegal transition.
+TRANSITIONS: dict[str, dict[CaseState, CaseState]] = {
+    "submit": {CaseState.DRAFT: CaseState.PENDING_APPROVAL},
+    "return": {CaseState.PENDING_APPROVAL: CaseState.DRAFT},
+    "approve": {CaseState.PENDING_APPROVAL: CaseState.ACTIVE},
+    "close": {
+        CaseState.DRAFT: CaseState.CLOSED,
+        CaseState.PENDING_APPROVAL: CaseState.CLOSED,
+        CaseState.ACTIVE: CaseState.CLOSED,
+    },
+}
+_REASONS = {
+    CaseState.DRAFT: "the case is still a draft",
+    CaseState.PENDING_APPROVAL: "the case is waiting for approval",
+    CaseState.ACTIVE: "the case is already active",
+    CaseState.CLOSED: "the case is closed; a new disappearance is a new case",
+}
+
+# Called inside the approval transaction (publication planning hooks in here).
+ApprovalHook = Callable[[Database, Case, Consent], Awaitable[None]]
+CloseHook = Callable[[Database, Case], Awaitable[None]]
+# Called inside the transaction that makes revision N+1 of an active case.
+RevisionHook = Callable[[Database, Case], Awaitable[None]]
+# Called inside the transaction that records or revokes a consent: (case, previous, new).
+ConsentHook = Callable[[Database, Case, Consent | None, Consent], Awaitable[None]]
+
+
+def check_transition(case: Case, action: str) -> CaseState:
+    """The state `action` leads to from the case's state; IllegalTransition with the reason."""
+    target = TRANSITIONS[action].get(case.state)
+    if target is None:
+        raise errors.IllegalTransition(f"Cannot {action}: {_REASONS[case.state]}.")
+    return target
+
+
+async def get(db: Database, case_id: int, *, for_update: bool = False) -> Case:
+    row = await db.fetchrow("get_case_for_update" if for_update else "get_case", case_id)
+    if row is None:
+        raise errors.NotFound("No such case.")
+    return Case.from_row(row)
+
+
+async def get_by_public_id(db: Database, public_id: str) -> Case | None:
+    row = await db.fetchrow("get_case_by_public_id", public_id)
+    return None if row is None else Case.from_row(row)
+
+
+async def list_cases(
+    db: Database, state: CaseState | None = None, limit: int = 100, offset: int = 0
+) -> list[Case]:
+    rows = await db.fetch("list_cases", state.value if state else None, limit, offset)
+    return [Case.from_row(r) for r in rows]
+
+
+async def create_draft(db: Database, staff: Staff, data: Mapping[str, Any]) -> Case:
+    """A new draft case with the given fields."""
+    fields = parse_case_fields(data, creating=True)
+    async with db.transaction() as tx:
+        row = await tx.fetchrow("create_case", secrets.token_urlsafe(16), fields["kind"], staff.id)
+        assert row is not None
+        case = await _write_fields(tx, Case.from_row(row), fields)
+        await audit.record(tx, staff.id, "case_created", case.id, fields=sorted(fields))
+    return case
+
+
+async def _write_fields(
+    db: Database,
+    case: Case,
+    fields: Mapping[str, Any],
+    *,
+    revision: int | None = None,
+    state: CaseState | None = None,
+) -> Case:
+    merged = {name: fields.get(name, getattr(case, name)) for name in EDITABLE}
+    row = await db.fetchrow(
+        "update_case_fields",
+        case.id,
+        str(merged["kind"]),
+        *(merged[name] for name in EDITABLE[:10]),  # the text fields, in order
+        merged["age"], merged["sex"], merged["height_cm"], merged["last_seen_at"],
+        merged["last_seen_lat"], merged["last_seen_lon"], merged["search_radius_km"],
+        merged["languages"],
+        revision if revision is not None else case.revision,
+        (state or case.state).value,
+    )  # fmt: skip
+    assert row is not None
+    return Case.from_row(row)
+
+
+async def update(
+    db: Database,
+    staff: Staff,
+    case_id: int,
+    data: Mapping[str, Any],
+    hooks: list[RevisionHook] = [],  # noqa: B006 - never mutated
+) -> Case:
+    """The case after the edit. A draft is edited in place; a case waiting for approval goes
+    back to draft (what the approver sees must be what they approve); an active case gets a
+    new revision."""
+    fields = parse_case_fields(data, creating=False)
+    async with db.transaction() as tx:
+        case = await get(tx, case_id, for_update=True)
+        if case.state is CaseState.CLOSED:
+            raise errors.IllegalTransition(f"Cannot edit: {_REASONS[case.state]}.")
+        if case.state is CaseState.ACTIVE:
+            case = await _write_fields(tx, case, fields, revision=case.revision + 1)
+            await _snapshot(tx, case, staff)
+            for hook in hooks:
+                await hook(tx, case)
+            await audit.record(tx, staff.id, "case_revised", case.id, revision=case.revision,
+                               fields=sorted(fields))  # fmt: skip
+            return case
+        state = CaseState.DRAFT
+        case = await _write_fields(tx, case, fields, state=state)
+        await audit.record(tx, staff.id, "case_edited", case.id, fields=sorted(fields))
+    return case
+
+
+async def _snapshot(db: Database, case: Case, staff: Staff) -> None:
+    snapshot = {name: getattr(case, name) for name in EDITABLE}
+    photos = await db.fetch("list_photos", case.id)
+    snapshot["photos"] = [p["public_id"] for p in photos]
+    await db.execute(
+        "add_revision", case.id, case.revision, json.dumps(snapshot, default=str), staff.id
+    )
+
+
+async def add_photo(
+    db: Database,
+    settings: Settings,
+    staff: Staff,
+    case_id: int,
+    data: bytes,
+    hooks: list[RevisionHook] = [],  # noqa: B006 - never mutated
+) -> Photo:
+    """Store a cleaned copy of the uploaded photo; an active case gets a new revision."""
+    image = clean_image(
+        data,
+        max_bytes=settings.photo_max_bytes,
+        max_pixels=settings.photo_max_pixels,
+        max_side=settings.photo_max_side,
+    )
+    async with db.transaction() as tx:
+        case = await get(tx, case_id, for_update=True)
+        if case.state is CaseState.CLOSED:
+            raise errors.IllegalTransition(f"Cannot add a photo: {_REASONS[case.state]}.")
+        row = await tx.fetchrow(
+            "add_photo", secrets.token_urlsafe(16), case.id, image.jpeg, image.width,
+            image.height, image.sha256,
+        )  # fmt: skip
+        assert row is not None
+        if case.state is CaseState.ACTIVE:
+            case = await _write_fields(tx, case, {}, revision=case.revision + 1)
+            await _snapshot(tx, case, staff)
+            for hook in hooks:
+                await hook(tx, case)
+        await audit.record(tx, staff.id, "photo_added", case.id, photo=row["public_id"])
+    return Photo.from_row(row)
+
+
+async def photos(db: Database, case_id: int) -> list[Photo]:
+    return [Photo.from_row(r) for r in await db.fetch("list_photos", case_id)]
+
+
+async def current_consent(db: Database, case_id: int) -> Consent | None:
+    row = await db.fetchrow("current_consent", case_id)
+    return None if row is None else Consent.from_row(row)
+
+
+async def record_consent(
+    db: Database,
+    staff: Staff,
+    case_id: int,
+    data: Mapping[str, Any],
+    hooks: list[ConsentHook] = [],  # noqa: B006 - never mutated
+    revision_hooks: list[RevisionHook] = [],  # noqa: B006 - never mutated
+) -> Consent:
+    """Record the consent and publication level; it replaces any earlier one.
+
+    On an active case, a consent that changes what may be shown makes a new revision: what was
+    already sent is edited to the new scope and the materials are made again (what falls
+    outside the scope altogether is withdrawn by the consent hooks first)."""
+    async with db.transaction() as tx:
+        case = await get(tx, case_id, for_update=True)
+        if case.state is CaseState.CLOSED:
+            raise errors.IllegalTransition(f"Cannot record consent: {_REASONS[case.state]}.")
+        previous = await current_consent(tx, case.id)
+        values = parse_consent(data, CaseKind(case.kind), datetime.now(UTC))
+        row = await tx.fetchrow(
+            "add_consent", case.id, values["given_by"], values["relation"], values["given_at"],
+            staff.id, values["valid_until"], values["level"], values["photo"],
+            values["name_mode"].value, values["place_precision"].value, values["forwarding"],
+        )  # fmt: skip
+        assert row is not None
+        consent = Consent.from_row(row)
+        for hook in hooks:
+            await hook(tx, case, previous, consent)
+        if case.state is CaseState.ACTIVE and _shown_differently(previous, consent):
+            case = await _write_fields(tx, case, {}, revision=case.revision + 1)
+            await _snapshot(tx, case, staff)
+            for revision_hook in revision_hooks:
+                await revision_hook(tx, case)
+        await audit.record(
+            tx, staff.id, "consent_recorded", case.id, level=values["level"],
+            photo=values["photo"], name_mode=values["name_mode"].value,
+            place_precision=values["place_precision"].value, forwarding=values["forwarding"],
+        )  # fmt: skip
+    return consent
+
+
+_SCOPE = ("level", "photo", "name_mode", "place_precision", "forwarding")
+
+
+def _shown_differently(previous: Consent | None, consent: Consent) -> bool:
+    """True when the new consent changes what the materials and messages may show."""
+    return previous is None or any(
+        getattr(previous, name) != getattr(consent, name) for name in _SCOPE
+    )
+
+
+async def revoke_consent(
+    db: Database,
+    staff: Staff,
+    case_id: int,
+    hooks: list[ConsentHook] = [],  # noqa: B006 - never mutated
+) -> Consent:
+    """The case's consent, now revoked: nothing of the case may be published any more."""
+    async with db.transaction() as tx:
+        case = await get(tx, case_id, for_update=True)
+        if case.state is CaseState.CLOSED:
+            raise errors.IllegalTransition(
+                "Cannot revoke the consent: the case is closed; a new disappearance is a new case."
+            )
+        previous = await current_consent(tx, case.id)
+        row = await tx.fetchrow("revoke_consent", case.id)
+        if row is None:
+            raise errors.Conflict("There is no consent to revoke.")
+        consent = Consent.from_row(row)
+        for hook in hooks:
+            await hook(tx, case, previous, consent)
+        await audit.record(tx, staff.id, "consent_revoked", case.id)
+    return consent
+
+
+async def submit(db: Database, staff: Staff, case_id: int) -> Case:
+    """The case, now waiting for a second staff member's approval."""
+    async with db.transaction() as tx:
+        case = await get(tx, case_id, for_update=True)
+        check_transition(case, "submit")
+        missing = [
+            label
+            for label, present in (
+                ("where the child was last seen", case.last_seen_place or case.last_seen_lat),
+                ("when the child was last seen", case.last_seen_at),
+                ("the child's name or a description", case.first_name or case.description),
+            )
+            if not present
+        ]
+        if missing:
+            raise errors.InvalidInput("Cannot submit: missing " + ", ".join(missing) + ".")
+        row = await tx.fetchrow("set_case_submitted", case.id, staff.id)
+        await audit.record(tx, staff.id, "case_submitted", case.id)
+    assert row is not None
+    return Case.from_row(row)
+
+
+async def return_to_draft(db: Database, staff: Staff, case_id: int) -> Case:
+    """The case, sent back from pending approval to draft for changes."""
+    async with db.transaction() as tx:
+        case = await get(tx, case_id, for_update=True)
+        check_transition(case, "return")
+        row = await tx.fetchrow("set_case_returned", case.id)
+        await audit.record(tx, staff.id, "case_returned", case.id)
+    assert row is not None
+    return Case.from_row(row)
+
+
+async def approve(
+    db: Database,
+    settings: Settings,
+    staff: Staff,
+    case_id: int,
+    hooks: list[ApprovalHook] = [],  # noqa: B006 - never mutated
+) -> Case:
+    """The case, now active (revision 1); refused with the reason when anything is missing."""
+    async with db.transaction() as tx:
+        case = await get(tx, case_id, for_update=True)
+        check_transition(case, "approve")
+        if settings.four_eyes and case.submitted_by == staff.id:
+            raise errors.Forbidden(
+                "Cannot approve: a second staff member must approve what you submitted."
+            )
+        consent = await current_consent(tx, case.id)
+        if consent is None or not consent.in_force(datetime.now(UTC)):
+            raise errors.Conflict("Cannot approve: no consent in force is recorded for this case.")
+        if not case.police_reference:
+            raise errors.Conflict("Cannot approve: the police or prosecutor reference is missing.")
+        row = await tx.fetchrow("set_case_approved", case.id, staff.id)
+        assert row is not None
+        case = Case.from_row(row)
+        await _snapshot(tx, case, staff)
+        for hook in hooks:
+            await hook(tx, case, consent)
+        await audit.record(tx, staff.id, "case_approved", case.id, level=consent.level)
+    return case
+
+
+async def close(
+    db: Database,
+    staff: Staff,
+    case_id: int,
+    reason: Any,
+    hooks: list[CloseHook] = [],  # noqa: B006 - never mutated
+) -> Case:
+    """The case, now closed for good; its withdrawal is written in the same transaction."""
+    close_reason = parse_close_reason(reason)
+    async with db.transaction() as tx:
+        case = await get(tx, case_id, for_update=True)
+        check_transition(case, "close")
+        row = await tx.fetchrow("set_case_closed", case.id, staff.id, close_reason.value)
+        assert row is not None
+        case = Case.from_row(row)
+        for hook in hooks:
+            await hook(tx, case)
+        await audit.record(tx, staff.id, "case_closed", case.id, reason=close_reason.value)
+    return case

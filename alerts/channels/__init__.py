@@ -1,0 +1,1 @@
+"""The outside channels behind one interface: Telegram, e-mail, partner webhooks."""

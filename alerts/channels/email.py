@@ -1,0 +1,172 @@
+"""E-mail alerts to volunteers, through the service's one mailer (aiosmtplib).
+
+The child's photo is never attached: an attachment cannot be taken back. The message links to
+the hosted square image instead (`/alerts/{public_id}/square-{lang}.png`), which answers 410
+once the case is withdrawn. Every message carries the one-step opt-out link, also as the
+`List-Unsubscribe` header with `List-Unsubscribe-Post` (RFC 8058 one-click).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Mapping
+from email.message import EmailMessage
+
+import aiosmtplib
+
+from alerts.cases.consent import PublicView
+from alerts.channels import mailer
+from alerts.channels.base import (
+    Job,
+    Limits,
+    PermanentFailure,
+    Published,
+    SendResult,
+    TemporaryFailure,
+    WithdrawResult,
+)
+from alerts.config import Settings
+from alerts.publication.texts import render_text
+from alerts.volunteers import registry as volunteers
+
+log = logging.getLogger(__name__)
+
+STOP: Mapping[str, str] = {
+    "nl": "Geen oproepen meer ontvangen? Uitschrijven met één klik:",
+    "fr": "Ne plus recevoir d'avis de recherche ? Désinscription en un clic :",
+    "de": "Keine Suchmeldungen mehr erhalten? Mit einem Klick abmelden:",
+    "en": "No more alerts? Unsubscribe in one click:",
+}
+PHOTO: Mapping[str, str] = {"nl": "Foto", "fr": "Photo", "de": "Foto", "en": "Photo"}
+UPDATE: Mapping[str, str] = {
+    "nl": "Update",
+    "fr": "Mise à jour",
+    "de": "Aktualisierung",
+    "en": "Update",
+}
+
+WITHDRAWN_SUBJECT: Mapping[str, str] = {
+    "nl": "Oproep ingetrokken: verwijder hem alstublieft",
+    "fr": "Avis de recherche retiré : merci de le supprimer",
+    "de": "Suchmeldung zurückgezogen: bitte löschen",
+    "en": "Alert withdrawn: please delete it",
+}
+WITHDRAWN_BODY: Mapping[str, str] = {
+    "nl": "De oproep die we u stuurden, is ingetrokken. Verwijder ons bericht en alle kopieën "
+    "of foto's die u bewaarde, en stuur het niet meer door.\n\nBedankt voor uw hulp.\n"
+    "{organisation}",
+    "fr": "L'avis de recherche que nous vous avons envoyé a été retiré. Merci de supprimer "
+    "notre message et toute copie ou photo que vous auriez gardée, et de ne plus le "
+    "transmettre.\n\nMerci pour votre aide.\n{organisation}",
+    "de": "Die Suchmeldung, die wir Ihnen geschickt haben, wurde zurückgezogen. Bitte löschen "
+    "Sie unsere Nachricht und alle Kopien oder Fotos, die Sie aufbewahrt haben, und leiten Sie "
+    "sie nicht mehr weiter.\n\nDanke für Ihre Hilfe.\n{organisation}",
+    "en": "The alert we sent you has been withdrawn. Please delete our message and any copies "
+    "or photos you kept, and do not pass it on.\n\nThank you for your help.\n{organisation}",
+}
+
+
+def image_url(settings: Settings, view: PublicView, lang: str) -> str | None:
+    """The hosted square image of the case in `lang`, when the consent allows a photo."""
+    if view.photo is None:
+        return None
+    base = settings.public_base_url.rstrip("/")
+    return f"{base}/alerts/{view.public_id}/square-{lang}.png"
+
+
+class EmailChannel:
+    """Alerts by e-mail (`email`), at EMAIL_RATE across every dispatcher."""
+
+    name = "email"
+
+    def __init__(self, settings: Settings) -> None:
+        self.limits = Limits(bucket="email", per_second=settings.email_rate)
+        self._settings = settings
+
+    async def send(self, job: Job) -> SendResult:
+        message, text = self.compose(job)
+        try:
+            await mailer.deliver(self._settings, message)
+        except mailer.MailUnavailable as err:
+            raise _translate(err.__cause__) from None
+        return SendResult(external_id=str(message["Message-ID"]), body=text)
+
+    async def withdraw(self, published: Published) -> WithdrawResult:
+        """Ask the recipient to delete the alert: a delivered e-mail cannot be recalled, but the
+        image it links to answers 410 already, and a short notice in their language, threaded
+        with the alert, asks them to delete it and not to pass it on."""
+        try:
+            await mailer.deliver(self._settings, self.withdrawal_notice(published))
+        except mailer.MailUnavailable as err:
+            raise _translate(err.__cause__) from None
+        return WithdrawResult(state="withdrawn", reason="deletion requested by e-mail")
+
+    def withdrawal_notice(self, published: Published) -> EmailMessage:
+        """The "closed, please delete" message: no name, no photo, no outcome."""
+        lang = published.language if published.language in WITHDRAWN_SUBJECT else "en"
+        headers = {"Auto-Submitted": "auto-generated"}
+        if published.external_id:
+            headers["In-Reply-To"] = headers["References"] = published.external_id
+        return mailer.build_message(
+            self._settings, published.address, WITHDRAWN_SUBJECT[lang],
+            WITHDRAWN_BODY[lang].format(organisation=self._settings.organisation_name) + "\n",
+            None, headers,
+        )  # fmt: skip
+
+    def compose(self, job: Job) -> tuple[EmailMessage, str]:
+        """The message for `job` and its text part: text and HTML from alerts.texts, links
+        instead of the photo."""
+        lang, view = job.language, job.view
+        rendered = render_text(view, lang, "email")
+        stop = volunteers.unsubscribe_url(self._settings, job.volunteer_public_id or "", lang)
+        picture = image_url(self._settings, view, lang)
+        subject = rendered.subject or ""
+        headers = {
+            "List-Unsubscribe": f"<{stop}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated",
+        }
+        if job.previous_external_id:  # a revision: an update that threads with the first
+            subject = f"{UPDATE[lang]}: {subject}"
+            headers["In-Reply-To"] = headers["References"] = job.previous_external_id
+        text = _text(rendered.text, lang, picture, stop)
+        page = _html(rendered.html or "", lang, view, picture, stop)
+        message = mailer.build_message(self._settings, job.address, subject, text, page, headers)
+        return message, text
+
+
+def _text(body: str, lang: str, picture: str | None, stop: str) -> str:
+    parts = [body]
+    if picture:
+        parts.append(f"{PHOTO[lang]}: {picture}")
+    parts.append(f"-- \n{STOP[lang]}\n{stop}")
+    return "\n\n".join(parts) + "\n"
+
+
+def _html(page: str, lang: str, view: PublicView, picture: str | None, stop: str) -> str:
+    """The rendered HTML with the linked image and the opt-out footer before `</body>`."""
+    extra = []
+    if picture:
+        alt = html.escape(f"{PHOTO[lang]} — {view.name or view.reference}")
+        extra.append(
+            f'<p><a href="{html.escape(view.case_url)}"><img src="{html.escape(picture)}" '
+            f'alt="{alt}" width="540" style="max-width: 100%;"></a></p>'
+        )
+    extra.append(
+        f'<p style="color: #555; font-size: 0.9em;">{html.escape(STOP[lang])} '
+        f'<a href="{html.escape(stop)}">{html.escape(stop)}</a></p>'
+    )
+    block = "\n".join(extra)
+    head, marker, tail = page.rpartition("</body>")
+    return f"{head}{block}\n{marker}{tail}" if marker else f"{page}\n{block}"
+
+
+def _translate(cause: BaseException | None) -> Exception:
+    """Whether SMTP's refusal is for good (5xx, recipient refused) or for now."""
+    if isinstance(cause, aiosmtplib.SMTPRecipientsRefused):
+        return PermanentFailure("SMTP: recipient refused")
+    if isinstance(cause, aiosmtplib.SMTPResponseException) and 500 <= cause.code < 600:
+        return PermanentFailure(f"SMTP: {cause.code}")
+    name = type(cause).__name__ if cause is not None else "unavailable"
+    return TemporaryFailure(f"SMTP: {name}")

@@ -1,0 +1,401 @@
+"""Telegram: direct messages to volunteers and posts in regional channels, through
+python-telegram-bot on the aiohttp transport.
+
+The photo is the case photo of the consent-filtered view (a JPEG), not the rendered square PNG:
+the caption already carries the text in the volunteer's language, so one image serves every
+language (one upload per revision instead of four), it exists the moment the case is approved
+(the materials may still be rendering, and the first message must leave within a few hundred
+milliseconds), and it is a fraction of the PNG's size. It is uploaded once per case revision
+and then sent by its `file_id`, cached in the database for every dispatcher process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import html
+import io
+import logging
+import os
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import telegram
+from PIL import Image
+from telegram import InputMediaPhoto, LinkPreviewOptions, Message
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    TelegramError,
+)
+from telegram.error import RetryAfter as TelegramRetryAfter
+
+from alerts.cases.consent import PublicView
+from alerts.channels.base import (
+    ChannelError,
+    Deferred,
+    Job,
+    Limits,
+    PermanentFailure,
+    Published,
+    RecipientGone,
+    RetryAfter,
+    SendResult,
+    TemporaryFailure,
+    WithdrawResult,
+)
+from alerts.channels.tg_request import AiohttpRequest
+from alerts.config import Settings
+from alerts.db.database import Database
+from alerts.logs import scrub
+from alerts.publication.texts import render_text, utf16_length
+
+# python-telegram-bot 22 warns on every RetryAfter unless it may hand out timedeltas (it reads
+# the variable at each call, so setting it at import is early enough).
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+log = logging.getLogger(__name__)
+
+CAPTION_LIMIT, TEXT_LIMIT = 1024, 4096
+# Telegram lets a bot delete its messages for 48 hours; keep a margin for clocks and queues.
+DELETE_WINDOW = timedelta(hours=47, minutes=50)
+# Facts dropped, least important first, when the opt-out line would overflow a caption.
+_TRIM_ORDER = ("description", "marks", "clothing", "build", "eyes", "hair")
+_NOT_MODIFIED = "message is not modified"
+_GONE = ("message to edit not found", "message to delete not found")
+
+OPT_OUT: dict[str, str] = {
+    "nl": "Geen oproepen meer ontvangen? Stuur /stop",
+    "fr": "Ne plus recevoir d'avis de recherche ? Envoyez /stop",
+    "de": "Keine Suchmeldungen mehr erhalten? Senden Sie /stop",
+    "en": "No more alerts? Send /stop",
+}
+NEUTRAL: dict[str, str] = {
+    "nl": "Deze oproep is ingetrokken. Bedankt voor uw hulp.",
+    "fr": "Cet avis de recherche a été retiré. Merci pour votre aide.",
+    "de": "Diese Suchmeldung wurde zurückgezogen. Danke für Ihre Hilfe.",
+    "en": "This alert has been withdrawn. Thank you for your help.",
+}
+
+
+def make_bot(settings: Settings, pool_size: int = 256) -> telegram.Bot:
+    """A Bot for the configured API (Telegram or the sandbox) on the aiohttp transport."""
+    # python-telegram-bot logs each call at DEBUG with its URL (the token) and its parameters
+    # (chat ids): never let those through, whatever the service's log level.
+    logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLogger().level))
+    return telegram.Bot(
+        settings.telegram_bot_token,
+        base_url=settings.telegram_api_url,
+        base_file_url=settings.telegram_file_url,
+        request=AiohttpRequest(connection_pool_size=pool_size),
+        get_updates_request=AiohttpRequest(connection_pool_size=1),
+    )
+
+
+@contextlib.asynccontextmanager
+async def telegram_channels(settings: Settings, db: Database) -> AsyncIterator[list[Any]]:
+    """The direct-message and regional-channel channels on one bot, open until exit."""
+    bot = make_bot(settings)
+    try:
+        await bot.initialize()
+    except TelegramError as err:
+        # The requests are ready even when getMe failed; sending retries later. InvalidToken's
+        # text holds the token, so only the kind of error is logged.
+        log.warning("telegram unreachable", extra={"action": "telegram.init_failed",
+                                                   "error": type(err).__name__})  # fmt: skip
+    files = FileIds(db)
+    rate, paid = settings.telegram_rate, settings.telegram_paid_broadcast
+    try:
+        yield [
+            TelegramChannel(bot, files, name="telegram_dm", rate=rate, paid=paid, opt_out=True),
+            TelegramChannel(
+                bot, files, name="telegram_channel", rate=rate, paid=paid, per_target=(20, 60.0)
+            ),
+        ]
+    finally:
+        await bot.shutdown()
+
+
+@dataclass(frozen=True, kw_only=True)
+class FileKey:
+    case_id: int
+    revision: int
+    material: str
+
+    @property
+    def lock_name(self) -> str:
+        return f"{self.case_id}/{self.revision}/{self.material}"
+
+
+class _Upload:
+    """The file_id of a material: found (another process uploaded it) or set by the uploader."""
+
+    def __init__(self, file_id: str | None) -> None:
+        self.file_id = file_id
+        self.found = file_id is not None
+
+
+class FileIds:
+    """Telegram file ids of uploaded photos, in memory and in the database (shared)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._known: dict[FileKey, str] = {}
+        self._locks: dict[FileKey, asyncio.Lock] = {}
+
+    async def get(self, key: FileKey) -> str | None:
+        if key not in self._known:
+            found = await self._db.fetchval(
+                "telegram_file_get", key.case_id, key.revision, key.material
+            )
+            if found is not None:
+                self._known[key] = found
+        return self._known.get(key)
+
+    @contextlib.asynccontextmanager
+    async def first_upload(self, key: FileKey) -> AsyncIterator[_Upload]:
+        """Held by one sender across every process while it uploads; a later holder finds the
+        file_id and sends by it instead."""
+        async with self._locks.setdefault(key, asyncio.Lock()):
+            if key in self._known:
+                yield _Upload(self._known[key])
+                return
+            async with self._db.transaction() as tx:
+                await tx.execute("telegram_file_lock", key.lock_name)
+                upload = _Upload(
+                    await tx.fetchval("telegram_file_get", key.case_id, key.revision, key.material)
+                )
+                yield upload
+                if upload.file_id is not None and not upload.found:
+                    await tx.execute(
+                        "telegram_file_put", key.case_id, key.revision, key.material,
+                        upload.file_id,
+                    )  # fmt: skip
+            if upload.file_id is not None:
+                self._known[key] = upload.file_id
+
+
+class TelegramChannel:
+    """Direct messages (`telegram_dm`) or regional channel posts (`telegram_channel`)."""
+
+    def __init__(
+        self,
+        bot: telegram.Bot,
+        files: FileIds,
+        *,
+        name: str,
+        rate: float,
+        paid: bool = False,
+        opt_out: bool = False,
+        per_target: tuple[int, float] | None = None,
+    ) -> None:
+        self.name = name
+        # Direct messages and channel posts count against the same overall bot limit.
+        self.limits = Limits(bucket="telegram", per_second=rate, per_target=per_target)
+        self._bot = bot
+        self._files = files
+        self._paid = paid
+        self._opt_out = opt_out
+        self._texts: dict[tuple[int, str, str], tuple[PublicView, str]] = {}
+        # The neutral image is uploaded once; later edits send it by its file_id.
+        self._neutral_file_id: str | None = None
+
+    async def send(self, job: Job) -> SendResult:
+        try:
+            if job.previous_external_id is not None:
+                with contextlib.suppress(_MessageGone):
+                    return await self._edit(job)
+            return await self._post(job)
+        except TelegramError as err:
+            raise _translate(err) from None
+
+    async def withdraw(self, published: Published) -> WithdrawResult:
+        """Delete a message younger than 48 hours; edit an older one to the neutral notice in
+        the recipient's language (text or caption), its photo replaced by a neutral image."""
+        chat, message_id = published.address, int(published.external_id)
+        try:
+            if datetime.now(UTC) - published.sent_at < DELETE_WINDOW:
+                # Refused when Telegram's clock finds it older after all: neutralised instead.
+                with contextlib.suppress(BadRequest):
+                    await self._bot.delete_message(chat, message_id)
+                    return WithdrawResult(state="withdrawn", reason="deleted")
+            await self._neutralise(published, chat, message_id)
+        except BadRequest as err:
+            if _says(err, *_GONE):
+                return WithdrawResult(state="withdrawn", reason="already gone")
+            if _says(err, _NOT_MODIFIED):  # an earlier attempt did it, then the worker died
+                return WithdrawResult(state="neutralised", reason="neutral notice")
+            raise _translate(err) from None
+        except TelegramError as err:
+            raise _translate(err) from None
+        return WithdrawResult(state="neutralised", reason="neutral notice")
+
+    # -- sending -------------------------------------------------------------------------------
+
+    def _text(self, view: PublicView, lang: str, kind: str, footer: str) -> str:
+        """`fitted()`, rendered once per view (the dispatcher keeps one view per case revision
+        and consent) and language: at 1,000 messages a second rendering would cost a core."""
+        key = (id(view), lang, kind)
+        cached = self._texts.get(key)
+        if cached is None or cached[0] is not view:
+            if len(self._texts) > 1024:
+                self._texts.clear()
+            limit = CAPTION_LIMIT if kind == "telegram_caption" else TEXT_LIMIT
+            cached = (view, fitted(view, lang, kind, footer, limit))
+            self._texts[key] = cached
+        return cached[1]
+
+    def _footer(self, lang: str) -> str:
+        return f"\n\n<i>{html.escape(OPT_OUT[lang])}</i>" if self._opt_out else ""
+
+    def _options(self, view: PublicView) -> dict[str, Any]:
+        options: dict[str, Any] = {
+            "parse_mode": ParseMode.HTML,
+            "protect_content": not view.forwarding_allowed,
+        }
+        if self._paid:
+            options["allow_paid_broadcast"] = True
+        return options
+
+    async def _post(self, job: Job) -> SendResult:
+        view, footer = job.view, self._footer(job.language)
+        options = self._options(view)
+        if view.photo is None:
+            text = self._text(view, job.language, "telegram_message", footer)
+            message = await self._bot.send_message(
+                job.address, text, link_preview_options=_NO_PREVIEW, **options
+            )
+            return SendResult(external_id=str(message.message_id), body=text, media="text")
+        caption = self._text(view, job.language, "telegram_caption", footer)
+        message = await self._photo(job, view, lambda photo: self._bot.send_photo(
+            job.address, photo, caption=caption, **options))  # fmt: skip
+        return SendResult(external_id=str(message.message_id), body=caption, media="photo")
+
+    async def _photo(self, job: Job, view: PublicView, send: Any) -> Message:
+        """`send(photo)` by file_id, or with the upload when nobody has uploaded it yet."""
+        assert view.photo is not None
+        key = FileKey(case_id=job.case_id, revision=job.revision, material=view.photo.public_id)
+        file_id = await self._files.get(key)
+        if file_id is None:
+            async with self._files.first_upload(key) as upload:
+                if upload.file_id is None:
+                    message = await send(view.photo.jpeg)
+                    if isinstance(message, Message) and message.photo:
+                        upload.file_id = message.photo[-1].file_id
+                    return message
+            raise Deferred()  # it waited for the upload: its time slot has gone
+        message = await send(file_id)
+        return message
+
+    async def _edit(self, job: Job) -> SendResult:
+        """The earlier revision's message, edited to this revision (same message id)."""
+        assert job.previous_external_id is not None
+        view, footer = job.view, self._footer(job.language)
+        chat, message_id = job.address, int(job.previous_external_id)
+        photo = job.previous_media == "photo"
+        kind, limit = (
+            ("telegram_caption", CAPTION_LIMIT) if photo else ("telegram_message", TEXT_LIMIT)
+        )
+        body = fitted(view, job.language, kind, footer, limit)
+        try:
+            if photo:
+                await self._edit_photo(job, view, chat, message_id, body)
+            else:
+                await self._bot.edit_message_text(
+                    body, chat, message_id, parse_mode=ParseMode.HTML,
+                    link_preview_options=_NO_PREVIEW,
+                )  # fmt: skip
+        except BadRequest as err:
+            if _says(err, *_GONE):
+                raise _MessageGone() from None  # the person deleted it: send the alert anew
+            if not _says(err, _NOT_MODIFIED):
+                raise
+        return SendResult(
+            external_id=job.previous_external_id, body=body, media="photo" if photo else "text",
+            replaced_previous=True,
+        )  # fmt: skip
+
+    async def _edit_photo(
+        self, job: Job, view: PublicView, chat: str, message_id: int, caption: str
+    ) -> None:
+        def edit(photo: Any) -> Any:
+            media = InputMediaPhoto(photo, caption=caption, parse_mode=ParseMode.HTML)
+            return self._bot.edit_message_media(media, chat, message_id)
+
+        if view.photo is None:
+            # The consent no longer allows the photo: a photo message cannot lose its picture,
+            # so the picture becomes a neutral one.
+            await edit(neutral_jpeg())
+        else:
+            await self._photo(job, view, edit)
+
+    async def _neutralise(self, published: Published, chat: str, message_id: int) -> None:
+        notice = NEUTRAL.get(published.language, NEUTRAL["en"])
+        if published.media != "photo":
+            await self._bot.edit_message_text(notice, chat, message_id)
+            return
+        media = InputMediaPhoto(self._neutral_file_id or neutral_jpeg(), caption=notice)
+        edited = await self._bot.edit_message_media(media, chat, message_id)
+        if self._neutral_file_id is None and isinstance(edited, Message) and edited.photo:
+            self._neutral_file_id = edited.photo[-1].file_id
+
+
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+class _MessageGone(Exception):
+    """The message to edit no longer exists."""
+
+
+def _says(err: BadRequest, *texts: str) -> bool:
+    """True when Telegram's refusal says one of `texts` (python-telegram-bot capitalises it)."""
+    message = err.message.lower()
+    return any(text in message for text in texts)
+
+
+def fitted(view: PublicView, lang: str, kind: str, footer: str, limit: int) -> str:
+    """The channel text of `view` plus `footer`, within `limit`, dropping minor facts if needed."""
+    for trimmed in _trimmed(view):
+        text = render_text(trimmed, lang, kind).text + footer
+        if utf16_length(text) <= limit:
+            return text
+    raise PermanentFailure(f"{kind}: the text does not fit in {limit} characters")
+
+
+def _trimmed(view: PublicView) -> Iterator[PublicView]:
+    yield view
+    for name in _TRIM_ORDER:
+        changes: dict[str, Any] = {name: ""}
+        view = replace(view, **changes)
+        yield view
+
+
+@functools.cache
+def neutral_jpeg() -> bytes:
+    """A plain grey picture that replaces a withdrawn photo."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (320, 320), (200, 200, 200)).save(buffer, "JPEG", quality=70)
+    return buffer.getvalue()
+
+
+def _translate(err: TelegramError) -> ChannelError:
+    """The dispatcher's view of a python-telegram-bot error, with no token in its text."""
+    if isinstance(err, TelegramRetryAfter):
+        wait = err.retry_after
+        seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+        return RetryAfter(seconds, f"RetryAfter: {seconds:g} s")
+    if isinstance(err, Forbidden):
+        return RecipientGone(f"Forbidden: {scrub(err.message)}")
+    if isinstance(err, BadRequest):
+        return PermanentFailure(f"BadRequest: {scrub(err.message)}")
+    if isinstance(err, InvalidToken):
+        return TemporaryFailure("InvalidToken")  # its text holds the token
+    if isinstance(err, NetworkError):
+        return TemporaryFailure(f"{type(err).__name__}: {scrub(err.message)}")
+    return TemporaryFailure(type(err).__name__)

@@ -1,0 +1,3 @@
+"""The database: the asyncpg pool and its error translation, named queries, migrations, the
+embedded PostgreSQL.
+"""

@@ -1,0 +1,1 @@
+"""Places: the offline Belgian gazetteer, geocoding (geopy), distances and rounding."""

@@ -1,0 +1,179 @@
+"""Planning the fan-out: who hears of a case, on which channel, in which order.
+
+Planning writes the outbox (publication rows, and for large fan-outs batches of matched
+volunteers) inside the transaction that approves, revises or closes the case, then wakes the
+dispatchers with a NOTIFY that PostgreSQL delivers at commit. Each row's idempotency key (case,
+revision, channel, target) is under a unique constraint and every insert is `ON CONFLICT DO
+NOTHING`, so planning the same revision twice adds nothing.
+
+- Volunteers are matched in one SQL statement (`plan_volunteers`): a bounding box on the
+  (lat, lon) index first, the exact great-circle distance after, within both the area's radius
+  and the case's search radius, each volunteer once (their nearest area). The statement writes
+  them nearest first in batches of FANOUT_BATCH_SIZE (`fanout_batches`); the first batch
+  becomes publication rows, one per volunteer and channel with the distance as `sort_key`, in
+  the same transaction, and the dispatchers turn the others into rows right after the commit,
+  a batch per transaction, nearest first (`expand`). Writing a million publication rows would
+  hold the approval for half a minute; a thousand batches take a fraction of a second, and the
+  rows are made far faster than any channel sends them. A volunteer who opts out before their
+  batch is turned into rows gets nothing. A volunteer in quiet hours gets the message when
+  they end, unless the case is public (level 3: an abduction overrides them).
+- Regional Telegram channels whose circle holds the last-seen point get a post (level 2 and up);
+  partner webhooks get every public case (level 3).
+- A revision (update or photo of an active case) queues revision N+1 for everyone in reach and,
+  linked to it, for everyone who already holds a message of an earlier revision: the dispatcher
+  edits that message in place. Unsent rows of earlier revisions are cancelled.
+- Closing drops the batches not yet turned into rows, cancels every unsent row and marks every
+  sent one for withdrawal.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from aiohttp import web
+
+from alerts.cases import lifecycle as cases
+from alerts.cases.consent import LEVEL_PUBLIC, allows, effective_level
+from alerts.cases.models import Case, Consent
+from alerts.config import Settings
+from alerts.db.database import Database
+from alerts.web import keys
+
+log = logging.getLogger(__name__)
+
+VOLUNTEER_CHANNELS = ("telegram_dm", "email")
+# What the dispatcher sends; the other rows of the registry (pages, posters, feeds, press) are
+# published by their own code.
+DISPATCH_CHANNELS = ("telegram_dm", "telegram_channel", "email", "webhook")
+NOTIFY_CHANNEL = "alerts_dispatch"
+
+ApprovalHook = Callable[[Database, Case, Consent], Awaitable[None]]
+CaseHook = Callable[[Database, Case], Awaitable[None]]
+
+
+def setup(app: web.Application) -> None:
+    """Plan the fan-out in the approval, revision and close transactions of `app`."""
+    settings = app[keys.SETTINGS]
+    app[keys.APPROVAL_HOOKS].append(approval_hook(settings))
+    app[keys.REVISION_HOOKS].append(revision_hook(settings))
+    app[keys.CLOSE_HOOKS].append(close_hook)
+
+
+def enabled_channels(settings: Settings) -> frozenset[str]:
+    """The channels this service is configured to send on."""
+    enabled = {"webhook"}
+    if settings.telegram_bot_token:
+        enabled |= {"telegram_dm", "telegram_channel"}
+    if settings.smtp_url:
+        enabled.add("email")
+    return frozenset(enabled)
+
+
+def approval_hook(settings: Settings) -> ApprovalHook:
+    async def hook(db: Database, case: Case, consent: Consent) -> None:
+        await plan(db, settings, case, consent)
+
+    return hook
+
+
+def revision_hook(settings: Settings) -> CaseHook:
+    async def hook(db: Database, case: Case) -> None:
+        await plan_revision(db, settings, case)
+
+    return hook
+
+
+async def close_hook(db: Database, case: Case) -> None:
+    """Nothing more goes out for `case`; what went out is to be withdrawn."""
+    # First: a batch being turned into rows right now is waited for, and its rows cancelled.
+    await db.execute("drop_fanout_batches", case.id, None)
+    cancelled = _count(await db.execute("cancel_unsent_publications", case.id))
+    withdrawing = _count(await db.execute("withdraw_sent_publications", case.id))
+    await db.execute("notify_dispatchers", f"closed {case.id}")
+    log.info(
+        "fan-out stopped",
+        extra={"action": "fanout.closed", "case_id": case.id, "cancelled": cancelled,
+               "withdrawing": withdrawing},
+    )  # fmt: skip
+
+
+async def plan(
+    db: Database,
+    settings: Settings,
+    case: Case,
+    consent: Consent | None,
+    *,
+    now: datetime | None = None,
+    notify: bool = True,
+) -> int:
+    """Queue the case's current revision for every target in reach; the messages added (rows,
+    and those planned in batches the dispatchers turn into rows after the commit)."""
+    now = now or datetime.now(UTC)
+    enabled = enabled_channels(settings)
+    point = (case.last_seen_lat, case.last_seen_lon)
+    queued = 0
+    direct = [c for c in VOLUNTEER_CHANNELS if c in enabled and allows(consent, c, now)]
+    if direct and point[0] is not None and point[1] is not None:
+        override_quiet = effective_level(consent, now) >= LEVEL_PUBLIC
+        await db.execute("fanout_session")
+        queued += await db.fetchval(
+            "plan_volunteers", case.id, case.revision, *point, case.search_radius_km, direct,
+            override_quiet, settings.fanout_batch_size,
+        )  # fmt: skip
+        # The nearest volunteers' rows are ready for the dispatchers at the commit.
+        queued += await db.fetchval("expand_fanout_batch", case.id, case.revision) or 0
+    if _on("telegram_channel", enabled, consent, now) and point[0] is not None:
+        queued += _count(await db.execute("plan_regional_channels", case.id, case.revision, *point))
+    if _on("webhook", enabled, consent, now):
+        queued += _count(await db.execute("plan_partner_webhooks", case.id, case.revision))
+    if queued and notify:
+        await db.execute("notify_dispatchers", "")
+    log.info(
+        "fan-out planned",
+        extra={"action": "fanout.planned", "case_id": case.id, "revision": case.revision,
+               "queued": queued},
+    )  # fmt: skip
+    return queued
+
+
+async def plan_revision(
+    db: Database, settings: Settings, case: Case, *, now: datetime | None = None
+) -> int:
+    """Queue revision N+1: edits of the messages already out, new messages for the newly in
+    reach; the rows added. Unsent rows of earlier revisions are cancelled."""
+    channels = list(DISPATCH_CHANNELS)
+    await db.execute("drop_fanout_batches", case.id, case.revision)
+    await db.execute("cancel_superseded_publications", case.id, case.revision, channels)
+    queued = _count(await db.execute("plan_followups", case.id, case.revision, channels))
+    consent = await cases.current_consent(db, case.id)
+    queued += await plan(db, settings, case, consent, now=now, notify=False)
+    if queued:
+        await db.execute("notify_dispatchers", "")
+    return queued
+
+
+async def expand(db: Database) -> int | None:
+    """Turn the nearest waiting batch of any case into publication rows and wake the
+    dispatchers; the rows queued, or None when no batch waits."""
+    async with db.transaction() as tx:
+        queued: int | None = await tx.fetchval("expand_fanout_batch", None, None)
+        if queued:
+            await tx.execute("notify_dispatchers", "")
+    return queued
+
+
+async def waiting(db: Database, case_id: int) -> int:
+    """The messages of the case's current revision still waiting in batches."""
+    count: int = await db.fetchval("fanout_batches_waiting", case_id)
+    return count
+
+
+def _on(channel: str, enabled: frozenset[str], consent: Consent | None, now: datetime) -> bool:
+    return channel in enabled and allows(consent, channel, now)
+
+
+def _count(status: str) -> int:
+    """The row count of a command status such as 'INSERT 0 42' or 'UPDATE 7'."""
+    return int(status.rsplit(" ", 1)[-1])

@@ -1,0 +1,125 @@
+"""The withdrawal report of a case, and the publications a person handles: posts staff put on
+social networks by hand (recorded here, handed to a person by the `ManualPosts` channel when the
+case is withdrawn), and the confirmation that something marked for manual action is gone.
+
+A case is "fully withdrawn" only when every publication has reached an end state: withdrawn,
+neutralised, manual (a person must act; the reason says why), or never sent (cancelled,
+failed). A manual row counts as ended for the report, and stays listed as a manual action until
+a staff member confirms its removal (then it is withdrawn, and the confirmation is audited).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from alerts import errors
+from alerts.cases import lifecycle as cases
+from alerts.cases.models import CaseState
+from alerts.channels.base import (
+    Job,
+    Limits,
+    PermanentFailure,
+    Published,
+    SendResult,
+    WithdrawResult,
+)
+from alerts.db.database import Database
+from alerts.staff import audit
+from alerts.staff.models import Staff
+
+log = logging.getLogger(__name__)
+
+END_STATES = frozenset({"withdrawn", "neutralised", "manual", "cancelled", "failed"})
+_MAX_URL = 500
+
+
+@dataclass(frozen=True, kw_only=True)
+class Summary:
+    """How far the withdrawal of a case got."""
+
+    fully_withdrawn: bool
+    total: int
+    ended: int
+    manual_actions: int
+    counts: Mapping[str, int]
+
+
+def summarise(rows: Iterable[Mapping[str, Any]]) -> Summary:
+    """The summary of a case's publication rows (each with its `state`)."""
+    counts = Counter(row["state"] for row in rows)
+    total = sum(counts.values())
+    ended = sum(n for state, n in counts.items() if state in END_STATES)
+    return Summary(
+        fully_withdrawn=ended == total, total=total, ended=ended,
+        manual_actions=counts.get("manual", 0), counts=dict(sorted(counts.items())),
+    )  # fmt: skip
+
+
+class ManualPosts:
+    """Posts staff put on social networks by hand (`social`): a person must remove them."""
+
+    name = "social"
+    limits = Limits(bucket="manual", per_second=100.0)
+
+    async def send(self, job: Job) -> SendResult:
+        raise PermanentFailure("social posts are made by hand")
+
+    async def withdraw(self, published: Published) -> WithdrawResult:
+        return WithdrawResult(
+            state="manual", reason="posted by hand: remove the post, then confirm it here"
+        )
+
+
+def _post_url(url: Any) -> str:
+    """The address of a post, checked: an absolute http(s) URL."""
+    text = url.strip() if isinstance(url, str) else ""
+    parts = urlsplit(text)
+    if len(text) > _MAX_URL or parts.scheme not in ("http", "https") or not parts.netloc:
+        raise errors.InvalidInput("Give the address of the post, starting with https://.",
+                                  field="url")  # fmt: skip
+    return text
+
+
+async def record_manual_post(db: Database, staff: Staff, case_id: int, url: Any) -> int:
+    """Record a post staff put on a social network by hand: withdrawal lists it for a person
+    to remove. Its publication id (the same one when it was recorded already)."""
+    address = _post_url(url)
+    async with db.transaction() as tx:
+        case = await cases.get(tx, case_id, for_update=True)
+        if case.state is not CaseState.ACTIVE:
+            raise errors.Conflict("A post can only be recorded while the case is active.")
+        publication_id = await tx.fetchval("record_manual_post", case.id, case.revision, address)
+        if publication_id is None:
+            raise errors.Conflict("This post is already recorded.")
+        await audit.record(tx, staff.id, "social_post_recorded", case.id,
+                           publication=publication_id)  # fmt: skip
+    log.info(
+        "social post recorded",
+        extra={
+            "action": "withdrawal.social_post",
+            "case_id": case_id,
+            "publication": publication_id,
+        },
+    )
+    return int(publication_id)
+
+
+async def confirm_removal(db: Database, staff: Staff, case_id: int, publication_id: int) -> None:
+    """A staff member confirms that a publication marked for manual action was removed."""
+    async with db.transaction() as tx:
+        confirmed = await tx.fetchval("confirm_manual_removal", publication_id, case_id, staff.id)
+        if confirmed is None:
+            raise errors.Conflict(
+                "Only a publication marked for manual action can be confirmed as removed."
+            )
+        await audit.record(tx, staff.id, "manual_removal_confirmed", case_id,
+                           publication=publication_id)  # fmt: skip
+    log.info(
+        "manual removal confirmed",
+        extra={"action": "withdrawal.confirmed", "case_id": case_id, "publication": publication_id},
+    )

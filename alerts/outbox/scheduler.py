@@ -1,0 +1,135 @@
+"""The scheduler: the service's periodic jobs, in the worker processes, one process at a time.
+
+- `consents`, every SCHEDULER_INTERVAL_SECONDS: consents that reached their end date, and sends
+  that were in flight when a consent narrowed: what they no longer allow is withdrawn
+  (alerts.withdrawal.reconcile);
+- `retention`, daily: the retention purge (alerts.retention.purge).
+
+It runs wherever the dispatchers run (`run.py serve`, and `serve --only dispatch`); a process
+that only serves the web does not run it. Any number of processes may run it: a job's run holds
+a PostgreSQL advisory lock (`pg_try_advisory_lock`; a process that finds it taken skips that
+round), and the time of each job's last run is kept in `scheduler_runs`, so the daily purge runs
+once a day whichever process gets there first, and a restart does not run it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+from aiohttp import web
+
+from alerts.config import Settings
+from alerts.db.database import Database
+from alerts.outbox import retention, withdrawal
+from alerts.web import keys
+
+log = logging.getLogger(__name__)
+
+DAY = 86_400.0
+Work = Callable[[Database, Settings], Awaitable[Mapping[str, Any]]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Job:
+    """A periodic job: its name (and lock), how often it runs, and what it does."""
+
+    name: str
+    every: float
+    work: Work
+
+
+async def _consents(db: Database, settings: Settings) -> Mapping[str, Any]:
+    return dataclasses.asdict(await withdrawal.reconcile(db))
+
+
+async def _retention(db: Database, settings: Settings) -> Mapping[str, Any]:
+    report = await retention.purge(db, settings)
+    return {**report.totals(), "waiting": len(report.waiting)}
+
+
+def default_jobs(settings: Settings) -> list[Job]:
+    return [
+        Job(name="consents", every=settings.scheduler_interval_seconds, work=_consents),
+        Job(name="retention", every=DAY, work=_retention),
+    ]
+
+
+class Scheduler:
+    """Runs the jobs that are due, again every SCHEDULER_INTERVAL_SECONDS, until stopped."""
+
+    def __init__(self, db: Database, settings: Settings, jobs: list[Job] | None = None) -> None:
+        self.db = db
+        self.settings = settings
+        self.jobs = jobs if jobs is not None else default_jobs(settings)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        log.info("scheduler started", extra={"action": "scheduler.started",
+                                             "jobs": [job.name for job in self.jobs]})  # fmt: skip
+        while not stop.is_set():
+            await self.run_due()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.settings.scheduler_interval_seconds)
+
+    async def run_due(self) -> dict[str, Mapping[str, Any]]:
+        """Run each job that is due and free; what each of them reported."""
+        results = {}
+        for job in self.jobs:
+            try:
+                result = await self.run_job(job)
+            except Exception as err:
+                # The database is away, or a bug: the scheduler goes on, the next round retries.
+                log.warning("scheduled job failed", exc_info=True, extra={
+                    "action": "scheduler.failed", "job": job.name,
+                    "error": type(err).__name__})  # fmt: skip
+                continue
+            if result is not None:
+                results[job.name] = result
+        return results
+
+    async def run_job(self, job: Job) -> Mapping[str, Any] | None:
+        """Run `job` if it is due and no other process runs it now; its result, else None."""
+        async with self._lock(job.name) as held:
+            if not held or not await self.db.fetchval("scheduler_is_due", job.name, job.every):
+                return None
+            result = await job.work(self.db, self.settings)
+            await self.db.execute("scheduler_record_run", job.name, json.dumps(result))
+        log.info("scheduled job ran", extra={"action": "scheduler.ran", "job": job.name,
+                                             **result})  # fmt: skip
+        return result
+
+    @contextlib.asynccontextmanager
+    async def _lock(self, name: str) -> AsyncIterator[bool]:
+        """The job's session-level advisory lock on a connection of its own (released at exit,
+        and by PostgreSQL if the process dies)."""
+        pool = self.db.conn
+        assert isinstance(pool, asyncpg.Pool), "the scheduler needs a pool"
+        async with pool.acquire() as conn:
+            locks = Database(conn)
+            held = bool(await locks.fetchval("scheduler_try_lock", name))
+            try:
+                yield held
+            finally:
+                if held:
+                    await locks.fetchval("scheduler_unlock", name)
+
+
+def setup(app: web.Application) -> None:
+    """Run the scheduler alongside `app` (after its database opens, stopped before it closes)."""
+    app.cleanup_ctx.append(_scheduler_ctx)
+
+
+async def _scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
+    scheduler = Scheduler(app[keys.DB], app[keys.SETTINGS])
+    stop = asyncio.Event()
+    task = asyncio.create_task(scheduler.run(stop))
+    yield
+    stop.set()
+    await task

@@ -1,0 +1,3 @@
+"""Beyond the volunteers: regional channels, partner webhooks, the press room, the Atom and CAP
+feeds.
+"""

@@ -1,0 +1,185 @@
+"""CAP 1.2 messages of a case (OASIS Common Alerting Protocol), the one builder for every channel.
+
+A case's messages form one chain: `Alert` for the first revision published on a CAP channel,
+`Update` for each later one (referencing every earlier message), `Cancel` when the case closes or
+its consent stops allowing the channel. Identifiers are made of the case's public id and the
+revision, never of internal ids. A Cancel carries no `<info>`: no name, no photo, no outcome.
+
+The content of an Alert or Update comes from the channel's `PublicView` only:
+
+- one `<info>` per case language (`nl-BE`, `fr-BE`, `de-BE`, `en`), the words of the posters;
+- categories Rescue and Safety, event "Missing child", urgency Immediate, severity Severe,
+  certainty Observed (CAP: "determined to have occurred or to be ongoing"; the OASIS AMBER
+  example uses Likely for a suspected abduction, but a missing child reported with a police
+  reference is a fact), response type Monitor (watch out and report, as the instruction says);
+- `onset` the last sighting, `web` the case page, `contact` the hotline, the square image of the
+  language as `resource`;
+- `<area>`: the place at the consented precision, with a `<circle>` "lat,lon radius_km" around
+  the last-seen point as the consent coarsened it and the search radius.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET  # noqa: S405 - builds XML, never parses any
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from alerts.cases.consent import LEVEL_REGIONAL, PublicView
+from alerts.i18n.public_texts import text
+from alerts.posters.labels import LABELS, facts
+
+CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
+CAP_LANGUAGES = {"nl": "nl-BE", "fr": "fr-BE", "de": "de-BE", "en": "en"}
+BRUSSELS = ZoneInfo("Europe/Brussels")
+MsgType = Literal["Alert", "Update"]
+
+ET.register_namespace("cap", CAP_NS)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CapRef:
+    """An earlier message of the chain, as CAP references it: sender, identifier, sent."""
+
+    sender: str
+    identifier: str
+    sent: datetime
+
+    def text(self) -> str:
+        return f"{self.sender},{self.identifier},{cap_time(self.sent)}"
+
+
+def cap_time(moment: datetime) -> str:
+    """A CAP dateTime: seconds, Brussels time with its offset (CAP forbids 'Z')."""
+    return moment.astimezone(BRUSSELS).replace(microsecond=0).isoformat()
+
+
+def sender_for(base_url: str) -> str:
+    """The CAP sender: the host name of the service's public address."""
+    return urlsplit(base_url).hostname or "localhost"
+
+
+def message_id(public_id: str, revision: int) -> str:
+    """The identifier of the Alert or Update of one revision."""
+    return f"{public_id}.{revision}"
+
+
+def cancel_id(public_id: str) -> str:
+    """The identifier of the Cancel that ends a case's chain."""
+    return f"{public_id}.cancel"
+
+
+def _tag(name: str) -> str:
+    return f"{{{CAP_NS}}}{name}"
+
+
+def _add(parent: ET.Element, name: str, value: str | None) -> None:
+    if value:
+        ET.SubElement(parent, _tag(name)).text = value
+
+
+def _header(
+    identifier: str, sender: str, sent: datetime, msg_type: str, references: Sequence[CapRef]
+) -> ET.Element:
+    alert = ET.Element(_tag("alert"))
+    _add(alert, "identifier", identifier)
+    _add(alert, "sender", sender)
+    _add(alert, "sent", cap_time(sent))
+    _add(alert, "status", "Actual")
+    _add(alert, "msgType", msg_type)
+    _add(alert, "scope", "Public")
+    _add(alert, "references", " ".join(ref.text() for ref in references))
+    return alert
+
+
+def cap_alert(
+    view: PublicView,
+    msg_type: MsgType,
+    references: Sequence[CapRef],
+    sent: datetime,
+    *,
+    sender_name: str = "",
+) -> ET.Element:
+    """The CAP `<alert>` of the view's revision: an Alert, or an Update of `references`."""
+    if msg_type == "Update" and not references:
+        raise ValueError("an Update must reference the earlier messages")
+    sender = sender_for(view.case_url)
+    alert = _header(message_id(view.public_id, view.revision), sender, sent, msg_type, references)
+    for lang in view.languages:
+        if lang in CAP_LANGUAGES:
+            alert.append(_info(view, lang, sender_name))
+    return alert
+
+
+def cap_cancel(
+    public_id: str, references: Sequence[CapRef], sent: datetime, *, sender: str
+) -> ET.Element:
+    """The CAP Cancel of a case's chain: identifiers and references only."""
+    if not references:
+        raise ValueError("a Cancel must reference the messages it cancels")
+    return _header(cancel_id(public_id), sender, sent, "Cancel", references)
+
+
+def _info(view: PublicView, lang: str, sender_name: str) -> ET.Element:
+    info = ET.Element(_tag("info"))
+    _add(info, "language", CAP_LANGUAGES[lang])
+    for category in ("Rescue", "Safety"):
+        _add(info, "category", category)
+    _add(info, "event", text("event", lang))
+    _add(info, "responseType", "Monitor")
+    for name, value in (
+        ("urgency", "Immediate"),
+        ("severity", "Severe"),
+        ("certainty", "Observed"),
+    ):
+        _add(info, name, value)
+    if view.last_seen_at is not None:
+        _add(info, "onset", cap_time(view.last_seen_at))
+    _add(info, "senderName", sender_name)
+    _add(info, "headline", headline(view, lang))
+    colon = LABELS["colon"][lang]
+    _add(
+        info, "description", "\n".join(f"{f.label}{colon} {f.value}" for f in facts(view, (lang,)))
+    )
+    question = LABELS["seen_question"][lang]
+    _add(info, "instruction", f"{question} {LABELS['call'][lang].format(hotline=view.hotline)}")
+    _add(info, "web", view.case_url)
+    _add(info, "contact", view.hotline)
+    if view.level >= LEVEL_REGIONAL:  # the images exist from the regional level on
+        _image(info, view, lang)
+    _area(info, view, lang)
+    return info
+
+
+def _image(info: ET.Element, view: PublicView, lang: str) -> None:
+    resource = ET.SubElement(info, _tag("resource"))
+    _add(resource, "resourceDesc", "Image")
+    _add(resource, "mimeType", "image/png")
+    _add(resource, "uri", f"{view.case_url}/square-{lang}.png")
+
+
+def headline(view: PublicView, lang: str) -> str:
+    """'VERMIST: Lotte, 14 jaar' — the headline word, the name if consented, the age."""
+    found = {f.key: f.value for f in facts(view, (lang,)) if f.key == "age"}
+    subject = ", ".join(part for part in (view.name, found.get("age")) if part)
+    word = LABELS["headline"][lang]
+    return f"{word}{LABELS['colon'][lang]} {subject}" if subject else word
+
+
+def _area(info: ET.Element, view: PublicView, lang: str) -> None:
+    place = view.last_seen_place
+    description = view.place(lang)
+    if not description and place.lat is None:
+        return
+    area = ET.SubElement(info, _tag("area"))
+    _add(area, "areaDesc", description or "—")
+    if place.lat is not None and place.lon is not None:
+        _add(area, "circle", f"{place.lat:.4f},{place.lon:.4f} {view.search_radius_km:g}")
+
+
+def to_xml(alert: ET.Element) -> bytes:
+    """One CAP message as a document of its own."""
+    return ET.tostring(alert, encoding="utf-8", xml_declaration=True, default_namespace=CAP_NS)

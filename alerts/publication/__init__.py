@@ -1,0 +1,1 @@
+"""What a case publishes: the materials stored per revision and the channel texts."""

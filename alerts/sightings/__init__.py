@@ -1,0 +1,1 @@
+"""Sightings: intake from every source and their triage by staff."""

@@ -1,0 +1,1 @@
+"""Staff accounts: passwords, sessions, TOTP, API tokens, and the audit log of what staff did."""

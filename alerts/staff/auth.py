@@ -1,0 +1,195 @@
+"""Staff accounts: Argon2id passwords, lockout, TOTP, server-side sessions, re-auth, API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import argon2
+import pyotp
+
+from alerts import errors
+from alerts.config import Settings
+from alerts.db.database import Database
+from alerts.staff import audit
+from alerts.staff.models import Role, Staff
+
+_hasher = argon2.PasswordHasher()  # Argon2id with the library's current recommended parameters
+# Verified against when the username is unknown, so both paths cost the same time.
+_DUMMY_HASH = _hasher.hash("not a real password, only for timing")
+MIN_PASSWORD_LENGTH = 12
+API_TOKEN_PREFIX = "alrt_"  # noqa: S105 - a prefix, not a secret
+
+
+def token_hash(token: str) -> str:
+    """The hash under which a session or API token is stored (never the token itself)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise errors.InvalidInput(
+            f"The password must have at least {MIN_PASSWORD_LENGTH} characters.", field="password"
+        )
+    return _hasher.hash(password)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
+        return False
+
+
+def verify_totp(secret: str, code: str) -> bool:
+    """True when `code` is the current (or adjacent) TOTP code for `secret`."""
+    return pyotp.TOTP(secret).verify(code.replace(" ", ""), valid_window=1)
+
+
+async def create_staff(
+    db: Database,
+    *,
+    username: str,
+    display_name: str,
+    role: Role,
+    password: str,
+    language: str | None = None,
+) -> int:
+    """Create a staff account; its id."""
+    username = username.strip().lower()
+    staff_id: int = await db.fetchval(
+        "create_staff", username, display_name, role.value, hash_password(password), language
+    )
+    return staff_id
+
+
+async def authenticate(
+    db: Database, settings: Settings, username: str, password: str, totp_code: str = ""
+) -> Staff:
+    """The staff member these credentials belong to; Unauthenticated or TooManyRequests if not."""
+    row = await db.fetchrow("staff_by_username", username.strip().lower())
+    if row is None or not row["active"]:
+        _verify(_DUMMY_HASH, password)
+        raise errors.Unauthenticated("Wrong username or password.")
+    now = datetime.now(UTC)
+    if row["locked_until"] is not None and row["locked_until"] > now:
+        raise errors.TooManyRequests(
+            "Too many failed logins: this account is locked for a while.",
+            retry_after=int((row["locked_until"] - now).total_seconds()) + 1,
+        )
+    ok = _verify(row["password_hash"], password)
+    if ok and row["totp_secret"]:
+        ok = verify_totp(row["totp_secret"], totp_code)
+    if not ok:
+        await db.execute(
+            "record_login_failure",
+            row["id"],
+            settings.login_max_failures,
+            settings.login_lockout_minutes,
+        )
+        await audit.record(db, row["id"], "login_failed")
+        raise errors.Unauthenticated("Wrong username or password.")
+    if _hasher.check_needs_rehash(row["password_hash"]):
+        await db.execute("set_password", row["id"], _hasher.hash(password))
+    await db.execute("record_login_success", row["id"])
+    return Staff.from_row(row)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Session:
+    token: str
+    csrf_token: str
+    staff: Staff
+    reauth_at: datetime | None
+
+
+async def open_session(db: Database, staff: Staff) -> Session:
+    """A new session for `staff` (a fresh token: sessions are rotated at every login)."""
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    await db.execute("create_session", token_hash(token), staff.id, csrf)
+    return Session(token=token, csrf_token=csrf, staff=staff, reauth_at=datetime.now(UTC))
+
+
+async def load_session(db: Database, settings: Settings, token: str) -> Session | None:
+    """The live session for `token`, or None when unknown, idle too long or too old."""
+    row = await db.fetchrow(
+        "session_with_staff",
+        token_hash(token),
+        settings.session_idle_minutes,
+        settings.session_max_hours * 60,
+    )
+    if row is None:
+        return None
+    return Session(
+        token=token,
+        csrf_token=row["csrf_token"],
+        staff=Staff.from_row(row),
+        reauth_at=row["reauth_at"],
+    )
+
+
+async def end_session(db: Database, token: str) -> None:
+    await db.execute("delete_session", token_hash(token))
+
+
+def check_csrf(session: Session, submitted: str | None) -> None:
+    """Raise Forbidden unless `submitted` is the session's CSRF token."""
+    # Compared as bytes: compare_digest refuses non-ASCII text, which anyone can submit.
+    if not submitted or not hmac.compare_digest(submitted.encode(), session.csrf_token.encode()):
+        raise errors.Forbidden("The form has expired or was not sent from this site. Please retry.")
+
+
+async def reauthenticate(db: Database, session: Session, secret: str) -> None:
+    """Record a fresh confirmation of the password (or TOTP code); Unauthenticated when wrong."""
+    row = await db.fetchrow("staff_by_id", session.staff.id)
+    assert row is not None
+    ok = _verify(row["password_hash"], secret)
+    if not ok and row["totp_secret"]:
+        ok = verify_totp(row["totp_secret"], secret)
+    if not ok:
+        await audit.record(db, session.staff.id, "reauth_failed")
+        raise errors.Unauthenticated("That password or code is not right.")
+    await db.execute("mark_reauth", token_hash(session.token))
+
+
+def require_recent_reauth(session: Session | None, settings: Settings) -> None:
+    """Raise ReauthRequired unless the session confirmed its password recently.
+
+    API tokens (no session) are exempt: they are issued to integrations by an admin.
+    """
+    if session is None:
+        return
+    limit = datetime.now(UTC) - timedelta(minutes=settings.reauth_minutes)
+    if session.reauth_at is None or session.reauth_at < limit:
+        raise errors.ReauthRequired()
+
+
+async def create_api_token(db: Database, username: str, name: str) -> str:
+    """A new API token acting for `username`; shown once, stored only as a hash."""
+    row = await db.fetchrow("staff_by_username", username.strip().lower())
+    if row is None:
+        raise errors.NotFound(f"No staff account named {username!r}.")
+    token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    await db.fetchval("create_api_token", name, token_hash(token), row["id"])
+    return token
+
+
+async def staff_for_api_token(db: Database, token: str) -> Staff | None:
+    row = await db.fetchrow("staff_by_api_token", token_hash(token))
+    return None if row is None else Staff.from_row(row)
+
+
+async def set_totp(db: Database, username: str, *, issuer: str, enable: bool = True) -> str | None:
+    """Turn TOTP on (a new secret; its otpauth:// URI for an authenticator app) or off."""
+    row = await db.fetchrow("staff_by_username", username.strip().lower())
+    if row is None:
+        raise errors.NotFound(f"No staff account named {username!r}.")
+    secret = pyotp.random_base32() if enable else None
+    await db.execute("set_totp_secret", row["id"], secret)
+    await audit.record(db, None, "totp_enabled" if enable else "totp_disabled", target=row["id"])
+    if secret is None:
+        return None
+    return pyotp.TOTP(secret).provisioning_uri(name=row["username"], issuer_name=issuer)

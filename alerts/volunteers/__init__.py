@@ -1,0 +1,1 @@
+"""Volunteers: sign-up, home areas, preferences and opt-out."""

@@ -1,0 +1,1 @@
+"""The staff console: cases, approval, sightings triage, withdrawal, partners, login."""

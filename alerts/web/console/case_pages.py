@@ -1,0 +1,268 @@
+"""The case managers' console (server-rendered pages): case list, case forms, actions, audit."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+
+from alerts import errors
+from alerts.cases import lifecycle as cases
+from alerts.cases.fields import TEXT_LIMITS
+from alerts.cases.models import Case, CaseState
+from alerts.i18n import in_language
+from alerts.staff import audit
+from alerts.web import keys
+from alerts.web.api import handlers as api
+from alerts.web.console import forms as views
+from alerts.web.console import partners as console_partners
+from alerts.web.console import staff_auth
+from alerts.web.console.forms import Problem, form_text, render
+
+log = logging.getLogger(__name__)
+routes = web.RouteTableDef()
+PAGE_SIZE = 50
+TABS = (CaseState.DRAFT, CaseState.PENDING_APPROVAL, CaseState.ACTIVE, CaseState.CLOSED)
+
+
+def as_problem(request: web.Request, form: str, exc: errors.AlertsError) -> Problem:
+    """The domain error `exc` on `form`, in the viewer's language."""
+    field = exc.field
+    if isinstance(exc, errors.ReauthRequired | errors.Unauthenticated):
+        field = "password"  # the approve and close forms ask for it
+    return Problem(form=form, message=in_language(request[keys.LANG], exc.message), field=field)
+
+
+def see_case(case: Case, done: str) -> web.HTTPSeeOther:
+    return web.HTTPSeeOther(f"/console/cases/{case.id}?done={done}")
+
+
+@routes.get("/console", name="console")
+async def case_list(request: web.Request) -> web.Response:
+    """The cases in one state (a tab), most recently changed first."""
+    try:
+        state = CaseState(request.query.get("state", CaseState.ACTIVE))
+        page = max(int(request.query.get("page", "1")), 1)
+    except ValueError:
+        raise web.HTTPSeeOther("/console") from None
+    db = request.app[keys.DB]
+    counts = {row["state"]: row["n"] for row in await db.fetch("count_cases_by_state")}
+    found = await cases.list_cases(db, state, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
+    return render(
+        request, "console/cases.html", tabs=TABS, state=state, counts=counts,
+        cases=found[:PAGE_SIZE], page=page, more=len(found) > PAGE_SIZE,
+    )  # fmt: skip
+
+
+@routes.get("/console/cases/new", name="console_new_case")
+async def new_case_form(request: web.Request) -> web.Response:
+    languages = request.app[keys.SETTINGS].default_languages
+    return case_form_page(request, None, views.new_case_values(languages))
+
+
+def case_form_page(
+    request: web.Request,
+    case: Case | None,
+    values: dict[str, Any],
+    problem: Problem | None = None,
+    status: int = 200,
+) -> web.Response:
+    return render(
+        request, "console/case_form.html", case=case, values=values, problem=problem,
+        limits=TEXT_LIMITS, status=status,
+    )  # fmt: skip
+
+
+@routes.post("/console/cases", name="console_create_case")
+async def create_case(request: web.Request) -> web.Response:
+    form = await request.post()
+    data = await api.locate(request, views.case_data(form))
+    try:
+        case = await cases.create_draft(request.app[keys.DB], request[keys.STAFF], data)
+    except errors.InvalidInput as exc:
+        values = views.posted_case_values(form)
+        return case_form_page(request, None, values, as_problem(request, "case", exc), exc.status)
+    raise see_case(case, "created")
+
+
+@routes.get("/console/cases/{case_id}", name="console_case")
+async def case_page(request: web.Request) -> web.Response:
+    return await render_case(request)
+
+
+async def render_case(
+    request: web.Request,
+    *,
+    problem: Problem | None = None,
+    consent_form: dict[str, str] | None = None,
+    status: int = 200,
+) -> web.Response:
+    """The case page; `problem` and `consent_form` show a refused form again as it was sent."""
+    db, settings = request.app[keys.DB], request.app[keys.SETTINGS]
+    staff = request[keys.STAFF]
+    case = await cases.get(db, api.case_id(request))
+    consent = await cases.current_consent(db, case.id)
+    people = [case.created_by, case.submitted_by, case.approved_by, case.closed_by]
+    people += [consent.recorded_by] if consent else []
+    return render(
+        request, "console/case.html", status=status, case=case, consent=consent,
+        consent_in_force=consent is not None and consent.in_force(datetime.now(UTC)),
+        photos=await cases.photos(db, case.id),
+        publications=await db.fetch("list_publications", case.id),
+        trail=await audit.entries(db, case.id, limit=100),
+        names=await staff_names(request, people), problem=problem,
+        done=request.query.get("done", ""),
+        consent_form=consent_form or views.consent_values(consent, case.kind),
+        default_level=views.default_level(case.kind),
+        can={action: case.state in cases.TRANSITIONS[action] for action in cases.TRANSITIONS},
+        own_submission=settings.four_eyes and case.submitted_by == staff.id,
+        here=f"/console/cases/{case.id}",
+    )  # fmt: skip
+
+
+async def staff_names(request: web.Request, ids: list[int | None]) -> dict[int, str]:
+    """The display names of the staff members with these ids."""
+    wanted = [i for i in ids if i is not None]
+    rows = await request.app[keys.DB].fetch("staff_display_names", wanted)
+    return {row["id"]: row["display_name"] for row in rows}
+
+
+@routes.get("/console/cases/{case_id}/edit", name="console_edit_case")
+async def edit_case_form(request: web.Request) -> web.Response:
+    case = await cases.get(request.app[keys.DB], api.case_id(request))
+    if case.state is CaseState.CLOSED:
+        raise web.HTTPSeeOther(f"/console/cases/{case.id}")
+    return case_form_page(request, case, views.case_values(case))
+
+
+@routes.post("/console/cases/{case_id}/edit", name="console_update_case")
+async def update_case(request: web.Request) -> web.Response:
+    db, staff = request.app[keys.DB], request[keys.STAFF]
+    case = await cases.get(db, api.case_id(request))
+    form = await request.post()
+    data = await api.locate(request, views.forget_stale_point(views.case_data(form), case))
+    try:
+        hooks = request.app[keys.REVISION_HOOKS]
+        updated = await cases.update(db, staff, case.id, data, hooks)
+    except errors.InvalidInput as exc:
+        values = views.posted_case_values(form)
+        return case_form_page(request, case, values, as_problem(request, "case", exc), exc.status)
+    raise see_case(updated, saved_as(case, updated))
+
+
+def saved_as(before: Case, after: Case) -> str:
+    """Which notice tells what saving an edit did to the case."""
+    if after.revision > before.revision:
+        return "revised"
+    if before.state is CaseState.PENDING_APPROVAL:
+        return "saved_draft"  # what the approver sees must be what they approve
+    return "saved"
+
+
+@routes.post("/console/cases/{case_id}/photos", name="console_add_photo")
+async def add_photo(request: web.Request) -> web.Response:
+    # The CSRF check has already read the multipart body, so the file is taken from the parsed
+    # form (aiohttp caps it at the application's client_max_size).
+    form = await request.post()
+    upload = form.get("photo")
+    app = request.app
+    try:
+        if not isinstance(upload, web.FileField):
+            raise errors.InvalidInput("No photo was sent.", field="photo")
+        data = upload.file.read()
+        await cases.add_photo(
+            app[keys.DB], app[keys.SETTINGS], request[keys.STAFF], api.case_id(request), data,
+            app[keys.REVISION_HOOKS],
+        )  # fmt: skip
+    except (errors.InvalidInput, errors.Conflict) as exc:
+        return await render_case(
+            request, problem=as_problem(request, "photo", exc), status=exc.status
+        )
+    raise web.HTTPSeeOther(f"/console/cases/{api.case_id(request)}?done=photo#photos")
+
+
+@routes.post("/console/cases/{case_id}/consent", name="console_consent")
+async def record_consent(request: web.Request) -> web.Response:
+    form = await request.post()
+    try:
+        await cases.record_consent(
+            request.app[keys.DB], request[keys.STAFF], api.case_id(request),
+            views.consent_data(form), request.app[keys.CONSENT_HOOKS],
+            request.app[keys.REVISION_HOOKS],
+        )  # fmt: skip
+    except (errors.InvalidInput, errors.Conflict) as exc:
+        sent = {name: form_text(form, name) for name in views.CONSENT_FIELDS}
+        return await render_case(
+            request, problem=as_problem(request, "consent", exc), consent_form=sent,
+            status=exc.status,
+        )  # fmt: skip
+    raise web.HTTPSeeOther(f"/console/cases/{api.case_id(request)}?done=consent#consent")
+
+
+async def lifecycle_action(request: web.Request, action: str, done: str) -> web.Response:
+    """Run one lifecycle action from its form; the case page with the reason when refused."""
+    form = await request.post()
+    try:
+        if action in ("approve", "close"):
+            password = {"password": form_text(form, "password")}
+            await staff_auth.limit_failures(
+                request, lambda: api.reauth_from_body(request, password)
+            )
+        case = await _run(request, action, form_text(form, "reason"))
+    except errors.NotFound:
+        raise
+    except errors.AlertsError as exc:
+        log.info("case action refused", extra={"action": action, "status": exc.status})
+        return await render_case(
+            request, problem=as_problem(request, action, exc), status=exc.status
+        )
+    log.info("case action", extra={"action": action, "case_id": case.id})
+    raise see_case(case, done)
+
+
+async def _run(request: web.Request, action: str, reason: str) -> Case:
+    app, staff, case_id = request.app, request[keys.STAFF], api.case_id(request)
+    db = app[keys.DB]
+    if action == "submit":
+        return await cases.submit(db, staff, case_id)
+    if action == "return":
+        return await cases.return_to_draft(db, staff, case_id)
+    if action == "approve":
+        settings, hooks = app[keys.SETTINGS], app[keys.APPROVAL_HOOKS]
+        return await cases.approve(db, settings, staff, case_id, hooks)
+    return await cases.close(db, staff, case_id, reason, app[keys.CLOSE_HOOKS])
+
+
+@routes.post("/console/cases/{case_id}/submit", name="console_submit")
+async def submit(request: web.Request) -> web.Response:
+    return await lifecycle_action(request, "submit", "submitted")
+
+
+@routes.post("/console/cases/{case_id}/return", name="console_return")
+async def return_to_draft(request: web.Request) -> web.Response:
+    return await lifecycle_action(request, "return", "returned")
+
+
+@routes.post("/console/cases/{case_id}/approve", name="console_approve")
+async def approve(request: web.Request) -> web.Response:
+    return await lifecycle_action(request, "approve", "approved")
+
+
+@routes.post("/console/cases/{case_id}/close", name="console_close")
+async def close(request: web.Request) -> web.Response:
+    return await lifecycle_action(request, "close", "closed")
+
+
+@routes.get("/console/audit", name="console_audit")
+async def audit_page(request: web.Request) -> web.Response:
+    """The latest staff actions; supervisors and admins only."""
+    if not request[keys.STAFF].is_supervisor:
+        raise errors.Forbidden("Only supervisors can read the audit log.")
+    entries = await audit.entries(request.app[keys.DB], None, limit=300)
+    return render(request, "console/audit.html", entries=entries)
+
+
+# The pages of regional channels and partner webhooks (console_partners.py) are console pages.
+console_partners.add_routes(routes)

@@ -1,0 +1,124 @@
+"""Withdrawal in the console and the API: revoking a consent, posts made by hand, confirming a
+manual removal; and the hooks that write withdrawal into the close and consent transactions.
+
+The withdrawal report itself is part of the case page (templates/console/_withdrawal.html, from
+the registry rows the page already reads) and of `GET /api/cases/{id}/publications`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiohttp import web
+
+from alerts import errors
+from alerts.cases import lifecycle as cases
+from alerts.outbox import report as withdrawal_report
+from alerts.outbox import withdrawal
+from alerts.web import keys
+from alerts.web.api import handlers as api
+from alerts.web.console import case_pages as console
+from alerts.web.console.forms import form_text
+
+log = logging.getLogger(__name__)
+routes = web.RouteTableDef()
+CASE = "/cases/{case_id}"
+PUBLICATION = CASE + "/publications/{publication_id}"
+
+
+def setup(app: web.Application) -> None:
+    """Write withdrawal into the close and consent transactions of `app`; add the routes and
+    the report's summary for the case page's template."""
+    app[keys.CLOSE_HOOKS].append(withdrawal.close_hook)
+    app[keys.CONSENT_HOOKS].append(withdrawal.consent_hook)
+    app[keys.TEMPLATES].globals["withdrawal_summary"] = withdrawal_report.summarise
+    app.add_routes(routes)
+
+
+def publication_id(request: web.Request) -> int:
+    try:
+        value = int(request.match_info["publication_id"])
+    except ValueError:
+        raise errors.NotFound("No such publication.") from None
+    if not 0 < value < 2**63:
+        raise errors.NotFound("No such publication.")
+    return value
+
+
+# -- the API -------------------------------------------------------------------------------------
+
+
+@routes.post(f"/api{CASE}/consent/revoke", name="api_revoke_consent")
+async def api_revoke_consent(request: web.Request) -> web.Response:
+    """Revoke the consent: everything of the case is withdrawn."""
+    await api.json_body(request)
+    consent = await _revoke(request)
+    return api.reply(consent)
+
+
+@routes.post(f"/api{CASE}/social-posts", name="api_social_post")
+async def api_social_post(request: web.Request) -> web.Response:
+    """Record a post made by hand on a social network (`{"url": ...}`)."""
+    body = await api.json_body(request)
+    recorded = await withdrawal_report.record_manual_post(
+        request.app[keys.DB], api.staff_of(request), api.case_id(request), body.get("url")
+    )
+    return api.reply({"publication": recorded}, status=201)
+
+
+@routes.post(f"/api{PUBLICATION}/confirm-removal", name="api_confirm_removal")
+async def api_confirm_removal(request: web.Request) -> web.Response:
+    """Confirm that a publication marked for manual action was removed."""
+    await api.json_body(request)
+    await _confirm(request)
+    return api.reply({"publication": publication_id(request), "state": "withdrawn"})
+
+
+async def _revoke(request: web.Request) -> Any:
+    app = request.app
+    return await cases.revoke_consent(
+        app[keys.DB], api.staff_of(request), api.case_id(request), app[keys.CONSENT_HOOKS]
+    )
+
+
+async def _confirm(request: web.Request) -> None:
+    await withdrawal_report.confirm_removal(
+        request.app[keys.DB], api.staff_of(request), api.case_id(request),
+        publication_id(request),
+    )  # fmt: skip
+
+
+# -- the console ---------------------------------------------------------------------------------
+
+
+async def _console_action(request: web.Request, form: str, done: str, action: Any) -> web.Response:
+    """Run `action()`; the case page with its notice, or with the reason when refused."""
+    try:
+        await action()
+    except (errors.InvalidInput, errors.Conflict) as exc:
+        problem = console.as_problem(request, form, exc)
+        return await console.render_case(request, problem=problem, status=exc.status)
+    raise web.HTTPSeeOther(f"/console/cases/{api.case_id(request)}?done={done}#withdrawal")
+
+
+@routes.post(f"/console{CASE}/consent/revoke", name="console_revoke_consent")
+async def console_revoke_consent(request: web.Request) -> web.Response:
+    return await _console_action(request, "revoke", "consent_revoked", lambda: _revoke(request))
+
+
+@routes.post(f"/console{CASE}/social-posts", name="console_social_post")
+async def console_social_post(request: web.Request) -> web.Response:
+    url = form_text(await request.post(), "url")
+
+    async def record() -> None:
+        await withdrawal_report.record_manual_post(
+            request.app[keys.DB], request[keys.STAFF], api.case_id(request), url
+        )
+
+    return await _console_action(request, "social", "social_post", record)
+
+
+@routes.post(f"/console{PUBLICATION}/confirm-removal", name="console_confirm_removal")
+async def console_confirm_removal(request: web.Request) -> web.Response:
+    return await _console_action(request, "confirm", "removal_confirmed", lambda: _confirm(request))

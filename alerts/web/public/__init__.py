@@ -1,0 +1,3 @@
+"""Public pages without login: case pages, sightings, volunteers, the press room, feeds, health and
+metrics.
+"""

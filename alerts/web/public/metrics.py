@@ -1,0 +1,230 @@
+"""`GET /metrics`: the service's figures in the Prometheus text format (version 0.0.4).
+
+Every figure is counted in the database at scrape time, not in a process's memory: the web
+processes and the dispatchers on several machines share one registry, so whichever process
+Prometheus asks, the answer is the same, and a restart loses nothing.
+
+Public, as DESIGN.md lists it: only counts, under labels from fixed sets (channel, state,
+reason, source), never a case, a person, an address or a place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import product
+from typing import Any
+
+from aiohttp import web
+
+from alerts.db.database import Database
+from alerts.outbox.fanout import DISPATCH_CHANNELS
+from alerts.web import keys
+from alerts.web.middlewares import public
+
+routes = web.RouteTableDef()
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+# Every state and source is always reported (zero included): a series that vanishes when its
+# count drops to zero cannot be told from a scrape that failed.
+STATES = (
+    "pending", "sending", "sent", "failed", "cancelled", "withdrawing", "withdrawn",
+    "neutralised", "manual", "superseded",
+)  # fmt: skip
+CASE_STATES = ("draft", "pending_approval", "active", "closed")
+SIGHTING_SOURCES = ("web", "json", "telegram")
+SIGHTING_STATUSES = ("new", "credible", "not_credible", "duplicate", "police")
+QUEUE_STATES = ("due", "held", "sending", "withdrawing")
+FAILURE_REASONS = ("gave_up", "recipient_gone", "refused")  # as alerts/dispatch.py ends a send
+# A label value is code-made (a reason such as `gave_up`); anything else is reported as `other`
+# so that no free text can ever reach the scrape.
+_CODE = re.compile(r"[a-z][a-z0-9_]{0,40}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Family:
+    """One metric: its name, type, help line and samples (labels, value)."""
+
+    name: str
+    kind: str
+    help: str
+    samples: list[tuple[dict[str, str], float]] = field(default_factory=list)
+
+    def add(self, value: float, **labels: str) -> None:
+        self.samples.append((labels, value))
+
+
+@routes.get("/metrics", name="metrics")
+@public
+async def metrics(request: web.Request) -> web.Response:
+    """Every figure, counted now."""
+    text = exposition(await collect(request.app[keys.DB]))
+    return web.Response(body=text.encode(), headers={"Content-Type": CONTENT_TYPE})
+
+
+async def collect(db: Database) -> list[Family]:
+    """The figures of the whole service, read from the database."""
+    async with db.transaction() as tx:  # one snapshot: the figures agree with each other
+        await tx.execute("metrics_snapshot")
+        return [
+            *await _publications(tx),
+            *await _queue(tx),
+            await _withdrawal(tx),
+            await _cases(tx),
+            *await _sightings(tx),
+            await _volunteers(tx),
+        ]
+
+
+async def _publications(db: Database) -> list[Family]:
+    registry = Family(
+        name="alerts_publications", kind="gauge",
+        help="Publications in the registry (the outbox and the withdrawal list), by channel "
+        "and state.",
+    )  # fmt: skip
+    counts = _table(await db.fetch("metrics_publications"), ("channel", "state"))
+    for channel in sorted({*DISPATCH_CHANNELS, *(c for c, _ in counts)}):
+        for state in STATES:
+            registry.add(counts.get((channel, state), 0), channel=channel, state=state)
+    return [registry, *await _deliveries(db), await _failures(db)]
+
+
+async def _deliveries(db: Database) -> list[Family]:
+    delivered = Family(name="alerts_deliveries_total", kind="counter",
+                       help="Messages delivered, by channel.")  # fmt: skip
+    attempts = Family(name="alerts_delivery_attempts_total", kind="counter",
+                      help="Send attempts made (retries included), by channel.")  # fmt: skip
+    rows = {r["channel"]: r for r in await db.fetch("metrics_deliveries", DISPATCH_CHANNELS)}
+    for channel in DISPATCH_CHANNELS:
+        row = rows.get(channel)
+        delivered.add(row["delivered"] if row else 0, channel=channel)
+        attempts.add(row["attempts"] if row else 0, channel=channel)
+    return [delivered, attempts]
+
+
+async def _failures(db: Database) -> Family:
+    family = Family(name="alerts_delivery_failures_total", kind="counter",
+                    help="Messages that failed for good, by channel and reason.")  # fmt: skip
+    rows = await db.fetch("metrics_failures", DISPATCH_CHANNELS)
+    failed = {(r["channel"], _code(r["reason"])): r["n"] for r in rows}
+    for channel, reason in sorted({*failed, *product(DISPATCH_CHANNELS, FAILURE_REASONS)}):
+        family.add(failed.get((channel, reason), 0), channel=channel, reason=reason)
+    return family
+
+
+async def _queue(db: Database) -> list[Family]:
+    depth = Family(
+        name="alerts_queue_depth", kind="gauge",
+        help="Outbox rows waiting or in flight, by channel and state: due (to send now), held "
+        "(backoff, quiet hours), sending (claimed), withdrawing.",
+    )  # fmt: skip
+    oldest = Family(
+        name="alerts_queue_oldest_due_seconds", kind="gauge",
+        help="How long the oldest row due to be sent or withdrawn has waited, by channel.",
+    )  # fmt: skip
+    batched = Family(
+        name="alerts_fanout_batched_messages", kind="gauge",
+        help="Messages of large fan-outs still waiting in batches for a dispatcher to make them "
+        "into outbox rows (above zero for more than seconds only when no dispatcher runs).",
+    )  # fmt: skip
+    batch_age = Family(
+        name="alerts_fanout_batch_oldest_seconds", kind="gauge",
+        help="How long the oldest waiting fan-out batch has waited.",
+    )  # fmt: skip
+    rows = {r["channel"]: r for r in await db.fetch("metrics_queue")}
+    for channel in DISPATCH_CHANNELS:
+        row = rows.get(channel)
+        for state in QUEUE_STATES:
+            depth.add(row[state] if row else 0, channel=channel, state=state)
+        oldest.add(row["oldest_due_seconds"] if row else 0.0, channel=channel)
+    waiting = await db.fetchrow("metrics_fanout_batches")
+    assert waiting is not None
+    batched.add(waiting["messages"])
+    batch_age.add(waiting["oldest_seconds"])
+    return [depth, oldest, batched, batch_age]
+
+
+async def _withdrawal(db: Database) -> Family:
+    family = Family(
+        name="alerts_withdrawal_publications", kind="gauge",
+        help="Publications of closed cases, by state: withdrawing is the work left; withdrawn, "
+        "neutralised and cancelled are done; manual waits for a person.",
+    )  # fmt: skip
+    counts = {r["state"]: r["n"] for r in await db.fetch("metrics_withdrawal")}
+    for state in STATES:
+        family.add(counts.get(state, 0), state=state)
+    return family
+
+
+async def _cases(db: Database) -> Family:
+    family = Family(name="alerts_cases", kind="gauge", help="Cases by state.")
+    counts = {r["state"]: r["n"] for r in await db.fetch("metrics_cases")}
+    for state in CASE_STATES:
+        family.add(counts.get(state, 0), state=state)
+    return family
+
+
+async def _sightings(db: Database) -> list[Family]:
+    received = Family(name="alerts_sightings_total", kind="counter",
+                      help="Sightings received, by source.")  # fmt: skip
+    triaged = Family(name="alerts_sightings", kind="gauge",
+                     help="Sightings held, by triage status.")  # fmt: skip
+    rows = await db.fetch("metrics_sightings")
+    for source in SIGHTING_SOURCES:
+        received.add(sum(r["n"] for r in rows if r["source"] == source), source=source)
+    for status in SIGHTING_STATUSES:
+        triaged.add(sum(r["n"] for r in rows if r["status"] == status), status=status)
+    return [received, triaged]
+
+
+async def _volunteers(db: Database) -> Family:
+    family = Family(
+        name="alerts_volunteers",
+        kind="gauge",
+        help="Volunteers who can be reached, by channel and whether alerts are on.",
+    )
+    counts = _table(await db.fetch("metrics_volunteers"), ("channel", "active"))
+    for channel in ("telegram", "email"):
+        for active in (True, False):
+            value = counts.get((channel, active), 0)
+            family.add(value, channel=channel, active=str(active).lower())
+    return family
+
+
+def _table(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> dict[tuple[Any, ...], int]:
+    return {tuple(row[c] for c in columns): int(row["n"]) for row in rows}
+
+
+def _code(value: str) -> str:
+    return value if _CODE.fullmatch(value) else "other"
+
+
+def exposition(families: Iterable[Family]) -> str:
+    """The families in the Prometheus text format."""
+    lines: list[str] = []
+    for family in families:
+        lines.append(f"# HELP {family.name} {_escape_help(family.help)}")
+        lines.append(f"# TYPE {family.name} {family.kind}")
+        for labels, value in family.samples:
+            lines.append(f"{family.name}{_labels(labels)} {_number(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _labels(labels: Mapping[str, str]) -> str:
+    if not labels:
+        return ""
+    inner = ",".join(f'{key}="{_escape_label(value)}"' for key, value in labels.items())
+    return "{" + inner + "}"
+
+
+def _escape_help(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\n", "\\n")
+
+
+def _escape_label(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))

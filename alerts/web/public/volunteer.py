@@ -1,0 +1,356 @@
+"""Public volunteer pages: sign-up with e-mail double opt-in, one-step opt-out, export, deletion.
+
+No login and no JavaScript; in the visitor's language (?lang= or Accept-Language). The sign-up
+answers the same whether or not the address is already registered. Stop and manage links are
+signed with SECRET_KEY (see alerts.volunteers), so nobody can act for someone else.
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import json
+import logging
+from typing import Any
+
+from aiohttp import web
+from multidict import MultiDictProxy
+
+from alerts.channels import mailer
+from alerts.geo.geocoding import GeocodingService
+from alerts.i18n import LANGUAGES
+from alerts.volunteers import registry as volunteers
+from alerts.volunteers.registry import RADIUS_CHOICES, Area, Volunteer, VolunteerError
+from alerts.volunteers.texts import LANGUAGE_NAMES, km, text
+from alerts.web import keys
+from alerts.web.console.staff_auth import client_key
+from alerts.web.middlewares import anonymous_csrf_token, csrf_cookie_name, public
+
+log = logging.getLogger(__name__)
+routes = web.RouteTableDef()
+Form = MultiDictProxy[str | bytes | bytearray | web.FileField]
+MAX_PLACE_TEXT = 200
+# Pages showing a volunteer's data must not be kept by browsers or proxies.
+PRIVATE = {"Cache-Control": "no-store"}
+TOKEN_STATUS = {"token_unknown": 404, "token_used": 410, "token_expired": 410}
+SIGNUP_FIELDS = (
+    "email", "language", "place", "radius", "work_place", "work_radius", "quiet_start",
+    "quiet_end",
+)  # fmt: skip
+
+
+# -- rendering -----------------------------------------------------------------------------------
+
+
+def render(
+    request: web.Request,
+    template: str,
+    *,
+    status: int = 200,
+    **context: Any,
+) -> web.Response:
+    """A volunteer page in the visitor's language, with a CSRF token for its forms.
+
+    Never cached: each page carries its visitor's CSRF token, some show personal data.
+    """
+    response = web.Response(status=status, content_type="text/html", headers=PRIVATE)
+    lang = request[keys.LANG]
+    session = request.get(keys.SESSION)
+    # A signed-in staff member's browser must send the session's token (the middleware checks).
+    csrf = session.csrf_token if session else anonymous_csrf_token(request, response)
+    page = {
+        "lang": lang,
+        "t": functools.partial(text, lang),
+        "organisation": request.app[keys.SETTINGS].organisation_name,
+        # A phone number must not break across lines.
+        "hotline": request.app[keys.SETTINGS].hotline_number.replace(" ", "\u00a0"),
+        "language_links": _language_links(request),
+        "csrf_token": csrf,
+    }
+    template_ = request.app[keys.TEMPLATES].get_template(f"volunteer/{template}")
+    response.text = template_.render({**page, **context})
+    return response
+
+
+def _language_links(request: web.Request) -> list[tuple[str, str, str]]:
+    """(code, name, URL of this page in that language); a form's page links to the empty form."""
+    url = request.rel_url if request.method == "GET" else request.rel_url.with_query({})
+    return [(code, LANGUAGE_NAMES[code], str(url.update_query(lang=code))) for code in LANGUAGES]
+
+
+def problem(request: web.Request, key: str, status: int) -> web.Response:
+    return render(request, "problem.html", status=status, message_key=key)
+
+
+def _csrf_ok(request: web.Request, form: Form) -> bool:
+    if keys.SESSION in request:
+        return True  # the middleware has checked the session's token already
+    cookie = request.cookies.get(csrf_cookie_name(request), "")
+    submitted = form.get("csrf_token")
+    submitted = submitted if isinstance(submitted, str) else ""
+    return bool(cookie) and hmac.compare_digest(cookie.encode(), submitted.encode())
+
+
+def _field(form: Form, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+# -- sign-up -------------------------------------------------------------------------------------
+
+
+@routes.get("/volunteer", name="volunteer_signup")
+@public
+async def signup_form(request: web.Request) -> web.Response:
+    values = dict.fromkeys(SIGNUP_FIELDS, "")
+    values.update(language=request[keys.LANG], radius="10", work_radius="10")
+    return _signup_page(request, values, {}, 200)
+
+
+@routes.post("/volunteer", name="volunteer_signup_submit")
+@public
+async def signup(request: web.Request) -> web.Response:
+    form = await request.post()
+    values = {name: _field(form, name) for name in SIGNUP_FIELDS}
+    if not _csrf_ok(request, form):
+        return _signup_page(request, values, {"form": "form_expired"}, 403)
+    signup_, errors = await read_signup(request.app[keys.GEOCODER], values)
+    if signup_ is None:
+        return _signup_page(request, values, errors, 422)
+    try:
+        db = request.app[keys.DB]
+        token = await volunteers.request_signup(db, signup_, client_key(request))
+        if token is not None:
+            await _send_confirmation(request, signup_, token)
+    except VolunteerError as exc:  # too many sign-ups from this client
+        return _signup_page(request, values, {"form": exc.key}, 429)
+    except mailer.MailUnavailable:
+        return _signup_page(request, values, {"form": "mail_failed"}, 503)
+    log.info("volunteer sign-up requested", extra={"action": "volunteer_signup_requested"})
+    raise web.HTTPSeeOther(f"/volunteer/sent?lang={request[keys.LANG]}")
+
+
+def _signup_page(
+    request: web.Request, values: dict[str, str], errors: dict[str, str], status: int
+) -> web.Response:
+    """The form with what was entered and, next to each wrong field, its message."""
+    return render(
+        request, "signup.html", status=status, values=values, errors=errors,
+        radii=[(str(r), f"{r} km") for r in RADIUS_CHOICES],
+        languages=list(LANGUAGE_NAMES.items()),
+    )  # fmt: skip
+
+
+async def read_signup(
+    geocoder: GeocodingService, values: dict[str, str]
+) -> tuple[volunteers.Signup | None, dict[str, str]]:
+    """The sign-up the form asks for, or the message key of each field that is wrong."""
+    errors: dict[str, str] = {}
+
+    def check(field: str, parse: Any, *args: Any) -> Any:
+        try:
+            return parse(*args)
+        except VolunteerError as exc:
+            errors.setdefault(exc.field or field, exc.key)
+            return None
+
+    email = check("email", volunteers.normalise_email, values["email"])
+    language = check("language", volunteers.check_language, values["language"])
+    home = await _area(geocoder, "home", values["place"], values["radius"], errors, "place")
+    work = None
+    if values["work_place"]:
+        work = await _area(geocoder, "work", values["work_place"], values["work_radius"], errors,
+                           "work_place")  # fmt: skip
+    quiet = check("quiet_start", volunteers.quiet_hours, values["quiet_start"], values["quiet_end"])
+    if errors:
+        return None, errors
+    areas = tuple(a for a in (home, work) if a is not None)
+    return volunteers.Signup(email=email, language=language, areas=areas, quiet=quiet), {}
+
+
+async def _area(
+    geocoder: GeocodingService, label: str, place: str, radius: str, errors: dict[str, str],
+    field: str,
+) -> Area | None:  # fmt: skip
+    radius_field = "radius" if label == "home" else "work_radius"
+    if radius not in {str(r) for r in RADIUS_CHOICES}:
+        errors[radius_field] = "radius_invalid"
+    if not place:
+        errors[field] = "place_required"
+        return None
+    found = await geocoder.geocode(place) if len(place) <= MAX_PLACE_TEXT else None
+    if found is None:
+        errors[field] = "place_unknown"
+        return None
+    if radius_field in errors:
+        return None
+    return volunteers.make_area(label, found.lat, found.lon, float(radius))
+
+
+async def _send_confirmation(request: web.Request, signup_: volunteers.Signup, token: str) -> None:
+    settings, lang = request.app[keys.SETTINGS], signup_.language
+    link = volunteers.confirm_url(settings, token, lang)
+    await _mail(request, signup_.email, lang, "confirm", link=link)
+
+
+async def _mail(request: web.Request, to: str, lang: str, kind: str, **links: str) -> None:
+    """Send the `kind` e-mail (confirm, welcome) in `lang`, as text and HTML."""
+    settings = request.app[keys.SETTINGS]
+    templates = request.app[keys.TEMPLATES]
+    context = {"t": functools.partial(text, lang), "lang": lang,
+               "organisation": settings.organisation_name, **links}  # fmt: skip
+    body = templates.get_template(f"volunteer/email_{kind}.txt").render(context)
+    html = templates.get_template(f"volunteer/email_{kind}.html").render(context)
+    headers = {}
+    if "stop" in links:  # RFC 8058: mail clients may offer a one-click unsubscribe
+        headers = {"List-Unsubscribe": f"<{links['stop']}>",
+                   "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}  # fmt: skip
+    subject = text(lang, f"mail_{kind}_subject")
+    await mailer.send_mail(settings, to, subject, body, html, headers)
+
+
+@routes.get("/volunteer/sent", name="volunteer_sent")
+@public
+async def sent(request: web.Request) -> web.Response:
+    return render(request, "sent.html")
+
+
+# -- confirmation --------------------------------------------------------------------------------
+
+
+@routes.get("/volunteer/confirm/{token}", name="volunteer_confirm")
+@public
+async def confirm_page(request: web.Request) -> web.Response:
+    """A button, not an automatic confirmation: mail scanners open links too."""
+    try:
+        await volunteers.check_signup_token(request.app[keys.DB], request.match_info["token"])
+    except VolunteerError as exc:
+        return problem(request, exc.key, TOKEN_STATUS[exc.key])
+    return render(request, "confirm.html")
+
+
+@routes.post("/volunteer/confirm/{token}", name="volunteer_confirm_submit")
+@public
+async def confirm(request: web.Request) -> web.Response:
+    db, settings = request.app[keys.DB], request.app[keys.SETTINGS]
+    try:
+        volunteer = await volunteers.confirm_signup(db, request.match_info["token"])
+    except VolunteerError as exc:
+        return problem(request, exc.key, TOKEN_STATUS[exc.key])
+    log.info("volunteer confirmed", extra={"action": "volunteer_signup", "channel": "email"})
+    lang = volunteer.language
+    manage = volunteers.manage_url(settings, volunteer.public_id, lang)
+    stop = volunteers.unsubscribe_url(settings, volunteer.public_id, lang)
+    try:
+        assert volunteer.email is not None
+        await _mail(request, volunteer.email, lang, "welcome", manage=manage, stop=stop)
+    except mailer.MailUnavailable:
+        pass  # the page below shows the same links; the sign-up itself is done
+    request[keys.LANG] = lang
+    return render(request, "confirmed.html", manage=manage)
+
+
+# -- opt-out, export, deletion (signed links) ----------------------------------------------------
+
+
+async def _volunteer(request: web.Request, purpose: str) -> Volunteer | None:
+    """The volunteer of a signed link (None once deleted); VolunteerError for a forged one."""
+    public_id = request.match_info["public_id"]
+    signature = request.query.get("sig", "")
+    if not volunteers.signature_ok(request.app[keys.SETTINGS], purpose, public_id, signature):
+        log.warning("volunteer link refused", extra={"action": "volunteer_link_refused",
+                                                     "purpose": purpose})  # fmt: skip
+        raise VolunteerError("link_invalid")
+    return await volunteers.by_public_id(request.app[keys.DB], public_id)
+
+
+@routes.get("/volunteer/stop/{public_id}", name="volunteer_stop")
+@public
+async def stop_page(request: web.Request) -> web.Response:
+    try:
+        volunteer = await _volunteer(request, "stop")
+    except VolunteerError as exc:
+        return problem(request, exc.key, 403)
+    if volunteer is None or not volunteer.active:
+        return _stopped(request, volunteer)
+    return render(request, "stop.html")
+
+
+@routes.post("/volunteer/stop/{public_id}", name="volunteer_stop_submit")
+@public
+async def stop(request: web.Request) -> web.Response:
+    """One step, also as RFC 8058's one-click POST from a mail client (no cookie, no token)."""
+    try:
+        volunteer = await _volunteer(request, "stop")
+    except VolunteerError as exc:
+        return problem(request, exc.key, 403)
+    if volunteer is not None and await volunteers.deactivate(
+        request.app[keys.DB], volunteer.id, "opt_out"
+    ):
+        log.info("volunteer stopped", extra={"action": "volunteer_stop", "channel": "link"})
+    return _stopped(request, volunteer)
+
+
+def _stopped(request: web.Request, volunteer: Volunteer | None) -> web.Response:
+    manage = None
+    if volunteer is not None:
+        settings = request.app[keys.SETTINGS]
+        manage = volunteers.manage_url(settings, volunteer.public_id, request[keys.LANG])
+    return render(request, "stopped.html", volunteer=volunteer, manage=manage)
+
+
+@routes.get("/volunteer/manage/{public_id}", name="volunteer_manage")
+@public
+async def manage_page(request: web.Request) -> web.Response:
+    try:
+        volunteer = await _volunteer(request, "manage")
+    except VolunteerError as exc:
+        return problem(request, exc.key, 403)
+    if volunteer is None:
+        return render(request, "deleted.html")
+    db, settings, lang = request.app[keys.DB], request.app[keys.SETTINGS], request[keys.LANG]
+    areas = [
+        (area, _place(request, area, lang)) for area in await volunteers.areas_of(db, volunteer.id)
+    ]
+    stop_url = volunteers.unsubscribe_url(settings, volunteer.public_id, lang)
+    return render(
+        request, "manage.html", volunteer=volunteer, areas=areas, stop_url=stop_url,
+        sig=request.query.get("sig", ""), language_name=LANGUAGE_NAMES[volunteer.language],
+        since=volunteer.created_at.strftime("%d.%m.%Y" if lang == "de" else "%d/%m/%Y"),
+    )  # fmt: skip
+
+
+def _place(request: web.Request, area: Area, lang: str) -> str:
+    place = request.app[keys.GEOCODER].gazetteer.nearest(area.lat, area.lon).name(lang)
+    return text(lang, "area", place=place, km=km(lang, area.radius_km))
+
+
+@routes.get("/volunteer/manage/{public_id}/export", name="volunteer_export")
+@public
+async def export(request: web.Request) -> web.Response:
+    """Everything held about the volunteer, as a JSON download."""
+    try:
+        volunteer = await _volunteer(request, "manage")
+    except VolunteerError as exc:
+        return problem(request, exc.key, 403)
+    if volunteer is None:
+        return render(request, "deleted.html", status=404)
+    data = await volunteers.export(request.app[keys.DB], volunteer)
+    body = json.dumps(data, indent=2, ensure_ascii=False)
+    headers = {**PRIVATE, "Content-Disposition": 'attachment; filename="my-volunteer-data.json"'}
+    return web.Response(text=body, content_type="application/json", headers=headers)
+
+
+@routes.post("/volunteer/manage/{public_id}/delete", name="volunteer_delete")
+@public
+async def delete(request: web.Request) -> web.Response:
+    try:
+        volunteer = await _volunteer(request, "manage")
+    except VolunteerError as exc:
+        return problem(request, exc.key, 403)
+    if not _csrf_ok(request, await request.post()):
+        return problem(request, "form_expired", 403)
+    if volunteer is not None:
+        await volunteers.delete(request.app[keys.DB], volunteer)
+        log.info("volunteer deleted", extra={"action": "volunteer_delete", "channel": "web"})
+    return render(request, "deleted.html")

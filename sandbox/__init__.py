@@ -1,0 +1,3 @@
+"""For the demo and the tests only: the demo, its sample data, the Telegram Bot API sandbox and the
+SMTP sink.
+"""
