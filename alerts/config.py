@@ -9,6 +9,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from alerts.i18n import LANGUAGES
+
 
 def _bool(value: str) -> bool:
     lowered = value.strip().lower()
@@ -21,7 +23,7 @@ def _bool(value: str) -> bool:
 
 def _languages(value: str) -> tuple[str, ...]:
     langs = tuple(part.strip() for part in value.split(",") if part.strip())
-    unknown = set(langs) - {"nl", "fr", "de", "en"}
+    unknown = set(langs) - set(LANGUAGES)
     if unknown or not langs:
         raise ValueError(f"languages must be among nl, fr, de, en; got {value!r}")
     return langs
@@ -98,7 +100,7 @@ class Settings:
     )
     default_languages: tuple[str, ...] = _setting(
         "DEFAULT_LANGUAGES",
-        ("nl", "fr", "de", "en"),
+        LANGUAGES,
         "Languages of a new case's materials (comma-separated among nl, fr, de, en).",
         _languages,
     )

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import jinja2
 from aiohttp import web
@@ -26,6 +25,7 @@ from markupsafe import Markup, escape
 
 from alerts.db.database import Database
 from alerts.geo.geocoding import default_gazetteer, haversine_km
+from alerts.i18n import BRUSSELS
 from alerts.web import keys
 from alerts.web.middlewares import public
 from sandbox import bot_panel as sandbox_bot
@@ -40,7 +40,6 @@ SANDBOX = web.AppKey("demo_sandbox", SandboxControl)
 SINK = web.AppKey("demo_sink", SmtpSink)
 PATH = "/sandbox"
 DIRECT = ("telegram_dm", "email")
-BRUSSELS = ZoneInfo("Europe/Brussels")
 _URL = re.compile(r"https?://[^\s<>\"']+")
 
 Row = Mapping[str, Any]

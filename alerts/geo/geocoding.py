@@ -30,9 +30,10 @@ from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 from geopy.point import Point
 
+from alerts.i18n import LANGUAGES
+
 log = logging.getLogger(__name__)
 
-LANGUAGES = ("nl", "fr", "de", "en")
 FLEMISH = frozenset({"ANT", "LIM", "OVL", "WVL", "VBR"})
 # The nine municipalities of the German-speaking Community, whose official name is German.
 GERMAN_SPEAKING = frozenset(

@@ -19,6 +19,7 @@ import io
 from collections.abc import Iterator
 from contextvars import ContextVar
 from importlib import resources
+from zoneinfo import ZoneInfo
 
 import jinja2
 from babel import Locale, negotiate_locale
@@ -26,6 +27,8 @@ from babel.messages import mofile, pofile
 from babel.support import NullTranslations, Translations
 
 LANGUAGES = ("nl", "fr", "de", "en")
+# The hotline's time zone: a time a person reads or types without an offset is in it.
+BRUSSELS = ZoneInfo("Europe/Brussels")
 DEFAULT_LANGUAGE = "en"
 
 

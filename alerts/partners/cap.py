@@ -26,15 +26,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from alerts.cases.consent import LEVEL_REGIONAL, PublicView
+from alerts.i18n import BRUSSELS
 from alerts.i18n.public_texts import text
 from alerts.posters.labels import LABELS, facts
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 CAP_LANGUAGES = {"nl": "nl-BE", "fr": "fr-BE", "de": "de-BE", "en": "en"}
-BRUSSELS = ZoneInfo("Europe/Brussels")
 MsgType = Literal["Alert", "Update"]
 
 ET.register_namespace("cap", CAP_NS)

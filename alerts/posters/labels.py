@@ -9,14 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.units import format_unit
 
 from alerts.cases.consent import PublicView
+from alerts.i18n import BRUSSELS
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
 LOCALES: Mapping[str, str] = {"nl": "nl_BE", "fr": "fr_BE", "de": "de_BE", "en": "en_GB"}
 
 # One row per text, one column per language. Keep it small: values (names, clothing, ...) are

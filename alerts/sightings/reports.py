@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any, Self
-from zoneinfo import ZoneInfo
 
 from alerts import errors
 from alerts.cases import lifecycle as cases
@@ -25,9 +24,9 @@ from alerts.cases.publicity import view_for
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.geo.geocoding import haversine_km
+from alerts.i18n import BRUSSELS
 from alerts.posters.labels import LABELS
 
-BRUSSELS = ZoneInfo("Europe/Brussels")  # a time typed without an offset is Belgian time
 STATUSES = ("new", "credible", "not_credible", "duplicate", "police")
 # The longest text accepted in each field, in characters.
 LIMITS = {

@@ -22,19 +22,17 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, time
 from typing import Any, Self
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.geo.geocoding import round_point
-from alerts.i18n import LANGUAGES
+from alerts.i18n import BRUSSELS, LANGUAGES
 
 AREA_LABELS = ("home", "work")
 RADIUS_CHOICES = (2, 5, 10, 25, 50)
 MAX_RADIUS_KM = 200
 CONFIRMATION_HOURS = 48
 # Quiet hours are wall-clock times where the volunteers live.
-LOCAL_TZ = ZoneInfo("Europe/Brussels")
 # Confirmation e-mails one address may receive per hour, and sign-ups one client may send: the
 # form must not become a way to flood someone's inbox.
 EMAIL_SIGNUPS_PER_HOUR = 3
@@ -81,7 +79,7 @@ class QuietHours:
 
     def contains(self, moment: datetime) -> bool:
         """True when `moment` (timezone-aware) falls in the window, in Belgian local time."""
-        now = moment.astimezone(LOCAL_TZ).time()
+        now = moment.astimezone(BRUSSELS).time()
         if self.start < self.end:
             return self.start <= now < self.end
         return now >= self.start or now < self.end

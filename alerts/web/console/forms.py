@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from babel.dates import format_datetime
@@ -21,11 +20,10 @@ from multidict import MultiDictProxy
 from alerts.cases.consent import DEFAULT_LEVEL
 from alerts.cases.fields import TEXT_LIMITS
 from alerts.cases.models import Case, CaseKind, Consent
-from alerts.i18n import LANGUAGES, language, language_name
+from alerts.i18n import BRUSSELS, LANGUAGES, language, language_name
 from alerts.web import keys
 
 # Staff type local times; the hotline works in Belgium.
-BRUSSELS = ZoneInfo("Europe/Brussels")
 NUMBER_FIELDS = ("age", "height_cm", "last_seen_lat", "last_seen_lon", "search_radius_km")
 CONSENT_FIELDS = (
     "given_by", "relation", "given_at", "valid_until", "level", "photo", "name_mode",
