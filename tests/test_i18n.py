@@ -35,18 +35,21 @@ def template_ids() -> set[str]:
     }
 
 
+def catalogs_of(lang: str) -> list[Catalog]:
+    """Every catalog of `lang` (one .po file per audience), as the service merges them."""
+    folder = ROOT / "alerts/i18n/translations" / lang / "LC_MESSAGES"
+    return [catalog(po, lang) for po in sorted(folder.glob("*.po"))]
+
+
 @pytest.mark.parametrize("lang", TRANSLATED)
 def test_every_message_has_a_translation(lang: str) -> None:
-    po = catalog(
-        ROOT / "alerts" / "i18n" / "translations" / lang / "LC_MESSAGES" / "messages.po", lang
-    )
-    wanted = template_ids()
-    assert {m.id for m in po if m.id} == wanted
-    for message in po:
-        if not message.id:
-            continue
+    messages = [m for po in catalogs_of(lang) for m in po if m.id]
+    assert {m.id for m in messages} == template_ids()
+    seen: dict[Any, Any] = {}
+    for message in messages:
         assert message.string and message.string.strip(), f"{lang}: {message.id!r} is empty"
         assert not message.fuzzy, f"{lang}: {message.id!r} is fuzzy"
+        assert seen.setdefault(message.id, message.string) == message.string, message.id
         placeholders = set(PLACEHOLDER.findall(str(message.id)))
         assert placeholders == set(PLACEHOLDER.findall(str(message.string))), message.id
 
