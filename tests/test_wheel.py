@@ -136,7 +136,7 @@ def _fresh_venv(path: Path) -> Path:
 
 def _run(*args: str, timeout: float, cwd: Path | None = None) -> str:
     """Run a command to its end with no PYTHONPATH; its standard output (fails on an error)."""
-    done = subprocess.run(  # noqa: S603 - our own interpreter and arguments
+    done = subprocess.run(
         args, cwd=cwd, env=_clean_env(), capture_output=True, text=True, timeout=timeout
     )
     assert done.returncode == 0, done.stderr[-3000:]
@@ -154,7 +154,7 @@ def _serving(command: Path, cwd: Path, port: int) -> Iterator[tuple[subprocess.P
     log = cwd.parent / "serve.log"
     env = {**_clean_env(), "HOST": "127.0.0.1", "PORT": str(port)}
     with log.open("wb") as sink:
-        process = subprocess.Popen(  # noqa: S603 - the console script the wheel installed
+        process = subprocess.Popen(
             [str(command), "serve"], cwd=cwd, env=env, stdout=sink, stderr=subprocess.STDOUT
         )
         try:
@@ -182,7 +182,7 @@ def _wait_healthy(base: str, process: subprocess.Popen[bytes], log: Path, wait: 
 def _get(url: str) -> tuple[int, str]:
     """The status and text of a GET on the local server."""
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - http://127.0.0.1
+        with urllib.request.urlopen(url, timeout=10) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         try:
