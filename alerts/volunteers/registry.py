@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 
 from alerts.config import Settings
 from alerts.db.database import Database
-from alerts.geo.geocoding import round_point
+from alerts.geo.gazetteer import round_point
 from alerts.i18n import BRUSSELS, LANGUAGES
 
 AREA_LABELS = ("home", "work")
