@@ -17,7 +17,7 @@ import random
 import unicodedata
 from dataclasses import dataclass
 
-from alerts.geo.geocoding import FLEMISH, GERMAN_SPEAKING, Place, default_gazetteer
+from alerts.geo.gazetteer import FLEMISH, GERMAN_SPEAKING, Place, default_gazetteer
 
 SEED = 116_000
 COUNT = 320

@@ -24,7 +24,7 @@ from aiohttp import web
 from markupsafe import Markup, escape
 
 from alerts.db.database import Database
-from alerts.geo.geocoding import default_gazetteer, haversine_km
+from alerts.geo.gazetteer import default_gazetteer, haversine_km
 from alerts.i18n import BRUSSELS
 from alerts.web import keys
 from alerts.web.middlewares import public

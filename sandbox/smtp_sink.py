@@ -19,10 +19,11 @@ import weakref
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import EmailMessage
-from types import TracebackType
-from typing import Any, Self, cast
+from typing import Any, cast
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from sandbox.server import Server
 
 # compat32, the parser's default policy, yields the legacy Message class; this one EmailMessage.
 _POLICY = email.policy.default
@@ -92,7 +93,7 @@ class _Recorder:
         return "250 Message accepted for delivery"
 
 
-class SmtpSink:
+class SmtpSink(Server):
     """An SMTP server on host:port (port 0 picks a free one) that stores every message."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, hostname: str = "smtp-sink") -> None:
@@ -152,15 +153,3 @@ class SmtpSink:
                 if protocol.transport is not None:
                     protocol.transport.close()
             await server.wait_closed()
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()

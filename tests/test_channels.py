@@ -31,7 +31,7 @@ from alerts.logs import JsonFormatter
 from alerts.partners import registry as partners
 from alerts.partners.cap import CAP_NS
 from alerts.staff.models import Role
-from alerts.volunteers import registry as volunteers
+from alerts.volunteers import links
 from sandbox.smtp_sink import SmtpSink
 from sandbox.telegram.server import TelegramSandbox
 from tests.conftest import StaffFactory
@@ -190,7 +190,7 @@ async def test_an_email_links_to_the_image_never_attaches_it_and_can_be_stopped(
     assert not any(p.get_content_maintype() == "image" for p in message.walk())
     image = f"https://alerts.example/alerts/{case.public_id}/square-fr.png"
     assert image in (mail.text or "") and f'src="{image}"' in (mail.html or "")
-    stop = volunteers.unsubscribe_url(mailing, "vol123", "fr")
+    stop = links.unsubscribe_url(mailing, "vol123", "fr")
     assert message["List-Unsubscribe"] == f"<{stop}>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert stop in (mail.text or "") and "DISPARU" in mail.subject

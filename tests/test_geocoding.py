@@ -18,15 +18,8 @@ from geopy.location import Location
 from hypothesis import given
 from hypothesis import strategies as st
 
-from alerts.geo.geocoding import (
-    GeocodingService,
-    OfflineGeocoder,
-    Place,
-    default_gazetteer,
-    fold,
-    haversine_km,
-    round_point,
-)
+from alerts.geo.gazetteer import Place, default_gazetteer, fold, haversine_km, round_point
+from alerts.geo.geocoding import GeocodingService, OfflineGeocoder
 
 PROVINCES = {"ANT", "LIM", "OVL", "WVL", "VBR", "BRU", "WBR", "HAI", "LIE", "LUX", "NAM"}
 FLEMISH = {"ANT", "LIM", "OVL", "WVL", "VBR"}

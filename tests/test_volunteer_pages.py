@@ -21,6 +21,7 @@ from aiohttp.test_utils import TestClient
 from alerts.app import create_app
 from alerts.config import Settings
 from alerts.db.database import Database
+from alerts.volunteers import email_signup, links
 from alerts.volunteers import registry as volunteers
 from alerts.volunteers.registry import Volunteer
 from alerts.volunteers.texts import text
@@ -209,10 +210,10 @@ async def test_the_answer_does_not_reveal_whether_an_address_is_registered(
 async def test_an_address_gets_few_confirmation_mails_however_often_it_is_entered(
     client: Client, sink: SmtpSink
 ) -> None:
-    for _ in range(volunteers.EMAIL_SIGNUPS_PER_HOUR + 2):
+    for _ in range(email_signup.EMAIL_SIGNUPS_PER_HOUR + 2):
         assert (await sign_up(client)).status == 303
-    await sink.wait_for_messages(volunteers.EMAIL_SIGNUPS_PER_HOUR)
-    assert len(sink.messages) == volunteers.EMAIL_SIGNUPS_PER_HOUR
+    await sink.wait_for_messages(email_signup.EMAIL_SIGNUPS_PER_HOUR)
+    assert len(sink.messages) == email_signup.EMAIL_SIGNUPS_PER_HOUR
 
 
 # -- opt-out, export, deletion -------------------------------------------------------------------
@@ -227,7 +228,7 @@ async def test_the_opt_out_link_works_in_one_step(
     client: Client, sink: SmtpSink, mail_settings: Settings
 ) -> None:
     volunteer, _ = await confirmed(client, sink)
-    link = path_of(volunteers.unsubscribe_url(mail_settings, volunteer.public_id, "de"))
+    link = path_of(links.unsubscribe_url(mail_settings, volunteer.public_id, "de"))
 
     page = await client.get(link)
     assert page.status == 200 and text("de", "stop_button") in await page.text()
@@ -245,8 +246,8 @@ async def test_a_forged_opt_out_link_is_refused(
 ) -> None:
     volunteer, _ = await confirmed(client, sink)
     signatures = {
-        "other": volunteers.link_signature(mail_settings, "stop", "someone-else"),
-        "purpose": volunteers.link_signature(mail_settings, "manage", volunteer.public_id),
+        "other": links.link_signature(mail_settings, "stop", "someone-else"),
+        "purpose": links.link_signature(mail_settings, "manage", volunteer.public_id),
         "garbage": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
         "missing": "",
     }
@@ -262,7 +263,7 @@ async def test_export_returns_everything_held_and_deletion_removes_it(
     client: Client, sink: SmtpSink, mail_settings: Settings, database: Database
 ) -> None:
     volunteer, _ = await confirmed(client, sink)
-    manage = path_of(volunteers.manage_url(mail_settings, volunteer.public_id, "en"))
+    manage = path_of(links.manage_url(mail_settings, volunteer.public_id, "en"))
     page = await client.get(manage)
     body = await page.text()
     assert page.status == 200 and "ana.peeters@example.be" in body
@@ -299,7 +300,7 @@ async def test_deletion_needs_the_forms_csrf_token(
     client: Client, sink: SmtpSink, mail_settings: Settings
 ) -> None:
     volunteer, _ = await confirmed(client, sink)
-    manage = path_of(volunteers.manage_url(mail_settings, volunteer.public_id, "en"))
+    manage = path_of(links.manage_url(mail_settings, volunteer.public_id, "en"))
 
     answer = await client.post(manage.replace("?", "/delete?"), data={})
 

@@ -12,8 +12,10 @@ import pytest
 
 from alerts.config import Settings
 from alerts.db.database import Database
+from alerts.volunteers import email_signup, links
 from alerts.volunteers import registry as volunteers
-from alerts.volunteers.registry import QuietHours, Signup, VolunteerError
+from alerts.volunteers.email_signup import Signup
+from alerts.volunteers.registry import QuietHours, VolunteerError
 from alerts.volunteers.texts import TEXTS, km, text
 from tests import factories
 from tests.conftest import StaffFactory
@@ -140,7 +142,7 @@ def test_the_unsubscribe_url_is_signed_for_one_volunteer_and_one_purpose(
     keyed = dataclasses.replace(
         settings, secret_key="k1", public_base_url="https://alerts.example/"
     )
-    url = urlsplit(volunteers.unsubscribe_url(keyed, "pub123", "fr"))
+    url = urlsplit(links.unsubscribe_url(keyed, "pub123", "fr"))
     query = {k: v[0] for k, v in parse_qs(url.query).items()}
 
     assert (url.scheme, url.netloc, url.path) == (
@@ -149,17 +151,17 @@ def test_the_unsubscribe_url_is_signed_for_one_volunteer_and_one_purpose(
         "/volunteer/stop/pub123",
     )
     assert query["lang"] == "fr"
-    assert volunteers.signature_ok(keyed, "stop", "pub123", query["sig"])
-    assert not volunteers.signature_ok(keyed, "manage", "pub123", query["sig"])
-    assert not volunteers.signature_ok(keyed, "stop", "pub124", query["sig"])
+    assert links.signature_ok(keyed, "stop", "pub123", query["sig"])
+    assert not links.signature_ok(keyed, "manage", "pub123", query["sig"])
+    assert not links.signature_ok(keyed, "stop", "pub124", query["sig"])
     other_key = dataclasses.replace(keyed, secret_key="k2")
-    assert not volunteers.signature_ok(other_key, "stop", "pub123", query["sig"])
+    assert not links.signature_ok(other_key, "stop", "pub123", query["sig"])
 
 
 def test_links_work_within_the_process_when_no_secret_key_is_set(settings: Settings) -> None:
     unkeyed = dataclasses.replace(settings, secret_key="")
-    signature = volunteers.link_signature(unkeyed, "stop", "pub")
-    assert volunteers.signature_ok(unkeyed, "stop", "pub", signature)
+    signature = links.link_signature(unkeyed, "stop", "pub")
+    assert links.signature_ok(unkeyed, "stop", "pub", signature)
 
 
 # -- sign-up, re-sign-up, export, deletion ---------------------------------------------------------
@@ -173,28 +175,28 @@ def signup(email: str = "ana@example.be", radius: float = 10) -> Signup:
 async def test_signing_up_again_with_a_known_address_updates_that_volunteer(
     database: Database,
 ) -> None:
-    token = await volunteers.request_signup(database, signup(), "client")
+    token = await email_signup.request_signup(database, signup(), "client")
     assert token is not None
-    first = await volunteers.confirm_signup(database, token)
+    first = await email_signup.confirm_signup(database, token)
     await volunteers.deactivate(database, first.id, "opt_out")
 
-    again = await volunteers.request_signup(database, signup(radius=25), "client")
+    again = await email_signup.request_signup(database, signup(radius=25), "client")
     assert again is not None
-    second = await volunteers.confirm_signup(database, again)
+    second = await email_signup.confirm_signup(database, again)
 
     assert second.id == first.id and second.active and second.deactivated_reason is None
     [home] = await volunteers.areas_of(database, second.id)
     assert home.radius_km == 25
     with pytest.raises(VolunteerError, match="token_used"):
-        await volunteers.confirm_signup(database, token)
+        await email_signup.confirm_signup(database, token)
 
 
 async def test_one_client_cannot_send_sign_ups_without_end(database: Database) -> None:
-    for number in range(volunteers.CLIENT_SIGNUPS_PER_HOUR):
-        assert await volunteers.request_signup(database, signup(f"p{number}@example.be"), "c")
+    for number in range(email_signup.CLIENT_SIGNUPS_PER_HOUR):
+        assert await email_signup.request_signup(database, signup(f"p{number}@example.be"), "c")
     with pytest.raises(VolunteerError, match="too_many"):
-        await volunteers.request_signup(database, signup("last@example.be"), "c")
-    assert await volunteers.request_signup(database, signup("last@example.be"), "other client")
+        await email_signup.request_signup(database, signup("last@example.be"), "c")
+    assert await email_signup.request_signup(database, signup("last@example.be"), "other client")
 
 
 async def test_a_telegram_volunteer_who_signs_up_again_keeps_a_second_area(

@@ -42,7 +42,8 @@ from alerts.bot import keyboards as kb
 from alerts.bot.settings_menu import SettingsMenu
 from alerts.config import Settings
 from alerts.db.database import Database
-from alerts.geo.geocoding import GeocodingService, haversine_km, round_point
+from alerts.geo.gazetteer import haversine_km, round_point
+from alerts.geo.geocoding import GeocodingService
 from alerts.i18n import LANGUAGES
 from alerts.volunteers import registry as volunteers
 from alerts.volunteers.registry import Area, Volunteer, VolunteerError

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alerts.cases.consent import Coarsener, CoarsePlace
 from alerts.cases.models import PlacePrecision
-from alerts.geo.geocoding import Gazetteer, default_gazetteer
+from alerts.geo.gazetteer import Gazetteer, default_gazetteer
 from alerts.i18n import LANGUAGES
 
 

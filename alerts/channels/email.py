@@ -28,7 +28,7 @@ from alerts.channels.base import (
 )
 from alerts.config import Settings
 from alerts.publication.texts import render_text
-from alerts.volunteers import registry as volunteers
+from alerts.volunteers import links
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ class EmailChannel:
         instead of the photo."""
         lang, view = job.language, job.view
         rendered = render_text(view, lang, "email")
-        stop = volunteers.unsubscribe_url(self._settings, job.volunteer_public_id or "", lang)
+        stop = links.unsubscribe_url(self._settings, job.volunteer_public_id or "", lang)
         picture = image_url(self._settings, view, lang)
         subject = rendered.subject or ""
         headers = {

@@ -36,6 +36,11 @@ def translate_errors() -> Iterator[None]:
         raise errors.InvalidInput("A value has the wrong form.") from exc
 
 
+def rows_affected(status: str) -> int:
+    """The row count of a command status such as 'DELETE 7' (what `Database.execute` returns)."""
+    return int(status.rsplit(" ", 1)[-1])
+
+
 class Database:
     """Named queries over a pool or a connection; one object for both."""
 

@@ -4,6 +4,8 @@
   that were in flight when a consent narrowed: what they no longer allow is withdrawn
   (alerts.withdrawal.reconcile);
 - `retention`, daily: the retention purge (alerts.retention.purge).
+- `sessions`, hourly: expired staff sessions and failed logins older than a day are deleted
+  (alerts.staff.auth.prune_sessions); hourly, so a burst of failed logins does not linger.
 
 It runs wherever the dispatchers run (`run.py serve`, and `serve --only dispatch`); a process
 that only serves the web does not run it. Any number of processes may run it: a job's run holds
@@ -29,11 +31,13 @@ from aiohttp import web
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.outbox import retention, withdrawal
+from alerts.staff import auth
 from alerts.web import keys
 
 log = logging.getLogger(__name__)
 
-DAY = 86_400.0
+HOUR = 3_600.0
+DAY = 24 * HOUR
 Work = Callable[[Database, Settings], Awaitable[Mapping[str, Any]]]
 
 
@@ -59,6 +63,7 @@ def default_jobs(settings: Settings) -> list[Job]:
     return [
         Job(name="consents", every=settings.scheduler_interval_seconds, work=_consents),
         Job(name="retention", every=DAY, work=_retention),
+        Job(name="sessions", every=HOUR, work=auth.prune_sessions),
     ]
 
 

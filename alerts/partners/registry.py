@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from alerts import errors
-from alerts.db.database import Database
+from alerts.db.database import Database, rows_affected
 from alerts.geo.geocoding import GeocodingService
 from alerts.partners.fields import (
     CHANNEL_CHANGES,
@@ -178,17 +178,8 @@ async def update_regional_channel(
         if "language" in edited:
             await tx.execute("retarget_pending_publications", "telegram_channel", target,
                              changes["language"], before["chat_id"])  # fmt: skip
-        if fields := [k for k in edited if k != "active"]:
-            await audit.record(tx, staff.id, "regional_channel_edited", None,
-                               channel=channel_id, fields=fields)  # fmt: skip
-        if "active" in edited:
-            cancelled = await _stop_or_start(tx, "telegram_channel", target, changes["active"])
-            await audit.record(
-                tx, staff.id,
-                "regional_channel_reactivated" if changes["active"] else
-                "regional_channel_deactivated",
-                None, channel=channel_id, cancelled=cancelled,
-            )  # fmt: skip
+        await _record_edits(tx, staff, "regional_channel", "telegram_channel", target, changes,
+                            edited, channel=channel_id)  # fmt: skip
     log.info(
         "regional channel changed",
         extra={"action": "partners.channel_changed", "channel_id": channel_id, "fields": edited},
@@ -196,12 +187,32 @@ async def update_regional_channel(
     return await get_regional_channel(db, channel_id)
 
 
+async def _record_edits(
+    tx: Database,
+    staff: Staff,
+    kind: str,
+    channel: str,
+    target: str,
+    changes: Mapping[str, Any],
+    edited: list[str],
+    /,
+    **ref: int,
+) -> None:
+    """Audit what changed of a regional channel or partner webhook (`kind`, named in the audit
+    entry by `ref`); deactivating it cancels its unsent publications."""
+    if fields := [k for k in edited if k != "active"]:
+        await audit.record(tx, staff.id, f"{kind}_edited", None, **ref, fields=fields)
+    if "active" in edited:
+        cancelled = await _stop_or_start(tx, channel, target, changes["active"])
+        state = "reactivated" if changes["active"] else "deactivated"
+        await audit.record(tx, staff.id, f"{kind}_{state}", None, **ref, cancelled=cancelled)
+
+
 async def _stop_or_start(tx: Database, channel: str, target: str, active: bool) -> int:
     """The unsent publications cancelled: all of `target`'s when it is deactivated."""
     if active:
         return 0  # only cases approved or revised from now on reach it
-    status = await tx.execute("cancel_pending_publications_of_target", channel, target)
-    return int(status.rsplit(" ", 1)[-1])
+    return rows_affected(await tx.execute("cancel_pending_publications_of_target", channel, target))
 
 
 # -- partner webhooks --------------------------------------------------------------------------
@@ -290,17 +301,8 @@ async def update_partner_webhook(
                 await tx.execute("retarget_pending_publications", "webhook", target,
                                  changes.get("language", before["language"]),
                                  changes.get("url", before["url"]))  # fmt: skip
-            if fields := [k for k in edited if k != "active"]:
-                await audit.record(tx, staff.id, "partner_webhook_edited", None,
-                                   webhook=webhook_id, fields=fields)  # fmt: skip
-            if "active" in edited:
-                cancelled = await _stop_or_start(tx, "webhook", target, changes["active"])
-                await audit.record(
-                    tx, staff.id,
-                    "partner_webhook_reactivated" if changes["active"] else
-                    "partner_webhook_deactivated",
-                    None, webhook=webhook_id, cancelled=cancelled,
-                )  # fmt: skip
+            await _record_edits(tx, staff, "partner_webhook", "webhook", target, changes,
+                                edited, webhook=webhook_id)  # fmt: skip
     except errors.Conflict:
         raise _url_taken() from None
     log.info(

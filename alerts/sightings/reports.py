@@ -23,7 +23,7 @@ from alerts.cases.models import Case, CaseState
 from alerts.cases.publicity import view_for
 from alerts.config import Settings
 from alerts.db.database import Database
-from alerts.geo.geocoding import haversine_km
+from alerts.geo.gazetteer import haversine_km
 from alerts.i18n import BRUSSELS
 from alerts.posters.labels import LABELS
 

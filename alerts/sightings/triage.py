@@ -27,7 +27,8 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from alerts import errors
 from alerts.cases.models import Case
 from alerts.db.database import Database
-from alerts.geo.geocoding import GeocodingService, fold, haversine_km
+from alerts.geo.gazetteer import fold, haversine_km
+from alerts.geo.geocoding import GeocodingService
 from alerts.posters.layout import BOLD, FONT, register_fonts
 from alerts.sightings import reports as sightings
 from alerts.sightings.reports import BRUSSELS, STATUSES, Sighting

@@ -13,7 +13,7 @@ import pyotp
 
 from alerts import errors
 from alerts.config import Settings
-from alerts.db.database import Database
+from alerts.db.database import Database, rows_affected
 from alerts.staff import audit
 from alerts.staff.models import Role, Staff
 
@@ -133,6 +133,17 @@ async def load_session(db: Database, settings: Settings, token: str) -> Session 
 
 async def end_session(db: Database, token: str) -> None:
     await db.execute("delete_session", token_hash(token))
+
+
+async def prune_sessions(db: Database, settings: Settings) -> dict[str, int]:
+    """How many expired sessions and day-old failed logins it deleted.
+
+    `load_session` already refuses an expired session; this only keeps the tables from growing.
+    """
+    idle, absolute = settings.session_idle_minutes, settings.session_max_hours * 60
+    sessions = await db.execute("delete_expired_sessions", idle, absolute)
+    attempts = await db.execute("prune_login_attempts")
+    return {"sessions": rows_affected(sessions), "login_attempts": rows_affected(attempts)}
 
 
 def check_csrf(session: Session, submitted: str | None) -> None:

@@ -1,19 +1,16 @@
-"""Volunteers: sign-up (Telegram or e-mail with double opt-in), areas, quiet hours, opt-out,
-export and deletion of their data, and the signed links in their messages.
+"""Volunteers: checking what they type, Telegram sign-up, areas, quiet hours, opt-out, and
+export and deletion of their data. E-mail sign-up is in `email_signup`, the signed links of
+their messages in `links`.
 
 A volunteer's places are stored only as points rounded to about 1 km. Nothing here logs a
 person's address, chat id or place.
 
-For other modules: `unsubscribe_url(settings, public_id, lang)` (the one-step opt-out link of
-every message, also for the List-Unsubscribe header), `QuietHours.contains(moment)`, and
-`deactivate_chat(db, chat_id, reason)` for a volunteer who blocked the bot.
+For other modules: `QuietHours.contains(moment)`, and `deactivate_chat(db, chat_id, reason)`
+for a volunteer who blocked the bot.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 import re
 import secrets
@@ -21,30 +18,20 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, time
 from typing import Any, Self
-from urllib.parse import urlencode
 
-from alerts.config import Settings
 from alerts.db.database import Database
-from alerts.geo.geocoding import round_point
+from alerts.geo.gazetteer import round_point
 from alerts.i18n import BRUSSELS, LANGUAGES
 
 AREA_LABELS = ("home", "work")
 RADIUS_CHOICES = (2, 5, 10, 25, 50)
 MAX_RADIUS_KM = 200
-CONFIRMATION_HOURS = 48
-# Quiet hours are wall-clock times where the volunteers live.
-# Confirmation e-mails one address may receive per hour, and sign-ups one client may send: the
-# form must not become a way to flood someone's inbox.
-EMAIL_SIGNUPS_PER_HOUR = 3
-CLIENT_SIGNUPS_PER_HOUR = 10
 # A bot conversation left alone this long starts again from the beginning.
 CONVERSATION_MINUTES = 24 * 60
 
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}")
 _TIME = re.compile(r"(\d{1,2})(?:\s*[:.hH]\s*(\d{2})?)?")
 _RANGE = re.compile(r"(.+?)\s*(?:[-–—]|\s(?:tot|to|until|till|à|bis)\s)\s*(.+)")
-# Used when SECRET_KEY is unset: signed links then work until the process restarts.
-_PROCESS_KEY = secrets.token_bytes(32)
 
 
 class VolunteerError(Exception):
@@ -114,16 +101,6 @@ class Volunteer:
         if self.quiet_start is None or self.quiet_end is None:
             return None
         return QuietHours(start=self.quiet_start, end=self.quiet_end)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Signup:
-    """What the web form asked for, kept until the e-mail link is followed."""
-
-    email: str
-    language: str
-    areas: tuple[Area, ...]
-    quiet: QuietHours | None
 
 
 # -- validation ----------------------------------------------------------------------------------
@@ -235,15 +212,12 @@ async def save_telegram_signup(db: Database, chat_id: int, language: str, home: 
         row = await tx.fetchrow("upsert_telegram_volunteer", new_public_id(), chat_id, language)
         assert row is not None
         volunteer = Volunteer.from_row(row)
-        await _store_area(tx, volunteer.id, home)
+        await set_area(tx, volunteer.id, home)
     return volunteer
 
 
 async def set_area(db: Database, volunteer_id: int, area: Area) -> None:
-    await _store_area(db, volunteer_id, area)
-
-
-async def _store_area(db: Database, volunteer_id: int, area: Area) -> None:
+    """Add or replace the volunteer's area with `area`'s label."""
     await db.execute(
         "upsert_volunteer_area", volunteer_id, area.label, area.lat, area.lon, area.radius_km
     )
@@ -325,112 +299,3 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime | time):
         return value.isoformat()
     return value
-
-
-# -- e-mail sign-up (double opt-in) --------------------------------------------------------------
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-async def request_signup(db: Database, signup: Signup, client_key: str) -> str | None:
-    """The confirmation token to e-mail; None when this address had enough e-mails this hour.
-
-    Whether the address is already a volunteer makes no difference here, so the page shown
-    afterwards cannot tell anyone.
-    """
-    await db.execute("forget_expired_signups")
-    if await db.fetchval("count_recent_signups_for_client", client_key, 60) >= (
-        CLIENT_SIGNUPS_PER_HOUR
-    ):
-        raise VolunteerError("too_many")
-    if await db.fetchval("count_recent_signups_for_email", signup.email, 60) >= (
-        EMAIL_SIGNUPS_PER_HOUR
-    ):
-        return None
-    token = secrets.token_urlsafe(32)
-    areas = json.dumps([asdict(a) for a in signup.areas])
-    start, end = (signup.quiet.start, signup.quiet.end) if signup.quiet else (None, None)
-    await db.execute(
-        "insert_volunteer_signup", _token_hash(token), signup.email, signup.language, areas,
-        start, end, client_key, CONFIRMATION_HOURS,
-    )  # fmt: skip
-    return token
-
-
-async def check_signup_token(db: Database, token: str) -> str:
-    """The language of a usable confirmation link; VolunteerError when it cannot be used."""
-    row = await db.fetchrow("signup_by_token", _token_hash(token))
-    _check_signup(row)
-    assert row is not None
-    return str(row["language"])
-
-
-def _check_signup(row: Mapping[str, Any] | None) -> None:
-    if row is None:
-        raise VolunteerError("token_unknown")
-    if row["used_at"] is not None:
-        raise VolunteerError("token_used")
-    if row["expired"]:
-        raise VolunteerError("token_expired")
-
-
-async def confirm_signup(db: Database, token: str) -> Volunteer:
-    """Make the sign-up behind `token` a volunteer (or update the one with that address)."""
-    async with db.transaction() as tx:
-        row = await tx.fetchrow("lock_signup_by_token", _token_hash(token))
-        _check_signup(row)
-        assert row is not None
-        saved = await tx.fetchrow(
-            "upsert_email_volunteer", new_public_id(), row["email"], row["language"],
-            row["quiet_start"], row["quiet_end"],
-        )  # fmt: skip
-        assert saved is not None
-        volunteer = Volunteer.from_row(saved)
-        await tx.execute("delete_volunteer_areas", volunteer.id)
-        for area in json.loads(row["areas"]):
-            await _store_area(tx, volunteer.id, Area(**area))
-        await tx.execute("mark_signup_used", row["id"])
-    return volunteer
-
-
-# -- signed links --------------------------------------------------------------------------------
-
-
-def _link_key(settings: Settings) -> bytes:
-    if not settings.secret_key:
-        return _PROCESS_KEY
-    # A key of its own, so a signature made here means nothing to other users of SECRET_KEY.
-    return hmac.new(settings.secret_key.encode(), b"volunteer-links", hashlib.sha256).digest()
-
-
-def link_signature(settings: Settings, purpose: str, public_id: str) -> str:
-    """The signature that lets a link do `purpose` ('stop' or 'manage') for one volunteer."""
-    mac = hmac.new(_link_key(settings), f"{purpose}:{public_id}".encode(), hashlib.sha256)
-    return base64.urlsafe_b64encode(mac.digest()[:24]).decode().rstrip("=")
-
-
-def signature_ok(settings: Settings, purpose: str, public_id: str, signature: str) -> bool:
-    expected = link_signature(settings, purpose, public_id)
-    return hmac.compare_digest(expected.encode(), signature.encode())
-
-
-def _signed_url(settings: Settings, purpose: str, public_id: str, lang: str) -> str:
-    query = urlencode({"lang": lang, "sig": link_signature(settings, purpose, public_id)})
-    return f"{settings.public_base_url.rstrip('/')}/volunteer/{purpose}/{public_id}?{query}"
-
-
-def unsubscribe_url(settings: Settings, volunteer_public_id: str, lang: str) -> str:
-    """The one-step opt-out link for a volunteer's messages (and List-Unsubscribe, RFC 8058)."""
-    return _signed_url(settings, "stop", volunteer_public_id, lang)
-
-
-def manage_url(settings: Settings, volunteer_public_id: str, lang: str) -> str:
-    """The link to a volunteer's page for exporting and deleting their data."""
-    return _signed_url(settings, "manage", volunteer_public_id, lang)
-
-
-def confirm_url(settings: Settings, token: str, lang: str) -> str:
-    base = settings.public_base_url.rstrip("/")
-    return f"{base}/volunteer/confirm/{token}?{urlencode({'lang': lang})}"

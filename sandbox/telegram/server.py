@@ -21,12 +21,12 @@ import hmac
 import json
 import logging
 from collections.abc import AsyncIterator
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import aiohttp
 from aiohttp import web
 
+from sandbox.server import Server
 from sandbox.telegram.api import BotApi
 from sandbox.telegram.control import SandboxControl, SandboxControlError
 from sandbox.telegram.http import ControlRoutes
@@ -185,7 +185,7 @@ async def _post_update(
 # -- running it --------------------------------------------------------------------------------
 
 
-class TelegramSandbox(SandboxControl):
+class TelegramSandbox(SandboxControl, Server):
     """The sandbox served on host:port (port 0 picks a free one), with the control methods.
 
     Routes may be added to `app` (the demo's page) before `start()`.
@@ -228,18 +228,6 @@ class TelegramSandbox(SandboxControl):
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
 
 async def run_standalone(host: str, port: int, token: str) -> None:

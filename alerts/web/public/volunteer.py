@@ -19,7 +19,9 @@ from multidict import MultiDictProxy
 from alerts.channels import mailer
 from alerts.geo.geocoding import GeocodingService
 from alerts.i18n import LANGUAGES
+from alerts.volunteers import email_signup, links
 from alerts.volunteers import registry as volunteers
+from alerts.volunteers.email_signup import Signup
 from alerts.volunteers.registry import RADIUS_CHOICES, Area, Volunteer, VolunteerError
 from alerts.volunteers.texts import LANGUAGE_NAMES, km, text
 from alerts.web import keys
@@ -119,7 +121,7 @@ async def signup(request: web.Request) -> web.Response:
         return _signup_page(request, values, errors, 422)
     try:
         db = request.app[keys.DB]
-        token = await volunteers.request_signup(db, signup_, client_key(request))
+        token = await email_signup.request_signup(db, signup_, client_key(request))
         if token is not None:
             await _send_confirmation(request, signup_, token)
     except VolunteerError as exc:  # too many sign-ups from this client
@@ -143,7 +145,7 @@ def _signup_page(
 
 async def read_signup(
     geocoder: GeocodingService, values: dict[str, str]
-) -> tuple[volunteers.Signup | None, dict[str, str]]:
+) -> tuple[Signup | None, dict[str, str]]:
     """The sign-up the form asks for, or the message key of each field that is wrong."""
     errors: dict[str, str] = {}
 
@@ -165,7 +167,7 @@ async def read_signup(
     if errors:
         return None, errors
     areas = tuple(a for a in (home, work) if a is not None)
-    return volunteers.Signup(email=email, language=language, areas=areas, quiet=quiet), {}
+    return Signup(email=email, language=language, areas=areas, quiet=quiet), {}
 
 
 async def _area(
@@ -187,9 +189,9 @@ async def _area(
     return volunteers.make_area(label, found.lat, found.lon, float(radius))
 
 
-async def _send_confirmation(request: web.Request, signup_: volunteers.Signup, token: str) -> None:
+async def _send_confirmation(request: web.Request, signup_: Signup, token: str) -> None:
     settings, lang = request.app[keys.SETTINGS], signup_.language
-    link = volunteers.confirm_url(settings, token, lang)
+    link = links.confirm_url(settings, token, lang)
     await _mail(request, signup_.email, lang, "confirm", link=link)
 
 
@@ -223,7 +225,7 @@ async def sent(request: web.Request) -> web.Response:
 async def confirm_page(request: web.Request) -> web.Response:
     """A button, not an automatic confirmation: mail scanners open links too."""
     try:
-        await volunteers.check_signup_token(request.app[keys.DB], request.match_info["token"])
+        await email_signup.check_signup_token(request.app[keys.DB], request.match_info["token"])
     except VolunteerError as exc:
         return problem(request, exc.key, TOKEN_STATUS[exc.key])
     return render(request, "confirm.html")
@@ -234,13 +236,13 @@ async def confirm_page(request: web.Request) -> web.Response:
 async def confirm(request: web.Request) -> web.Response:
     db, settings = request.app[keys.DB], request.app[keys.SETTINGS]
     try:
-        volunteer = await volunteers.confirm_signup(db, request.match_info["token"])
+        volunteer = await email_signup.confirm_signup(db, request.match_info["token"])
     except VolunteerError as exc:
         return problem(request, exc.key, TOKEN_STATUS[exc.key])
     log.info("volunteer confirmed", extra={"action": "volunteer_signup", "channel": "email"})
     lang = volunteer.language
-    manage = volunteers.manage_url(settings, volunteer.public_id, lang)
-    stop = volunteers.unsubscribe_url(settings, volunteer.public_id, lang)
+    manage = links.manage_url(settings, volunteer.public_id, lang)
+    stop = links.unsubscribe_url(settings, volunteer.public_id, lang)
     try:
         assert volunteer.email is not None
         await _mail(request, volunteer.email, lang, "welcome", manage=manage, stop=stop)
@@ -257,7 +259,7 @@ async def _volunteer(request: web.Request, purpose: str) -> Volunteer | None:
     """The volunteer of a signed link (None once deleted); VolunteerError for a forged one."""
     public_id = request.match_info["public_id"]
     signature = request.query.get("sig", "")
-    if not volunteers.signature_ok(request.app[keys.SETTINGS], purpose, public_id, signature):
+    if not links.signature_ok(request.app[keys.SETTINGS], purpose, public_id, signature):
         log.warning("volunteer link refused", extra={"action": "volunteer_link_refused",
                                                      "purpose": purpose})  # fmt: skip
         raise VolunteerError("link_invalid")
@@ -295,7 +297,7 @@ def _stopped(request: web.Request, volunteer: Volunteer | None) -> web.Response:
     manage = None
     if volunteer is not None:
         settings = request.app[keys.SETTINGS]
-        manage = volunteers.manage_url(settings, volunteer.public_id, request[keys.LANG])
+        manage = links.manage_url(settings, volunteer.public_id, request[keys.LANG])
     return render(request, "stopped.html", volunteer=volunteer, manage=manage)
 
 
@@ -312,7 +314,7 @@ async def manage_page(request: web.Request) -> web.Response:
     areas = [
         (area, _place(request, area, lang)) for area in await volunteers.areas_of(db, volunteer.id)
     ]
-    stop_url = volunteers.unsubscribe_url(settings, volunteer.public_id, lang)
+    stop_url = links.unsubscribe_url(settings, volunteer.public_id, lang)
     return render(
         request, "manage.html", volunteer=volunteer, areas=areas, stop_url=stop_url,
         sig=request.query.get("sig", ""), language_name=LANGUAGE_NAMES[volunteer.language],
