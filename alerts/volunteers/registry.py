@@ -48,7 +48,7 @@ _PROCESS_KEY = secrets.token_bytes(32)
 
 
 class VolunteerError(Exception):
-    """Input or a link that cannot be used; `key` names the message in volunteer_texts."""
+    """Input or a link that cannot be used; `key` names its message (volunteers.messages)."""
 
     def __init__(self, key: str, field: str | None = None) -> None:
         super().__init__(key)
