@@ -19,10 +19,12 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from alerts.app import create_app
+from alerts.bot import steps
+from alerts.bot.steps import CHOOSE_LANGUAGE
 from alerts.config import Settings
 from alerts.db.database import Database
+from alerts.i18n import in_language, language_name
 from alerts.volunteers import registry as volunteers
-from alerts.volunteers.texts import CHOOSE_LANGUAGE, LANGUAGE_NAMES, text
 from sandbox.telegram.records import MessageSnapshot, SandboxUser
 from sandbox.telegram.server import SandboxConfig, TelegramSandbox
 from tests.server import free_port
@@ -162,24 +164,29 @@ async def test_sign_up_with_a_shared_location_in_each_language(
     assert _callbacks(asked) == ["lang:nl", "lang:fr", "lang:de", "lang:en"]
 
     await person.press(f"lang:{lang}")
-    assert person.bot_messages()[0].text == f"{CHOOSE_LANGUAGE}\n\n✓ {LANGUAGE_NAMES[lang]}"
+    assert person.bot_messages()[0].text == f"{CHOOSE_LANGUAGE}\n\n✓ {language_name(lang)}"
     welcome = person.last
-    assert text(lang, "ask_place_home") in (welcome.text or "")
+    assert in_language(lang, steps.ASK_PLACE["home"]) in (welcome.text or "")
     [[share]] = (welcome.reply_markup or {})["keyboard"]
-    assert share["request_location"] is True and share["text"] == text(
-        lang, "share_location_button"
+    assert share["request_location"] is True and share["text"] == in_language(
+        lang, "📍 Share my location"
     )
 
     radius = await person.share(*GENT)
-    assert radius.text == text(lang, "choose_radius", place=gent)
+    assert radius.text == in_language(lang, steps.CHOOSE_RADIUS, place=gent)
     assert _callbacks(radius) == ["radius:2", "radius:5", "radius:10", "radius:25", "radius:50"]
 
     summary = await person.press("radius:10")
-    area = text(lang, "area", place=gent, km="10")
-    assert summary.text == text(lang, "summary", language=LANGUAGE_NAMES[lang], area=area)
+    area = in_language(lang, "near %(place)s, within %(km)s km", place=gent, km="10")
+    assert summary.text == in_language(
+        lang,
+        "Is this right?\n\nLanguage: %(language)s\nArea: %(area)s",
+        language=language_name(lang),
+        area=area,
+    )
 
     done = await person.press("confirm:yes")
-    assert done.text == text(lang, "signed_up")
+    assert done.text == in_language(lang, steps.SIGNED_UP)
     assert done.reply_markup == {"remove_keyboard": True}
 
     volunteer = await volunteers.by_chat(database, person.user.id)
@@ -198,7 +205,7 @@ async def test_a_postcode_or_municipality_can_be_typed_instead(
 
     asked = await person.send(typed)
 
-    assert asked.text == text("nl", "choose_radius", place=place)
+    assert asked.text == in_language("nl", steps.CHOOSE_RADIUS, place=place)
     await person.press("radius:25")
     await person.press("confirm:yes")
     volunteer = await volunteers.by_chat(database, person.user.id)
@@ -216,10 +223,12 @@ async def test_an_unknown_place_gets_a_clear_answer_in_the_users_language(
 
     answer = await person.send("Atlantide-sur-Mer")
 
-    assert answer.text == text("fr", "bot_place_unknown")
+    assert answer.text == in_language("fr", steps.PLACE_UNKNOWN)
     assert "\u00a0»" in (answer.text or "")  # French spacing
     # The conversation still waits for a place:
-    assert (await person.send("Namur")).text == text("fr", "choose_radius", place="Namur")
+    assert (await person.send("Namur")).text == in_language(
+        "fr", steps.CHOOSE_RADIUS, place="Namur"
+    )
 
 
 async def test_text_where_a_button_is_expected_is_answered_with_what_to_do(
@@ -227,15 +236,22 @@ async def test_text_where_a_button_is_expected_is_answered_with_what_to_do(
 ) -> None:
     person = chat(sandbox, "de")
     await person.send("/start")
-    assert (await person.send("Deutsch bitte")).text == text("de", "language_expected")
+    assert (await person.send("Deutsch bitte")).text == in_language(
+        "de", steps.REMINDERS["language"]
+    )
     await person.press("lang:de")
-    assert (await person.share(*GENT)).text == text("de", "choose_radius", place="Gent")
-    assert (await person.send("sehr weit")).text == text("de", "radius_expected")
-    assert (await person.send("500")).text == text("de", "radius_expected")
-    area = text("de", "area", place="Gent", km="15")
-    summary = text("de", "summary", language="Deutsch", area=area)
+    assert (await person.share(*GENT)).text == in_language("de", steps.CHOOSE_RADIUS, place="Gent")
+    assert (await person.send("sehr weit")).text == in_language("de", steps.RADIUS_EXPECTED)
+    assert (await person.send("500")).text == in_language("de", steps.RADIUS_EXPECTED)
+    area = in_language("de", "near %(place)s, within %(km)s km", place="Gent", km="15")
+    summary = in_language(
+        "de",
+        "Is this right?\n\nLanguage: %(language)s\nArea: %(area)s",
+        language="Deutsch",
+        area=area,
+    )
     assert (await person.send("15 km")).text == summary
-    assert (await person.send("ja")).text == text("de", "confirm_expected")
+    assert (await person.send("ja")).text == in_language("de", steps.REMINDERS["confirm"])
 
 
 async def test_a_stale_button_is_answered_not_obeyed(
@@ -252,9 +268,10 @@ async def test_a_stale_button_is_answered_not_obeyed(
     await until(lambda: sandbox.callback_answer(query_id) is not None)
 
     assert sandbox.callback_answer(query_id) == {
-        "text": text("en", "button_expired"), "show_alert": False,
+        "text": in_language("en", "This button no longer works. Send /settings or /start."),
+        "show_alert": False,
     }  # fmt: skip
-    assert (await person.send("9000")).text == text("en", "choose_radius", place="Ghent")
+    assert (await person.send("9000")).text == in_language("en", steps.CHOOSE_RADIUS, place="Ghent")
 
 
 # -- settings, stop, help ------------------------------------------------------------------------
@@ -269,17 +286,17 @@ async def test_settings_add_a_work_area_and_quiet_hours(
     assert "Thuis: in de buurt van Gent, binnen 10 km" in (menu.text or "")
     assert "Werk: niet ingesteld" in (menu.text or "")
     asked = await person.press("set:work")
-    assert asked.text == text("nl", "ask_place_work")
+    assert asked.text == in_language("nl", steps.ASK_PLACE["work"])
     await person.send("Leuven")
     saved = await person.press("radius:5")
-    area = text("nl", "area", place="Leuven", km="5")
-    assert saved.text == text("nl", "work_saved", area=area)
+    area = in_language("nl", "near %(place)s, within %(km)s km", place="Leuven", km="5")
+    assert saved.text == in_language("nl", steps.SAVED["work"], area=area)
     assert saved.reply_markup == {"remove_keyboard": True}
 
     await person.send("/settings")
     await person.press("set:quiet")
     done = await person.press("quiet:2200-0700")
-    assert done.text == text("nl", "quiet_saved", quiet="22:00–07:00")
+    assert done.text == in_language("nl", "✅ Quiet hours: %(quiet)s.", quiet="22:00–07:00")
 
     volunteer = await volunteers.by_chat(database, person.user.id)
     assert volunteer is not None and volunteer.quiet_hours is not None
@@ -295,17 +312,25 @@ async def test_settings_change_the_language_the_radius_and_typed_quiet_hours(
     person = await sign_up(sandbox, "en")
     await person.send("/settings")
     await person.press("set:lang")
-    assert (await person.press("lang:fr")).text == text("fr", "language_saved")
+    assert (await person.press("lang:fr")).text == in_language(
+        "fr", "✅ From now on I will write to you in English."
+    )
 
     await person.send("/settings")
     await person.press("set:home")
     await person.press("area:home:radius")
     changed = await person.press("radius:25")
-    assert changed.text == text("fr", "home_saved", area=text("fr", "area", place="Gand", km="25"))
+    assert changed.text == in_language(
+        "fr",
+        steps.SAVED["home"],
+        area=in_language("fr", "near %(place)s, within %(km)s km", place="Gand", km="25"),
+    )
 
     await person.send("/settings")
     await person.press("set:quiet")
-    assert (await person.send("23h-6h30")).text == text("fr", "quiet_saved", quiet="23:00–06:30")
+    assert (await person.send("23h-6h30")).text == in_language(
+        "fr", "✅ Quiet hours: %(quiet)s.", quiet="23:00–06:30"
+    )
     volunteer = await volunteers.by_chat(database, person.user.id)
     assert volunteer is not None and volunteer.language == "fr"
     assert (volunteer.quiet_start, volunteer.quiet_end) == (clock(23), clock(6, 30))
@@ -318,7 +343,7 @@ async def test_stop_deactivates_in_one_step(
 
     answer = await person.send("/stop")
 
-    assert answer.text == text("de", "stopped")
+    assert answer.text == in_language("de", steps.STOPPED)
     volunteer = await volunteers.by_chat(database, person.user.id)
     assert volunteer is not None and not volunteer.active
     assert volunteer.deactivated_reason == "opt_out"
@@ -331,11 +356,11 @@ async def test_help_answers_in_the_users_language(
 ) -> None:
     person = chat(sandbox, "fr")
     answer = await person.send("/help")
-    assert answer.text == text(
-        "fr", "help", organisation=settings.organisation_name, hotline=settings.hotline_number
+    assert answer.text == in_language(
+        "fr", steps.HELP, organisation=settings.organisation_name, hotline=settings.hotline_number
     )
-    assert (await person.send("/stop")).text == text("fr", "not_signed_up")
-    assert (await person.send("bonjour")).text == text("fr", "not_understood")
+    assert (await person.send("/stop")).text == in_language("fr", steps.NOT_SIGNED_UP)
+    assert (await person.send("bonjour")).text == in_language("fr", steps.NOT_UNDERSTOOD)
 
 
 async def test_a_user_who_blocks_the_bot_is_deactivated(
@@ -359,13 +384,15 @@ async def test_my_data_is_shown_and_deleted_on_request(
     await person.send("/settings")
 
     shown = await person.press("set:data")
-    assert (shown.text or "").startswith(text("en", "data_intro"))
+    assert (shown.text or "").startswith(in_language("en", "This is everything we hold about you:"))
     assert '"lat": 51.05' in (shown.text or "") and '"radius_km": 10.0' in (shown.text or "")
     assert f'"telegram_chat_id": {person.user.id}' in (shown.text or "")
     await person.press("data:delete")
     gone = await person.press("data:delete-yes")
 
-    assert gone.text == text("en", "deleted")
+    assert gone.text == in_language(
+        "en", "✅ All your data has been deleted. Send /start if you ever want to sign up again."
+    )
     assert await volunteers.by_chat(database, person.user.id) is None
     rows = await database.conn.fetchval("SELECT count(*) FROM volunteer_areas")
     assert rows == 0
@@ -381,7 +408,7 @@ async def test_flood_control_is_waited_out(
     # meets Telegram's one-message-per-second limit and must be retried after retry_after.
     await person.press("lang:en")
     assert sandbox.counters().refused.get("per_chat", 0) >= 1
-    assert text("en", "ask_place_home") in (person.last.text or "")
+    assert in_language("en", steps.ASK_PLACE["home"]) in (person.last.text or "")
 
 
 # -- the webhook and polling ---------------------------------------------------------------------

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from alerts.bot import steps
 from alerts.cases.models import Case
 from alerts.config import Settings
 from alerts.db.database import Database
-from alerts.i18n import public_texts
-from alerts.volunteers.texts import text
+from alerts.i18n import in_language, public_texts
 from sandbox.telegram.server import TelegramSandbox
 from tests import images
 from tests.conftest import StaffFactory
@@ -142,7 +142,7 @@ async def test_the_alert_is_chosen_the_text_checked_and_other_messages_left_alon
     nothing = await person.share(*ARLON)
     assert nothing.text == public_texts.text("bot_sighting_none", "de", hotline="116 000")
     # Outside a report, the volunteer conversation answers as before.
-    assert (await person.send("Hallo")).text == text("de", "not_understood")
+    assert (await person.send("Hallo")).text == in_language("de", steps.NOT_UNDERSTOOD)
     assert (await person.send("/sighting")).text == public_texts.text("bot_sighting_where", "de")
     await person.send("/start")
     assert await database.conn.fetchval("SELECT count(*) FROM telegram_sightings") == 0

@@ -4,27 +4,45 @@ and the texts volunteers read, complete in Dutch, French, German and English."""
 from __future__ import annotations
 
 import dataclasses
-import string
+import re
 from datetime import UTC, datetime, time
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from babel.messages.pofile import read_po
 
+from alerts.bot import steps
 from alerts.config import Settings
 from alerts.db.database import Database
+from alerts.i18n import in_language
 from alerts.volunteers import email_signup, links
 from alerts.volunteers import registry as volunteers
 from alerts.volunteers.email_signup import Signup
+from alerts.volunteers.messages import km
 from alerts.volunteers.registry import QuietHours, VolunteerError
-from alerts.volunteers.texts import TEXTS, km, text
 from tests import factories
 from tests.conftest import StaffFactory
 
 # -- texts ---------------------------------------------------------------------------------------
 
 
+def _volunteer_catalogs() -> dict[str, dict[str, str]]:
+    """Each language's volunteers.po as {English: translation} (English itself for en)."""
+    root = Path(__file__).resolve().parent.parent / "alerts/i18n/translations"
+    found = {}
+    for lang in ("nl", "fr", "de", "en"):
+        with (root / lang / "LC_MESSAGES/volunteers.po").open("rb") as fh:
+            catalog = read_po(fh, locale=lang)
+        found[lang] = {str(m.id): str(m.string or m.id) for m in catalog if m.id}
+    return found
+
+
+TEXTS = _volunteer_catalogs()
+
+
 def _placeholders(value: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(value) if name}
+    return set(re.findall(r"%\((\w+)\)s", value))
 
 
 def test_every_text_exists_in_the_four_languages_with_the_same_placeholders() -> None:
@@ -40,11 +58,14 @@ def test_every_text_exists_in_the_four_languages_with_the_same_placeholders() ->
 def test_french_texts_are_typeset_with_no_break_spaces() -> None:
     for key, value in TEXTS["fr"].items():
         assert not any(f" {mark}" in value for mark in ":;!?»"), key
-    assert text("fr", "summary", language="Français", area="x").startswith("Est-ce correct\u00a0?")
+    summary = "Is this right?\n\nLanguage: %(language)s\nArea: %(area)s"
+    assert in_language("fr", summary, language="Français", area="x").startswith(
+        "Est-ce correct\u00a0?"
+    )
 
 
 def test_an_unknown_language_gets_english_and_distances_use_the_local_decimal_mark() -> None:
-    assert text("es", "stopped") == text("en", "stopped")
+    assert in_language("es", steps.STOPPED) == in_language("en", steps.STOPPED)
     assert (km("en", 2.5), km("nl", 2.5), km("fr", 10.0)) == ("2.5", "2,5", "10")
 
 

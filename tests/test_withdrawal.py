@@ -17,7 +17,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from alerts.cases import lifecycle as cases
-from alerts.channels.telegram import NEUTRAL, neutral_jpeg
+from alerts.channels.telegram import neutral_jpeg, neutral_notice
 from alerts.channels.webhooks import verify_signature
 from alerts.config import Settings
 from alerts.db.database import Database
@@ -116,10 +116,10 @@ async def test_after_the_close_young_messages_are_deleted_old_ones_neutral_and_m
         [message] = bot_messages(sandbox, chat)
         assert not message.deleted and len(message.history) == 2
         if photo:
-            assert message.caption == NEUTRAL["fr"] and not message.text
+            assert message.caption == neutral_notice("fr") and not message.text
             assert sandbox.file_bytes(message.photo_file_id) == neutral_jpeg()
         else:
-            assert message.text == NEUTRAL["fr"] and not message.photo_file_id
+            assert message.text == neutral_notice("fr") and not message.photo_file_id
     alert, notice = [m for m in sink.messages if m.rcpt_tos == ("v6@example.org",)]
     assert notice.subject == "Suchmeldung zurückgezogen: bitte löschen"
     assert notice.message["In-Reply-To"] == alert.message["Message-ID"]

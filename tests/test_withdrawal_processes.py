@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from alerts.channels.telegram import NEUTRAL, neutral_jpeg
+from alerts.channels.telegram import neutral_jpeg, neutral_notice
 from alerts.config import Settings
 from alerts.db.database import Database
 from sandbox.telegram.server import TelegramSandbox
@@ -70,7 +70,7 @@ async def test_a_worker_killed_mid_withdrawal_is_finished_by_the_next_and_a_reru
     assert all(m.deleted for chat in young for m in bot_messages(sandbox, chat))
     for chat in old:
         [message] = bot_messages(sandbox, chat)
-        assert message.caption == NEUTRAL["fr"]
+        assert message.caption == neutral_notice("fr")
         assert sandbox.file_bytes(message.photo_file_id) == neutral_jpeg()
     # Once more: nothing is left to claim, and neither the sandbox nor the registry changes.
     before = (snapshot(sandbox, young + old), rows)

@@ -4,29 +4,22 @@ Sign-up: /start → language (buttons) → a shared location, or a municipality 
 → radius (buttons) → summary → saved. Where each chat stands is kept in the database
 (telegram_conversations), so several web processes behind one webhook, and restarts, agree; a
 lock per chat keeps one chat's updates in order inside a process while other chats go on.
-The /settings menu lives in bot_settings and the buttons in bot_keyboards. Nothing logged here
-names a person, a chat or a place.
+The /settings menu lives in settings_menu, the buttons in keyboards and the steps in steps.
+Each update is handled in its chat's language (alerts.i18n.language). Nothing logged here names
+a person, a chat or a place.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
 import logging
 import weakref
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from telegram import (
-    CallbackQuery,
-    InlineKeyboardMarkup,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-    Update,
-)
+from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.error import BadRequest, Forbidden, RetryAfter
 from telegram.ext import (
     BaseHandler,
@@ -40,74 +33,44 @@ from telegram.ext import (
 
 from alerts.bot import keyboards as kb
 from alerts.bot.settings_menu import SettingsMenu
+from alerts.bot.steps import (
+    ASK_PLACE,
+    CHOOSE_LANGUAGE,
+    CHOOSE_RADIUS,
+    CONFIRM,
+    HELP,
+    LANGUAGE,
+    NOT_SIGNED_UP,
+    NOT_UNDERSTOOD,
+    PLACE,
+    PLACE_UNKNOWN,
+    QUIET,
+    RADIUS,
+    RADIUS_EXPECTED,
+    REMINDERS,
+    SAVED,
+    SIGNED_UP,
+    STOPPED,
+    ChatState,
+    Turn,
+)
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.geo.gazetteer import haversine_km, round_point
 from alerts.geo.geocoding import GeocodingService
-from alerts.i18n import LANGUAGES
+from alerts.i18n import LANGUAGES, N_, gettext, language, language_name
+from alerts.volunteers import messages
 from alerts.volunteers import registry as volunteers
-from alerts.volunteers.registry import Area, Volunteer, VolunteerError
-from alerts.volunteers.texts import CHOOSE_LANGUAGE, LANGUAGE_NAMES, km, text
+from alerts.volunteers.registry import Area, VolunteerError
 
 log = logging.getLogger(__name__)
 
-LANGUAGE, PLACE, RADIUS, CONFIRM, QUIET = "language", "place", "radius", "confirm", "quiet"
 # Longest wait for Telegram's flood control before a reply is given up (seconds).
 MAX_RETRY_WAIT = 30.0
 # A shared point farther than this from any municipality centre is shown by its coordinates.
 NEAR_KM = 25.0
 MAX_PLACE_TEXT = 120
-# What to say when a chat sends something that does not fit its current step.
-REMINDERS = {
-    LANGUAGE: "language_expected",
-    PLACE: "place_expected",
-    RADIUS: "radius_expected",
-    CONFIRM: "confirm_expected",
-    QUIET: "quiet_expected",
-}
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
-
-
-@dataclass(frozen=True, kw_only=True)
-class ChatState:
-    """Where a chat stands: the step, the chosen language and what was chosen so far."""
-
-    step: str
-    lang: str
-    mode: str = "signup"  # or "settings"
-    label: str = "home"
-    lat: float | None = None
-    lon: float | None = None
-    radius_km: float | None = None
-    keyboard: bool = False  # a reply keyboard is showing and must be removed at the end
-
-    @classmethod
-    def from_row(cls, row: Any) -> ChatState:
-        # Fields a newer or older version of this code saved are ignored, not fatal.
-        known = {f.name for f in dataclasses.fields(cls)}
-        data = {k: v for k, v in json.loads(row["data"]).items() if k in known}
-        return cls(step=row["step"], **data)
-
-    def data(self) -> str:
-        values = dataclasses.asdict(self)
-        del values["step"]
-        return json.dumps(values)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Turn:
-    """One update as a handler sees it: the chat, its volunteer (if any) and its state."""
-
-    update: Update
-    chat_id: int
-    lang: str
-    volunteer: Volunteer | None
-    state: ChatState | None
-
-    @property
-    def query(self) -> CallbackQuery:
-        assert self.update.callback_query is not None
-        return self.update.callback_query
 
 
 Handler = Callable[[Turn], Awaitable[None]]
@@ -146,7 +109,9 @@ class Conversation:
             if lock is None:
                 lock = self._locks[chat.id] = asyncio.Lock()
             async with lock:
-                await handler(await self._turn(update, chat.id))
+                turn = await self._turn(update, chat.id)
+                with language(turn.lang):
+                    await handler(turn)
 
         return run
 
@@ -166,9 +131,12 @@ class Conversation:
         if turn.volunteer is not None and turn.volunteer.active:
             await self.clear(turn)
             area = await self.area_text(turn, "home")
-            await self.send(
-                turn, self.t(turn, "already_signed_up", area=area), ReplyKeyboardRemove()
+            already = gettext(
+                "You are already signed up (%(area)s).\n\n/settings – change your language, "
+                "areas or quiet hours\n/stop – stop the alerts",
+                area=area,
             )
+            await self.send(turn, already, ReplyKeyboardRemove())
             return
         await self.db.execute("forget_stale_conversations", volunteers.CONVERSATION_MINUTES)
         await self.save(turn, ChatState(step=LANGUAGE, lang=turn.lang))
@@ -178,15 +146,15 @@ class Conversation:
         """One step: the alerts stop at once, and the volunteer is told so."""
         await self.clear(turn)
         if turn.volunteer is None:
-            await self.send(turn, self.t(turn, "not_signed_up"), ReplyKeyboardRemove())
+            await self.send(turn, gettext(NOT_SIGNED_UP), ReplyKeyboardRemove())
             return
         if await volunteers.deactivate(self.db, turn.volunteer.id, "opt_out"):
             log.info("volunteer stopped", extra={"action": "volunteer_stop", "channel": "bot"})
-        await self.send(turn, self.t(turn, "stopped"), ReplyKeyboardRemove())
+        await self.send(turn, gettext(STOPPED), ReplyKeyboardRemove())
 
     async def on_help(self, turn: Turn) -> None:
         organisation, hotline = self.settings.organisation_name, self.settings.hotline_number
-        await self.send(turn, self.t(turn, "help", organisation=organisation, hotline=hotline))
+        await self.send(turn, gettext(HELP, organisation=organisation, hotline=hotline))
 
     async def on_membership(self, turn: Turn) -> None:
         """The user blocked the bot: no more alerts (Telegram would refuse them anyway)."""
@@ -206,8 +174,8 @@ class Conversation:
             await self._remind(turn)
             return
         if state is None:
-            key = "location_outside" if turn.volunteer else "not_signed_up"
-            await self.send(turn, self.t(turn, key))
+            outside = N_("To change your area, send /settings.")
+            await self.send(turn, gettext(outside if turn.volunteer else NOT_SIGNED_UP))
             return
         lat, lon = round_point(message.location.latitude, message.location.longitude)
         await self._ask_radius(turn, state, lat, lon)
@@ -225,21 +193,21 @@ class Conversation:
         elif state is not None:
             await self._remind(turn)
         else:
-            await self.send(turn, self.t(turn, "not_understood"))
+            await self.send(turn, gettext(NOT_UNDERSTOOD))
 
     async def on_other(self, turn: Turn) -> None:
         """Photos, stickers, unknown commands: say what is expected now."""
         if turn.state is not None:
             await self._remind(turn)
         else:
-            await self.send(turn, self.t(turn, "not_understood"))
+            await self.send(turn, gettext(NOT_UNDERSTOOD))
 
     async def _typed_place(self, turn: Turn, state: ChatState, entered: str) -> None:
         """A place typed while one is asked for, or instead of a radius (a change of mind)."""
         found = await self.geocoder.geocode(entered) if len(entered) <= MAX_PLACE_TEXT else None
         if found is None:
-            unknown = "bot_place_unknown" if state.step == PLACE else "radius_expected"
-            await self.send(turn, self.t(turn, unknown))
+            unknown = PLACE_UNKNOWN if state.step == PLACE else RADIUS_EXPECTED
+            await self.send(turn, gettext(unknown))
             return
         lat, lon = round_point(found.lat, found.lon)
         await self._ask_radius(turn, state, lat, lon)
@@ -248,20 +216,19 @@ class Conversation:
         new = dataclasses.replace(state, step=RADIUS, lat=lat, lon=lon, keyboard=True)
         await self.save(turn, new)
         place = self.place_name(lat, lon, turn.lang)
-        await self.send(turn, self.t(turn, "choose_radius", place=place), kb.radii())
+        await self.send(turn, gettext(CHOOSE_RADIUS, place=place), kb.radii())
 
     async def _typed_radius(self, turn: Turn, state: ChatState, entered: str) -> None:
         try:
             radius = volunteers.parse_radius(entered)
         except VolunteerError:
-            await self.send(turn, self.t(turn, "radius_expected"))
+            await self.send(turn, gettext(RADIUS_EXPECTED))
             return
         await self._radius_chosen(turn, state, radius, edit=False)
 
     async def _remind(self, turn: Turn) -> None:
         step = turn.state.step if turn.state else ""
-        key = REMINDERS.get(step, "not_understood")
-        await self.send(turn, self.t(turn, key))
+        await self.send(turn, gettext(REMINDERS.get(step, NOT_UNDERSTOOD)))
 
     # -- buttons ---------------------------------------------------------------------------------
 
@@ -276,7 +243,7 @@ class Conversation:
         route = routes.get(kind)
         handled = route is not None and await route(turn, arg)
         await self._call(turn, lambda: turn.query.answer(
-            None if handled else self.t(turn, "button_expired")
+            None if handled else gettext("This button no longer works. Send /settings or /start.")
         ))  # fmt: skip
 
     async def _language_button(self, turn: Turn, code: str) -> bool:
@@ -286,12 +253,17 @@ class Conversation:
         if state.mode == "settings" and turn.volunteer is not None:
             await volunteers.set_language(self.db, turn.volunteer.id, code)
             await self.clear(turn)
-            await self.edit(turn, text(code, "language_saved"))
+            with language(code):
+                await self.edit(turn, gettext("✅ From now on I will write to you in English."))
             return True
         await self.save(turn, ChatState(step=PLACE, lang=code, keyboard=True))
-        await self.edit(turn, f"{CHOOSE_LANGUAGE}\n\n✓ {LANGUAGE_NAMES[code]}")
-        intro = f"{text(code, 'welcome')}\n\n{text(code, 'ask_place_home')}"
-        await self.send(turn, intro, kb.location(code))
+        await self.edit(turn, f"{CHOOSE_LANGUAGE}\n\n✓ {language_name(code)}")
+        with language(code):
+            welcome = gettext(
+                "Welcome! When a child goes missing near you, I send you the search notice, so "
+                "that you can keep your eyes open. You can stop at any time with /stop."
+            )
+            await self.send(turn, f"{welcome}\n\n{gettext(ASK_PLACE['home'])}", kb.location())
         return True
 
     async def _radius_button(self, turn: Turn, arg: str) -> bool:
@@ -309,16 +281,19 @@ class Conversation:
         reply = self.edit if edit else self.send
         if state.mode == "signup":
             await self.save(turn, dataclasses.replace(state, step=CONFIRM, radius_km=radius))
-            language, shown = LANGUAGE_NAMES[turn.lang], self.describe(area, turn.lang)
-            summary = self.t(turn, "summary", language=language, area=shown)
-            await reply(turn, summary, kb.confirm(turn.lang))
+            language, shown = language_name(turn.lang), self.describe(area, turn.lang)
+            summary = gettext(
+                "Is this right?\n\nLanguage: %(language)s\nArea: %(area)s",
+                language=language, area=shown,
+            )  # fmt: skip
+            await reply(turn, summary, kb.confirm())
             return
         assert turn.volunteer is not None
         await volunteers.set_area(self.db, turn.volunteer.id, area)
         await self.clear(turn)
-        saved = self.t(turn, f"{area.label}_saved", area=self.describe(area, turn.lang))
+        saved = gettext(SAVED[area.label], area=self.describe(area, turn.lang))
         if edit and state.keyboard:
-            await self.edit(turn, f"✓ {km(turn.lang, radius)} km")
+            await self.edit(turn, f"✓ {messages.km(turn.lang, radius)} km")
         if state.keyboard:
             await self.send(turn, saved, ReplyKeyboardRemove())
         else:
@@ -331,20 +306,17 @@ class Conversation:
         await self.edit_markup(turn)
         if arg == "again":
             await self.save(turn, ChatState(step=PLACE, lang=turn.lang, keyboard=True))
-            await self.send(turn, self.t(turn, "ask_place_home"), kb.location(turn.lang))
+            await self.send(turn, gettext(ASK_PLACE["home"]), kb.location())
             return True
         assert state.lat is not None and state.lon is not None and state.radius_km is not None
         home = volunteers.make_area("home", state.lat, state.lon, state.radius_km)
         await volunteers.save_telegram_signup(self.db, turn.chat_id, turn.lang, home)
         await self.clear(turn)
         log.info("volunteer signed up", extra={"action": "volunteer_signup", "channel": "bot"})
-        await self.send(turn, self.t(turn, "signed_up"), ReplyKeyboardRemove())
+        await self.send(turn, gettext(SIGNED_UP), ReplyKeyboardRemove())
         return True
 
     # -- helpers ---------------------------------------------------------------------------------
-
-    def t(self, turn: Turn, key: str, **values: object) -> str:
-        return text(turn.lang, key, **values)
 
     async def begin(self, turn: Turn, step: str, **choices: Any) -> None:
         """Start a step afresh (in the chat's language) with what is already chosen."""
@@ -363,11 +335,11 @@ class Conversation:
 
     async def area_text(self, turn: Turn, label: str) -> str:
         area = await self.area(turn, label)
-        return self.describe(area, turn.lang) if area else self.t(turn, "not_set")
+        return self.describe(area, turn.lang) if area else gettext("not set")
 
     def describe(self, area: Area, lang: str) -> str:
-        place = self.place_name(area.lat, area.lon, lang)
-        return text(lang, "area", place=place, km=km(lang, area.radius_km))
+        with language(lang):
+            return messages.area(self.place_name(area.lat, area.lon, lang), area.radius_km)
 
     def place_name(self, lat: float, lon: float, lang: str) -> str:
         place = self.geocoder.gazetteer.nearest(lat, lon)

@@ -1,4 +1,5 @@
-"""The bot's buttons, in the volunteer's language; callback data is `<kind>:<argument>`."""
+"""The bot's buttons, in the current language (see alerts.i18n); callback data is
+`<kind>:<argument>`."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from telegram import (
     ReplyKeyboardMarkup,
 )
 
+from alerts.i18n import LANGUAGES, gettext, language_name
 from alerts.volunteers.registry import RADIUS_CHOICES
-from alerts.volunteers.texts import LANGUAGE_NAMES, text
 
 # The quiet hours offered as buttons: callback argument -> the hours as a person types them.
 QUIET_PRESETS = MappingProxyType(
@@ -25,18 +26,18 @@ def _button(label: str, data: str) -> InlineKeyboardButton:
 
 
 def languages() -> InlineKeyboardMarkup:
-    buttons = [_button(name, f"lang:{code}") for code, name in LANGUAGE_NAMES.items()]
+    buttons = [_button(language_name(code), f"lang:{code}") for code in LANGUAGES]
     return InlineKeyboardMarkup([buttons[:2], buttons[2:]])
 
 
-def location(lang: str) -> ReplyKeyboardMarkup:
+def location() -> ReplyKeyboardMarkup:
     """The button that shares the phone's location; it hides once used."""
-    share = KeyboardButton(text(lang, "share_location_button"), request_location=True)
+    share = KeyboardButton(gettext("📍 Share my location"), request_location=True)
     return ReplyKeyboardMarkup(
         [[share]],
         resize_keyboard=True,
         one_time_keyboard=True,
-        input_field_placeholder=text(lang, "place_placeholder"),
+        input_field_placeholder=gettext("Municipality or postcode"),
     )
 
 
@@ -44,57 +45,57 @@ def radii() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_button(f"{r} km", f"radius:{r}") for r in RADIUS_CHOICES]])
 
 
-def confirm(lang: str) -> InlineKeyboardMarkup:
+def confirm() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_button(text(lang, "confirm_button"), "confirm:yes")],
-            [_button(text(lang, "restart_button"), "confirm:again")],
+            [_button(gettext("✅ Yes, sign me up"), "confirm:yes")],
+            [_button(gettext("↩️ Another place"), "confirm:again")],
         ]
     )
 
 
-def settings(lang: str) -> InlineKeyboardMarkup:
+def settings() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                _button(text(lang, "button_language"), "set:lang"),
-                _button(text(lang, "button_home"), "set:home"),
+                _button(gettext("🌐 Language"), "set:lang"),
+                _button(gettext("🏠 Home"), "set:home"),
             ],
             [
-                _button(text(lang, "button_work"), "set:work"),
-                _button(text(lang, "button_quiet"), "set:quiet"),
+                _button(gettext("🏢 Work"), "set:work"),
+                _button(gettext("🌙 Quiet hours"), "set:quiet"),
             ],
-            [_button(text(lang, "button_data"), "set:data")],
+            [_button(gettext("📄 My data"), "set:data")],
         ]
     )
 
 
-def area(lang: str, label: str) -> InlineKeyboardMarkup:
+def area(label: str) -> InlineKeyboardMarkup:
     rows = [
-        [_button(text(lang, "button_change_place"), f"area:{label}:place")],
-        [_button(text(lang, "button_change_radius"), f"area:{label}:radius")],
+        [_button(gettext("📍 Another place"), f"area:{label}:place")],
+        [_button(gettext("📏 Another distance"), f"area:{label}:radius")],
     ]
     if label != "home":
-        rows.append([_button(text(lang, "button_remove_work"), f"area:{label}:remove")])
+        rows.append([_button(gettext("🗑 Remove the work area"), f"area:{label}:remove")])
     return InlineKeyboardMarkup(rows)
 
 
-def quiet(lang: str) -> InlineKeyboardMarkup:
+def quiet() -> InlineKeyboardMarkup:
     rows = [
         [_button(shown.replace("-", "–"), f"quiet:{key}")] for key, shown in QUIET_PRESETS.items()
     ]
-    rows.append([_button(text(lang, "quiet_off_button"), "quiet:off")])
+    rows.append([_button(gettext("No quiet hours"), "quiet:off")])
     return InlineKeyboardMarkup(rows)
 
 
-def data(lang: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_button(text(lang, "button_delete_data"), "data:delete")]])
+def data() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_button(gettext("🗑 Delete all my data"), "data:delete")]])
 
 
-def delete(lang: str) -> InlineKeyboardMarkup:
+def delete() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_button(text(lang, "button_delete_yes"), "data:delete-yes")],
-            [_button(text(lang, "button_cancel"), "data:cancel")],
+            [_button(gettext("Yes, delete everything"), "data:delete-yes")],
+            [_button(gettext("Cancel"), "data:cancel")],
         ]
     )

@@ -34,9 +34,8 @@ from alerts.bot import sightings as bot_sightings
 from alerts.bot.conversation import Conversation
 from alerts.channels.tg_request import AiohttpRequest
 from alerts.config import Settings
-from alerts.i18n import LANGUAGES
+from alerts.i18n import LANGUAGES, N_, in_language
 from alerts.logs import scrub
-from alerts.volunteers.texts import text
 from alerts.web import keys
 from alerts.web.middlewares import public
 
@@ -48,7 +47,15 @@ log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
-COMMANDS = ("start", "sighting", "settings", "stop", "help")
+# The command menu, in this order: each command and what it does.
+COMMANDS = {
+    "start": N_("Sign up for alerts near you"),
+    "sighting": N_("Report a sighting"),
+    "settings": N_("Language, areas, quiet hours, my data"),
+    "stop": N_("Stop the alerts"),
+    "help": N_("Help"),
+}
+SORRY = N_("Sorry, something went wrong on our side. Please try again in a moment.")
 MODES = ("webhook", "polling")
 # A %-style placeholder in a log message.
 _PLACEHOLDER = re.compile(r"%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[sdrifxXeEgGc]")
@@ -241,7 +248,7 @@ async def _set_commands(bot: TelegramBot) -> None:
     """The command menu in each language (and English for everyone else)."""
     try:
         for lang in (None, *LANGUAGES):
-            commands = [BotCommand(c, text(lang or "en", f"command_{c}")) for c in COMMANDS]
+            commands = [BotCommand(c, in_language(lang, what)) for c, what in COMMANDS.items()]
             await bot.application.bot.set_my_commands(commands, language_code=lang)
     except TelegramError as exc:  # a missing menu is no reason to stay off
         log.warning("could not set the bot's commands",
@@ -275,7 +282,7 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         user = update.effective_user
         lang = (user.language_code or "en")[:2] if user else "en"
         with contextlib.suppress(TelegramError):
-            await context.bot.send_message(update.effective_chat.id, text(lang, "bot_error"))
+            await context.bot.send_message(update.effective_chat.id, in_language(lang, SORRY))
 
 
 @public

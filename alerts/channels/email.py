@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Mapping
 from email.message import EmailMessage
 
 import aiosmtplib
@@ -27,44 +26,19 @@ from alerts.channels.base import (
     WithdrawResult,
 )
 from alerts.config import Settings
+from alerts.i18n import N_, gettext, language
 from alerts.publication.texts import render_text
 from alerts.volunteers import links
 
 log = logging.getLogger(__name__)
 
-STOP: Mapping[str, str] = {
-    "nl": "Geen oproepen meer ontvangen? Uitschrijven met één klik:",
-    "fr": "Ne plus recevoir d'avis de recherche ? Désinscription en un clic :",
-    "de": "Keine Suchmeldungen mehr erhalten? Mit einem Klick abmelden:",
-    "en": "No more alerts? Unsubscribe in one click:",
-}
-PHOTO: Mapping[str, str] = {"nl": "Foto", "fr": "Photo", "de": "Foto", "en": "Photo"}
-UPDATE: Mapping[str, str] = {
-    "nl": "Update",
-    "fr": "Mise à jour",
-    "de": "Aktualisierung",
-    "en": "Update",
-}
-
-WITHDRAWN_SUBJECT: Mapping[str, str] = {
-    "nl": "Oproep ingetrokken: verwijder hem alstublieft",
-    "fr": "Avis de recherche retiré : merci de le supprimer",
-    "de": "Suchmeldung zurückgezogen: bitte löschen",
-    "en": "Alert withdrawn: please delete it",
-}
-WITHDRAWN_BODY: Mapping[str, str] = {
-    "nl": "De oproep die we u stuurden, is ingetrokken. Verwijder ons bericht en alle kopieën "
-    "of foto's die u bewaarde, en stuur het niet meer door.\n\nBedankt voor uw hulp.\n"
-    "{organisation}",
-    "fr": "L'avis de recherche que nous vous avons envoyé a été retiré. Merci de supprimer "
-    "notre message et toute copie ou photo que vous auriez gardée, et de ne plus le "
-    "transmettre.\n\nMerci pour votre aide.\n{organisation}",
-    "de": "Die Suchmeldung, die wir Ihnen geschickt haben, wurde zurückgezogen. Bitte löschen "
-    "Sie unsere Nachricht und alle Kopien oder Fotos, die Sie aufbewahrt haben, und leiten Sie "
-    "sie nicht mehr weiter.\n\nDanke für Ihre Hilfe.\n{organisation}",
-    "en": "The alert we sent you has been withdrawn. Please delete our message and any copies "
-    "or photos you kept, and do not pass it on.\n\nThank you for your help.\n{organisation}",
-}
+# The line above the one-step opt-out link, in the text and the HTML part.
+STOP = N_("No more alerts? Unsubscribe in one click:")
+WITHDRAWN_SUBJECT = N_("Alert withdrawn: please delete it")
+WITHDRAWN_BODY = N_(
+    "The alert we sent you has been withdrawn. Please delete our message and any copies or "
+    "photos you kept, and do not pass it on.\n\nThank you for your help.\n%(organisation)s"
+)
 
 
 def image_url(settings: Settings, view: PublicView, lang: str) -> str | None:
@@ -104,15 +78,15 @@ class EmailChannel:
 
     def withdrawal_notice(self, published: Published) -> EmailMessage:
         """The "closed, please delete" message: no name, no photo, no outcome."""
-        lang = published.language if published.language in WITHDRAWN_SUBJECT else "en"
         headers = {"Auto-Submitted": "auto-generated"}
         if published.external_id:
             headers["In-Reply-To"] = headers["References"] = published.external_id
+        with language(published.language):
+            subject = gettext(WITHDRAWN_SUBJECT)
+            body = gettext(WITHDRAWN_BODY, organisation=self._settings.organisation_name)
         return mailer.build_message(
-            self._settings, published.address, WITHDRAWN_SUBJECT[lang],
-            WITHDRAWN_BODY[lang].format(organisation=self._settings.organisation_name) + "\n",
-            None, headers,
-        )  # fmt: skip
+            self._settings, published.address, subject, body + "\n", None, headers
+        )
 
     def compose(self, job: Job) -> tuple[EmailMessage, str]:
         """The message for `job` and its text part: text and HTML from alerts.texts, links
@@ -128,33 +102,36 @@ class EmailChannel:
             "Auto-Submitted": "auto-generated",
         }
         if job.previous_external_id:  # a revision: an update that threads with the first
-            subject = f"{UPDATE[lang]}: {subject}"
+            with language(lang):
+                subject = gettext("Update: %(subject)s", subject=subject)
             headers["In-Reply-To"] = headers["References"] = job.previous_external_id
-        text = _text(rendered.text, lang, picture, stop)
-        page = _html(rendered.html or "", lang, view, picture, stop)
+        with language(lang):
+            text = _text(rendered.text, picture, stop)
+            page = _html(rendered.html or "", view, picture, stop)
         message = mailer.build_message(self._settings, job.address, subject, text, page, headers)
         return message, text
 
 
-def _text(body: str, lang: str, picture: str | None, stop: str) -> str:
+def _text(body: str, picture: str | None, stop: str) -> str:
+    """The text part: the alert, the photo's link and the opt-out, in the current language."""
     parts = [body]
     if picture:
-        parts.append(f"{PHOTO[lang]}: {picture}")
-    parts.append(f"-- \n{STOP[lang]}\n{stop}")
+        parts.append(gettext("Photo: %(url)s", url=picture))
+    parts.append(f"-- \n{gettext(STOP)}\n{stop}")
     return "\n\n".join(parts) + "\n"
 
 
-def _html(page: str, lang: str, view: PublicView, picture: str | None, stop: str) -> str:
+def _html(page: str, view: PublicView, picture: str | None, stop: str) -> str:
     """The rendered HTML with the linked image and the opt-out footer before `</body>`."""
     extra = []
     if picture:
-        alt = html.escape(f"{PHOTO[lang]} — {view.name or view.reference}")
+        alt = html.escape(gettext("Photo") + f" — {view.name or view.reference}")
         extra.append(
             f'<p><a href="{html.escape(view.case_url)}"><img src="{html.escape(picture)}" '
             f'alt="{alt}" width="540" style="max-width: 100%;"></a></p>'
         )
     extra.append(
-        f'<p style="color: #555; font-size: 0.9em;">{html.escape(STOP[lang])} '
+        f'<p style="color: #555; font-size: 0.9em;">{html.escape(gettext(STOP))} '
         f'<a href="{html.escape(stop)}">{html.escape(stop)}</a></p>'
     )
     block = "\n".join(extra)

@@ -53,6 +53,7 @@ from alerts.channels.base import (
 from alerts.channels.tg_request import AiohttpRequest
 from alerts.config import Settings
 from alerts.db.database import Database
+from alerts.i18n import N_, in_language, language, pgettext
 from alerts.logs import scrub
 from alerts.publication.texts import render_text, utf16_length
 
@@ -70,18 +71,13 @@ _TRIM_ORDER = ("description", "marks", "clothing", "build", "eyes", "hair")
 _NOT_MODIFIED = "message is not modified"
 _GONE = ("message to edit not found", "message to delete not found")
 
-OPT_OUT: dict[str, str] = {
-    "nl": "Geen oproepen meer ontvangen? Stuur /stop",
-    "fr": "Ne plus recevoir d'avis de recherche ? Envoyez /stop",
-    "de": "Keine Suchmeldungen mehr erhalten? Senden Sie /stop",
-    "en": "No more alerts? Send /stop",
-}
-NEUTRAL: dict[str, str] = {
-    "nl": "Deze oproep is ingetrokken. Bedankt voor uw hulp.",
-    "fr": "Cet avis de recherche a été retiré. Merci pour votre aide.",
-    "de": "Diese Suchmeldung wurde zurückgezogen. Danke für Ihre Hilfe.",
-    "en": "This alert has been withdrawn. Thank you for your help.",
-}
+
+def neutral_notice(lang: str) -> str:
+    """What a withdrawn alert's message says once neutralised, in the recipient's language."""
+    with language(lang):
+        return pgettext(
+            "telegram notice", "This alert has been withdrawn. Thank you for your help."
+        )
 
 
 def make_bot(settings: Settings, pool_size: int = 256) -> telegram.Bot:
@@ -252,7 +248,8 @@ class TelegramChannel:
         return cached[1]
 
     def _footer(self, lang: str) -> str:
-        return f"\n\n<i>{html.escape(OPT_OUT[lang])}</i>" if self._opt_out else ""
+        stop = in_language(lang, N_("No more alerts? Send /stop"))
+        return f"\n\n<i>{html.escape(stop)}</i>" if self._opt_out else ""
 
     def _options(self, view: PublicView) -> dict[str, Any]:
         options: dict[str, Any] = {
@@ -336,7 +333,7 @@ class TelegramChannel:
             await self._photo(job, view, edit)
 
     async def _neutralise(self, published: Published, chat: str, message_id: int) -> None:
-        notice = NEUTRAL.get(published.language, NEUTRAL["en"])
+        notice = neutral_notice(published.language)
         if published.media != "photo":
             await self._bot.edit_message_text(notice, chat, message_id)
             return

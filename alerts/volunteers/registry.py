@@ -35,7 +35,7 @@ _RANGE = re.compile(r"(.+?)\s*(?:[-–—]|\s(?:tot|to|until|till|à|bis)\s)\s*(
 
 
 class VolunteerError(Exception):
-    """Input or a link that cannot be used; `key` names the message in volunteer_texts."""
+    """Input or a link that cannot be used; `key` names its message (volunteers.messages)."""
 
     def __init__(self, key: str, field: str | None = None) -> None:
         super().__init__(key)

@@ -7,7 +7,6 @@ signed with SECRET_KEY (see alerts.volunteers), so nobody can act for someone el
 
 from __future__ import annotations
 
-import functools
 import hmac
 import json
 import logging
@@ -18,12 +17,11 @@ from multidict import MultiDictProxy
 
 from alerts.channels import mailer
 from alerts.geo.geocoding import GeocodingService
-from alerts.i18n import LANGUAGES
-from alerts.volunteers import email_signup, links
+from alerts.i18n import LANGUAGES, N_, gettext, language, language_name
+from alerts.volunteers import email_signup, links, messages
 from alerts.volunteers import registry as volunteers
 from alerts.volunteers.email_signup import Signup
 from alerts.volunteers.registry import RADIUS_CHOICES, Area, Volunteer, VolunteerError
-from alerts.volunteers.texts import LANGUAGE_NAMES, km, text
 from alerts.web import keys
 from alerts.web.console.staff_auth import client_key
 from alerts.web.middlewares import anonymous_csrf_token, csrf_cookie_name, public
@@ -35,6 +33,10 @@ MAX_PLACE_TEXT = 200
 # Pages showing a volunteer's data must not be kept by browsers or proxies.
 PRIVATE = {"Cache-Control": "no-store"}
 TOKEN_STATUS = {"token_unknown": 404, "token_used": 410, "token_expired": 410}
+SUBJECTS = {
+    "confirm": N_("Please confirm your sign-up for alerts about missing children"),
+    "welcome": N_("You are signed up for alerts about missing children"),
+}
 SIGNUP_FIELDS = (
     "email", "language", "place", "radius", "work_place", "work_radius", "quiet_start",
     "quiet_end",
@@ -62,7 +64,6 @@ def render(
     csrf = session.csrf_token if session else anonymous_csrf_token(request, response)
     page = {
         "lang": lang,
-        "t": functools.partial(text, lang),
         "organisation": request.app[keys.SETTINGS].organisation_name,
         # A phone number must not break across lines.
         "hotline": request.app[keys.SETTINGS].hotline_number.replace(" ", "\u00a0"),
@@ -70,18 +71,20 @@ def render(
         "csrf_token": csrf,
     }
     template_ = request.app[keys.TEMPLATES].get_template(f"volunteer/{template}")
-    response.text = template_.render({**page, **context})
+    with language(lang):
+        response.text = template_.render({**page, **context})
     return response
 
 
 def _language_links(request: web.Request) -> list[tuple[str, str, str]]:
     """(code, name, URL of this page in that language); a form's page links to the empty form."""
     url = request.rel_url if request.method == "GET" else request.rel_url.with_query({})
-    return [(code, LANGUAGE_NAMES[code], str(url.update_query(lang=code))) for code in LANGUAGES]
+    return [(code, language_name(code), str(url.update_query(lang=code))) for code in LANGUAGES]
 
 
 def problem(request: web.Request, key: str, status: int) -> web.Response:
-    return render(request, "problem.html", status=status, message_key=key)
+    """The page that says why a link or a form cannot be used (`key`: see messages.ERRORS)."""
+    return render(request, "problem.html", status=status, message=messages.ERRORS[key])
 
 
 def _csrf_ok(request: web.Request, form: Form) -> bool:
@@ -135,11 +138,13 @@ async def signup(request: web.Request) -> web.Response:
 def _signup_page(
     request: web.Request, values: dict[str, str], errors: dict[str, str], status: int
 ) -> web.Response:
-    """The form with what was entered and, next to each wrong field, its message."""
+    """The form with what was entered and, next to each wrong field, its message (`errors`
+    maps a field to a message key; the template translates the message)."""
     return render(
-        request, "signup.html", status=status, values=values, errors=errors,
+        request, "signup.html", status=status, values=values,
+        errors={field: messages.ERRORS[key] for field, key in errors.items()},
         radii=[(str(r), f"{r} km") for r in RADIUS_CHOICES],
-        languages=list(LANGUAGE_NAMES.items()),
+        languages=[(code, language_name(code)) for code in LANGUAGES],
     )  # fmt: skip
 
 
@@ -199,15 +204,15 @@ async def _mail(request: web.Request, to: str, lang: str, kind: str, **links: st
     """Send the `kind` e-mail (confirm, welcome) in `lang`, as text and HTML."""
     settings = request.app[keys.SETTINGS]
     templates = request.app[keys.TEMPLATES]
-    context = {"t": functools.partial(text, lang), "lang": lang,
-               "organisation": settings.organisation_name, **links}  # fmt: skip
-    body = templates.get_template(f"volunteer/email_{kind}.txt").render(context)
-    html = templates.get_template(f"volunteer/email_{kind}.html").render(context)
+    context = {"lang": lang, "organisation": settings.organisation_name, **links}
+    with language(lang):
+        body = templates.get_template(f"volunteer/email_{kind}.txt").render(context)
+        html = templates.get_template(f"volunteer/email_{kind}.html").render(context)
+        subject = gettext(SUBJECTS[kind])
     headers = {}
     if "stop" in links:  # RFC 8058: mail clients may offer a one-click unsubscribe
         headers = {"List-Unsubscribe": f"<{links['stop']}>",
                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}  # fmt: skip
-    subject = text(lang, f"mail_{kind}_subject")
     await mailer.send_mail(settings, to, subject, body, html, headers)
 
 
@@ -317,14 +322,15 @@ async def manage_page(request: web.Request) -> web.Response:
     stop_url = links.unsubscribe_url(settings, volunteer.public_id, lang)
     return render(
         request, "manage.html", volunteer=volunteer, areas=areas, stop_url=stop_url,
-        sig=request.query.get("sig", ""), language_name=LANGUAGE_NAMES[volunteer.language],
+        sig=request.query.get("sig", ""), language_name=language_name(volunteer.language),
         since=volunteer.created_at.strftime("%d.%m.%Y" if lang == "de" else "%d/%m/%Y"),
     )  # fmt: skip
 
 
 def _place(request: web.Request, area: Area, lang: str) -> str:
     place = request.app[keys.GEOCODER].gazetteer.nearest(area.lat, area.lon).name(lang)
-    return text(lang, "area", place=place, km=km(lang, area.radius_km))
+    with language(lang):
+        return messages.area(place, area.radius_km)
 
 
 @routes.get("/volunteer/manage/{public_id}/export", name="volunteer_export")
