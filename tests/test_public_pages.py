@@ -12,7 +12,6 @@ from aiohttp.test_utils import TestClient
 from alerts.cases import lifecycle as cases
 from alerts.config import Settings
 from alerts.db.database import Database
-from alerts.i18n import public_texts
 from alerts.publication import materials
 from tests.conftest import StaffFactory
 from tests.factories import CONSENT, pending
@@ -169,10 +168,3 @@ async def test_unknown_and_never_approved_cases_answer_404(
             response = await client.get(f"/alerts/{public_id}{path}")
             assert response.status == 404, (public_id, path)
             assert "Lotte" not in await response.text()
-
-
-def test_every_public_text_is_written_in_every_language() -> None:
-    assert public_texts.missing() == []
-    for key, entry in public_texts.TEXTS.items():
-        fields = {lang: set(re.findall(r"\{(\w+)\}", text)) for lang, text in entry.items()}
-        assert len({frozenset(f) for f in fields.values()}) == 1, key  # same placeholders

@@ -14,7 +14,7 @@ from alerts.bot import steps
 from alerts.cases.models import Case
 from alerts.config import Settings
 from alerts.db.database import Database
-from alerts.i18n import in_language, public_texts
+from alerts.i18n import in_language
 from sandbox.telegram.server import TelegramSandbox
 from tests import images
 from tests.conftest import StaffFactory
@@ -32,13 +32,35 @@ async def case(database: Database, settings: Settings, make_staff: StaffFactory)
     return found
 
 
+# What the bot says, in English: each is compared in the reporter's language.
+DONE = (
+    "Thank you. Your report was sent to the case managers. Your reference number: "
+    "%(reference)s. If you remember anything else, call %(hotline)s and give this number. If "
+    "the child is in danger, call 112."
+)
+WHERE = "Where did you see the child? Share the location (📎 → Location) or type the place."
+WHAT = (
+    "What did you see? Tell us when (if it was not just now), what the child was doing and "
+    "wearing, which way they went and who was with them."
+)
+PHOTO = "Do you have a photo? Send it now, or tap “Send without a photo”."
+WHICH = "Which alert is your sighting about?"
+CANCEL = "Cancel"
+TOO_LONG = "At most %(limit)s characters."
+AGAIN = "%(problem)s Please try again."
+NONE_NEAR = (
+    "There is no active alert near this place. If you think you saw a missing child, call "
+    "%(hotline)s. If the child is in danger, call 112."
+)
+
+
 async def rows(database: Database) -> list[dict[str, Any]]:
     return [dict(r) for r in await database.conn.fetch("SELECT * FROM sightings ORDER BY id")]
 
 
 async def thanked(person: Chat, lang: str) -> str:
     """Wait for the thanks (sent after the button's answer); its text."""
-    opening = public_texts.text("bot_sighting_done", lang, reference="\x00", hotline="")
+    opening = in_language(lang, DONE, reference="\x00", hotline="")
     opening = opening.split("\x00")[0]
     await until(lambda: (person.last.text or "").startswith(opening))
     return person.last.text or ""
@@ -57,17 +79,17 @@ async def test_a_sighting_with_a_location_a_text_and_a_photo(
     await start()
     person = chat(sandbox, "nl")
     where = await person.send("/sighting")
-    assert where.text == public_texts.text("bot_sighting_where", "nl")
+    assert where.text == in_language("nl", WHERE)
     [[share]] = (where.reply_markup or {})["keyboard"]
     assert share["request_location"] is True
     what = await person.share(51.0549, 3.7215)
-    assert what.text == public_texts.text("bot_sighting_what", "nl")
+    assert what.text == in_language("nl", WHAT)
     words = "Meisje met rode jas\n  aan de Korenmarkt, richting station 🚉 "
     asked = await person.send(words)
-    assert asked.text == public_texts.text("bot_sighting_photo", "nl")
+    assert asked.text == in_language("nl", PHOTO)
     thanks = await photo(person, images.jpeg(640, 480, gps=True))
     [row] = await rows(database)
-    assert thanks == public_texts.text("bot_sighting_done", "nl", reference=row["reference"],
+    assert thanks == in_language("nl", DONE, reference=row["reference"],
                                        hotline="116 000")  # fmt: skip
     assert (row["case_id"], row["source"], row["language"]) == (case.id, "telegram", "nl")
     assert (row["lat"], row["lon"], row["point_source"]) == (51.0549, 3.7215, "telegram")
@@ -93,10 +115,8 @@ async def test_a_reply_to_an_alert_reports_on_that_alert(
     before = len(person.bot_messages())
     sandbox.user_replies(person.user.id, alert.message_id, "Je l'ai vue au Kouter il y a 5 min")
     await until(lambda: len(person.bot_messages()) > before)
-    assert person.last.text == public_texts.text("bot_sighting_where", "fr")
-    assert (await person.send("Kouter, 9000 Gent")).text == public_texts.text(
-        "bot_sighting_photo", "fr"
-    )
+    assert person.last.text == in_language("fr", WHERE)
+    assert (await person.send("Kouter, 9000 Gent")).text == in_language("fr", PHOTO)
     await person.press("sight:nophoto")
     done = await thanked(person, "fr")
     [row] = await rows(database)
@@ -123,16 +143,16 @@ async def test_the_alert_is_chosen_the_text_checked_and_other_messages_left_alon
     person = chat(sandbox, "de")
     await person.send("/sighting")
     which = await person.share(*GENT)
-    assert which.text == public_texts.text("bot_sighting_which", "de")
+    assert which.text == in_language("de", WHICH)
     labels = [b["text"] for row in (which.reply_markup or {})["inline_keyboard"] for b in row]
-    assert labels[-1] == public_texts.text("bot_cancel", "de") and len(labels) == 3
+    assert labels[-1] == in_language("de", CANCEL) and len(labels) == 3
     assert any(label.startswith("Sem") for label in labels)
     await person.press(f"sight:case:{other.public_id}")
     # The button is answered first, the next question follows.
-    await until(lambda: person.last.text == public_texts.text("bot_sighting_what", "de"))
+    await until(lambda: person.last.text == in_language("de", WHAT))
     refused = await person.send("x" * 2001)
-    problem = public_texts.text("err_too_long", "de", limit="2000")
-    assert refused.text == public_texts.text("bot_sighting_again", "de", problem=problem)
+    problem = in_language("de", TOO_LONG, limit="2000")
+    assert refused.text == in_language("de", AGAIN, problem=problem)
     await person.send("Ein Junge mit blauem Rucksack")
     await person.press("sight:nophoto")
     await thanked(person, "de")
@@ -140,9 +160,9 @@ async def test_the_alert_is_chosen_the_text_checked_and_other_messages_left_alon
     # Far from every alert: nothing to report on, and the hotline to call.
     await person.send("/sighting")
     nothing = await person.share(*ARLON)
-    assert nothing.text == public_texts.text("bot_sighting_none", "de", hotline="116 000")
+    assert nothing.text == in_language("de", NONE_NEAR, hotline="116 000")
     # Outside a report, the volunteer conversation answers as before.
     assert (await person.send("Hallo")).text == in_language("de", steps.NOT_UNDERSTOOD)
-    assert (await person.send("/sighting")).text == public_texts.text("bot_sighting_where", "de")
+    assert (await person.send("/sighting")).text == in_language("de", WHERE)
     await person.send("/start")
     assert await database.conn.fetchval("SELECT count(*) FROM telegram_sightings") == 0

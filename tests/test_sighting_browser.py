@@ -8,6 +8,7 @@ failure, elsewhere a skip.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -21,7 +22,7 @@ import pytest
 from alerts.cases.models import Case
 from alerts.config import Settings
 from alerts.db.database import Database
-from alerts.i18n import public_texts
+from alerts.i18n import in_language
 from tests import images
 from tests.conftest import PASSWORD, StaffFactory
 from tests.server import serving
@@ -87,19 +88,21 @@ async def test_the_form_is_sent_without_javascript(
     context = await browser.new_context(java_script_enabled=False, locale="nl-BE")
     page = await context.new_page()
     await page.goto(f"{live}/alerts/{case.public_id}?lang=nl")
-    t = public_texts.texts_for("nl")
-    await page.get_by_role("button", name=t["sf_send"]).click()
+    t = functools.partial(in_language, "nl")
+    await page.get_by_role("button", name=t("Send the report")).click()
     assert await page.locator(".sf-summary").is_visible()
     # Without a script the page opens at the problems (the form's address ends in #sf-summary).
     assert page.url.endswith("#sf-summary")
     top = await page.evaluate("document.getElementById('sf-summary').getBoundingClientRect().top")
     assert 0 <= top < 300
     seen_at = (datetime.now(UTC) - timedelta(minutes=40)).astimezone(BRUSSELS)
-    await page.get_by_label(t["sf_when"]).fill(seen_at.strftime("%Y-%m-%dT%H:%M"))
-    await page.get_by_label(t["sf_where"]).fill("Korenmarkt, 9000 Gent")
-    await page.get_by_label(t["sf_what"]).fill("Meisje met rode jas, liep snel")
-    await page.get_by_label(t["sf_phone"]).fill("0470 12 34 56")
-    await page.get_by_role("button", name=t["sf_send"]).click()
+    await page.get_by_label(t("When did you see the child?")).fill(
+        seen_at.strftime("%Y-%m-%dT%H:%M")
+    )
+    await page.get_by_label(t("Where did you see the child?")).fill("Korenmarkt, 9000 Gent")
+    await page.get_by_label(t("What did you see?")).fill("Meisje met rode jas, liep snel")
+    await page.get_by_label(t("Phone")).fill("0470 12 34 56")
+    await page.get_by_role("button", name=t("Send the report")).click()
     await page.wait_for_url(re.compile(r"/sightings/received\?ref="))
     [row] = await rows(database)
     assert row["reference"] in await page.locator(".sf-reference").inner_text()
@@ -121,28 +124,29 @@ async def test_the_form_with_javascript_and_the_triage_page(
     page = await context.new_page()
     problems = errors_of(page)
     await page.goto(f"{live}/alerts/{case.public_id}?lang=fr")
-    t = public_texts.texts_for("fr")
-    await page.get_by_role("button", name=t["sf_now"]).click()
+    t = functools.partial(in_language, "fr")
+    await page.get_by_role("button", name=t("Just now")).click()
     assert re.fullmatch(
-        r"\d{4}-\d\d-\d\dT\d\d:\d\d", await page.get_by_label(t["sf_when"]).input_value()
+        r"\d{4}-\d\d-\d\dT\d\d:\d\d",
+        await page.get_by_label(t("When did you see the child?")).input_value(),
     )
-    await page.get_by_role("button", name=t["sf_locate"]).click()
-    await page.get_by_text(t["sf_located"]).wait_for()
-    assert await page.get_by_label(t["sf_lat"]).input_value() == "51.05440"
+    await page.get_by_role("button", name=t("Use my current location")).click()
+    await page.get_by_text(t("Your current location was added.")).wait_for()
+    assert await page.get_by_label(t("Latitude")).input_value() == "51.05440"
     # The map loads (its library is ours); its tiles cannot, and the point is still picked.
-    await page.get_by_role("button", name=t["sf_map"]).click()
-    box = page.get_by_role("application", name=t["sf_map_label"])
+    await page.get_by_role("button", name=t("Pick the point on a map")).click()
+    box = page.get_by_role("application", name=t("Map: tap where you saw the child"))
     await box.wait_for()
     await box.click(position={"x": 200, "y": 150})
-    await page.get_by_text(t["sf_map_picked"]).wait_for()
-    assert await page.get_by_label(t["sf_lat"]).input_value() != "51.05440"
-    await page.get_by_role("button", name=t["sf_locate"]).click()
-    await page.get_by_text(t["sf_located"]).wait_for()
-    await page.get_by_label(t["sf_what"]).fill("Une fille avec un sac bleu")
+    await page.get_by_text(t("The point you picked was added.")).wait_for()
+    assert await page.get_by_label(t("Latitude")).input_value() != "51.05440"
+    await page.get_by_role("button", name=t("Use my current location")).click()
+    await page.get_by_text(t("Your current location was added.")).wait_for()
+    await page.get_by_label(t("What did you see?")).fill("Une fille avec un sac bleu")
     photo = tmp_path / "photo.jpg"
     photo.write_bytes(images.jpeg(800, 600, gps=True))
-    await page.get_by_label(re.compile(t["sf_photo"])).set_input_files(str(photo))
-    await page.get_by_role("button", name=t["sf_send"]).click()
+    await page.get_by_label(re.compile(t("A photo"))).set_input_files(str(photo))
+    await page.get_by_role("button", name=t("Send the report")).click()
     await page.wait_for_url(re.compile(r"/sightings/received\?ref="))
     [row] = await rows(database)
     assert (row["lat"], row["lon"], row["point_source"]) == (51.0544, 3.7256, "device")

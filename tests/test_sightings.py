@@ -29,7 +29,7 @@ from alerts.cases import lifecycle as cases
 from alerts.cases.models import Case
 from alerts.config import Settings
 from alerts.db.database import Database
-from alerts.i18n import public_texts
+from alerts.i18n import in_language
 from alerts.publication import materials
 from alerts.sightings import intake as sighting_intake
 from tests import images
@@ -135,7 +135,7 @@ async def test_the_confirmation_shows_the_reference_and_thanks_and_nothing_of_th
     html = await page.text()
     reference = re.search(r"ref=([A-Z0-9-]+)", headers["Location"])
     assert page.status == 200 and reference and reference[1] in html
-    assert public_texts.text("done_title", "fr") in html
+    assert in_language("fr", "Thank you for your report") in html
     for about_the_case in (case.first_name, case.last_name, "Gent", case.clothing, "photo.jpg"):
         assert about_the_case not in html
     assert (await client.get(f"/alerts/{case.public_id}/sightings/received?ref=<x>")).status == 404
@@ -161,23 +161,51 @@ async def test_a_report_as_json_or_urlencoded_is_stored_the_same(
 
 # -- every field's message, in every language ----------------------------------------------------
 
+# The messages of the checks, in English: each is compared in the visitor's language.
+NO_WHEN = "Enter when you saw the child."
+BAD_POINT = "Give both coordinates as numbers, for example 51.0543 and 3.7174."
+TOO_LONG = "At most %(limit)s characters."
+BAD_CHARACTERS = "This text contains characters that cannot be sent. Please type it again."
+BAD_PHONE = "Enter a phone number of 6 to 20 digits, for example +32 470 12 34 56."
+BAD_EMAIL = "Enter an e-mail address like name@example.be."
+FUTURE_WHEN = "This time is in the future. Enter when you saw the child."
+NO_WHERE = "Enter where you saw the child, or give the point."
+NO_WHAT = "Describe what you saw."
+BAD_WHEN = "Enter a valid date and time."
+OLD_WHEN = "This date is more than a year ago. Please check it."
+PHOTO_TYPE = "Only JPEG, PNG or WebP photos are accepted."
+PHOTO_UNREADABLE = (
+    "This file is not a photo we can read. Choose a JPEG, PNG or WebP photo, or none."
+)
+PHOTO_UNREAD = "The photo could not be read. Please choose it again."
+PHOTO_TOO_LARGE = "The photo is too large: at most %(mb)s MB."
+PHOTO_IN_JSON = "Send a photo with the form (multipart/form-data), not in JSON."
+REQUEST_TOO_LARGE = (
+    "The report is too large (at most %(mb)s MB with the photo). Choose a smaller photo, or none."
+)
+EXPIRED = (
+    "The form had expired. What you wrote is still below: please send it again "
+    "(and choose the photo again, if any)."
+)
+PHOTO_PIXELS = "The photo has too many pixels. Choose a smaller one."
+
 # Three reports that between them get each message once (a field has one message at a time).
 INVALID = (
     ({"seen_at": "", "lat": "51.0", "lon": "", "seen": "x" * 2001, "direction": "y" * 301,
       "companions": "a\x00b", "name": "n" * 101, "phone": "call me", "email": "ann@"},
-     {"seen_at": ("err_seen_at_missing", {}), "point": ("err_point_invalid", {}),
-      "seen": ("err_too_long", {"limit": "2000"}), "direction": ("err_too_long", {"limit": "300"}),
-      "companions": ("err_characters", {}), "name": ("err_too_long", {"limit": "100"}),
-      "phone": ("err_phone_invalid", {}), "email": ("err_email_invalid", {})}),
+     {"seen_at": (NO_WHEN, {}), "point": (BAD_POINT, {}),
+      "seen": (TOO_LONG, {"limit": "2000"}), "direction": (TOO_LONG, {"limit": "300"}),
+      "companions": (BAD_CHARACTERS, {}), "name": (TOO_LONG, {"limit": "100"}),
+      "phone": (BAD_PHONE, {}), "email": (BAD_EMAIL, {})}),
     ({"seen_at": local(datetime.now(UTC) + timedelta(hours=2)), "place": "", "seen": "  ",
       "companions": "c" * 501, "phone": "+32 12", "email": "ann example.be"},
-     {"seen_at": ("err_seen_at_future", {}), "place": ("err_where_missing", {}),
-      "seen": ("err_seen_missing", {}), "companions": ("err_too_long", {"limit": "500"}),
-      "phone": ("err_phone_invalid", {}), "email": ("err_email_invalid", {})}),
+     {"seen_at": (FUTURE_WHEN, {}), "place": (NO_WHERE, {}),
+      "seen": (NO_WHAT, {}), "companions": (TOO_LONG, {"limit": "500"}),
+      "phone": (BAD_PHONE, {}), "email": (BAD_EMAIL, {})}),
     ({"seen_at": "gisteren", "place": "p" * 301, "seen": "ok"},
-     {"seen_at": ("err_seen_at_invalid", {}), "place": ("err_too_long", {"limit": "300"})}),
+     {"seen_at": (BAD_WHEN, {}), "place": (TOO_LONG, {"limit": "300"})}),
     ({"seen_at": local(datetime.now(UTC) - timedelta(days=400)), "place": "Gent", "seen": "ok"},
-     {"seen_at": ("err_seen_at_old", {})}),
+     {"seen_at": (OLD_WHEN, {})}),
 )  # fmt: skip
 
 
@@ -198,8 +226,8 @@ async def test_each_field_has_its_message_next_to_it_in_each_language(
             start = html.index('class="sf-summary"')
             summary = html[start : html.index("</ul>", start)]
             assert 'role="alert"' in summary
-            for field, (key, values) in expected.items():
-                words = public_texts.text(key, lang, **values).replace("'", "&#39;")
+            for field, (message, values) in expected.items():
+                words = in_language(lang, message, **values).replace("'", "&#39;")
                 assert field_error(html, field) == words, (lang, field)
                 target = "lat" if field == "point" else field
                 assert f'href="#sf-{target}"' in summary
@@ -221,12 +249,12 @@ async def test_json_errors_name_each_field_in_the_visitors_language(
         assert answer.status == 422
         found = await answer.json()
         assert found["errors"] == {
-            "seen_at": public_texts.text("err_seen_at_invalid", lang),
-            "seen": public_texts.text("err_not_text", lang),
-            "point": public_texts.text("err_point_invalid", lang),
-            "photo": public_texts.text("err_photo_json", lang),
+            "seen_at": in_language(lang, BAD_WHEN),
+            "seen": in_language(lang, "This must be text."),
+            "point": in_language(lang, BAD_POINT),
+            "photo": in_language(lang, PHOTO_IN_JSON),
         }
-        assert found["error"] == public_texts.text("err_summary", lang)
+        assert found["error"] == in_language(lang, "The report was not sent. Please check:")
 
 
 # -- uploads ---------------------------------------------------------------------------------------
@@ -245,14 +273,14 @@ async def test_uploads_are_refused_or_cleaned(
 ) -> None:
     csrf = await token(client, case)
     refused = {
-        images.SVG: "err_photo_type",
-        images.pixel_flood(): "err_photo_pixels",
-        b"\xff\xd8\xff<html><script>alert(1)</script></html>": "err_photo_invalid",
-        b"GIF89a<script>alert(1)</script>": "err_photo_type",
+        images.SVG: PHOTO_TYPE,
+        images.pixel_flood(): PHOTO_PIXELS,
+        b"\xff\xd8\xff<html><script>alert(1)</script></html>": PHOTO_UNREADABLE,
+        b"GIF89a<script>alert(1)</script>": PHOTO_TYPE,
     }
-    for data, key in refused.items():
+    for data, message in refused.items():
         status, html, _ = await send(client, case, report_form(csrf, data, place="Gent", seen="x"))
-        assert status == 422 and field_error(html, "photo") == public_texts.text(key, "en")
+        assert status == 422 and field_error(html, "photo") == in_language("en", message)
     assert await stored(database, case) == []
     for data in (polyglot(), images.jpeg(400, 300, gps=True)):
         status, _, _ = await send(client, case, report_form(csrf, data, place="Gent", seen="x"))
@@ -278,7 +306,7 @@ async def test_a_base64_encoded_part_is_refused_not_decoded(
         part.headers[hdrs.CONTENT_TRANSFER_ENCODING] = "base64"
     status, html, _ = await send(client, case, writer)
     assert status == 422
-    assert field_error(html, "photo") == public_texts.text("err_photo_encoded", "en")
+    assert field_error(html, "photo") == in_language("en", PHOTO_UNREAD)
     assert 'value="Gent"' in html
     assert await stored(database, case) == []
 
@@ -292,10 +320,10 @@ async def test_oversized_bodies_are_refused_before_or_while_reading(
     photo = b"\xff\xd8\xff" + bytes(150_000)
     status, html, _ = await send(client, case, report_form(csrf, photo, place="Gent", seen="x"))
     assert status == 422, "a photo over its cap is dropped; the fields after it still count"
-    assert field_error(html, "photo") == public_texts.text("err_photo_too_large", "en", mb="1")
+    assert field_error(html, "photo") == in_language("en", PHOTO_TOO_LARGE, mb="1")
     big = report_form(csrf, bytes(300_000), place="Gent", seen="x")
     status, html, _ = await send(client, case, big)
-    assert status == 413 and public_texts.text("err_request_too_large", "en", mb="1") in html
+    assert status == 413 and in_language("en", REQUEST_TOO_LARGE, mb="1") in html
 
     async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: counted while reading
         yield b'{"seen": "'
@@ -330,7 +358,7 @@ async def test_over_the_limit_one_sender_gets_429_while_another_goes_through(
     status, html, headers = await send(limited, case, report_form(csrf, place="Gent", seen="x"),
                                        lang="de", **crowd)  # fmt: skip
     assert status == 429 and 3500 <= int(headers["Retry-After"]) <= 3600
-    assert "Min." in html and public_texts.text("wait_title", "de") in html
+    assert "Min." in html and in_language("de", "Please wait before sending another report") in html
     start = time.monotonic()
     status, _, _ = await send(limited, case, report_form(csrf, place="Gent", seen="x"), **other)
     assert status == 303 and time.monotonic() - start < 1.0
@@ -435,7 +463,7 @@ async def test_a_form_without_its_token_comes_back_filled_in(
     await token(client, case)
     status, html, _ = await send(client, case, report_form("forged", place="Gent", seen="Lotte"),
                                  lang="nl")  # fmt: skip
-    assert status == 403 and public_texts.text("sf_expired", "nl") in html
+    assert status == 403 and in_language("nl", EXPIRED) in html
     assert 'value="Gent"' in html and ">Lotte</textarea>" in html
     assert await stored(database, case) == []
 

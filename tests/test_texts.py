@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from alerts.cases.consent import CoarsePlace, PublicView, public_view
 from alerts.cases.models import Case, CaseKind, Consent, NameMode, PlacePrecision
-from alerts.posters.labels import LABELS, format_age, format_when
+from alerts.i18n import gettext, in_language, language, pgettext
+from alerts.posters.labels import format_age, format_when
 from alerts.publication.texts import KINDS, RenderedText, render_text, sms_length, x_length
 from tests.factories import LAST_SEEN, NOW, case_record, coarsening, consent_record
 
@@ -207,9 +208,10 @@ def test_each_text_is_in_its_language(lang: str) -> None:
     view = make_view()
     for kind in KINDS:
         out = render_text(view, lang, kind)
-        headline = LABELS["sms_headline" if kind == "sms" else "headline"][lang]
+        with language(lang):
+            headline = pgettext("SMS", "MISSING") if kind == "sms" else gettext("MISSING")
         assert out.text.startswith(("<b>" + headline, headline)), (kind, out.text)
-        assert LABELS["call"][lang].format(hotline=HOTLINE) in visible(out)
+        assert in_language(lang, "Call %(hotline)s", hotline=HOTLINE) in visible(out)
 
 
 # --- limits --------------------------------------------------------------------------------

@@ -17,11 +17,9 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
 import logging
 import weakref
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,9 +27,7 @@ from aiohttp import web
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    KeyboardButton,
     Message,
-    ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
 )
@@ -48,11 +44,13 @@ from telegram.ext import (
 )
 
 from alerts import clients, errors
+from alerts.bot import sighting_steps as steps
+from alerts.bot.sighting_steps import PHOTO, WHAT, WHERE, WHICH, Draft, Markup
 from alerts.cases import lifecycle as cases
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.geo.geocoding import GeocodingService
-from alerts.i18n import LANGUAGES, public_texts
+from alerts.i18n import LANGUAGES, gettext, in_language, language
 from alerts.sightings import reports as sightings
 from alerts.sightings.intake import Limited, Limits
 from alerts.volunteers import registry as volunteers
@@ -62,42 +60,8 @@ log = logging.getLogger(__name__)
 
 GROUP = -1  # before the volunteer conversation (group 0)
 STALE_MINUTES = 60
-WHERE, WHICH, WHAT, PHOTO = "where", "which", "what", "photo"
 MAX_CHOICES = 8
 MAX_PLACE_TEXT = 300
-Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
-
-
-@dataclass(frozen=True, kw_only=True)
-class Draft:
-    """A report being made: its step, its language and what was given so far."""
-
-    step: str
-    lang: str
-    case_id: int | None = None
-    seen_at: str = ""
-    place: str = ""
-    lat: float | None = None
-    lon: float | None = None
-    point_source: str | None = None
-    seen: str = ""
-    photo_id: str | None = None  # a photo sent as the reply to an alert, taken at the end
-
-    @classmethod
-    def from_row(cls, row: Any) -> Draft:
-        known = {f.name for f in dataclasses.fields(cls)}
-        data = {k: v for k, v in json.loads(row["data"]).items() if k in known}
-        return cls(step=row["step"], case_id=row["case_id"], **data)
-
-    def data(self) -> str:
-        values = dataclasses.asdict(self)
-        del values["step"], values["case_id"]
-        return json.dumps(values)
-
-    def fields(self) -> dict[str, object]:
-        """The report as parse_report reads a form."""
-        return {"seen_at": self.seen_at, "place": self.place, "lat": self.lat,
-                "lon": self.lon, "seen": self.seen}  # fmt: skip
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any], app: web.Application) -> None:
@@ -155,7 +119,7 @@ class SightingBot:
         await self.db.execute("forget_stale_telegram_sightings", STALE_MINUTES)
         lang = await self._language(update)
         case_id = await self._alert_case(chat_id, message.reply_to_message)
-        draft = Draft(step=WHERE, lang=lang, case_id=case_id, seen_at=_iso(message.date))
+        draft = Draft(step=WHERE, lang=lang, case_id=case_id, seen_at=steps.iso(message.date))
         await self._save(chat_id, draft)
         await self._ask(update, draft)
         return True
@@ -179,7 +143,7 @@ class SightingBot:
             return False  # not about a sighting: the volunteer conversation's
         lang = await self._language(update)
         # What a reply says is what was seen; where comes next, unless it was a location.
-        draft = Draft(step=WHAT, lang=lang, case_id=case_id, seen_at=_iso(message.date))
+        draft = Draft(step=WHAT, lang=lang, case_id=case_id, seen_at=steps.iso(message.date))
         await self._continue(update, draft)
         return True
 
@@ -196,7 +160,7 @@ class SightingBot:
         if draft is None:
             return True
         if kind == "cancel":
-            await self._clear(update, draft, "bot_sighting_cancelled")
+            await self._clear(update, draft, steps.CANCELLED)
         elif kind == "case" and draft.step == WHICH:
             case = await cases.get_by_public_id(self.db, arg)
             if case is not None:
@@ -217,15 +181,14 @@ class SightingBot:
         elif message.text is not None and draft.step in (WHERE, WHICH) and draft.lat is None:
             found = await self._geocode(message.text)
             if found is None:
-                unknown = public_texts.text("bot_sighting_place_unknown", draft.lang)
-                await self._send(update, unknown)
+                await self._send(update, in_language(draft.lang, steps.PLACE_UNKNOWN))
                 return
             draft = dataclasses.replace(draft, place=message.text, lat=found[0], lon=found[1],
                                         point_source="geocoded")  # fmt: skip
         elif message.text is not None and draft.step in (WHAT, PHOTO, WHERE):
             if not await self._valid_text(update, draft, message.text):
                 return
-            draft = dataclasses.replace(draft, seen=_joined(draft.seen, message.text))
+            draft = dataclasses.replace(draft, seen=steps.joined(draft.seen, message.text))
         elif message.photo:
             if draft.step == PHOTO:
                 await self._store(update, draft, message.photo[-1].file_id)
@@ -255,19 +218,10 @@ class SightingBot:
         await self._ask(update, draft)
 
     async def _ask(self, update: Update, draft: Draft) -> None:
-        t = public_texts.texts_for(draft.lang)
-        cancel = InlineKeyboardButton(t["bot_cancel"], callback_data="sight:cancel")
-        if draft.step == WHERE:
-            button = KeyboardButton(t["bot_share_location"], request_location=True)
-            markup: Markup = ReplyKeyboardMarkup([[button]], resize_keyboard=True,
-                                                 one_time_keyboard=True)  # fmt: skip
-            await self._send(update, t["bot_sighting_where"], markup)
-        elif draft.step == WHAT:
-            await self._send(update, t["bot_sighting_what"], ReplyKeyboardRemove())
-        elif draft.step == PHOTO:
-            skip = InlineKeyboardButton(t["bot_no_photo"], callback_data="sight:nophoto")
-            buttons = InlineKeyboardMarkup([[skip], [cancel]])
-            await self._send(update, t["bot_sighting_photo"], buttons)
+        with language(draft.lang):
+            question, markup = steps.question(draft.step)
+        if question:
+            await self._send(update, question, markup)
 
     async def _choose_case(self, update: Update, draft: Draft) -> Draft:
         """The alert the report is about: the only one near, or the person's choice."""
@@ -278,22 +232,22 @@ class SightingBot:
         if len(choices) == 1:
             return dataclasses.replace(draft, case_id=choices[0].case.id)
         if not choices:
-            await self._clear(update, draft, "bot_sighting_none")
+            await self._clear(update, draft, steps.NONE_NEAR)
             return draft
         draft = dataclasses.replace(draft, step=WHICH)
         await self._save(update.effective_chat.id, draft)
         rows = [[InlineKeyboardButton(c.label, callback_data=f"sight:case:{c.case.public_id}")]
                 for c in choices[:MAX_CHOICES]]  # fmt: skip
-        rows.append([InlineKeyboardButton(public_texts.text("bot_cancel", draft.lang),
-                                          callback_data="sight:cancel")])  # fmt: skip
-        text = public_texts.text("bot_sighting_which", draft.lang)
+        with language(draft.lang):
+            rows.append([InlineKeyboardButton(gettext("Cancel"), callback_data="sight:cancel")])
+            text = gettext("Which alert is your sighting about?")
         await self._send(update, text, InlineKeyboardMarkup(rows))
         return draft
 
     async def _valid_text(self, update: Update, draft: Draft, text: str) -> bool:
         """The text checked as the web form checks "what was seen"; False (and why, said) if
         it cannot be taken."""
-        fields = {**draft.fields(), "seen": _joined(draft.seen, text), "place": "x"}
+        fields = {**draft.fields(), "seen": steps.joined(draft.seen, text), "place": "x"}
         try:
             sightings.parse_report(fields, datetime.now(UTC))
         except sightings.ReportInvalid as exc:
@@ -304,9 +258,9 @@ class SightingBot:
         return True
 
     async def _problem(self, update: Update, draft: Draft, problem: sightings.Problem) -> None:
-        words = public_texts.text(problem.key, draft.lang, **problem.values)
-        await self._send(update, public_texts.text("bot_sighting_again", draft.lang,
-                                                   problem=words))  # fmt: skip
+        with language(draft.lang):
+            again = gettext(steps.AGAIN, problem=gettext(problem.message, **problem.values))
+        await self._send(update, again)
 
     async def _public_id(self, case_id: int) -> str:
         """The case's public id: the key of its limit, shared with the web form."""
@@ -348,13 +302,12 @@ class SightingBot:
             return
         except errors.Gone:
             ticket.release()
-            await self._clear(update, draft, "withdrawn")
+            await self._clear(update, draft, steps.WITHDRAWN)
             return
         log.info("sighting received", extra={"action": "sighting_received", "source": "telegram",
                  "case_id": draft.case_id, "sighting_id": stored.id})  # fmt: skip
         hotline = self.settings.hotline_number
-        done = public_texts.text("bot_sighting_done", draft.lang, reference=stored.reference,
-                                 hotline=hotline)  # fmt: skip
+        done = in_language(draft.lang, steps.DONE, reference=stored.reference, hotline=hotline)
         await self._clear(update, draft, None)
         await self._send(update, done, ReplyKeyboardRemove())
 
@@ -405,10 +358,8 @@ class SightingBot:
         return (found.lat, found.lon) if found is not None else None
 
     async def _limited(self, update: Update, draft: Draft, exc: Limited) -> None:
-        minutes = str(max(1, -(-exc.retry_after // 60)))
-        key = "sighting_wait_case" if exc.scope == "case" else "sighting_wait_client"
-        words = public_texts.text(key, draft.lang, minutes=minutes,
-                                  hotline=self.settings.hotline_number)  # fmt: skip
+        words = in_language(draft.lang, exc.message, minutes=exc.minutes,
+                            hotline=self.settings.hotline_number)  # fmt: skip
         await self._clear(update, draft, None)
         await self._send(update, words, ReplyKeyboardRemove())
 
@@ -416,11 +367,12 @@ class SightingBot:
         await self.db.execute("telegram_sighting_put", chat_id, draft.case_id, draft.step,
                               draft.data())  # fmt: skip
 
-    async def _clear(self, update: Update, draft: Draft, key: str | None) -> None:
+    async def _clear(self, update: Update, draft: Draft, message: str | None) -> None:
+        """Forget the report; say `message` (naming the hotline, if it will) when given."""
         assert update.effective_chat is not None
         await self.db.execute("telegram_sighting_clear", update.effective_chat.id)
-        if key is not None:
-            text = public_texts.text(key, draft.lang, hotline=self.settings.hotline_number)
+        if message is not None:
+            text = in_language(draft.lang, message, hotline=self.settings.hotline_number)
             await self._send(update, text, ReplyKeyboardRemove())
 
     async def _send(self, update: Update, text: str, markup: Markup = None) -> None:
@@ -437,11 +389,3 @@ async def _quietly(call: Awaitable[object]) -> None:
     except TelegramError as exc:
         log.warning("bot reply failed", extra={"action": "sighting_bot_reply",
                                                "error": type(exc).__name__})  # fmt: skip
-
-
-def _iso(moment: datetime | None) -> str:
-    return (moment or datetime.now(UTC)).isoformat()
-
-
-def _joined(before: str, more: str) -> str:
-    return f"{before}\n{more}" if before.strip() else more

@@ -28,9 +28,8 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from alerts.cases.consent import LEVEL_REGIONAL, PublicView
-from alerts.i18n import BRUSSELS
-from alerts.i18n.public_texts import text
-from alerts.posters.labels import LABELS, facts
+from alerts.i18n import BRUSSELS, gettext, language
+from alerts.posters.labels import CALL, COLON, HEADLINE, SEEN_QUESTION, facts
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 CAP_LANGUAGES = {"nl": "nl-BE", "fr": "fr-BE", "de": "de-BE", "en": "en"}
@@ -127,7 +126,8 @@ def _info(view: PublicView, lang: str, sender_name: str) -> ET.Element:
     _add(info, "language", CAP_LANGUAGES[lang])
     for category in ("Rescue", "Safety"):
         _add(info, "category", category)
-    _add(info, "event", text("event", lang))
+    with language(lang):
+        _add(info, "event", gettext("Missing child"))
     _add(info, "responseType", "Monitor")
     for name, value in (
         ("urgency", "Immediate"),
@@ -139,12 +139,13 @@ def _info(view: PublicView, lang: str, sender_name: str) -> ET.Element:
         _add(info, "onset", cap_time(view.last_seen_at))
     _add(info, "senderName", sender_name)
     _add(info, "headline", headline(view, lang))
-    colon = LABELS["colon"][lang]
+    with language(lang):
+        colon = gettext(COLON)
+        instruction = f"{gettext(SEEN_QUESTION)} {gettext(CALL, hotline=view.hotline)}"
     _add(
         info, "description", "\n".join(f"{f.label}{colon} {f.value}" for f in facts(view, (lang,)))
     )
-    question = LABELS["seen_question"][lang]
-    _add(info, "instruction", f"{question} {LABELS['call'][lang].format(hotline=view.hotline)}")
+    _add(info, "instruction", instruction)
     _add(info, "web", view.case_url)
     _add(info, "contact", view.hotline)
     if view.level >= LEVEL_REGIONAL:  # the images exist from the regional level on
@@ -164,8 +165,9 @@ def headline(view: PublicView, lang: str) -> str:
     """'VERMIST: Lotte, 14 jaar' — the headline word, the name if consented, the age."""
     found = {f.key: f.value for f in facts(view, (lang,)) if f.key == "age"}
     subject = ", ".join(part for part in (view.name, found.get("age")) if part)
-    word = LABELS["headline"][lang]
-    return f"{word}{LABELS['colon'][lang]} {subject}" if subject else word
+    with language(lang):
+        word, colon = gettext(HEADLINE), gettext(COLON)
+    return f"{word}{colon} {subject}" if subject else word
 
 
 def _area(info: ET.Element, view: PublicView, lang: str) -> None:

@@ -28,9 +28,9 @@ from alerts.cases.publicity import view_for
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.errors import NotPublishable
-from alerts.i18n.public_texts import text
+from alerts.i18n import gettext, in_language, language
 from alerts.partners import cap
-from alerts.posters.labels import LABELS, facts
+from alerts.posters.labels import CALL, COLON, SEEN_QUESTION, facts
 from alerts.publication import materials
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -152,12 +152,18 @@ def entry_language(view: PublicView, lang: str) -> str:
 
 def summary(view: PublicView, lang: str) -> str:
     """The alert as plain text: its facts, then how to help."""
-    colon = LABELS["colon"][lang]
+    with language(lang):
+        colon = gettext(COLON)
+        help_ = f"{gettext(SEEN_QUESTION)} {gettext(CALL, hotline=view.hotline)}"
     lines = [f"{fact.label}{colon} {fact.value}" for fact in facts(view, (lang,))]
-    lines.append(
-        f"{LABELS['seen_question'][lang]} {LABELS['call'][lang].format(hotline=view.hotline)}"
-    )
+    lines.append(help_)
     return "\n".join(lines)
+
+
+def feed_title(settings: Settings, lang: str) -> str:
+    """The feed's title in `lang`: the public alerts of the organisation."""
+    name = settings.organisation_name
+    return in_language(lang, "Public alerts of %(organisation)s", organisation=name)
 
 
 async def atom_feed(
@@ -166,7 +172,7 @@ async def atom_feed(
     """The Atom feed of the public alerts, each entry in `lang` when the case has it."""
     now = now or datetime.now(UTC)
     entries = await feed_entries(db, settings, "atom", now)
-    title = text("feed_title", lang, organisation=settings.organisation_name)
+    title = feed_title(settings, lang)
     feed = _feed(settings, "/feeds/alerts.atom", title, _updated(entries, now))
     feed.set(XML_LANG, lang)
     for entry in entries:
@@ -201,7 +207,7 @@ async def cap_feed(db: Database, settings: Settings, now: datetime | None = None
     now = now or datetime.now(UTC)
     entries = await feed_entries(db, settings, "cap", now)
     lang = settings.default_languages[0]
-    title = f"CAP · {text('feed_title', lang, organisation=settings.organisation_name)}"
+    title = f"CAP · {feed_title(settings, lang)}"
     feed = _feed(settings, "/feeds/cap.xml", title, _updated(entries, now))
     for entry in entries:
         feed.append(_cap_entry(settings, entry))
@@ -227,7 +233,7 @@ def _cap_entry(settings: Settings, entry: FeedEntry) -> ET.Element:
     _add(element, "id", f"{base}/alerts/{entry.case.public_id}#cap")
     if entry.view is None:
         lang = settings.default_languages[0]
-        _add(element, "title", text("withdrawn_title", lang))
+        _add(element, "title", in_language(lang, "Alert withdrawn"))
     else:
         lang = entry.view.languages[0]
         _add(element, "title", cap.headline(entry.view, lang))

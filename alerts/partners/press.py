@@ -27,8 +27,7 @@ from alerts.cases.publicity import view_for
 from alerts.channels.mailer import MailUnavailable, send_mail
 from alerts.config import Settings
 from alerts.db.database import Database
-from alerts.i18n import LANGUAGES
-from alerts.i18n.public_texts import text
+from alerts.i18n import LANGUAGES, N_, gettext, language
 from alerts.publication import materials
 from alerts.publication.materials import MaterialFile, StoredMaterial
 from alerts.publication.texts import RenderedText, render_text
@@ -41,6 +40,20 @@ WINDOW_MINUTES = 60
 CLIENT_LIMIT = 10  # registrations per client and window; more is refused (429)
 EMAIL_LIMIT = 3  # e-mails per address and window; more are silently not sent (no mail bombing)
 TEXT_KINDS = ("facebook", "x")
+# The e-mails. The confirmation link is valid CONFIRM_HOURS; the words say 48 hours.
+CONFIRM_BODY = N_(
+    "Hello,\n\nThis e-mail address was given for the press room of %(organisation)s. "
+    "Open this link within 48 hours to confirm your registration:\n\n%(link)s\n\nDid not "
+    "ask for this? Ignore this e-mail; nothing will happen.\n\n%(organisation)s"
+)
+REMOVAL_SUBJECT = N_("Removal request: alert %(reference)s has been withdrawn")
+REMOVAL_BODY = N_(
+    "Hello,\n\nThe alert %(reference)s (%(url)s) has been withdrawn.\n\nYou downloaded "
+    "material of this alert from our press room: %(files)s.\n\nPlease remove these posters, "
+    "images and texts from your publications, websites, archives and social media posts "
+    "as soon as possible, and do not publish them again.\n\nThank you for your help.\n\n"
+    "%(organisation)s"
+)
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
 # Without SECRET_KEY, sessions are signed with a key of this process (they end at restart).
 _PROCESS_KEY = secrets.token_bytes(32)
@@ -90,10 +103,10 @@ async def request_confirmation(
     lang = registration.language
     link = f"{settings.public_base_url.rstrip('/')}/press/confirm?token={token}&lang={lang}"
     organisation = settings.organisation_name
-    await send_mail(
-        settings, registration.email, text("confirm_subject", lang),
-        text("confirm_body", lang, organisation=organisation, link=link),
-    )  # fmt: skip
+    with language(lang):
+        subject = gettext("Confirm your press room registration")
+        body = gettext(CONFIRM_BODY, organisation=organisation, link=link)
+    await send_mail(settings, registration.email, subject, body)
     log.info("press confirmation sent", extra={"action": "press_confirm_sent"})
 
 
@@ -240,11 +253,15 @@ async def send_removal_requests(db: Database, settings: Settings, case: Case) ->
 async def _send_removal(settings: Settings, case: Case, outlet: Outlet) -> None:
     lang = outlet.language
     url = materials.public_address(settings.public_base_url, case.public_id)
-    subject = text("removal_subject", lang, reference=case.reference)
-    body = text(
-        "removal_body", lang, reference=case.reference, url=url, files=", ".join(outlet.files),
-        organisation=settings.organisation_name,
-    )  # fmt: skip
+    with language(lang):
+        subject = gettext(REMOVAL_SUBJECT, reference=case.reference)
+        body = gettext(
+            REMOVAL_BODY,
+            reference=case.reference,
+            url=url,
+            files=", ".join(outlet.files),
+            organisation=settings.organisation_name,
+        )
     await send_mail(settings, outlet.email, subject, body)
 
 

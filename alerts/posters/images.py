@@ -15,7 +15,7 @@ from dataclasses import replace
 import pypdfium2 as pdfium
 
 from alerts.cases.consent import PublicView
-from alerts.posters.labels import facts, label, languages
+from alerts.posters.labels import HEADLINE, facts, label, languages
 from alerts.posters.layout import (
     BOLD,
     FONT,
@@ -162,7 +162,7 @@ def story_sheet(view: PublicView, lang: str) -> Sheet:
 def _sheet(
     view: PublicView, langs: Sequence[str], size: tuple[int, int], items: list[Item]
 ) -> Sheet:
-    headline = label("headline", langs)
+    headline = label(HEADLINE, langs)
     return Sheet(
         width=float(size[0]),
         height=float(size[1]),

@@ -1,12 +1,15 @@
-"""What the materials say about a case, in each language: the label table and the value formats.
+"""What the materials say about a case, in each language: the labels of the facts, the words
+around them, and the value formats.
 
-Posters, images and channel texts all take their words from here, so a case reads the same on
-paper, in a post and in a message, and a translation is fixed in one place.
+Posters, images, channel texts, feeds and the case page take their words from here, so a case
+reads the same on paper, in a post and in a message. The words are gettext messages (English
+as the id, translated in the catalogs); a material in several languages renders each word once
+per language with `language(lang)`, and joins them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,88 +17,18 @@ from babel.dates import format_date, format_datetime
 from babel.units import format_unit
 
 from alerts.cases.consent import PublicView
-from alerts.i18n import BRUSSELS
+from alerts.i18n import BRUSSELS, N_, gettext, language, pgettext
 
 LOCALES: Mapping[str, str] = {"nl": "nl_BE", "fr": "fr_BE", "de": "de_BE", "en": "en_GB"}
 
-# One row per text, one column per language. Keep it small: values (names, clothing, ...) are
-# printed as the case manager wrote them; only the words around them are translated here.
-LABELS: Mapping[str, Mapping[str, str]] = {
-    "headline": {"nl": "VERMIST", "fr": "DISPARU·E", "de": "VERMISST", "en": "MISSING"},
-    # The middle dot is not in the GSM-7 alphabet: it would push a French SMS to UCS-2 (70 chars).
-    "sms_headline": {"nl": "VERMIST", "fr": "DISPARITION", "de": "VERMISST", "en": "MISSING"},
-    "seen_question": {
-        "nl": "Hebt u dit kind gezien?",
-        "fr": "Avez-vous vu cet enfant ?",
-        "de": "Haben Sie dieses Kind gesehen?",
-        "en": "Have you seen this child?",
-    },
-    "call": {
-        "nl": "Bel {hotline}",
-        "fr": "Appelez le {hotline}",
-        "de": "Rufen Sie {hotline} an",
-        "en": "Call {hotline}",
-    },
-    "official": {
-        "nl": "Officiële affiche — controleer de echtheid op {url}",
-        "fr": "Affiche officielle — vérifiez son authenticité sur {url}",
-        "de": "Offizielles Plakat — prüfen Sie die Echtheit unter {url}",
-        "en": "Official poster — check it is genuine at {url}",
-    },
-    "more_info": {
-        "nl": "Meer informatie en een waarneming melden:",
-        "fr": "Plus d'informations et signaler une observation :",
-        "de": "Weitere Informationen und Hinweise melden:",
-        "en": "More information and report a sighting:",
-    },
-    # French sets a space before a colon.
-    "colon": {"nl": ":", "fr": " :", "de": ":", "en": ":"},
-    "age": {"nl": "Leeftijd", "fr": "Âge", "de": "Alter", "en": "Age"},
-    "last_seen": {
-        "nl": "Laatst gezien",
-        "fr": "Vu·e pour la dernière fois",
-        "de": "Zuletzt gesehen",
-        "en": "Last seen",
-    },
-    # As "last_seen", without the middle dot that is not in the GSM-7 alphabet.
-    "sms_last_seen": {
-        "nl": "Laatst gezien",
-        "fr": "Vu(e) en dernier",
-        "de": "Zuletzt gesehen",
-        "en": "Last seen",
-    },
-    "place": {"nl": "Plaats", "fr": "Lieu", "de": "Ort", "en": "Place"},
-    "sex": {"nl": "Geslacht", "fr": "Sexe", "de": "Geschlecht", "en": "Sex"},
-    "height": {"nl": "Lengte", "fr": "Taille", "de": "Größe", "en": "Height"},
-    "build": {"nl": "Gestalte", "fr": "Corpulence", "de": "Statur", "en": "Build"},
-    "hair": {"nl": "Haar", "fr": "Cheveux", "de": "Haare", "en": "Hair"},
-    "eyes": {"nl": "Ogen", "fr": "Yeux", "de": "Augen", "en": "Eyes"},
-    "clothing": {"nl": "Kleding", "fr": "Vêtements", "de": "Kleidung", "en": "Clothing"},
-    "marks": {
-        "nl": "Kenmerken",
-        "fr": "Signes particuliers",
-        "de": "Besondere Merkmale",
-        "en": "Distinguishing marks",
-    },
-    "description": {
-        "nl": "Beschrijving",
-        "fr": "Description",
-        "de": "Beschreibung",
-        "en": "Description",
-    },
-    "reference": {"nl": "Referentie", "fr": "Référence", "de": "Referenz", "en": "Reference"},
-    "issued": {"nl": "Uitgegeven op", "fr": "Émis le", "de": "Ausgestellt am", "en": "Issued on"},
-    "girl": {"nl": "meisje", "fr": "fille", "de": "Mädchen", "en": "girl"},
-    "boy": {"nl": "jongen", "fr": "garçon", "de": "Junge", "en": "boy"},
-    # Babel patterns: the full date and time of the last sighting, and a short one for SMS.
-    "when": {
-        "nl": "EEEE d MMMM y 'om' HH:mm",
-        "fr": "EEEE d MMMM y 'à' HH'h'mm",
-        "de": "EEEE, d. MMMM y 'um' HH:mm 'Uhr'",
-        "en": "EEEE d MMMM y 'at' HH:mm",
-    },
-    "when_short": {"nl": "d/M HH:mm", "fr": "d/M HH'h'mm", "de": "d.M. HH:mm", "en": "d/M HH:mm"},
-}
+# Words used by several materials. Values (names, clothing, ...) are printed as the case
+# manager wrote them; only the words around them are translated.
+HEADLINE = N_("MISSING")
+SEEN_QUESTION = N_("Have you seen this child?")
+CALL = N_("Call %(hotline)s")
+REFERENCE = N_("Reference")
+# The colon after a label: French sets a space before it.
+COLON = N_(":")
 
 # The order in which facts are shown, most important first; channel texts drop from the end.
 FACT_KEYS = (
@@ -112,7 +45,33 @@ FACT_KEYS = (
     "description",
 )
 
-_SEX_CODES: Mapping[str, str] = {"f": "girl", "female": "girl", "m": "boy", "male": "boy"}
+# The label of each fact in the current language. Two are worded differently on the materials
+# than in the console (the French "Vu·e", the Dutch "Kenmerken"), hence their context.
+FACT_LABELS: Mapping[str, Callable[[], str]] = {
+    "age": lambda: gettext("Age"),
+    "last_seen": lambda: pgettext("material", "Last seen"),
+    "place": lambda: gettext("Place"),
+    "sex": lambda: gettext("Sex"),
+    "height": lambda: gettext("Height"),
+    "build": lambda: gettext("Build"),
+    "hair": lambda: gettext("Hair"),
+    "eyes": lambda: gettext("Eyes"),
+    "clothing": lambda: gettext("Clothing"),
+    "marks": lambda: pgettext("material", "Distinguishing marks"),
+    "description": lambda: gettext("Description"),
+}
+
+# Babel date patterns: the full date and time of the last sighting, and a short one for SMS.
+_PATTERNS: Mapping[str, str] = {
+    # Translators: a Babel date pattern; letters are fields, quoted text is printed as is.
+    "when": N_("EEEE d MMMM y 'at' HH:mm"),
+    # Translators: a Babel date pattern for an SMS; letters are fields, quoted text as is.
+    "when_short": N_("d/M HH:mm"),
+}
+
+_SEX_CODES: Mapping[str, str] = {
+    "f": N_("girl"), "female": N_("girl"), "m": N_("boy"), "male": N_("boy"),
+}  # fmt: skip
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -133,14 +92,20 @@ def languages(lang: str | Sequence[str]) -> tuple[str, ...]:
     return langs
 
 
-def label(key: str, langs: Sequence[str], sep: str = " / ", **values: str) -> str:
-    """The text `key` in each of `langs`, joined by `sep` (once when the languages agree)."""
+def in_each(langs: Sequence[str], words: Callable[[], str], sep: str = " / ") -> str:
+    """`words()` said in each of `langs`, joined by `sep` (once when the languages agree)."""
     texts: list[str] = []
     for lang in langs:
-        text = LABELS[key][lang].format(**values)
+        with language(lang):
+            text = words()
         if text not in texts:
             texts.append(text)
     return sep.join(texts)
+
+
+def label(message: str, langs: Sequence[str], sep: str = " / ", **values: str) -> str:
+    """The gettext `message` in each of `langs`, joined by `sep` (once when they agree)."""
+    return in_each(langs, lambda: gettext(message, **values), sep)
 
 
 def _plain(text: str) -> str:
@@ -150,8 +115,9 @@ def _plain(text: str) -> str:
 
 def format_when(moment: datetime, lang: str, pattern: str = "when") -> str:
     """`moment` as a date and time in Brussels, written the way `lang` writes it."""
-    text = format_datetime(moment, LABELS[pattern][lang], tzinfo=BRUSSELS, locale=LOCALES[lang])
-    return _plain(text)
+    with language(lang):
+        written = gettext(_PATTERNS[pattern])
+    return _plain(format_datetime(moment, written, tzinfo=BRUSSELS, locale=LOCALES[lang]))
 
 
 def format_day(moment: datetime, lang: str) -> str:
@@ -167,8 +133,11 @@ def format_age(age: int, lang: str) -> str:
 
 def format_sex(sex: str, lang: str) -> str:
     """The sex as a word of `lang` when it is a known code, else as written."""
-    key = _SEX_CODES.get(sex.strip().lower())
-    return LABELS[key][lang] if key else sex.strip()
+    word = _SEX_CODES.get(sex.strip().lower())
+    if word is None:
+        return sex.strip()
+    with language(lang):
+        return gettext(word)
 
 
 def _per_language(langs: Sequence[str], render: dict[str, str], sep: str) -> str:
@@ -208,5 +177,5 @@ def facts(view: PublicView, langs: Sequence[str]) -> tuple[Fact, ...]:
         sep = "\n" if key == "last_seen" else " / "
         value = _per_language(langs, {lang: per_lang[lang][key] for lang in langs}, sep)
         if value:
-            out.append(Fact(key=key, label=label(key, langs), value=value))
+            out.append(Fact(key=key, label=in_each(langs, FACT_LABELS[key]), value=value))
     return tuple(out)

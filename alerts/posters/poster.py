@@ -8,7 +8,18 @@ from reportlab.lib.pagesizes import A4
 
 from alerts.cases.consent import CHANNEL_LEVEL, PublicView
 from alerts.errors import NotPublishable
-from alerts.posters.labels import Fact, facts, format_day, label, languages
+from alerts.i18n import N_
+from alerts.posters.labels import (
+    CALL,
+    HEADLINE,
+    REFERENCE,
+    SEEN_QUESTION,
+    Fact,
+    facts,
+    format_day,
+    label,
+    languages,
+)
 from alerts.posters.layout import (
     BOLD,
     FONT,
@@ -53,6 +64,8 @@ BODY = Style(max_size=13, min_size=7)
 LONG = Style(max_size=13, min_size=6.5, label_share=0.24)
 NAME = Style(max_size=30, min_size=13, font=BOLD)
 FOOTER = Style(max_size=9, min_size=6, color=GREY)
+ISSUED = N_("Issued on")
+OFFICIAL = N_("Official poster — check it is genuine at %(url)s")
 
 
 def render_poster(view: PublicView, lang: str | tuple[str, str], *, organisation: str) -> bytes:
@@ -101,7 +114,7 @@ def poster_sheet(view: PublicView, lang: str | tuple[str, str], *, organisation:
         name_box, rest = rest.take_top(56, gap=10)
         items.extend(fit_text(view.name, name_box, NAME))
     items.extend(_body(view, langs, rest))
-    headline = label("headline", langs, sep=" · ")
+    headline = label(HEADLINE, langs, sep=" · ")
     return Sheet(
         width=width,
         height=height,
@@ -114,7 +127,7 @@ def poster_sheet(view: PublicView, lang: str | tuple[str, str], *, organisation:
 
 def _strip(view: PublicView, langs: Sequence[str], box: Box, organisation: str) -> list[Item]:
     left, right = box.take_left(box.w * 0.6, gap=12)
-    reference = f"{label('reference', langs)}: {view.reference}"
+    reference = f"{label(REFERENCE, langs)}: {view.reference}"
     return [
         fit_line(organisation, left, BOLD, 10, INK, "left"),
         fit_line(reference, right, FONT, 9, GREY, "right"),
@@ -125,7 +138,7 @@ def headline_band(
     langs: Sequence[str], box: Box, page_width: float, *, max_size: float
 ) -> list[Item]:
     """The red headline band (VERMIST, ...), running to the page's edges to read from afar."""
-    text = label("headline", langs, sep=" · ")
+    text = label(HEADLINE, langs, sep=" · ")
     return [Fill(box.widen(0.0, page_width), RED), fit_line(text, box, BOLD, max_size, WHITE)]
 
 
@@ -134,8 +147,8 @@ def hotline_band(
 ) -> list[Item]:
     """The dark band with the question and the hotline to call, as large as the box allows."""
     question_box, call_box = box.take_top(box.h * 0.34)
-    question = label("seen_question", langs, sep="  ·  ")
-    call = label("call", langs, sep="  ·  ", hotline=view.hotline)
+    question = label(SEEN_QUESTION, langs, sep="  ·  ")
+    call = label(CALL, langs, sep="  ·  ", hotline=view.hotline)
     return [
         Fill(box.widen(0.0, page_width), INK),
         fit_line(question, question_box, FONT, max_size * 0.37, WHITE),
@@ -145,13 +158,13 @@ def hotline_band(
 
 def _footer(view: PublicView, langs: Sequence[str], box: Box, organisation: str) -> list[Item]:
     qr_box, text_box = box.take_right(QR_SIDE, gap=14)
-    official = "\n".join(label("official", (lang,), url=view.case_url) for lang in langs)
-    issued = f"{label('issued', langs)}: " + " / ".join(
+    official = "\n".join(label(OFFICIAL, (lang,), url=view.case_url) for lang in langs)
+    issued = f"{label(ISSUED, langs)}: " + " / ".join(
         dict.fromkeys(format_day(view.issued_at, lang) for lang in langs)
     )
     rows = [
         Row("", official, strong=True),
-        Row("", f"{label('reference', langs)}: {view.reference} · {issued}"),
+        Row("", f"{label(REFERENCE, langs)}: {view.reference} · {issued}"),
         Row("", organisation),
     ]
     return [*fit_rows(rows, text_box, FOOTER), Qr(qr_box, view.case_url)]

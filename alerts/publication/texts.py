@@ -1,9 +1,10 @@
 """The text of a case for each channel, in one language, always inside the channel's limit.
 
 Texts are rendered from a `PublicView` only, with the jinja2 templates in templates/messages/
-and the words of posters/labels.py. When a text is too long for its channel, the least
-important facts go first (description, marks, clothing, ...); then the name and the place are
-cut with an ellipsis. The case URL and the hotline are never cut: they are how people help.
+(their words through gettext, in the text's language) and the labels of posters/labels.py.
+When a text is too long for its channel, the least important facts go first (description,
+marks, clothing, ...); then the name and the place are cut with an ellipsis. The case URL
+and the hotline are never cut: they are how people help.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from alerts.cases.consent import PublicView
-from alerts.posters.labels import LABELS, Fact, facts, format_when, languages
+from alerts.i18n import install, language
+from alerts.posters.labels import Fact, facts, format_when, languages
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "messages"
 
@@ -186,12 +188,13 @@ def render_text(view: PublicView, lang: str, kind: str) -> RenderedText:
         raise ValueError(f"unknown text kind {kind!r}")
     (lang,) = languages(lang)
     full = _Content(name=view.name, found={f.key: f for f in facts(view, (lang,))})
-    for content in _reductions(full, channel.ellipsis):
-        out = _render(view, lang, kind, channel, content)
-        if channel.fits(out):
-            return out
-        if channel.fallback and channel.fits(fallback := channel.fallback(out)):
-            return fallback
+    with language(lang):
+        for content in _reductions(full, channel.ellipsis):
+            out = _render(view, lang, kind, channel, content)
+            if channel.fits(out):
+                return out
+            if channel.fallback and channel.fits(fallback := channel.fallback(out)):
+                return fallback
     raise ValueError(f"{kind}: the case URL and hotline alone exceed the channel's limit")
 
 
@@ -235,7 +238,7 @@ def _shortened(content: _Content, length: int, ellipsis: str) -> _Content:
 
 @functools.cache
 def _environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         # Telegram's HTML parse mode and e-mail HTML get every value escaped; plain texts not.
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
@@ -243,14 +246,13 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    install(env)  # the words: _() in the language of the block rendering
+    return env
 
 
 def _context(view: PublicView, lang: str, content: _Content) -> dict[str, Any]:
     found = content.found
-    words = {key: texts[lang] for key, texts in LABELS.items()}
-    words["call"] = words["call"].format(hotline=view.hotline)
     return {
-        "t": words,
         "name": content.name,
         "age": _value(content, "age"),
         "when": _value(content, "last_seen"),

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from alerts import errors
 from alerts.config import Settings
 from alerts.db.database import Database
+from alerts.i18n import N_
 from alerts.sightings.reports import Receipt, Report, new_reference, store
 
 
@@ -62,12 +63,33 @@ class Window:
             del self._events[key]
 
 
+WAIT_FOR_CASE = N_(
+    "We are receiving very many reports for this alert right now. Please call "
+    "%(hotline)s, or try again in %(minutes)s min. If the child is in danger, call 112."
+)
+WAIT_FOR_CLIENT = N_(
+    "You have sent several reports in a short time. You can send another one in "
+    "%(minutes)s min. If it is urgent, call %(hotline)s; if the child is in danger, call 112."
+)
+
+
 class Limited(Exception):
     """Too many reports: from this sender ('client') or for this case ('case')."""
 
     def __init__(self, scope: str, retry_after: int) -> None:
         super().__init__(scope)
         self.scope, self.retry_after = scope, retry_after
+
+    @property
+    def message(self) -> str:
+        """What to tell the reporter, in English (translated where it is shown): when to try
+        again (`%(minutes)s`) and whom to call meanwhile (`%(hotline)s`)."""
+        return WAIT_FOR_CASE if self.scope == "case" else WAIT_FOR_CLIENT
+
+    @property
+    def minutes(self) -> str:
+        """The wait in whole minutes, rounded up (at least one)."""
+        return str(max(1, -(-self.retry_after // 60)))
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,8 @@ from alerts.cases.publicity import view_for
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.geo.gazetteer import haversine_km
-from alerts.i18n import BRUSSELS
-from alerts.posters.labels import LABELS
+from alerts.i18n import BRUSSELS, N_, in_language
+from alerts.posters.labels import HEADLINE
 
 STATUSES = ("new", "credible", "not_credible", "duplicate", "police")
 # The longest text accepted in each field, in characters.
@@ -48,10 +48,10 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 
 @dataclass(frozen=True)
 class Problem:
-    """What is wrong with one field: the key of its message in public_texts, and the values
-    the message names."""
+    """What is wrong with one field: its message (English, translated where it is shown), and
+    the values the message names."""
 
-    key: str
+    message: str
     values: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -132,9 +132,9 @@ def parse_report(
     texts = {name: _text(sent.get(name), name, problems) for name in LIMITS}
     lat, lon = _point(sent.get("lat"), sent.get("lon"), problems)
     if not texts["seen"].strip() and "seen" not in problems:
-        problems["seen"] = Problem("err_seen_missing")
+        problems["seen"] = Problem(N_("Describe what you saw."))
     if not texts["place"].strip() and lat is None and not problems.keys() & {"place", "point"}:
-        problems["place"] = Problem("err_where_missing")
+        problems["place"] = Problem(N_("Enter where you saw the child, or give the point."))
     _check_contact(texts, problems)
     if problems:
         raise ReportInvalid(problems)
@@ -154,12 +154,14 @@ def _text(raw: object, name: str, problems: dict[str, Problem]) -> str:
     if raw is None:
         return ""
     if not isinstance(raw, str):
-        problems[name] = Problem("err_not_text")
+        problems[name] = Problem(N_("This must be text."))
         return ""
     if _CONTROL.search(raw):
-        problems[name] = Problem("err_characters")
+        problems[name] = Problem(
+            N_("This text contains characters that cannot be sent. Please type it again.")
+        )
     elif len(raw) > LIMITS[name]:
-        problems[name] = Problem("err_too_long", {"limit": str(LIMITS[name])})
+        problems[name] = Problem(N_("At most %(limit)s characters."), {"limit": str(LIMITS[name])})
     return raw
 
 
@@ -169,21 +171,23 @@ def _optional(text: str) -> str | None:
 
 def _seen_at(raw: object, now: datetime, problems: dict[str, Problem]) -> datetime | None:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
-        problems["seen_at"] = Problem("err_seen_at_missing")
+        problems["seen_at"] = Problem(N_("Enter when you saw the child."))
         return None
     try:
         if not isinstance(raw, str):
             raise ValueError(raw)
         when = datetime.fromisoformat(raw.strip())
     except ValueError:
-        problems["seen_at"] = Problem("err_seen_at_invalid")
+        problems["seen_at"] = Problem(N_("Enter a valid date and time."))
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=BRUSSELS)
     if when > now + FUTURE_SLACK:
-        problems["seen_at"] = Problem("err_seen_at_future")
+        problems["seen_at"] = Problem(
+            N_("This time is in the future. Enter when you saw the child.")
+        )
     elif when < now - OLDEST:
-        problems["seen_at"] = Problem("err_seen_at_old")
+        problems["seen_at"] = Problem(N_("This date is more than a year ago. Please check it."))
     return when
 
 
@@ -201,7 +205,9 @@ def _point(
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise ValueError("out of range")
     except (ValueError, OverflowError):  # float(10**400) overflows
-        problems["point"] = Problem("err_point_invalid")
+        problems["point"] = Problem(
+            N_("Give both coordinates as numbers, for example 51.0543 and 3.7174.")
+        )
         return None, None
     return lat, lon
 
@@ -220,9 +226,11 @@ def _check_contact(texts: dict[str, str], problems: dict[str, Problem]) -> None:
     if phone and "phone" not in problems:
         digits = sum(ch.isdigit() for ch in phone)
         if not _PHONE.fullmatch(phone) or not 6 <= digits <= 20:
-            problems["phone"] = Problem("err_phone_invalid")
+            problems["phone"] = Problem(
+                N_("Enter a phone number of 6 to 20 digits, for example +32 470 12 34 56.")
+            )
     if email and "email" not in problems and not _EMAIL.fullmatch(email):
-        problems["email"] = Problem("err_email_invalid")
+        problems["email"] = Problem(N_("Enter an e-mail address like name@example.be."))
 
 
 def clean_photo(data: bytes, settings: Settings) -> bytes:
@@ -244,12 +252,15 @@ def clean_photo(data: bytes, settings: Settings) -> bytes:
 def photo_problem(message: str, limit: int) -> Problem:
     """The public message for one of clean_image's (English, staff-facing) refusals."""
     if "too large" in message:
-        return Problem("err_photo_too_large", {"mb": str(max(limit // (1024 * 1024), 1))})
+        mb = str(max(limit // (1024 * 1024), 1))
+        return Problem(N_("The photo is too large: at most %(mb)s MB."), {"mb": mb})
     if "pixels" in message:
-        return Problem("err_photo_pixels")
+        return Problem(N_("The photo has too many pixels. Choose a smaller one."))
     if "Only JPEG" in message:
-        return Problem("err_photo_type")
-    return Problem("err_photo_invalid")
+        return Problem(N_("Only JPEG, PNG or WebP photos are accepted."))
+    return Problem(
+        N_("This file is not a photo we can read. Choose a JPEG, PNG or WebP photo, or none.")
+    )
 
 
 # -- storing and reading --------------------------------------------------------------------------
@@ -339,7 +350,7 @@ async def reportable(
             view = await view_for(db, settings, case, channel)
         except errors.NotPublishable:
             continue
-        name = view.name or LABELS["headline"][lang]
+        name = view.name or in_language(lang, HEADLINE)
         found.append(Reportable(case=case, label=f"{name} – {view.place(lang)}"))
     return found
 

@@ -19,8 +19,24 @@ from alerts.cases.consent import LEVEL_PUBLIC, LEVEL_REGIONAL, PublicView, allow
 from alerts.cases.models import Case, CaseState
 from alerts.cases.publicity import view_for
 from alerts.errors import NotPublishable
-from alerts.i18n import DEFAULT_LANGUAGE, LANGUAGES, choose_language, language_name, public_texts
-from alerts.posters.labels import LABELS, LOCALES, facts, format_day
+from alerts.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    N_,
+    choose_language,
+    gettext,
+    language,
+    language_name,
+)
+from alerts.posters.labels import (
+    CALL,
+    COLON,
+    HEADLINE,
+    LOCALES,
+    SEEN_QUESTION,
+    facts,
+    format_day,
+)
 from alerts.posters.layout import scaled_photo
 from alerts.publication import materials
 from alerts.publication.materials import MaterialFile, StoredMaterial
@@ -31,6 +47,9 @@ routes = web.RouteTableDef()
 PUBLIC_ID = r"[A-Za-z0-9_-]{8,64}"
 PAGE_PHOTO_PX = 900  # the photo on the page: sharp on a phone, a fraction of the original
 KEY_FACTS = ("age", "last_seen", "place")
+# The title of each kind of download.
+DOWNLOAD_TITLES = {"poster": N_("Poster"), "square": N_("Image for posts"),
+                   "story": N_("Image for stories")}  # fmt: skip
 
 
 def setup(app: web.Application) -> None:
@@ -76,15 +95,14 @@ def render_page(
     switch_path: str = "",
     **context: Any,
 ) -> web.Response:
-    """A public page (templates/public/_base.html) in `lang`; with `csrf`, a double-submit token
-    in a cookie and in the context (`csrf_token`) for the page's forms. The language switch
-    links to `switch_path` (default: this address, by a query-only link that names no path)."""
+    """A public page (templates/public/_base.html), its template rendered in `lang`; with
+    `csrf`, a double-submit token in a cookie and in the context (`csrf_token`) for the page's
+    forms. The language switch links to `switch_path` (default: this address, by a query-only
+    link that names no path)."""
     settings = request.app[keys.SETTINGS]
     response = web.Response(status=status, content_type="text/html")
     page = {
         "lang": lang,
-        "t": public_texts.texts_for(lang),
-        "labels": {key: words[lang] for key, words in LABELS.items()},
         "organisation": settings.organisation_name,
         "hotline": settings.hotline_number,
         "noindex": noindex,
@@ -92,7 +110,8 @@ def render_page(
         "csrf_token": anonymous_csrf_token(request, response) if csrf else "",
     }
     template_ = request.app[keys.TEMPLATES].get_template(template)
-    response.text = template_.render({**page, **context})
+    with language(lang):
+        response.text = template_.render({**page, **context})
     public_headers(response, lang=lang, noindex=noindex)
     return response
 
@@ -180,46 +199,62 @@ def page_context(
     """What the case page shows: the view's facts in `lang`, the downloads, the preview tags."""
     settings = request.app[keys.SETTINGS]
     found = {fact.key: fact for fact in facts(view, (lang,))}
-    texts = public_texts.texts_for(lang)
-    name = view.name
-    return {
-        "view": view,
-        "headline": LABELS["headline"][lang],
-        "call": LABELS["call"][lang].format(hotline=view.hotline),
-        "seen_question": (
-            texts["seen_named"].format(name=name) if name else LABELS["seen_question"][lang]
-        ),
-        "photo": _photo(view, lang),
-        "key_facts": [found[k] for k in KEY_FACTS if k in found],
-        "details": [fact for key, fact in found.items() if key not in KEY_FACTS],
-        "downloads": split_downloads(stored, lang, view.languages, f"/alerts/{view.public_id}"),
-        "level_note": _level_note(view.level),
-        "sighting": texts["sighting_soon"].format(hotline=view.hotline, reference=view.reference),
-        "official": texts["official"].format(
-            organisation=settings.organisation_name, date=format_day(view.issued_at, lang)
-        ),
-        "og": _open_graph(settings.public_base_url, view, lang, stored),
-        "tel": "tel:" + "".join(ch for ch in view.hotline if ch.isdigit() or ch == "+"),
-    }
+    with language(lang):
+        return {
+            "view": view,
+            "headline": gettext(HEADLINE),
+            "call": gettext(CALL, hotline=view.hotline),
+            "seen_question": (
+                gettext("Have you seen %(name)s?", name=view.name)
+                if view.name
+                else gettext(SEEN_QUESTION)
+            ),
+            "photo": _photo(view),
+            "key_facts": [found[k] for k in KEY_FACTS if k in found],
+            "details": [fact for key, fact in found.items() if key not in KEY_FACTS],
+            "downloads": split_downloads(stored, lang, view.languages, f"/alerts/{view.public_id}"),
+            "discreet": view.level < LEVEL_REGIONAL,
+            "level_note": _level_note(view.level),
+            "official": gettext(
+                "Official appeal by %(organisation)s, issued on %(date)s.",
+                organisation=settings.organisation_name,
+                date=format_day(view.issued_at, lang),
+            ),
+            "og": _open_graph(settings.public_base_url, view, lang, stored),
+            "tel": "tel:" + "".join(ch for ch in view.hotline if ch.isdigit() or ch == "+"),
+        }
 
 
-def _photo(view: PublicView, lang: str) -> dict[str, Any] | None:
+def _photo(view: PublicView) -> dict[str, Any] | None:
+    """The photo on the page, described in the current language."""
     if view.photo is None:
         return None
     scaled = scaled_photo(view.photo.jpeg, PAGE_PHOTO_PX)
     if view.name:
-        alt = public_texts.text("photo_alt", lang, name=view.name)
+        alt = gettext("Photo of %(name)s", name=view.name)
     else:
-        alt = public_texts.text("photo_alt_unnamed", lang)
+        alt = gettext("Photo of the child")
     return {"url": f"/alerts/{view.public_id}/{materials.PHOTO_TARGET}", "alt": alt,
             "width": scaled.width, "height": scaled.height}  # fmt: skip
 
 
-def _level_note(level: int) -> str | None:
-    """Level 1 is shared discreetly, level 2 regionally; level 3 may be shared by anyone."""
+def _level_note(level: int) -> str:
+    """How the alert may be shared (a message, translated by the page): level 1 discreetly,
+    level 2 regionally; level 3 by anyone."""
     if level < LEVEL_REGIONAL:
-        return "discreet"
-    return "downloads_regional" if level < LEVEL_PUBLIC else "downloads_public"
+        return N_(
+            "This appeal is shared discreetly with volunteers in the area. Please do not "
+            "share this page publicly, including on social media."
+        )
+    if level < LEVEL_PUBLIC:
+        return N_(
+            "Put the official poster up in the area, but please do not post this appeal on "
+            "social media."
+        )
+    return N_(
+        "Put the official poster up or share the image. Always link to this page, so that "
+        "everyone sees at once when the appeal is withdrawn."
+    )
 
 
 def _size(size: int, lang: str) -> str:
@@ -245,14 +280,14 @@ def download_item(material: StoredMaterial, lang: str, folder: str) -> dict[str,
     """A link to a material for a list of downloads: its address under `folder`, its title and
     language, its format and size."""
     file = material.file
-    if file.language == materials.BILINGUAL:
-        title = public_texts.text("poster_bilingual", lang)
-        language = " / ".join(language_name(code) for code in file.language.split("-"))
-    else:
-        title = public_texts.text(file.kind, lang)
-        language = language_name(file.language)
+    with language(lang):
+        if file.language == materials.BILINGUAL:
+            title = gettext("Bilingual poster")
+        else:
+            title = gettext(DOWNLOAD_TITLES[file.kind])
+    names = " / ".join(language_name(code) for code in file.language.split("-"))
     kind = "PDF, A4" if file.kind == "poster" else "PNG"
-    return {"url": f"{folder}/{file.filename}", "title": title, "language": language,
+    return {"url": f"{folder}/{file.filename}", "title": title, "language": names,
             "hreflang": file.language.split("-")[0], "kind": file.kind,
             "meta": f"{kind}, {_size(material.size, lang)}"}  # fmt: skip
 
@@ -265,11 +300,13 @@ def _open_graph(
         return None
     squares = [m.file for m in stored if m.file.kind == "square"]
     image = next((f for f in squares if f.language == lang), squares[0] if squares else None)
-    subject = view.name or LABELS["seen_question"][lang]
     found = {fact.key: fact.value for fact in facts(view, (lang,))}
     description = " · ".join(v for k, v in found.items() if k in ("age", "place") and v)
+    with language(lang):
+        subject = view.name or gettext(SEEN_QUESTION)
+        title = f"{gettext(HEADLINE)}{gettext(COLON)} {subject}"
     tags = {
-        "title": f"{LABELS['headline'][lang]}{LABELS['colon'][lang]} {subject}",
+        "title": title,
         "description": description,
         "url": materials.public_address(base_url, view.public_id),
     }

@@ -14,7 +14,7 @@ from alerts.cases import lifecycle as cases
 from alerts.cases.consent import allows
 from alerts.cases.models import Case
 from alerts.channels.mailer import MailUnavailable
-from alerts.i18n.public_texts import text
+from alerts.i18n import N_, in_language
 from alerts.partners import cap, press
 from alerts.publication import materials
 from alerts.publication.materials import MaterialFile
@@ -34,6 +34,18 @@ from alerts.web.public.case_pages import (
 )
 
 routes = web.RouteTableDef()
+# What the press room says above its form; translated by the page.
+REGISTER_SENT = N_(
+    "Check your inbox. If this address can be used, we have sent you a confirmation link. "
+    "The link is valid for 48 hours."
+)
+FORM_EXPIRED = N_("The form has expired. Please try again.")
+REGISTER_INVALID = N_("Please enter your outlet and a valid e-mail address.")
+TOO_MANY = N_("Too many requests. Please try again later.")
+MAIL_DOWN = N_("We cannot send e-mail right now. Please try again later.")
+CONFIRM_INVALID = N_("This link is invalid or has expired. Please register again.")
+# The label of each text to copy.
+TEXT_LABELS = {"facebook": N_("Long text (Facebook, website)"), "x": N_("Short text (X)")}
 
 
 def session_cookie(request: web.Request) -> str:
@@ -92,7 +104,6 @@ def press_card(alert: press.PressAlert, lang: str) -> dict[str, Any]:
     view = alert.view
     squares = [m.file for m in alert.files if m.file.kind == "square"]
     thumb = next((f for f in squares if f.language == alert.lang), None)
-    labels = {"facebook": "text_long", "x": "text_short"}
     return {
         "public_id": view.public_id,
         "lang": alert.lang,
@@ -104,7 +115,8 @@ def press_card(alert: press.PressAlert, lang: str) -> dict[str, Any]:
             list(alert.files), alert.lang, view.languages, f"/press/alerts/{view.public_id}"
         ),  # fmt: skip
         "texts": [
-            {"label": text(labels[piece.kind], lang), "text": piece.text} for piece in alert.texts
+            {"label": in_language(lang, TEXT_LABELS[piece.kind]), "text": piece.text}
+            for piece in alert.texts
         ],  # fmt: skip
     }
 
@@ -113,7 +125,7 @@ def press_card(alert: press.PressAlert, lang: str) -> dict[str, Any]:
 @public
 async def press_room(request: web.Request) -> web.Response:
     lang = page_language(request)
-    message = "register_sent" if request.query.get("registered") == "1" else None
+    message = REGISTER_SENT if request.query.get("registered") == "1" else None
     return await room(request, lang, message=message)
 
 
@@ -125,18 +137,18 @@ async def register(request: web.Request) -> web.Response:
     lang = page_language(request)
     values = {name: form_text(form, name) for name in ("outlet", "name", "email")}
     if not csrf_ok(request, form):
-        return await room(request, lang, status=403, error="form_expired", values=values)
+        return await room(request, lang, status=403, error=FORM_EXPIRED, values=values)
     app = request.app
     try:
         registration = press.parse_registration(**values, language=lang)
         await press.request_confirmation(app[keys.DB], app[keys.SETTINGS], registration,
                                          client_key(request))  # fmt: skip
     except errors.InvalidInput:
-        return await room(request, lang, status=422, error="register_invalid", values=values)
+        return await room(request, lang, status=422, error=REGISTER_INVALID, values=values)
     except errors.TooManyRequests:
-        return await room(request, lang, status=429, error="too_many", values=values)
+        return await room(request, lang, status=429, error=TOO_MANY, values=values)
     except MailUnavailable:
-        return await room(request, lang, status=503, error="mail_down", values=values)
+        return await room(request, lang, status=503, error=MAIL_DOWN, values=values)
     query = urlencode({"lang": lang, "registered": "1"})
     raise web.HTTPSeeOther(f"/press?{query}#register")
 
@@ -158,11 +170,11 @@ async def confirm(request: web.Request) -> web.Response:
     form = await request.post()
     lang = page_language(request)
     if not csrf_ok(request, form):
-        return await room(request, lang, status=403, error="form_expired")
+        return await room(request, lang, status=403, error=FORM_EXPIRED)
     app = request.app
     contact = await press.confirm(app[keys.DB], form_text(form, "token"))
     if contact is None:
-        return await room(request, lang, status=410, error="confirm_invalid")
+        return await room(request, lang, status=410, error=CONFIRM_INVALID)
     response = web.HTTPSeeOther(f"/press?{urlencode({'lang': lang})}")
     value = press.session_value(app[keys.SETTINGS], contact, datetime.now(UTC))
     set_cookie(request, response, session_cookie(request), value,
@@ -176,7 +188,7 @@ async def sign_out(request: web.Request) -> web.Response:
     form = await request.post()
     lang = page_language(request)
     if not csrf_ok(request, form):
-        return await room(request, lang, status=403, error="form_expired")
+        return await room(request, lang, status=403, error=FORM_EXPIRED)
     response = web.HTTPSeeOther(f"/press?{urlencode({'lang': lang})}")
     set_cookie(request, response, session_cookie(request), "", max_age=0)
     raise response

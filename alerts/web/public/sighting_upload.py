@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl
 from aiohttp import BodyPartReader, hdrs, web
 from aiohttp.http_exceptions import HttpProcessingError
 
+from alerts.i18n import N_
 from alerts.sightings.reports import Problem
 from alerts.web import keys
 
@@ -79,7 +80,8 @@ def _from_json(body: bytes) -> Sent:
     value = json.loads(body)
     if not isinstance(value, dict):
         raise ValueError("not an object")
-    problems = {"photo": Problem("err_photo_json")} if "photo" in value else {}
+    json_photo = N_("Send a photo with the form (multipart/form-data), not in JSON.")
+    problems = {"photo": Problem(json_photo)} if "photo" in value else {}
     return Sent(fields=value, problems=problems)
 
 
@@ -98,7 +100,9 @@ async def _multipart(request: web.Request, cap: int, photo_cap: int) -> Sent:
         encoding = part.headers.get(hdrs.CONTENT_TRANSFER_ENCODING, "binary").lower()
         plain = encoding in PLAIN_ENCODINGS and hdrs.CONTENT_ENCODING not in part.headers
         if part.name == "photo" and not plain:
-            sent.problems["photo"] = Problem("err_photo_encoded")
+            sent.problems["photo"] = Problem(
+                N_("The photo could not be read. Please choose it again.")
+            )
             continue
         if not plain:
             raise Unreadable(400)
@@ -111,7 +115,8 @@ async def _multipart(request: web.Request, cap: int, photo_cap: int) -> Sent:
             sent.fields[part.name] = data.decode("utf-8")
         elif data is None:
             limit_mb = str(max(photo_cap // (1024 * 1024), 1))
-            sent.problems["photo"] = Problem("err_photo_too_large", {"mb": limit_mb})
+            too_large = N_("The photo is too large: at most %(mb)s MB.")
+            sent.problems["photo"] = Problem(too_large, {"mb": limit_mb})
         elif data:  # an empty file part: no photo was chosen
             sent.photo = data
     return sent

@@ -24,7 +24,7 @@ from aiohttp import web
 
 from alerts import clients, errors
 from alerts.cases.consent import LEVEL_PUBLIC
-from alerts.i18n import public_texts
+from alerts.i18n import N_, in_language
 from alerts.publication import materials
 from alerts.sightings import intake as sighting_intake
 from alerts.sightings import reports as sightings
@@ -54,6 +54,22 @@ WRITER = web.AppKey("sighting_writer", sighting_intake.Writer)
 # The order of the problems in the summary: the form's, top to bottom.
 ERROR_ORDER = ("seen_at", "place", "point", "seen", "direction", "companions", "photo",
                "name", "phone", "email")  # fmt: skip
+# What a refused request says, by its HTTP status.
+UNREADABLE = {
+    413: N_(
+        "The report is too large (at most %(mb)s MB with the photo). Choose a smaller "
+        "photo, or none."
+    ),
+    415: N_("Send the report as a form or as JSON."),
+}
+UNREAD = N_("The report could not be read. Please try again.")
+EXPIRED = N_(
+    "The form had expired. What you wrote is still below: please send it again "
+    "(and choose the photo again, if any)."
+)
+SUMMARY = N_("The report was not sent. Please check:")
+WITHDRAWN = N_("This alert has been withdrawn. Thank you for your help.")
+NOT_FOUND = N_("This page does not exist. Please check the address.")
 
 
 def setup(app: web.Application) -> None:
@@ -117,7 +133,7 @@ async def report(request: web.Request) -> web.StreamResponse:
 
 async def _receive(request: web.Request, visit: Visit, sent: Sent) -> web.StreamResponse:
     if not visit.as_json and not _csrf_ok(request, sent.fields):
-        return await form_page(request, visit, sent, {"form": Problem("sf_expired")}, 403)
+        return await form_page(request, visit, sent, {"form": Problem(EXPIRED)}, 403)
     if sent.fields.get(HONEYPOT):
         return await _decoy(request, visit)
     try:
@@ -156,7 +172,7 @@ async def _not_open(request: web.Request, visit: Visit) -> web.Response:
     except Notice as exc:
         status = exc.status
     if visit.as_json:
-        return _json_error(status, "withdrawn" if status == 410 else "not_found", visit.lang)
+        return _json_error(status, WITHDRAWN if status == 410 else NOT_FOUND, visit.lang)
     return notice(request, status)
 
 
@@ -233,12 +249,10 @@ def too_many(request: web.Request, visit: Visit, exc: Limited) -> web.Response:
     """429 saying when to try again (Retry-After, and in words), and whom to call meanwhile.
     Nothing is read from the database for it, so a flood costs the others nothing; it names
     nothing of the case."""
-    minutes = str(max(1, -(-exc.retry_after // 60)))
-    key = "sighting_wait_case" if exc.scope == "case" else "sighting_wait_client"
     log.info("sighting refused: limit", extra={"action": "sighting_limited", "scope": exc.scope})
     headers = {"Retry-After": str(exc.retry_after)}
     hotline = request.app[keys.SETTINGS].hotline_number
-    words = public_texts.text(key, visit.lang, minutes=minutes, hotline=hotline)
+    words = in_language(visit.lang, exc.message, minutes=exc.minutes, hotline=hotline)
     if visit.as_json:
         body = {"error": words, "status": 429, "retry_after": exc.retry_after}
         return web.json_response(body, status=429, headers=headers)
@@ -252,13 +266,13 @@ def too_many(request: web.Request, visit: Visit, exc: Limited) -> web.Response:
 
 
 async def _unreadable(request: web.Request, visit: Visit, status: int) -> web.StreamResponse:
-    key = {413: "err_request_too_large", 415: "err_request_type"}.get(status, "err_request")
+    message = UNREADABLE.get(status, UNREAD)
     if visit.as_json:
-        return await _closed(request, visit) or _json_error(status, key, visit.lang)
+        return await _closed(request, visit) or _json_error(status, message, visit.lang)
     settings = request.app[keys.SETTINGS]
     limit = str(max(settings.sighting_max_body // (1024 * 1024), 1))
     sent = Sent(fields={})
-    return await form_page(request, visit, sent, {"form": Problem(key, {"mb": limit})}, status)
+    return await form_page(request, visit, sent, {"form": Problem(message, {"mb": limit})}, status)
 
 
 async def _invalid(
@@ -269,7 +283,7 @@ async def _invalid(
     if closed := await _closed(request, visit):
         return closed
     messages = {name: _words(problem, visit.lang) for name, problem in problems.items()}
-    summary = public_texts.text("err_summary", visit.lang)
+    summary = in_language(visit.lang, SUMMARY)
     body = {"error": summary, "status": 422, "errors": messages}
     return web.json_response(body, status=422)
 
@@ -280,19 +294,17 @@ async def _closed(request: web.Request, visit: Visit) -> web.Response | None:
     try:
         await published_case(request)
     except Notice as exc:
-        key = "withdrawn" if exc.status == 410 else "not_found"
-        return _json_error(exc.status, key, visit.lang)
+        message = WITHDRAWN if exc.status == 410 else NOT_FOUND
+        return _json_error(exc.status, message, visit.lang)
     return None
 
 
-def _json_error(status: int, key: str, lang: str = "en") -> web.Response:
-    return web.json_response(
-        {"error": public_texts.text(key, lang), "status": status}, status=status
-    )
+def _json_error(status: int, message: str, lang: str = "en") -> web.Response:
+    return web.json_response({"error": in_language(lang, message), "status": status}, status=status)
 
 
 def _words(problem: Problem, lang: str) -> str:
-    return public_texts.text(problem.key, lang, **problem.values)
+    return in_language(lang, problem.message, **problem.values)
 
 
 async def form_page(
