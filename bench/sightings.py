@@ -49,8 +49,8 @@ from alerts.config import Settings
 from alerts.db.database import Database, EmbeddedPostgres, create_pool, migrate
 from alerts.staff import auth
 from alerts.staff.models import Role, Staff
-from tests.factories import CASE_FIELDS, CONSENT, last_seen
-from tests.server import serving
+from tests.support.factories import CASE_FIELDS, CONSENT, last_seen
+from tests.support.processes import serving
 
 LOCAL = "postgresql://postgres@127.0.0.1:5432/postgres"
 CONNECTIONS = 64

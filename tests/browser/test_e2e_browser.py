@@ -25,8 +25,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.demo_process import Demo, portrait, running_demo
-from tests.server import ROOT
+from tests.support.demo import Demo, running_demo
+from tests.support.images import portrait
+from tests.support.paths import ROOT
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page

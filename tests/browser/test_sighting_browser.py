@@ -22,10 +22,10 @@ from alerts.cases.models import Case
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.i18n import public_texts
-from tests import images
-from tests.conftest import PASSWORD, StaffFactory
-from tests.server import serving
-from tests.test_materials import approved
+from tests.support import images
+from tests.support.app import PASSWORD, StaffFactory
+from tests.support.factories import approved
+from tests.support.processes import serving
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

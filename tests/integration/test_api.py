@@ -10,9 +10,9 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from alerts.staff.models import Role, Staff
-from tests import images
-from tests.conftest import StaffFactory
-from tests.factories import CASE_FIELDS, CONSENT, last_seen
+from tests.support import images
+from tests.support.app import StaffFactory
+from tests.support.factories import CASE_FIELDS, CONSENT, last_seen
 
 Client = TestClient[Any, Any]
 Bearer = Callable[[Staff], Awaitable[dict[str, str]]]

@@ -34,9 +34,9 @@ from alerts.staff.models import Role
 from alerts.volunteers import registry as volunteers
 from sandbox.smtp_sink import SmtpSink
 from sandbox.telegram.server import TelegramSandbox
-from tests.conftest import StaffFactory
-from tests.live import all_sent, sending_to, users
-from tests.test_dispatch_support import (
+from tests.support.app import StaffFactory
+from tests.support.channels import all_sent, sending_to, users
+from tests.support.dispatch import (
     GENT,
     TOKEN,
     active_case,

@@ -24,18 +24,11 @@ from alerts.publication import materials
 from alerts.staff.models import Role
 from sandbox.smtp_sink import SmtpSink
 from sandbox.telegram.server import TelegramSandbox
-from tests.conftest import Bearer, StaffFactory
-from tests.factories import CONSENT
-from tests.images import jpeg
-from tests.live import TERMINAL, bot_messages, published, states_are, users
-from tests.test_dispatch_support import (
-    GENT,
-    add_volunteer,
-    dispatching,
-    eventually,
-    moved,
-    publications,
-)
+from tests.support.app import Bearer, StaffFactory
+from tests.support.channels import TERMINAL, bot_messages, published, states_are, users
+from tests.support.dispatch import GENT, add_volunteer, dispatching, eventually, moved, publications
+from tests.support.factories import CONSENT
+from tests.support.images import jpeg
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 pytestmark = pytest.mark.sandbox(count_edits=False)  # the withdrawal follows the send at once

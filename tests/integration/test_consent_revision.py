@@ -9,8 +9,8 @@ from aiohttp.test_utils import TestClient
 from pypdf import PdfReader
 
 from alerts.staff.models import Role
-from tests.conftest import StaffFactory
-from tests.factories import CASE_FIELDS, CONSENT, last_seen
+from tests.support.app import StaffFactory
+from tests.support.factories import CASE_FIELDS, CONSENT, last_seen
 
 
 async def poster_text(client: TestClient[Any, Any], public_id: str) -> str:

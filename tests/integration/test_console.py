@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import ClientResponse, FormData, web
 from aiohttp.test_utils import TestClient
-from PIL import Image
 
 from alerts.db.database import Database
 from alerts.staff.models import Role
-from tests import factories
-from tests.conftest import PASSWORD, StaffFactory
-from tests.test_staff_auth import csrf_in, logged_in
+from tests.support import factories
+from tests.support.app import PASSWORD, StaffFactory
+from tests.support.console import csrf_in, logged_in
+from tests.support.images import jpeg
 
 Client = TestClient[Any, Any]
 CASE_FORM = [
@@ -36,12 +35,6 @@ CONSENT_FORM = {
 # DESIGN.md's public addresses, and the Telegram webhook (refused without its secret token).
 PUBLIC_PREFIXES = ("/login", "/healthz", "/metrics", "/static", "/alerts/", "/press", "/feeds/",
                    "/volunteer", "/telegram/webhook")  # fmt: skip
-
-
-def jpeg() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (64, 80), (200, 120, 90)).save(out, "JPEG")
-    return out.getvalue()
 
 
 def form(csrf: str, fields: list[tuple[str, str]], **changes: str) -> list[tuple[str, str]]:
@@ -73,7 +66,9 @@ async def test_a_case_from_draft_to_closed_through_the_console_forms(
     assert (row["last_seen_lat"], row["last_seen_lon"]) == (51.05, 3.7167)
 
     photo = FormData({"csrf_token": csrf})
-    photo.add_field("photo", jpeg(), filename="lotte.jpg", content_type="image/jpeg")
+    photo.add_field(
+        "photo", jpeg(64, 80, color=(200, 120, 90)), filename="lotte.jpg", content_type="image/jpeg"
+    )
     assert (await post(client, f"{url}/photos", photo)).headers["Location"].endswith("#photos")
     consent = await post(client, f"{url}/consent", {"csrf_token": csrf, **CONSENT_FORM})
     assert consent.status == 303

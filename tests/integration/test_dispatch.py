@@ -21,9 +21,9 @@ from alerts.partners import registry as partners
 from alerts.staff.models import Role
 from sandbox.smtp_sink import SmtpSink
 from sandbox.telegram.server import TelegramSandbox
-from tests.conftest import StaffFactory
-from tests.live import all_sent, before_each, bot_messages, messaged, reaching, users_at
-from tests.test_dispatch_support import (
+from tests.support.app import StaffFactory
+from tests.support.channels import all_sent, before_each, bot_messages, messaged, reaching, users_at
+from tests.support.dispatch import (
     GENT,
     active_case,
     add_volunteer,

@@ -11,8 +11,8 @@ from aiohttp.test_utils import TestClient
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.staff.models import Staff
-from tests.conftest import StaffFactory
-from tests.test_dispatch_support import (
+from tests.support.app import StaffFactory
+from tests.support.dispatch import (
     GENT,
     active_case,
     add_volunteer,

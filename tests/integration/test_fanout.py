@@ -15,8 +15,8 @@ from alerts.db.database import Database
 from alerts.outbox import fanout
 from alerts.partners import registry as partners
 from alerts.staff.models import Role
-from tests.conftest import StaffFactory
-from tests.test_dispatch_support import (
+from tests.support.app import StaffFactory
+from tests.support.dispatch import (
     GENT,
     active_case,
     add_area,

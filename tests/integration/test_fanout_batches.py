@@ -19,8 +19,8 @@ from alerts.outbox.claims import CaseGate, Claim
 from alerts.outbox.dispatcher import Dispatcher
 from alerts.volunteers import registry as volunteers
 from alerts.web.console.progress import reach
-from tests.conftest import StaffFactory
-from tests.test_dispatch_support import (
+from tests.support.app import StaffFactory
+from tests.support.dispatch import (
     GENT,
     active_case,
     add_volunteer,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import xml.etree.ElementTree as ET
-from pathlib import Path
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -16,13 +15,13 @@ from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.partners import cap
 from alerts.publication import materials
-from tests.conftest import StaffFactory
-from tests.factories import CONSENT
-from tests.test_materials import approved, revise
+from tests.support.app import StaffFactory
+from tests.support.factories import CONSENT, approved, revise
+from tests.support.paths import DATA
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 CAP = "{urn:oasis:names:tc:emergency:cap:1.2}"
-SCHEMA = Path(__file__).parent / "data" / "CAP-v1.2.xsd"
+SCHEMA = DATA / "CAP-v1.2.xsd"
 
 
 @functools.cache

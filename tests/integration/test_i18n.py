@@ -18,8 +18,8 @@ from alerts.cases.fields import PARSERS, TEXT_LIMITS, parse_close_reason
 from alerts.cases.lifecycle import TRANSITIONS, check_transition
 from alerts.cases.models import CaseState
 from alerts.i18n import choose_language, in_language
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 TRANSLATED = ("nl", "fr", "de")
 PLACEHOLDER = re.compile(r"%\(\w+\)s")
 

@@ -12,8 +12,8 @@ from alerts.cases.models import CaseState
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.staff.models import Role
-from tests.conftest import StaffFactory
-from tests.factories import CONSENT, draft, pending
+from tests.support.app import StaffFactory
+from tests.support.factories import CONSENT, draft, pending
 
 
 async def test_draft_to_pending_to_active_to_closed(

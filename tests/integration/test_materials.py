@@ -4,69 +4,18 @@ per material and hosted page, served from the current revision, older addresses 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
 from aiohttp.test_utils import TestClient
 from PIL import Image
 
 from alerts.cases import lifecycle as cases
-from alerts.cases.models import Case
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.publication import materials
-from alerts.staff.models import Staff
 from alerts.web import keys
-from tests import images
-from tests.conftest import StaffFactory
-from tests.factories import CONSENT, draft
-
-
-async def approved(
-    db: Database,
-    settings: Settings,
-    make_staff: StaffFactory,
-    *,
-    level: int = 3,
-    languages: Sequence[str] = ("nl", "fr"),
-    photo: bool = False,
-    consent: dict[str, Any] | None = None,
-    **fields: Any,
-) -> tuple[Case, Staff]:
-    """An approved case (with the materials hooks) and its case manager."""
-    manager, supervisor = await make_staff(), await make_staff()
-    case = await draft(db, manager, languages=list(languages), **fields)
-    await cases.record_consent(
-        db, manager, case.id, {**CONSENT, "level": level, "photo": photo, **(consent or {})}
-    )
-    if photo:
-        await cases.add_photo(db, settings, manager, case.id, images.jpeg(600, 800))
-    await cases.submit(db, manager, case.id)
-    hooks = [materials.on_approval(settings, lambda: db)]
-    approved = await cases.approve(db, settings, supervisor, case.id, hooks)
-    await materials.drain()  # the images are rendered right after the commit
-    return approved, manager
-
-
-async def revise(
-    db: Database, settings: Settings, manager: Staff, case: Case, **fields: Any
-) -> Case:
-    revised = await cases.update(
-        db, manager, case.id, fields, [materials.on_revision(settings, lambda: db)]
-    )
-    await materials.drain()
-    return revised
-
-
-async def registry(db: Database, case_id: int) -> list[dict[str, Any]]:
-    return [dict(row) for row in await db.fetch("list_publications", case_id)]
-
-
-def path_of(address: str) -> str:
-    parts = urlsplit(address)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
-
+from tests.support.app import StaffFactory
+from tests.support.factories import approved, path_of, registry, revise
 
 EXPECTED_NL_FR = {
     ("poster", "poster-nl.pdf"), ("poster", "poster-fr.pdf"), ("poster", "poster-nl-fr.pdf"),

@@ -19,8 +19,8 @@ from alerts.outbox import fanout
 from alerts.staff.models import Role, Staff
 from sandbox.smtp_sink import SmtpSink
 from sandbox.telegram.server import TelegramSandbox
-from tests.conftest import StaffFactory
-from tests.test_dispatch_support import (
+from tests.support.app import StaffFactory
+from tests.support.dispatch import (
     GENT,
     active_case,
     add_volunteer,

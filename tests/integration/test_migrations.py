@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncpg
 
 from alerts.db import database as db
-from tests.conftest import _admin, _with_database
+from tests.support.database import admin, with_database
 
 
 async def test_migrations_apply_cleanly_to_an_empty_database(pg_server_dsn: str) -> None:
     name = "alerts_empty_migration_test"
-    await _admin(pg_server_dsn, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
+    await admin(pg_server_dsn, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
     try:
-        conn = await asyncpg.connect(_with_database(pg_server_dsn, name))
+        conn = await asyncpg.connect(with_database(pg_server_dsn, name))
         try:
             applied = await db.migrate(conn)
             assert applied == [n for n, _ in db.migration_files()]
@@ -27,7 +27,7 @@ async def test_migrations_apply_cleanly_to_an_empty_database(pg_server_dsn: str)
         finally:
             await conn.close()
     finally:
-        await _admin(pg_server_dsn, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin(pg_server_dsn, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_every_named_query_parses() -> None:

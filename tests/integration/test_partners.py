@@ -20,14 +20,8 @@ from alerts.geo.geocoding import GeocodingService
 from alerts.partners import registry as partners
 from alerts.staff import audit
 from alerts.staff.models import Role, Staff
-from tests.conftest import StaffFactory
-from tests.test_dispatch_support import (
-    active_case,
-    dispatching,
-    eventually,
-    publications,
-    with_channels,
-)
+from tests.support.app import StaffFactory
+from tests.support.dispatch import active_case, dispatching, eventually, publications, with_channels
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 Client = TestClient[Any, Any]

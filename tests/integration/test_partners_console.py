@@ -13,8 +13,8 @@ from alerts.db.database import Database
 from alerts.partners import registry as partners
 from alerts.staff import audit
 from alerts.staff.models import Role
-from tests.conftest import StaffFactory
-from tests.test_staff_auth import csrf_in, logged_in
+from tests.support.app import StaffFactory
+from tests.support.console import csrf_in, logged_in
 
 Client = TestClient[Any, Any]
 CHANNEL_FORM = {"name": "Oost-Vlaanderen", "chat_id": "@oostvlaanderen_alerts", "language": "nl",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -18,16 +18,10 @@ from alerts.db.database import Database
 from alerts.partners import press
 from alerts.publication import materials
 from sandbox.smtp_sink import SmtpSink
-from tests.conftest import StaffFactory
-from tests.test_materials import approved
+from tests.support.app import StaffFactory
+from tests.support.factories import approved
 
 Client = TestClient[Any, Any]
-
-
-@pytest.fixture
-async def sink() -> AsyncIterator[SmtpSink]:
-    async with SmtpSink() as running:
-        yield running
 
 
 @pytest.fixture

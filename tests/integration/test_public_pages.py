@@ -14,9 +14,8 @@ from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.i18n import public_texts
 from alerts.publication import materials
-from tests.conftest import StaffFactory
-from tests.factories import CONSENT, pending
-from tests.test_materials import approved, path_of, registry
+from tests.support.app import StaffFactory
+from tests.support.factories import CONSENT, approved, path_of, pending, registry
 
 
 async def page(client: TestClient[Any, Any], public_id: str, **headers: str) -> tuple[int, str]:

@@ -3,14 +3,12 @@ the database, and a minimal record stays; `python run.py purge`, and the schedul
 
 from __future__ import annotations
 
-import io
 import json
 import os
 from typing import Any
 
 import asyncpg
 import pytest
-from PIL import Image
 
 from alerts.cases import lifecycle as cases
 from alerts.cases.models import Case
@@ -22,10 +20,9 @@ from alerts.outbox.scheduler import Scheduler
 from alerts.publication import materials
 from alerts.staff.models import Role
 from sandbox.telegram.server import TelegramSandbox
-from tests.conftest import StaffFactory
-from tests.live import close, ended, published, states_are, users
-from tests.server import run_cli
-from tests.test_dispatch_support import (
+from tests.support.app import StaffFactory
+from tests.support.channels import close, ended, published, states_are, users
+from tests.support.dispatch import (
     GENT,
     add_volunteer,
     dispatching,
@@ -33,6 +30,8 @@ from tests.test_dispatch_support import (
     moved,
     with_channels,
 )
+from tests.support.images import jpeg
+from tests.support.processes import run_cli
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 pytestmark = pytest.mark.sandbox(count_edits=False)  # the withdrawal follows the send at once
@@ -69,12 +68,6 @@ async def whole_database(
     return found
 
 
-def photo_of_a_sighting() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (40, 30), (10, 200, 30)).save(out, "JPEG")
-    return out.getvalue()
-
-
 async def add_sighting(db: Database, case: Case, photo: bytes) -> None:
     """A tipster's report with contact details and a photo, and one the bot is collecting."""
     await db.conn.execute(
@@ -108,7 +101,7 @@ async def test_after_retention_nothing_of_the_child_is_left_in_the_database(
     consent = {"level": 3, "name_mode": "full", "given_by": f"Mother of {FIRST} {LAST}"}
     case = await published(db, live, make_staff, hosted=True, consent=consent, **NAMED)
     manager = await make_staff(Role.SUPERVISOR)
-    sighting_photo = photo_of_a_sighting()
+    sighting_photo = jpeg(40, 30, color=(10, 200, 30))
     await add_sighting(db, case, sighting_photo)
     await withdrawal_report.record_manual_post(
         db, manager, case.id, f"https://social.example/{FIRST.lower()}-{LAST.lower()}"

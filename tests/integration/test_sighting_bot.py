@@ -16,13 +16,13 @@ from alerts.db.database import Database
 from alerts.i18n import public_texts
 from alerts.volunteers.texts import text
 from sandbox.telegram.server import TelegramSandbox
-from tests import images
-from tests.conftest import StaffFactory
-from tests.test_bot import GENT, Chat, Start, bot_settings, chat, sandbox, sign_up, start, until
-from tests.test_dispatch_support import active_case, dispatching, eventually
-from tests.test_materials import approved
+from tests.support import images
+from tests.support.app import StaffFactory
+from tests.support.bot import GENT, TOKEN, Chat, Start, bot_settings, chat, sign_up, until
+from tests.support.dispatch import active_case, dispatching, eventually
+from tests.support.factories import approved
 
-__all__ = ["sandbox", "start"]  # the fixtures of the bot's tests, used here too
+pytestmark = pytest.mark.sandbox(token=TOKEN, limits_enabled=False, global_per_second=30)
 ARLON = (49.6833, 5.8167)  # far from Gent: no alert there
 
 

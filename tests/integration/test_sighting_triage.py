@@ -24,10 +24,10 @@ from alerts.sightings import triage as sighting_triage
 from alerts.sightings.reports import Report, Sighting
 from alerts.staff import audit
 from alerts.staff.models import Staff
-from tests.conftest import StaffFactory
-from tests.test_dispatch_support import moved
-from tests.test_materials import approved
-from tests.test_staff_auth import logged_in
+from tests.support.app import StaffFactory
+from tests.support.console import logged_in
+from tests.support.dispatch import moved
+from tests.support.factories import approved
 
 Client = TestClient[Any, Any]
 SCRIPT = '<script>alert("xss")</script>'

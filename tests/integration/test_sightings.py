@@ -32,9 +32,9 @@ from alerts.db.database import Database
 from alerts.i18n import public_texts
 from alerts.publication import materials
 from alerts.sightings import intake as sighting_intake
-from tests import images
-from tests.conftest import StaffFactory
-from tests.test_materials import approved
+from tests.support import images
+from tests.support.app import StaffFactory
+from tests.support.factories import approved
 
 Client = TestClient[Any, Any]
 BRUSSELS = ZoneInfo("Europe/Brussels")

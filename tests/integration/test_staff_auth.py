@@ -18,42 +18,16 @@ from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.staff.models import Role, Staff
 from alerts.web.console import staff_auth
-from tests import factories
-from tests.conftest import PASSWORD, StaffFactory
+from tests.support import factories
+from tests.support.app import PASSWORD, StaffFactory
+from tests.support.console import csrf_in, logged_in, login
 
 Client = TestClient[Any, Any]
-_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def csrf_in(html: str) -> str:
-    """The CSRF token of the first form on a page."""
-    found = _CSRF.search(html)
-    assert found, "no CSRF field on the page"
-    return found.group(1)
 
 
 def session_token(client: Client) -> str | None:
     cookie = client.session.cookie_jar.filter_cookies(client.make_url("/")).get("session")
     return cookie.value if cookie else None
-
-
-async def login(
-    client: Client, staff: Staff, password: str = PASSWORD, **extra: str
-) -> ClientResponse:
-    """Post the login form as a browser would (after loading it); the unfollowed answer."""
-    page = await client.get("/login")
-    form = {"csrf_token": csrf_in(await page.text()), "username": staff.username,
-            "password": password, **extra}  # fmt: skip
-    return await client.post("/login", data=form, allow_redirects=False)
-
-
-async def logged_in(client: Client, staff: Staff) -> str:
-    """Log `staff` in on `client`; the session's CSRF token for the console's forms."""
-    client.session.cookie_jar.clear()
-    answer = await login(client, staff)
-    assert answer.status == 303, await answer.text()
-    page = await client.get("/console")
-    return csrf_in(await page.text())
 
 
 async def pending_case(database: Database, staff: Staff) -> int:

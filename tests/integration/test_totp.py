@@ -11,7 +11,7 @@ from alerts import errors
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.staff import auth
-from tests.conftest import PASSWORD, StaffFactory
+from tests.support.app import PASSWORD, StaffFactory
 
 
 async def test_totp_is_required_once_enabled_and_not_after_disabling(

@@ -9,7 +9,6 @@ import dataclasses
 import html
 import json
 import re
-from collections.abc import AsyncIterator
 from datetime import time
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,12 +31,6 @@ SIGNUP = {
     "email": "  Ana.Peeters@Example.BE ", "language": "nl", "place": "9000", "radius": "10",
     "work_place": "Leuven", "work_radius": "5", "quiet_start": "22:00", "quiet_end": "07:00",
 }  # fmt: skip
-
-
-@pytest.fixture
-async def sink() -> AsyncIterator[SmtpSink]:
-    async with SmtpSink() as running:
-        yield running
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from alerts.db.database import Database
 from alerts.volunteers import registry as volunteers
 from alerts.volunteers.registry import QuietHours, Signup, VolunteerError
 from alerts.volunteers.texts import TEXTS, km, text
-from tests import factories
-from tests.conftest import StaffFactory
+from tests.support import factories
+from tests.support.app import StaffFactory
 
 # -- texts ---------------------------------------------------------------------------------------
 

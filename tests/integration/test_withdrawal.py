@@ -30,8 +30,8 @@ from alerts.publication import materials
 from alerts.staff.models import Role
 from sandbox.smtp_sink import SmtpSink
 from sandbox.telegram.server import TelegramSandbox
-from tests.conftest import Bearer, StaffFactory
-from tests.live import (
+from tests.support.app import Bearer, StaffFactory
+from tests.support.channels import (
     TERMINAL,
     before_each,
     bot_messages,
@@ -43,7 +43,7 @@ from tests.live import (
     states_are,
     users,
 )
-from tests.test_dispatch_support import (
+from tests.support.dispatch import (
     GENT,
     add_volunteer,
     dispatching,

@@ -11,7 +11,7 @@ import sys
 from alerts.db import database as db
 from alerts.staff import auth
 from alerts.staff.models import Role
-from tests.server import serving
+from tests.support.processes import serving
 
 
 async def _token(database_url: str) -> str:

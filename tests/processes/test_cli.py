@@ -6,7 +6,7 @@ from pathlib import Path
 
 import aiohttp
 
-from tests.server import run_cli, serving
+from tests.support.processes import run_cli, serving
 
 
 async def test_serve_starts_on_embedded_postgres_and_staff_can_log_in(tmp_path: Path) -> None:
@@ -32,7 +32,7 @@ async def test_create_staff_refuses_a_short_password(tmp_path: Path) -> None:
     import os
     import sys
 
-    from tests.server import ROOT
+    from tests.support.paths import ROOT
 
     process = await asyncio.create_subprocess_exec(
         sys.executable, "run.py", "create-staff", "bob", cwd=ROOT,

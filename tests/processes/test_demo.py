@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient
 from yarl import URL
 
 from sandbox.demo_data import COUNT
-from tests.demo_process import Demo, running_demo
+from tests.support.demo import Demo, running_demo
 
 ADDRESSES = {"Console", "Sandbox", "Press room", "Volunteer sign-up", "Metrics"}
 

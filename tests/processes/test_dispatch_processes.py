@@ -5,13 +5,11 @@ middle of a fan-out, then a restart, repeats at most the messages that were in f
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
 import os
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import IO, Any
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import asyncpg
 import pytest
@@ -23,9 +21,8 @@ from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.outbox import fanout
 from sandbox.telegram.server import SANDBOX_API, TelegramSandbox
-from tests.conftest import StaffFactory
-from tests.server import ROOT, free_port
-from tests.test_dispatch_support import (
+from tests.support.app import StaffFactory
+from tests.support.dispatch import (
     GENT,
     TOKEN,
     active_case,
@@ -35,73 +32,12 @@ from tests.test_dispatch_support import (
     publications,
     with_channels,
 )
+from tests.support.paths import ROOT
+from tests.support.processes import free_port, worker_env, workers
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 # Telegram's own limits: 30 messages a second overall, one a second per chat.
 pytestmark = pytest.mark.sandbox(global_per_second=30)
-
-
-class Worker:
-    """One `run.py serve --only dispatch` process and its log."""
-
-    def __init__(self, process: asyncio.subprocess.Process, log: IO[bytes]) -> None:
-        self.process = process
-        self.log = log
-
-    def lines(self) -> list[dict[str, Any]]:
-        self.log.seek(0)
-        text = self.log.read().decode()
-        return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
-
-    def raw(self) -> str:
-        self.log.seek(0)
-        return self.log.read().decode()
-
-    async def started(self) -> bool:
-        if self.process.returncode is not None:
-            raise AssertionError(self.raw()[-3000:])
-        return any(line.get("action") == "dispatch.started" for line in self.lines())
-
-
-@contextlib.asynccontextmanager
-async def workers(count: int, env: dict[str, str]) -> AsyncIterator[list[Worker]]:
-    started: list[Worker] = []
-    try:
-        for _ in range(count):
-            started.append(await _start(env))
-        for worker in started:
-            await eventually(worker.started, within=30)
-        yield started
-    finally:
-        for worker in started:
-            if worker.process.returncode is None:
-                worker.process.terminate()
-                await asyncio.wait_for(worker.process.wait(), 20)
-            worker.log.close()
-
-
-async def _start(env: dict[str, str]) -> Worker:
-    log = tempfile.TemporaryFile()  # noqa: SIM115 - workers() closes it
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "run.py", "serve", "--only", "dispatch", cwd=ROOT,
-        env={**os.environ, **env}, stdout=asyncio.subprocess.DEVNULL, stderr=log,
-    )  # fmt: skip
-    return Worker(process, log)
-
-
-def worker_env(settings: Settings, sandbox: TelegramSandbox, **extra: str) -> dict[str, str]:
-    return {
-        "DATABASE_URL": settings.database_url,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": sandbox.base_url,
-        "TELEGRAM_FILE_URL": sandbox.base_file_url,
-        "SMTP_URL": "",
-        "DISPATCH_POLL_SECONDS": "0.2",
-        "LOG_FORMAT": "json",
-        "LOG_LEVEL": "INFO",
-        "PTB_TIMEDELTA": "true",
-        **extra,
-    }
 
 
 async def chats_with_volunteers(sandbox: TelegramSandbox, db: Database, count: int) -> list[int]:

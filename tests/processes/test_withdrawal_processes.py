@@ -13,10 +13,18 @@ from alerts.channels.telegram import NEUTRAL, neutral_jpeg
 from alerts.config import Settings
 from alerts.db.database import Database
 from sandbox.telegram.server import TelegramSandbox
-from tests.conftest import StaffFactory
-from tests.live import TERMINAL, before_each, bot_messages, close, published, states_are, users
-from tests.test_dispatch_processes import worker_env, workers
-from tests.test_dispatch_support import dispatching, eventually, publications, with_channels
+from tests.support.app import StaffFactory
+from tests.support.channels import (
+    TERMINAL,
+    before_each,
+    bot_messages,
+    close,
+    published,
+    states_are,
+    users,
+)
+from tests.support.dispatch import dispatching, eventually, publications, with_channels
+from tests.support.processes import worker_env, workers
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 pytestmark = pytest.mark.sandbox(count_edits=False)

@@ -3,7 +3,8 @@ the SMTP sink, settings that send through them and a database pool a running dis
 with the test; cases published and closed with every hook; sandbox users as volunteers.
 
 tests/conftest.py registers the fixtures here for every test. A test module sets more of the
-sandbox's configuration with `pytestmark = pytest.mark.sandbox(count_edits=False)`."""
+sandbox's configuration with `pytestmark = pytest.mark.sandbox(count_edits=False)`; the mark's
+options replace the defaults (the dispatcher tests' token, no overall limit to speak of)."""
 
 from __future__ import annotations
 
@@ -21,8 +22,8 @@ from alerts.publication import materials
 from alerts.staff.models import Staff
 from sandbox.smtp_sink import SmtpSink
 from sandbox.telegram.server import SANDBOX_API, SandboxConfig, TelegramSandbox
-from tests.conftest import StaffFactory
-from tests.test_dispatch_support import (
+from tests.support.app import StaffFactory
+from tests.support.dispatch import (
     GENT,
     TOKEN,
     active_case,
@@ -36,12 +37,6 @@ from tests.test_dispatch_support import (
 CLOSE_HOOKS = [fanout.close_hook, materials.on_close(), withdrawal.close_hook]
 TERMINAL = {"withdrawn", "neutralised", "manual", "cancelled"}
 Check = Callable[[], Awaitable[bool]]
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "sandbox(**options): more SandboxConfig options for the `sandbox` fixture"
-    )
 
 
 # -- fixtures ----------------------------------------------------------------------------------
@@ -67,6 +62,7 @@ async def sandbox(request: pytest.FixtureRequest) -> AsyncIterator[TelegramSandb
 
 @pytest.fixture
 async def sink() -> AsyncIterator[SmtpSink]:
+    """An SMTP server that keeps what it receives."""
     async with SmtpSink() as running:
         yield running
 

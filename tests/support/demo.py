@@ -4,7 +4,6 @@ user starts it, and what it prints (addresses, accounts) is what the tests use."
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 import queue
 import re
@@ -18,9 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from PIL import Image, ImageDraw
-
-from tests.server import ROOT, free_port
+from tests.support.paths import ROOT
+from tests.support.processes import free_port
 
 _ADDRESS = re.compile(r"^  ([A-Z][A-Za-z -]+):\s+(http://\S+)", re.MULTILINE)
 _ACCOUNT = re.compile(r"^    [a-z ]+:\s+([a-z]+) / (\S+)$", re.MULTILINE)
@@ -113,16 +111,3 @@ def _stop(process: subprocess.Popen[str]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-def portrait(width: int = 600, height: int = 750) -> bytes:
-    """A drawn stand-in for a child's photo (a silhouette on a soft background), as a JPEG."""
-    image = Image.new("RGB", (width, height), (214, 228, 240))
-    draw = ImageDraw.Draw(image)
-    cx = width // 2
-    draw.ellipse((cx - 250, height - 260, cx + 250, height + 240), fill=(200, 60, 55))
-    draw.ellipse((cx - 120, 150, cx + 120, 420), fill=(233, 196, 160))
-    draw.pieslice((cx - 135, 120, cx + 135, 390), 180, 360, fill=(92, 62, 40))
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=88)
-    return out.getvalue()

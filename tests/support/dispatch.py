@@ -1,5 +1,5 @@
-"""Shared helpers of the fan-out and dispatcher tests (no tests here): volunteers, cases,
-a running dispatcher, waiting for a condition."""
+"""Helpers of the fan-out and dispatcher tests: volunteers, cases, a running dispatcher, waiting
+for a condition."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import dataclasses
 import math
-import os
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import time
@@ -20,12 +19,9 @@ from alerts.db.database import Database
 from alerts.outbox import fanout
 from alerts.outbox.dispatcher import Dispatcher, open_channels
 from alerts.staff.models import Role
-from tests.conftest import StaffFactory
-from tests.factories import CASE_FIELDS, CONSENT, last_seen
-from tests.images import jpeg
-
-# python-telegram-bot 22 warns on every RetryAfter without it; warnings are errors here.
-os.environ.setdefault("PTB_TIMEDELTA", "true")
+from tests.support.app import StaffFactory
+from tests.support.factories import CASE_FIELDS, CONSENT, last_seen
+from tests.support.images import jpeg
 
 TOKEN = "123456789:AAHdispatchTokenForTests_0123456789"
 GENT = (CASE_FIELDS["last_seen_lat"], CASE_FIELDS["last_seen_lon"])

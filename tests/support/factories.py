@@ -1,17 +1,24 @@
-"""Test data: cases and consents as a case manager would record them, and as the database
-returns them (for the renderers, without a database)."""
+"""Test data: cases and consents as a case manager would record them, approved cases with their
+materials, and cases and consents as the database returns them (for the renderers, without a
+database)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from alerts.cases import lifecycle as cases
 from alerts.cases.consent import Coarsener, CoarsePlace
 from alerts.cases.models import Case, CaseState, Consent, NameMode, PlacePrecision
+from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.i18n import LANGUAGES
+from alerts.publication import materials
 from alerts.staff.models import Staff
+from tests.support import images
+from tests.support.app import StaffFactory
 
 CASE_FIELDS: dict[str, Any] = {
     "kind": "runaway",
@@ -59,6 +66,54 @@ async def pending(db: Database, staff: Staff, *, consent: bool = True, **overrid
     if consent:
         await cases.record_consent(db, staff, case.id, CONSENT)
     return await cases.submit(db, staff, case.id)
+
+
+async def approved(
+    db: Database,
+    settings: Settings,
+    make_staff: StaffFactory,
+    *,
+    level: int = 3,
+    languages: Sequence[str] = ("nl", "fr"),
+    photo: bool = False,
+    consent: dict[str, Any] | None = None,
+    **fields: Any,
+) -> tuple[Case, Staff]:
+    """An approved case (with the materials hooks) and its case manager."""
+    manager, supervisor = await make_staff(), await make_staff()
+    case = await draft(db, manager, languages=list(languages), **fields)
+    await cases.record_consent(
+        db, manager, case.id, {**CONSENT, "level": level, "photo": photo, **(consent or {})}
+    )
+    if photo:
+        await cases.add_photo(db, settings, manager, case.id, images.jpeg(600, 800))
+    await cases.submit(db, manager, case.id)
+    hooks = [materials.on_approval(settings, lambda: db)]
+    approved = await cases.approve(db, settings, supervisor, case.id, hooks)
+    await materials.drain()  # the images are rendered right after the commit
+    return approved, manager
+
+
+async def revise(
+    db: Database, settings: Settings, manager: Staff, case: Case, **fields: Any
+) -> Case:
+    """The case revised with `fields`, its materials rendered again."""
+    revised = await cases.update(
+        db, manager, case.id, fields, [materials.on_revision(settings, lambda: db)]
+    )
+    await materials.drain()
+    return revised
+
+
+async def registry(db: Database, case_id: int) -> list[dict[str, Any]]:
+    """The case's publications, as the registry lists them."""
+    return [dict(row) for row in await db.fetch("list_publications", case_id)]
+
+
+def path_of(address: str) -> str:
+    """The path and query of `address`, to request it from a test client."""
+    parts = urlsplit(address)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 # -- records, without a database -----------------------------------------------------------------

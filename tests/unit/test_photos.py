@@ -9,7 +9,7 @@ from PIL import Image
 
 from alerts import errors
 from alerts.cases.photos import clean_image
-from tests import images
+from tests.support import images
 
 LIMITS = {"max_bytes": 2 * 1024 * 1024, "max_pixels": 40_000_000, "max_side": 2000}
 

@@ -21,7 +21,8 @@ from alerts.posters.images import render_square, render_story, square_sheet, sto
 from alerts.posters.labels import LABELS, format_age, format_sex, format_when
 from alerts.posters.layout import Picture, Qr, Sheet
 from alerts.posters.poster import poster_sheet, render_poster
-from tests.factories import LAST_SEEN, NOW, case_record, coarsening, consent_record
+from tests.support.factories import LAST_SEEN, NOW, case_record, coarsening, consent_record
+from tests.support.images import jpeg
 
 ORGANISATION = "Child Focus — 116 000"
 EXACT_PLACE = "Kerkstraat 12, 9000 Gent"
@@ -76,17 +77,6 @@ coarsen = coarsening(
 )
 
 
-def jpeg(width: int = 600, height: int = 800, *, gps: bool = False) -> bytes:
-    image = Image.new("RGB", (width, height), (170, 190, 215))
-    image.paste((225, 185, 150), (width // 4, height // 6, width * 3 // 4, height // 2))
-    exif = Image.Exif()
-    if gps:
-        exif[0x8825] = {1: "N", 2: (51.0, 3.0, 1.0), 3: "E", 4: (3.0, 43.0, 12.0)}
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=85, exif=exif.tobytes() if gps else b"")
-    return out.getvalue()
-
-
 def make_view(
     channel: str = "poster",
     *,
@@ -94,7 +84,7 @@ def make_view(
     consent: Consent | None = None,
     photo: bytes | None = None,
 ) -> PublicView:
-    data = jpeg() if photo is None else photo
+    data = jpeg(600, 800) if photo is None else photo
     with Image.open(io.BytesIO(data)) as image:
         width, height = image.size
     return public_view(

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from email.message import EmailMessage
 
 import aiosmtplib
 import pytest
 
 from sandbox.smtp_sink import SmtpSink
-
-
-@pytest.fixture
-async def sink() -> AsyncIterator[SmtpSink]:
-    async with SmtpSink() as running:
-        yield running
 
 
 def alert_mail() -> EmailMessage:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import io
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from typing import Any
@@ -12,27 +11,15 @@ import aiohttp
 import pytest
 import telegram
 from aiohttp import web
-from PIL import Image
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
 from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryAfter
 
-from sandbox.telegram.server import SandboxConfig, SandboxControlError, TelegramSandbox
+from sandbox.telegram.server import SandboxControlError, TelegramSandbox
+from tests.support.images import jpeg
 
 TOKEN = "123456789:AAHsandboxTokenForTests_0123456789ab"
+pytestmark = pytest.mark.sandbox(token=TOKEN, webhook_retry_seconds=0.05, global_per_second=30)
 HOURS_48 = 48 * 3600
-
-
-@pytest.fixture(autouse=True)
-def _timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
-    # ptb 22 warns on every RetryAfter unless opted in to timedelta periods; warnings are errors.
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[TelegramSandbox]:
-    config = SandboxConfig(token=TOKEN, webhook_retry_seconds=0.05)
-    async with TelegramSandbox(config) as running:
-        yield running
 
 
 @pytest.fixture
@@ -47,12 +34,6 @@ async def bot(sandbox: TelegramSandbox) -> AsyncIterator[telegram.Bot]:
 async def http() -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession() as session:
         yield session
-
-
-def jpeg(width: int = 640, height: int = 480, color: str = "red") -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (width, height), color).save(buffer, "JPEG")
-    return buffer.getvalue()
 
 
 async def raw_call(
@@ -182,7 +163,7 @@ async def test_an_uploaded_photo_is_resent_by_file_id(
     sandbox: TelegramSandbox, bot: telegram.Bot
 ) -> None:
     first, second = sandbox.create_user(), sandbox.create_user()
-    image = jpeg(1600, 1200)
+    image = jpeg(1600, 1200, color="red")
 
     uploaded = await bot.send_photo(first.id, image, caption="Lotte, 14")
     largest = uploaded.photo[-1]
@@ -207,7 +188,7 @@ async def test_photos_that_are_not_images_or_unknown_ids_are_refused(
     with pytest.raises(BadRequest, match="(?i)wrong file identifier"):
         await bot.send_photo(user.id, "AgACnotAFileIdTheSandboxGaveOut")
     with pytest.raises(BadRequest, match="(?i)caption is too long"):
-        await bot.send_photo(user.id, jpeg(), caption="x" * 1025)
+        await bot.send_photo(user.id, jpeg(640, 480, color="red"), caption="x" * 1025)
 
 
 # -- editing and deleting ----------------------------------------------------------------------
@@ -254,12 +235,12 @@ async def test_caption_and_media_of_a_photo_can_be_edited(
 ) -> None:
     sandbox.configure(limits_enabled=False)
     user = sandbox.create_user()
-    sent = await bot.send_photo(user.id, jpeg(), caption="Lotte, 14")
+    sent = await bot.send_photo(user.id, jpeg(640, 480, color="red"), caption="Lotte, 14")
 
     await bot.edit_message_caption(chat_id=user.id, message_id=sent.id, caption="Update")
     with pytest.raises(BadRequest, match="(?i)no text in the message"):
         await bot.edit_message_text("x", chat_id=user.id, message_id=sent.id)
-    neutral = InputMediaPhoto(jpeg(color="grey"), caption="Deze oproep is ingetrokken.")
+    neutral = InputMediaPhoto(jpeg(640, 480, color="grey"), caption="Deze oproep is ingetrokken.")
     replaced = await bot.edit_message_media(neutral, chat_id=user.id, message_id=sent.id)
     assert isinstance(replaced, telegram.Message)
     again = InputMediaPhoto(replaced.photo[-1].file_id, caption="Deze oproep is ingetrokken.")
@@ -535,7 +516,9 @@ async def test_control_endpoints_play_users_over_http(
     await call("POST", f"/users/{user['id']}/text", json={"text": "/start"})
     await call("POST", f"/users/{user['id']}/location", json={"latitude": 51, "longitude": 3.7})
     form = aiohttp.FormData()
-    form.add_field("photo", jpeg(), filename="sighting.jpg", content_type="image/jpeg")
+    form.add_field(
+        "photo", jpeg(640, 480, color="red"), filename="sighting.jpg", content_type="image/jpeg"
+    )
     form.add_field("caption", "Gezien")
     await call("POST", f"/users/{user['id']}/photo", data=form)
     text, location, photo = await bot.get_updates()

@@ -14,7 +14,7 @@ from alerts.cases.consent import CoarsePlace, PublicView, public_view
 from alerts.cases.models import Case, CaseKind, Consent, NameMode, PlacePrecision
 from alerts.posters.labels import LABELS, format_age, format_when
 from alerts.publication.texts import KINDS, RenderedText, render_text, sms_length, x_length
-from tests.factories import LAST_SEEN, NOW, case_record, coarsening, consent_record
+from tests.support.factories import LAST_SEEN, NOW, case_record, coarsening, consent_record
 
 LANGS = ("nl", "fr", "de", "en")
 HOTLINE = "116 000"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
 import socket
 import traceback
@@ -13,26 +12,15 @@ from datetime import timedelta
 import pytest
 import telegram
 from aiohttp import web
-from PIL import Image
 from telegram import InputMediaPhoto
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
 from alerts.channels.tg_request import AiohttpRequest, scrub_token
-from sandbox.telegram.server import SandboxConfig, TelegramSandbox
+from sandbox.telegram.server import TelegramSandbox
+from tests.support.images import jpeg
 
 TOKEN = "123456789:AAHrequestTokenForTests_0123456789a"
-
-
-@pytest.fixture(autouse=True)
-def _timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
-    # ptb 22 warns on every RetryAfter unless opted in to timedelta periods; warnings are errors.
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[TelegramSandbox]:
-    async with TelegramSandbox(SandboxConfig(token=TOKEN)) as running:
-        yield running
+pytestmark = pytest.mark.sandbox(token=TOKEN, global_per_second=30)
 
 
 @pytest.fixture
@@ -45,12 +33,6 @@ async def bot(sandbox: TelegramSandbox) -> AsyncIterator[telegram.Bot]:
         get_updates_request=AiohttpRequest(),
     ) as client:
         yield client
-
-
-def jpeg(color: str = "red") -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (400, 300), color).save(buffer, "JPEG")
-    return buffer.getvalue()
 
 
 def closed_port() -> int:
@@ -73,17 +55,17 @@ async def test_photos_are_uploaded_as_multipart_and_edited_with_attach(
 ) -> None:
     sandbox.configure(limits_enabled=False)
     user = sandbox.create_user()
-    image = jpeg()
+    image = jpeg(color="red")
 
     sent = await bot.send_photo(user.id, image, caption="Lotte, 14", protect_content=True)
-    neutral = InputMediaPhoto(jpeg("grey"), caption="Ingetrokken")
+    neutral = InputMediaPhoto(jpeg(color="grey"), caption="Ingetrokken")
     edited = await bot.edit_message_media(neutral, chat_id=user.id, message_id=sent.id)
 
     assert isinstance(edited, telegram.Message)
     assert sent.has_protected_content and sent.caption == "Lotte, 14"
     assert sandbox.file_bytes(sent.photo[-1].file_id) == image
     assert edited.caption == "Ingetrokken"
-    assert sandbox.file_bytes(edited.photo[-1].file_id) == jpeg("grey")
+    assert sandbox.file_bytes(edited.photo[-1].file_id) == jpeg(color="grey")
 
 
 async def test_telegram_errors_keep_their_meaning(
