@@ -4,6 +4,7 @@ test, and a pool on it."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import os
 import uuid
@@ -32,6 +33,21 @@ async def admin(dsn: str, *statements: str) -> None:
             await conn.execute(statement)
     finally:
         await conn.close()
+
+
+@contextlib.asynccontextmanager
+async def empty_database(dsn: str) -> AsyncIterator[asyncpg.Connection]:
+    """A connection to a new, empty database on the server of `dsn`; dropped at exit."""
+    name = f"alerts_empty_{uuid.uuid4().hex[:8]}"
+    await admin(dsn, f'CREATE DATABASE "{name}"')
+    try:
+        conn = await asyncpg.connect(with_database(dsn, name))
+        try:
+            yield conn
+        finally:
+            await conn.close()
+    finally:
+        await admin(dsn, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
