@@ -391,28 +391,36 @@ def test_senders_are_keyed_hashes_of_an_ipv4_address_or_an_ipv6_64(settings: Set
 
 
 async def test_a_flood_from_one_sender_does_not_slow_the_others(
-    limited: Client, database: Database, case: Case
+    limited: Client, database: Database, case: Case, aiohttp_client: Any
 ) -> None:
     csrf = await token(limited, case)
+    # The others come on their own connections, as other phones do (not queued behind the
+    # flood in this client's connection pool).
+    others: Client = await aiohttp_client(limited.server)
+    others_csrf = await token(others, case)
     flood = {"X-Forwarded-For": "198.51.100.66"}
     for _ in range(3):
         await send(limited, case, report_form(csrf, place="Gent", seen="x"), **flood)
     body = report_form(csrf, images.jpeg(800, 600), place="Gent", seen="x" * 1500)
 
-    async def one(headers: dict[str, str]) -> tuple[int, float]:
-        start = time.monotonic()
-        status, _, _ = await send(limited, case, body if headers is flood else
-                                  report_form(csrf, place="Gent", seen="x"), **headers)  # fmt: skip
-        return status, time.monotonic() - start
+    async def one(headers: dict[str, str]) -> int:
+        if headers is flood:
+            status, _, _ = await send(limited, case, body, **headers)
+        else:
+            form = report_form(others_csrf, place="Gent", seen="x")
+            status, _, _ = await send(others, case, form, **headers)
+        return status
 
     quiet = await one({"X-Forwarded-For": "203.0.113.1"})
     flooding = [asyncio.create_task(one(flood)) for _ in range(300)]
     await asyncio.sleep(0)
     during = await one({"X-Forwarded-For": "203.0.113.2"})
+    # Without a clock: the other sender's answer comes while the flood is still being refused.
+    flood_left = sum(not task.done() for task in flooding)
     results = await asyncio.gather(*flooding)
-    assert {status for status, _ in results} == {429}
-    assert quiet[0] == during[0] == 303
-    assert during[1] < max(0.5, 10 * quiet[1]), (quiet, during)
+    assert set(results) == {429}
+    assert quiet == during == 303
+    assert flood_left > 0
 
 
 # -- abuse, forgery, withdrawal, logs --------------------------------------------------------------

@@ -4,6 +4,7 @@ database)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.i18n import LANGUAGES
 from alerts.publication import materials
+from alerts.sightings.reports import Sighting
 from alerts.staff.models import Staff
 from tests.support import images
 from tests.support.app import StaffFactory
@@ -114,6 +116,34 @@ def path_of(address: str) -> str:
     """The path and query of `address`, to request it from a test client."""
     parts = urlsplit(address)
     return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def sighting_flood(now: datetime) -> tuple[Case, list[Sighting]]:
+    """An active case and a thousand reports for it in fifty minutes, 11 m apart from 300
+    senders: the worst case for the triage's grouping."""
+    case = Case.from_row({
+        "id": 1, "public_id": "p", "reference": "r", "state": "active", "kind": "runaway",
+        "revision": 1, "first_name": "", "last_name": "", "age": None, "sex": None,
+        "height_cm": None, "build": "", "hair": "", "eyes": "", "clothing": "", "marks": "",
+        "description": "", "last_seen_at": now - timedelta(hours=5), "last_seen_place": "",
+        "last_seen_lat": 51.05, "last_seen_lon": 3.72, "search_radius_km": 15.0,
+        "languages": ["nl"], "police_reference": "", "created_by": 1, "submitted_by": None,
+        "approved_by": None, "closed_by": None, "close_reason": None, "created_at": now,
+        "updated_at": now, "submitted_at": None, "approved_at": now, "closed_at": None,
+    })  # fmt: skip
+    base = Sighting(
+        id=0, case_id=1, reference="X", source="web", language="nl", seen_at=now, place="",
+        lat=51.05, lon=3.72, point_source="map", seen="", direction="", companions="",
+        has_photo=False, contact_name=None, contact_phone=None, contact_email=None,
+        status="new", notes="", group_id=None, client_key="k", created_at=now,
+        updated_at=None, updated_by=None,
+    )  # fmt: skip
+    flood = [
+        dataclasses.replace(base, id=i, client_key=str(i % 300), lat=51.05 + i * 1e-4,
+                            seen_at=now - timedelta(seconds=3 * i))
+        for i in range(1, 1001)
+    ]  # fmt: skip
+    return case, flood
 
 
 # -- records, without a database -----------------------------------------------------------------
