@@ -44,6 +44,15 @@ def _networks(value: str) -> tuple[str, ...]:
     return parts
 
 
+PASSWORD_HASH_PROFILES = ("standard", "fast-insecure-for-tests")
+
+
+def _hash_profile(value: str) -> str:
+    if value not in PASSWORD_HASH_PROFILES:
+        raise ValueError(f"expected one of {', '.join(PASSWORD_HASH_PROFILES)}, got {value!r}")
+    return value
+
+
 def _setting(env: str, default: Any, help: str, parse: Callable[[str], Any] = str) -> Any:
     return field(default=default, metadata={"env": env, "help": help, "parse": parse})
 
@@ -88,6 +97,14 @@ class Settings:
     )
     login_lockout_minutes: int = _setting(
         "LOGIN_LOCKOUT_MINUTES", 15, "How long a locked account stays locked.", int
+    )
+    password_hash_profile: str = _setting(
+        "PASSWORD_HASH_PROFILE",
+        "standard",
+        "Cost of the staff passwords' Argon2id hashes, read once per process from the "
+        "environment: `standard` (the argon2-cffi library's recommended parameters) or "
+        "`fast-insecure-for-tests` (the cheapest possible, only for the test suite).",
+        _hash_profile,
     )
     four_eyes: bool = _setting(
         "FOUR_EYES", True, "Approval must come from someone other than the submitter.", _bool
@@ -264,12 +281,25 @@ class Settings:
         for f in dataclasses.fields(cls):
             raw = environ.get(f.metadata["env"])
             if raw is not None:
-                try:
-                    values[f.name] = f.metadata["parse"](raw)
-                except ValueError as exc:
-                    raise ValueError(f"{f.metadata['env']}: {exc}") from None
+                values[f.name] = _parsed(f, raw)
         values.update(overrides)
         return cls(**values)
+
+
+def setting_from_env(name: str, environ: Mapping[str, str] | None = None) -> Any:
+    """The value of the setting `name` (a field of Settings) in `environ` (default: os.environ),
+    else its default; for the few settings read before any Settings exists."""
+    declared = next(f for f in dataclasses.fields(Settings) if f.name == name)
+    raw = (os.environ if environ is None else environ).get(declared.metadata["env"])
+    return declared.default if raw is None else _parsed(declared, raw)
+
+
+def _parsed(declared: dataclasses.Field[Any], raw: str) -> Any:
+    """`raw` parsed for the setting `declared`; a ValueError names its variable."""
+    try:
+        return declared.metadata["parse"](raw)
+    except ValueError as exc:
+        raise ValueError(f"{declared.metadata['env']}: {exc}") from None
 
 
 def documented_settings() -> list[tuple[str, str, str]]:

@@ -52,8 +52,8 @@ from alerts.outbox import fanout
 from alerts.outbox.dispatcher import Dispatcher, open_channels
 from alerts.staff import auth
 from alerts.staff.models import Role, Staff
-from tests.factories import CASE_FIELDS, CONSENT, last_seen
-from tests.images import jpeg
+from tests.support.factories import CASE_FIELDS, CONSENT, last_seen
+from tests.support.images import jpeg
 
 LOCAL = "postgresql://postgres@127.0.0.1:5432/postgres"
 TOKEN = "123456789:" + "f" * 35

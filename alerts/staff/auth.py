@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -9,19 +10,39 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import argon2
+import argon2.profiles
 import pyotp
 
 from alerts import errors
-from alerts.config import Settings
+from alerts.config import Settings, setting_from_env
 from alerts.db.database import Database, rows_affected
 from alerts.staff import audit
 from alerts.staff.models import Role, Staff
 
-_hasher = argon2.PasswordHasher()  # Argon2id with the library's current recommended parameters
-# Verified against when the username is unknown, so both paths cost the same time.
-_DUMMY_HASH = _hasher.hash("not a real password, only for timing")
+_PROFILES = {
+    "standard": argon2.profiles.get_default_parameters(),  # the library's recommendation
+    "fast-insecure-for-tests": argon2.profiles.CHEAPEST,
+}
 MIN_PASSWORD_LENGTH = 12
 API_TOKEN_PREFIX = "alrt_"  # noqa: S105 - a prefix, not a secret
+
+
+def hasher_for(profile: str) -> argon2.PasswordHasher:
+    """The Argon2id hasher of a PASSWORD_HASH_PROFILE."""
+    return argon2.PasswordHasher.from_parameters(_PROFILES[profile])
+
+
+@functools.cache
+def _hasher() -> argon2.PasswordHasher:
+    # From the environment, not from a Settings: accounts are created by code that has none
+    # (the command line, the demo), and a process must hash and verify with one cost.
+    return hasher_for(setting_from_env("password_hash_profile"))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    # Verified against when the username is unknown, so both paths cost the same time.
+    return _hasher().hash("not a real password, only for timing")
 
 
 def token_hash(token: str) -> str:
@@ -34,12 +55,12 @@ def hash_password(password: str) -> str:
         raise errors.InvalidInput(
             f"The password must have at least {MIN_PASSWORD_LENGTH} characters.", field="password"
         )
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def _verify(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
         return False
 
@@ -72,7 +93,7 @@ async def authenticate(
     """The staff member these credentials belong to; Unauthenticated or TooManyRequests if not."""
     row = await db.fetchrow("staff_by_username", username.strip().lower())
     if row is None or not row["active"]:
-        _verify(_DUMMY_HASH, password)
+        _verify(_dummy_hash(), password)
         raise errors.Unauthenticated("Wrong username or password.")
     now = datetime.now(UTC)
     if row["locked_until"] is not None and row["locked_until"] > now:
@@ -92,8 +113,8 @@ async def authenticate(
         )
         await audit.record(db, row["id"], "login_failed")
         raise errors.Unauthenticated("Wrong username or password.")
-    if _hasher.check_needs_rehash(row["password_hash"]):
-        await db.execute("set_password", row["id"], _hasher.hash(password))
+    if _hasher().check_needs_rehash(row["password_hash"]):
+        await db.execute("set_password", row["id"], _hasher().hash(password))
     await db.execute("record_login_success", row["id"])
     return Staff.from_row(row)
 

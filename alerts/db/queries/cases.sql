@@ -103,7 +103,3 @@ FROM photos WHERE case_id = $1 ORDER BY id DESC;
 -- name: photo_bytes
 -- The JPEG of a photo of a case.
 SELECT jpeg FROM photos WHERE case_id = $1 AND public_id = $2;
-
--- name: delete_photo
--- Remove a photo from a case.
-DELETE FROM photos WHERE case_id = $1 AND public_id = $2 RETURNING id;

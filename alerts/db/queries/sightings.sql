@@ -47,10 +47,6 @@ ORDER BY id DESC;
 -- The re-encoded photo of a sighting (NULL when it has none).
 SELECT photo FROM sightings WHERE id = $1;
 
--- name: latest_sighting_id
--- The newest sighting of a case (0 when there is none): what the triage page polls for.
-SELECT coalesce(max(id), 0) FROM sightings WHERE case_id = $1;
-
 -- name: update_sighting
 -- Triage: the new status and notes, who set them and when; the row as it is now.
 UPDATE sightings SET status = $2, notes = $3, updated_at = now(), updated_by = $4

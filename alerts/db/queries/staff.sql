@@ -12,10 +12,6 @@ SELECT * FROM staff WHERE username = $1;
 -- The account with this id.
 SELECT * FROM staff WHERE id = $1;
 
--- name: list_staff
--- Every account, for the admin page.
-SELECT * FROM staff ORDER BY username;
-
 -- name: record_login_failure
 -- Count a failed login; lock the account when the count reaches the limit ($2) for $3 minutes.
 UPDATE staff

@@ -1,0 +1,881 @@
+-- The schema the migrations in alerts/db/migrations produce, for reading (the service itself
+-- migrates). Written by scripts/schema_sql.py; tests/integration/test_schema.py checks it.
+
+CREATE FUNCTION public.haversine_km(lat1 double precision, lon1 double precision, lat2 double precision, lon2 double precision) RETURNS double precision
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT 2 * 6371.0088 * asin(least(1.0, sqrt(
+        sin(radians(lat2 - lat1) / 2) ^ 2
+        + cos(radians(lat1)) * cos(radians(lat2)) * sin(radians(lon2 - lon1) / 2) ^ 2)))
+$$;
+
+CREATE TABLE public.api_tokens (
+    id bigint NOT NULL,
+    name text NOT NULL,
+    token_hash text NOT NULL,
+    staff_id bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_used_at timestamp with time zone,
+    revoked_at timestamp with time zone
+);
+
+CREATE SEQUENCE public.api_tokens_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.api_tokens_id_seq OWNED BY public.api_tokens.id;
+
+CREATE TABLE public.audit_log (
+    id bigint NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    staff_id bigint,
+    action text NOT NULL,
+    case_id bigint,
+    details jsonb DEFAULT '{}'::jsonb NOT NULL
+);
+
+CREATE SEQUENCE public.audit_log_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.audit_log_id_seq OWNED BY public.audit_log.id;
+
+CREATE SEQUENCE public.case_reference_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+CREATE TABLE public.case_revisions (
+    case_id bigint NOT NULL,
+    number integer NOT NULL,
+    snapshot jsonb NOT NULL,
+    created_by bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+CREATE TABLE public.cases (
+    id bigint NOT NULL,
+    public_id text NOT NULL,
+    reference text NOT NULL,
+    state text DEFAULT 'draft'::text NOT NULL,
+    kind text NOT NULL,
+    revision integer DEFAULT 0 NOT NULL,
+    first_name text DEFAULT ''::text NOT NULL,
+    last_name text DEFAULT ''::text NOT NULL,
+    age integer,
+    sex text,
+    height_cm integer,
+    build text DEFAULT ''::text NOT NULL,
+    hair text DEFAULT ''::text NOT NULL,
+    eyes text DEFAULT ''::text NOT NULL,
+    clothing text DEFAULT ''::text NOT NULL,
+    marks text DEFAULT ''::text NOT NULL,
+    description text DEFAULT ''::text NOT NULL,
+    last_seen_at timestamp with time zone,
+    last_seen_place text DEFAULT ''::text NOT NULL,
+    last_seen_lat double precision,
+    last_seen_lon double precision,
+    search_radius_km double precision DEFAULT 10 NOT NULL,
+    languages text[] DEFAULT ARRAY['nl'::text, 'fr'::text, 'de'::text, 'en'::text] NOT NULL,
+    police_reference text DEFAULT ''::text NOT NULL,
+    created_by bigint NOT NULL,
+    submitted_by bigint,
+    approved_by bigint,
+    closed_by bigint,
+    close_reason text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    submitted_at timestamp with time zone,
+    approved_at timestamp with time zone,
+    closed_at timestamp with time zone,
+    purged_at timestamp with time zone,
+    CONSTRAINT cases_age_check CHECK (((age >= 0) AND (age <= 25))),
+    CONSTRAINT cases_height_cm_check CHECK (((height_cm >= 30) AND (height_cm <= 230))),
+    CONSTRAINT cases_kind_check CHECK ((kind = ANY (ARRAY['runaway'::text, 'parental_abduction'::text, 'third_party_abduction'::text, 'lost_injured'::text, 'unaccompanied_minor'::text]))),
+    CONSTRAINT cases_last_seen_lat_check CHECK (((last_seen_lat >= ('-90'::integer)::double precision) AND (last_seen_lat <= (90)::double precision))),
+    CONSTRAINT cases_last_seen_lon_check CHECK (((last_seen_lon >= ('-180'::integer)::double precision) AND (last_seen_lon <= (180)::double precision))),
+    CONSTRAINT cases_search_radius_km_check CHECK ((search_radius_km > (0)::double precision)),
+    CONSTRAINT cases_sex_check CHECK ((sex = ANY (ARRAY['female'::text, 'male'::text, 'other'::text]))),
+    CONSTRAINT cases_state_check CHECK ((state = ANY (ARRAY['draft'::text, 'pending_approval'::text, 'active'::text, 'closed'::text])))
+);
+
+CREATE SEQUENCE public.cases_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.cases_id_seq OWNED BY public.cases.id;
+
+CREATE TABLE public.consents (
+    id bigint NOT NULL,
+    case_id bigint NOT NULL,
+    given_by text NOT NULL,
+    relation text NOT NULL,
+    given_at timestamp with time zone NOT NULL,
+    recorded_by bigint NOT NULL,
+    valid_until timestamp with time zone,
+    level integer NOT NULL,
+    photo boolean NOT NULL,
+    name_mode text NOT NULL,
+    place_precision text NOT NULL,
+    forwarding boolean NOT NULL,
+    revoked_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT consents_level_check CHECK (((level >= 0) AND (level <= 3))),
+    CONSTRAINT consents_name_mode_check CHECK ((name_mode = ANY (ARRAY['full'::text, 'first'::text, 'none'::text]))),
+    CONSTRAINT consents_place_precision_check CHECK ((place_precision = ANY (ARRAY['exact'::text, 'municipality'::text, 'province'::text])))
+);
+
+CREATE SEQUENCE public.consents_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.consents_id_seq OWNED BY public.consents.id;
+
+CREATE TABLE public.fanout_batches (
+    case_id bigint NOT NULL,
+    revision integer NOT NULL,
+    seq integer NOT NULL,
+    channels text[] NOT NULL,
+    override_quiet boolean NOT NULL,
+    volunteer_ids bigint[] NOT NULL,
+    distances double precision[] NOT NULL,
+    messages integer NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT fanout_batches_check CHECK ((cardinality(volunteer_ids) = cardinality(distances)))
+);
+ALTER TABLE ONLY public.fanout_batches ALTER COLUMN volunteer_ids SET STORAGE EXTERNAL;
+ALTER TABLE ONLY public.fanout_batches ALTER COLUMN distances SET STORAGE EXTERNAL;
+
+CREATE TABLE public.login_attempts (
+    key_hash text NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+CREATE TABLE public.materials (
+    case_id bigint NOT NULL,
+    revision integer NOT NULL,
+    kind text NOT NULL,
+    language text NOT NULL,
+    content_type text NOT NULL,
+    data bytea NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT materials_kind_check CHECK ((kind = ANY (ARRAY['poster'::text, 'square'::text, 'story'::text]))),
+    CONSTRAINT materials_language_check CHECK ((language = ANY (ARRAY['nl'::text, 'fr'::text, 'de'::text, 'en'::text, 'nl-fr'::text])))
+);
+
+CREATE TABLE public.partner_webhooks (
+    id bigint NOT NULL,
+    name text NOT NULL,
+    url text NOT NULL,
+    secret text NOT NULL,
+    format text NOT NULL,
+    language text DEFAULT 'en'::text NOT NULL,
+    active boolean DEFAULT true NOT NULL,
+    created_by bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT partner_webhooks_format_check CHECK ((format = ANY (ARRAY['json'::text, 'cap'::text]))),
+    CONSTRAINT partner_webhooks_language_check CHECK ((language = ANY (ARRAY['nl'::text, 'fr'::text, 'de'::text, 'en'::text]))),
+    CONSTRAINT partner_webhooks_secret_check CHECK ((length(secret) >= 16)),
+    CONSTRAINT partner_webhooks_url_check CHECK ((url ~ '^https?://'::text))
+);
+
+CREATE SEQUENCE public.partner_webhooks_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.partner_webhooks_id_seq OWNED BY public.partner_webhooks.id;
+
+CREATE TABLE public.photos (
+    id bigint NOT NULL,
+    public_id text NOT NULL,
+    case_id bigint NOT NULL,
+    jpeg bytea NOT NULL,
+    width integer NOT NULL,
+    height integer NOT NULL,
+    sha256 text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+CREATE SEQUENCE public.photos_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.photos_id_seq OWNED BY public.photos.id;
+
+CREATE TABLE public.press_confirmations (
+    id bigint NOT NULL,
+    token_hash text NOT NULL,
+    email text,
+    outlet text,
+    name text,
+    language text NOT NULL,
+    client_key text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    used_at timestamp with time zone,
+    CONSTRAINT press_confirmations_email_check CHECK ((email = lower(email))),
+    CONSTRAINT press_confirmations_language_check CHECK ((language = ANY (ARRAY['nl'::text, 'fr'::text, 'de'::text, 'en'::text])))
+);
+
+CREATE SEQUENCE public.press_confirmations_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.press_confirmations_id_seq OWNED BY public.press_confirmations.id;
+
+CREATE TABLE public.press_contacts (
+    id bigint NOT NULL,
+    outlet text NOT NULL,
+    name text DEFAULT ''::text NOT NULL,
+    email text NOT NULL,
+    language text DEFAULT 'en'::text NOT NULL,
+    confirm_token_hash text,
+    confirmed_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT press_contacts_email_check CHECK ((email = lower(email))),
+    CONSTRAINT press_contacts_language_check CHECK ((language = ANY (ARRAY['nl'::text, 'fr'::text, 'de'::text, 'en'::text])))
+);
+
+CREATE SEQUENCE public.press_contacts_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.press_contacts_id_seq OWNED BY public.press_contacts.id;
+
+CREATE TABLE public.press_downloads (
+    id bigint NOT NULL,
+    contact_id bigint NOT NULL,
+    case_id bigint NOT NULL,
+    material text NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    revision integer
+);
+
+CREATE SEQUENCE public.press_downloads_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.press_downloads_id_seq OWNED BY public.press_downloads.id;
+
+CREATE TABLE public.press_removal_requests (
+    case_id bigint NOT NULL,
+    contact_id bigint NOT NULL,
+    sent_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+CREATE TABLE public.publications (
+    id bigint NOT NULL,
+    case_id bigint NOT NULL,
+    revision integer NOT NULL,
+    channel text NOT NULL,
+    target text NOT NULL,
+    language text,
+    address text,
+    external_id text,
+    state text DEFAULT 'pending'::text NOT NULL,
+    end_reason text,
+    attempts integer DEFAULT 0 NOT NULL,
+    next_attempt_at timestamp with time zone DEFAULT now() NOT NULL,
+    claimed_by text,
+    claimed_at timestamp with time zone,
+    last_error text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    sent_at timestamp with time zone,
+    ended_at timestamp with time zone,
+    volunteer_id bigint,
+    sort_key double precision DEFAULT 0 NOT NULL,
+    body text,
+    edits_id bigint,
+    media text,
+    withdraw_attempts integer DEFAULT 0 NOT NULL,
+    confirmed_by bigint,
+    confirmed_at timestamp with time zone,
+    CONSTRAINT publications_state_check CHECK ((state = ANY (ARRAY['pending'::text, 'sending'::text, 'sent'::text, 'failed'::text, 'cancelled'::text, 'withdrawing'::text, 'withdrawn'::text, 'neutralised'::text, 'manual'::text, 'superseded'::text])))
+);
+
+CREATE SEQUENCE public.publications_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.publications_id_seq OWNED BY public.publications.id;
+
+CREATE TABLE public.purge_records (
+    case_id bigint NOT NULL,
+    reference text NOT NULL,
+    kind text NOT NULL,
+    close_reason text,
+    approved_at timestamp with time zone,
+    closed_at timestamp with time zone NOT NULL,
+    purged_at timestamp with time zone DEFAULT now() NOT NULL,
+    counts jsonb NOT NULL
+);
+
+CREATE UNLOGGED TABLE public.rate_buckets (
+    key text NOT NULL,
+    rate double precision NOT NULL,
+    lookahead double precision NOT NULL,
+    tokens double precision NOT NULL,
+    updated_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    paused_until timestamp with time zone,
+    CONSTRAINT rate_buckets_lookahead_check CHECK ((lookahead >= (1)::double precision)),
+    CONSTRAINT rate_buckets_rate_check CHECK ((rate > (0)::double precision))
+);
+
+CREATE TABLE public.scheduler_runs (
+    job text NOT NULL,
+    last_run_at timestamp with time zone NOT NULL,
+    result jsonb DEFAULT '{}'::jsonb NOT NULL
+);
+
+CREATE TABLE public.schema_migrations (
+    name text NOT NULL,
+    applied_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+CREATE TABLE public.sightings (
+    id bigint NOT NULL,
+    case_id bigint NOT NULL,
+    reference text NOT NULL,
+    source text NOT NULL,
+    language text NOT NULL,
+    seen_at timestamp with time zone NOT NULL,
+    place text DEFAULT ''::text NOT NULL,
+    lat double precision,
+    lon double precision,
+    point_source text,
+    geocoded_at timestamp with time zone,
+    seen text NOT NULL,
+    direction text DEFAULT ''::text NOT NULL,
+    companions text DEFAULT ''::text NOT NULL,
+    photo bytea,
+    contact_name text,
+    contact_phone text,
+    contact_email text,
+    status text DEFAULT 'new'::text NOT NULL,
+    notes text DEFAULT ''::text NOT NULL,
+    group_id bigint,
+    client_key text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone,
+    updated_by bigint,
+    CONSTRAINT sightings_check CHECK (((lat IS NULL) = (lon IS NULL))),
+    CONSTRAINT sightings_check1 CHECK (((place <> ''::text) OR (lat IS NOT NULL))),
+    CONSTRAINT sightings_language_check CHECK ((language = ANY (ARRAY['nl'::text, 'fr'::text, 'de'::text, 'en'::text]))),
+    CONSTRAINT sightings_lat_check CHECK (((lat >= ('-90'::integer)::double precision) AND (lat <= (90)::double precision))),
+    CONSTRAINT sightings_lon_check CHECK (((lon >= ('-180'::integer)::double precision) AND (lon <= (180)::double precision))),
+    CONSTRAINT sightings_photo_check CHECK ((SUBSTRING(photo FROM 1 FOR 3) = '\xffd8ff'::bytea)),
+    CONSTRAINT sightings_point_source_check CHECK ((point_source = ANY (ARRAY['map'::text, 'device'::text, 'telegram'::text, 'geocoded'::text]))),
+    CONSTRAINT sightings_source_check CHECK ((source = ANY (ARRAY['web'::text, 'json'::text, 'telegram'::text]))),
+    CONSTRAINT sightings_status_check CHECK ((status = ANY (ARRAY['new'::text, 'credible'::text, 'not_credible'::text, 'duplicate'::text, 'police'::text])))
+);
+
+CREATE SEQUENCE public.sightings_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.sightings_id_seq OWNED BY public.sightings.id;
+
+CREATE TABLE public.staff (
+    id bigint NOT NULL,
+    username text NOT NULL,
+    display_name text NOT NULL,
+    role text NOT NULL,
+    password_hash text NOT NULL,
+    totp_secret text,
+    language text,
+    active boolean DEFAULT true NOT NULL,
+    failed_logins integer DEFAULT 0 NOT NULL,
+    locked_until timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT staff_language_check CHECK ((language = ANY (ARRAY['nl'::text, 'fr'::text, 'de'::text, 'en'::text]))),
+    CONSTRAINT staff_role_check CHECK ((role = ANY (ARRAY['case_manager'::text, 'supervisor'::text, 'admin'::text]))),
+    CONSTRAINT staff_username_check CHECK ((username ~ '^[a-z0-9._-]{2,64}$'::text))
+);
+
+CREATE SEQUENCE public.staff_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.staff_id_seq OWNED BY public.staff.id;
+
+CREATE TABLE public.staff_sessions (
+    token_hash text NOT NULL,
+    staff_id bigint NOT NULL,
+    csrf_token text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
+    reauth_at timestamp with time zone
+);
+
+CREATE TABLE public.telegram_channels (
+    id bigint NOT NULL,
+    name text NOT NULL,
+    chat_id text NOT NULL,
+    language text NOT NULL,
+    lat double precision NOT NULL,
+    lon double precision NOT NULL,
+    radius_km double precision NOT NULL,
+    active boolean DEFAULT true NOT NULL,
+    created_by bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT telegram_channels_chat_id_check CHECK ((chat_id ~ '^(-?[0-9]+|@[A-Za-z0-9_]{5,32})$'::text)),
+    CONSTRAINT telegram_channels_language_check CHECK ((language = ANY (ARRAY['nl'::text, 'fr'::text, 'de'::text, 'en'::text]))),
+    CONSTRAINT telegram_channels_lat_check CHECK (((lat >= ('-90'::integer)::double precision) AND (lat <= (90)::double precision))),
+    CONSTRAINT telegram_channels_lon_check CHECK (((lon >= ('-180'::integer)::double precision) AND (lon <= (180)::double precision))),
+    CONSTRAINT telegram_channels_radius_km_check CHECK (((radius_km > (0)::double precision) AND (radius_km <= (500)::double precision)))
+);
+
+CREATE SEQUENCE public.telegram_channels_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.telegram_channels_id_seq OWNED BY public.telegram_channels.id;
+
+CREATE TABLE public.telegram_conversations (
+    chat_id bigint NOT NULL,
+    step text NOT NULL,
+    data jsonb DEFAULT '{}'::jsonb NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+CREATE TABLE public.telegram_files (
+    case_id bigint NOT NULL,
+    revision integer NOT NULL,
+    material text NOT NULL,
+    file_id text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+CREATE TABLE public.telegram_sightings (
+    chat_id bigint NOT NULL,
+    case_id bigint,
+    step text NOT NULL,
+    data jsonb DEFAULT '{}'::jsonb NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+CREATE TABLE public.volunteer_areas (
+    id bigint NOT NULL,
+    volunteer_id bigint NOT NULL,
+    label text DEFAULT 'home'::text NOT NULL,
+    lat double precision NOT NULL,
+    lon double precision NOT NULL,
+    radius_km double precision NOT NULL,
+    CONSTRAINT volunteer_areas_lat_check CHECK (((lat >= ('-90'::integer)::double precision) AND (lat <= (90)::double precision))),
+    CONSTRAINT volunteer_areas_lon_check CHECK (((lon >= ('-180'::integer)::double precision) AND (lon <= (180)::double precision))),
+    CONSTRAINT volunteer_areas_radius_km_check CHECK (((radius_km > (0)::double precision) AND (radius_km <= (200)::double precision)))
+);
+
+CREATE SEQUENCE public.volunteer_areas_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.volunteer_areas_id_seq OWNED BY public.volunteer_areas.id;
+
+CREATE TABLE public.volunteer_signups (
+    id bigint NOT NULL,
+    token_hash text NOT NULL,
+    email text,
+    language text NOT NULL,
+    areas jsonb,
+    quiet_start time without time zone,
+    quiet_end time without time zone,
+    client_key text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    used_at timestamp with time zone,
+    CONSTRAINT volunteer_signups_email_check CHECK ((email = lower(email))),
+    CONSTRAINT volunteer_signups_language_check CHECK ((language = ANY (ARRAY['nl'::text, 'fr'::text, 'de'::text, 'en'::text])))
+);
+
+CREATE SEQUENCE public.volunteer_signups_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.volunteer_signups_id_seq OWNED BY public.volunteer_signups.id;
+
+CREATE TABLE public.volunteers (
+    id bigint NOT NULL,
+    public_id text NOT NULL,
+    language text NOT NULL,
+    telegram_chat_id bigint,
+    email text,
+    email_confirmed_at timestamp with time zone,
+    active boolean DEFAULT true NOT NULL,
+    deactivated_reason text,
+    quiet_start time without time zone,
+    quiet_end time without time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT volunteers_check CHECK (((telegram_chat_id IS NOT NULL) OR (email IS NOT NULL))),
+    CONSTRAINT volunteers_email_check CHECK ((email = lower(email))),
+    CONSTRAINT volunteers_language_check CHECK ((language = ANY (ARRAY['nl'::text, 'fr'::text, 'de'::text, 'en'::text]))),
+    CONSTRAINT volunteers_quiet_hours_pair CHECK ((((quiet_start IS NULL) = (quiet_end IS NULL)) AND ((quiet_start IS NULL) OR (quiet_start <> quiet_end))))
+);
+
+CREATE SEQUENCE public.volunteers_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.volunteers_id_seq OWNED BY public.volunteers.id;
+
+ALTER TABLE ONLY public.api_tokens ALTER COLUMN id SET DEFAULT nextval('public.api_tokens_id_seq'::regclass);
+
+ALTER TABLE ONLY public.audit_log ALTER COLUMN id SET DEFAULT nextval('public.audit_log_id_seq'::regclass);
+
+ALTER TABLE ONLY public.cases ALTER COLUMN id SET DEFAULT nextval('public.cases_id_seq'::regclass);
+
+ALTER TABLE ONLY public.consents ALTER COLUMN id SET DEFAULT nextval('public.consents_id_seq'::regclass);
+
+ALTER TABLE ONLY public.partner_webhooks ALTER COLUMN id SET DEFAULT nextval('public.partner_webhooks_id_seq'::regclass);
+
+ALTER TABLE ONLY public.photos ALTER COLUMN id SET DEFAULT nextval('public.photos_id_seq'::regclass);
+
+ALTER TABLE ONLY public.press_confirmations ALTER COLUMN id SET DEFAULT nextval('public.press_confirmations_id_seq'::regclass);
+
+ALTER TABLE ONLY public.press_contacts ALTER COLUMN id SET DEFAULT nextval('public.press_contacts_id_seq'::regclass);
+
+ALTER TABLE ONLY public.press_downloads ALTER COLUMN id SET DEFAULT nextval('public.press_downloads_id_seq'::regclass);
+
+ALTER TABLE ONLY public.publications ALTER COLUMN id SET DEFAULT nextval('public.publications_id_seq'::regclass);
+
+ALTER TABLE ONLY public.sightings ALTER COLUMN id SET DEFAULT nextval('public.sightings_id_seq'::regclass);
+
+ALTER TABLE ONLY public.staff ALTER COLUMN id SET DEFAULT nextval('public.staff_id_seq'::regclass);
+
+ALTER TABLE ONLY public.telegram_channels ALTER COLUMN id SET DEFAULT nextval('public.telegram_channels_id_seq'::regclass);
+
+ALTER TABLE ONLY public.volunteer_areas ALTER COLUMN id SET DEFAULT nextval('public.volunteer_areas_id_seq'::regclass);
+
+ALTER TABLE ONLY public.volunteer_signups ALTER COLUMN id SET DEFAULT nextval('public.volunteer_signups_id_seq'::regclass);
+
+ALTER TABLE ONLY public.volunteers ALTER COLUMN id SET DEFAULT nextval('public.volunteers_id_seq'::regclass);
+
+ALTER TABLE ONLY public.api_tokens
+    ADD CONSTRAINT api_tokens_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.api_tokens
+    ADD CONSTRAINT api_tokens_token_hash_key UNIQUE (token_hash);
+
+ALTER TABLE ONLY public.audit_log
+    ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.case_revisions
+    ADD CONSTRAINT case_revisions_pkey PRIMARY KEY (case_id, number);
+
+ALTER TABLE ONLY public.cases
+    ADD CONSTRAINT cases_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.cases
+    ADD CONSTRAINT cases_public_id_key UNIQUE (public_id);
+
+ALTER TABLE ONLY public.cases
+    ADD CONSTRAINT cases_reference_key UNIQUE (reference);
+
+ALTER TABLE ONLY public.consents
+    ADD CONSTRAINT consents_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.fanout_batches
+    ADD CONSTRAINT fanout_batches_pkey PRIMARY KEY (case_id, revision, seq);
+
+ALTER TABLE ONLY public.materials
+    ADD CONSTRAINT materials_pkey PRIMARY KEY (case_id, revision, kind, language);
+
+ALTER TABLE ONLY public.partner_webhooks
+    ADD CONSTRAINT partner_webhooks_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.partner_webhooks
+    ADD CONSTRAINT partner_webhooks_url_key UNIQUE (url);
+
+ALTER TABLE ONLY public.photos
+    ADD CONSTRAINT photos_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.photos
+    ADD CONSTRAINT photos_public_id_key UNIQUE (public_id);
+
+ALTER TABLE ONLY public.press_confirmations
+    ADD CONSTRAINT press_confirmations_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.press_confirmations
+    ADD CONSTRAINT press_confirmations_token_hash_key UNIQUE (token_hash);
+
+ALTER TABLE ONLY public.press_contacts
+    ADD CONSTRAINT press_contacts_email_key UNIQUE (email);
+
+ALTER TABLE ONLY public.press_contacts
+    ADD CONSTRAINT press_contacts_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.press_downloads
+    ADD CONSTRAINT press_downloads_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.press_removal_requests
+    ADD CONSTRAINT press_removal_requests_pkey PRIMARY KEY (case_id, contact_id);
+
+ALTER TABLE ONLY public.publications
+    ADD CONSTRAINT publications_case_id_revision_channel_target_key UNIQUE (case_id, revision, channel, target);
+
+ALTER TABLE ONLY public.publications
+    ADD CONSTRAINT publications_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.purge_records
+    ADD CONSTRAINT purge_records_pkey PRIMARY KEY (case_id);
+
+ALTER TABLE ONLY public.rate_buckets
+    ADD CONSTRAINT rate_buckets_pkey PRIMARY KEY (key);
+
+ALTER TABLE ONLY public.scheduler_runs
+    ADD CONSTRAINT scheduler_runs_pkey PRIMARY KEY (job);
+
+ALTER TABLE ONLY public.schema_migrations
+    ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (name);
+
+ALTER TABLE ONLY public.sightings
+    ADD CONSTRAINT sightings_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.sightings
+    ADD CONSTRAINT sightings_reference_key UNIQUE (reference);
+
+ALTER TABLE ONLY public.staff
+    ADD CONSTRAINT staff_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.staff_sessions
+    ADD CONSTRAINT staff_sessions_pkey PRIMARY KEY (token_hash);
+
+ALTER TABLE ONLY public.staff
+    ADD CONSTRAINT staff_username_key UNIQUE (username);
+
+ALTER TABLE ONLY public.telegram_channels
+    ADD CONSTRAINT telegram_channels_chat_id_key UNIQUE (chat_id);
+
+ALTER TABLE ONLY public.telegram_channels
+    ADD CONSTRAINT telegram_channels_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.telegram_conversations
+    ADD CONSTRAINT telegram_conversations_pkey PRIMARY KEY (chat_id);
+
+ALTER TABLE ONLY public.telegram_files
+    ADD CONSTRAINT telegram_files_pkey PRIMARY KEY (case_id, revision, material);
+
+ALTER TABLE ONLY public.telegram_sightings
+    ADD CONSTRAINT telegram_sightings_pkey PRIMARY KEY (chat_id);
+
+ALTER TABLE ONLY public.volunteer_areas
+    ADD CONSTRAINT volunteer_areas_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.volunteer_areas
+    ADD CONSTRAINT volunteer_areas_volunteer_id_label_key UNIQUE (volunteer_id, label);
+
+ALTER TABLE ONLY public.volunteer_signups
+    ADD CONSTRAINT volunteer_signups_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.volunteer_signups
+    ADD CONSTRAINT volunteer_signups_token_hash_key UNIQUE (token_hash);
+
+ALTER TABLE ONLY public.volunteers
+    ADD CONSTRAINT volunteers_email_key UNIQUE (email);
+
+ALTER TABLE ONLY public.volunteers
+    ADD CONSTRAINT volunteers_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.volunteers
+    ADD CONSTRAINT volunteers_public_id_key UNIQUE (public_id);
+
+ALTER TABLE ONLY public.volunteers
+    ADD CONSTRAINT volunteers_telegram_chat_id_key UNIQUE (telegram_chat_id);
+
+CREATE INDEX audit_log_at_idx ON public.audit_log USING btree (id DESC);
+
+CREATE INDEX audit_log_case_idx ON public.audit_log USING btree (case_id, id DESC);
+
+CREATE INDEX cases_closed_unpurged_idx ON public.cases USING btree (closed_at) WHERE ((state = 'closed'::text) AND (purged_at IS NULL));
+
+CREATE INDEX cases_state_idx ON public.cases USING btree (state, updated_at DESC);
+
+CREATE INDEX consents_case_idx ON public.consents USING btree (case_id, id DESC);
+
+CREATE INDEX fanout_batches_seq_idx ON public.fanout_batches USING btree (seq, case_id, revision);
+
+CREATE INDEX login_attempts_idx ON public.login_attempts USING btree (key_hash, at);
+
+CREATE INDEX photos_case_idx ON public.photos USING btree (case_id, id DESC);
+
+CREATE INDEX press_confirmations_client_idx ON public.press_confirmations USING btree (client_key, created_at);
+
+CREATE INDEX press_confirmations_email_idx ON public.press_confirmations USING btree (email, created_at);
+
+CREATE INDEX press_downloads_case_idx ON public.press_downloads USING btree (case_id, contact_id);
+
+CREATE INDEX publications_case_idx ON public.publications USING btree (case_id, id);
+
+CREATE INDEX publications_due_idx ON public.publications USING btree (next_attempt_at) WHERE (state = ANY (ARRAY['pending'::text, 'withdrawing'::text]));
+
+CREATE INDEX publications_edits_idx ON public.publications USING btree (edits_id) WHERE (edits_id IS NOT NULL);
+
+CREATE INDEX publications_feed_idx ON public.publications USING btree (case_id, revision) WHERE (channel = 'feed'::text);
+
+CREATE INDEX publications_partner_target_idx ON public.publications USING btree (channel, target, id) WHERE (channel = ANY (ARRAY['telegram_channel'::text, 'webhook'::text]));
+
+CREATE INDEX publications_pending_idx ON public.publications USING btree (sort_key, id) WHERE (state = 'pending'::text);
+
+CREATE INDEX publications_sending_idx ON public.publications USING btree (claimed_at) WHERE (state = 'sending'::text);
+
+CREATE INDEX publications_volunteer_idx ON public.publications USING btree (volunteer_id);
+
+CREATE INDEX publications_withdrawing_idx ON public.publications USING btree (next_attempt_at, id) WHERE (state = 'withdrawing'::text);
+
+CREATE INDEX sightings_case_idx ON public.sightings USING btree (case_id, id DESC);
+
+CREATE INDEX sightings_to_geocode_idx ON public.sightings USING btree (case_id) WHERE ((lat IS NULL) AND (geocoded_at IS NULL));
+
+CREATE INDEX staff_sessions_staff_idx ON public.staff_sessions USING btree (staff_id);
+
+CREATE INDEX telegram_conversations_updated_idx ON public.telegram_conversations USING btree (updated_at);
+
+CREATE INDEX telegram_sightings_updated_idx ON public.telegram_sightings USING btree (updated_at);
+
+CREATE INDEX volunteer_areas_lat_lon_idx ON public.volunteer_areas USING btree (lat, lon);
+
+CREATE INDEX volunteer_areas_volunteer_idx ON public.volunteer_areas USING btree (volunteer_id);
+
+CREATE INDEX volunteer_signups_client_idx ON public.volunteer_signups USING btree (client_key, created_at);
+
+CREATE INDEX volunteer_signups_email_idx ON public.volunteer_signups USING btree (email, created_at);
+
+CREATE INDEX volunteer_signups_expiry_idx ON public.volunteer_signups USING btree (expires_at);
+
+ALTER TABLE ONLY public.api_tokens
+    ADD CONSTRAINT api_tokens_staff_id_fkey FOREIGN KEY (staff_id) REFERENCES public.staff(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.audit_log
+    ADD CONSTRAINT audit_log_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.audit_log
+    ADD CONSTRAINT audit_log_staff_id_fkey FOREIGN KEY (staff_id) REFERENCES public.staff(id);
+
+ALTER TABLE ONLY public.case_revisions
+    ADD CONSTRAINT case_revisions_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.case_revisions
+    ADD CONSTRAINT case_revisions_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.staff(id);
+
+ALTER TABLE ONLY public.cases
+    ADD CONSTRAINT cases_approved_by_fkey FOREIGN KEY (approved_by) REFERENCES public.staff(id);
+
+ALTER TABLE ONLY public.cases
+    ADD CONSTRAINT cases_closed_by_fkey FOREIGN KEY (closed_by) REFERENCES public.staff(id);
+
+ALTER TABLE ONLY public.cases
+    ADD CONSTRAINT cases_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.staff(id);
+
+ALTER TABLE ONLY public.cases
+    ADD CONSTRAINT cases_submitted_by_fkey FOREIGN KEY (submitted_by) REFERENCES public.staff(id);
+
+ALTER TABLE ONLY public.consents
+    ADD CONSTRAINT consents_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.consents
+    ADD CONSTRAINT consents_recorded_by_fkey FOREIGN KEY (recorded_by) REFERENCES public.staff(id);
+
+ALTER TABLE ONLY public.fanout_batches
+    ADD CONSTRAINT fanout_batches_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.materials
+    ADD CONSTRAINT materials_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.partner_webhooks
+    ADD CONSTRAINT partner_webhooks_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.staff(id);
+
+ALTER TABLE ONLY public.photos
+    ADD CONSTRAINT photos_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.press_downloads
+    ADD CONSTRAINT press_downloads_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.press_downloads
+    ADD CONSTRAINT press_downloads_contact_id_fkey FOREIGN KEY (contact_id) REFERENCES public.press_contacts(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.press_removal_requests
+    ADD CONSTRAINT press_removal_requests_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.press_removal_requests
+    ADD CONSTRAINT press_removal_requests_contact_id_fkey FOREIGN KEY (contact_id) REFERENCES public.press_contacts(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.publications
+    ADD CONSTRAINT publications_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.publications
+    ADD CONSTRAINT publications_confirmed_by_fkey FOREIGN KEY (confirmed_by) REFERENCES public.staff(id);
+
+ALTER TABLE ONLY public.publications
+    ADD CONSTRAINT publications_volunteer_id_fkey FOREIGN KEY (volunteer_id) REFERENCES public.volunteers(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.sightings
+    ADD CONSTRAINT sightings_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.sightings
+    ADD CONSTRAINT sightings_updated_by_fkey FOREIGN KEY (updated_by) REFERENCES public.staff(id);
+
+ALTER TABLE ONLY public.staff_sessions
+    ADD CONSTRAINT staff_sessions_staff_id_fkey FOREIGN KEY (staff_id) REFERENCES public.staff(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.telegram_channels
+    ADD CONSTRAINT telegram_channels_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.staff(id);
+
+ALTER TABLE ONLY public.telegram_files
+    ADD CONSTRAINT telegram_files_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.telegram_sightings
+    ADD CONSTRAINT telegram_sightings_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.volunteer_areas
+    ADD CONSTRAINT volunteer_areas_volunteer_id_fkey FOREIGN KEY (volunteer_id) REFERENCES public.volunteers(id) ON DELETE CASCADE;

@@ -1,0 +1,1 @@
+"""Process tests: `run.py` commands, `serve`, dispatchers and the demo as real processes."""
