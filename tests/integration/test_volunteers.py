@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import re
 from datetime import UTC, datetime, time
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -23,13 +22,14 @@ from alerts.volunteers.messages import km
 from alerts.volunteers.registry import QuietHours, VolunteerError
 from tests.support import factories
 from tests.support.app import StaffFactory
+from tests.support.paths import ROOT
 
 # -- texts ---------------------------------------------------------------------------------------
 
 
 def _volunteer_catalogs() -> dict[str, dict[str, str]]:
     """Each language's volunteers.po as {English: translation} (English itself for en)."""
-    root = Path(__file__).resolve().parent.parent / "alerts/i18n/translations"
+    root = ROOT / "alerts/i18n/translations"
     found = {}
     for lang in ("nl", "fr", "de", "en"):
         with (root / lang / "LC_MESSAGES/volunteers.po").open("rb") as fh:
