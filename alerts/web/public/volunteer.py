@@ -7,9 +7,11 @@ signed with SECRET_KEY (see alerts.volunteers), so nobody can act for someone el
 
 from __future__ import annotations
 
+import functools
 import hmac
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -271,13 +273,32 @@ async def _volunteer(request: web.Request, purpose: str) -> Volunteer | None:
     return await volunteers.by_public_id(request.app[keys.DB], public_id)
 
 
+LinkHandler = Callable[[web.Request, Volunteer | None], Awaitable[web.Response]]
+Handler = Callable[[web.Request], Awaitable[web.Response]]
+
+
+def signed_link(purpose: str) -> Callable[[LinkHandler], Handler]:
+    """Make a handler of a signed `purpose` link (stop, manage) out of one that takes the link's
+    volunteer (None once deleted); a forged link gets the problem page, 403, instead."""
+
+    def decorate(handler: LinkHandler) -> Handler:
+        @functools.wraps(handler)
+        async def checked(request: web.Request) -> web.Response:
+            try:
+                volunteer = await _volunteer(request, purpose)
+            except VolunteerError as exc:
+                return problem(request, exc.key, 403)
+            return await handler(request, volunteer)
+
+        return checked
+
+    return decorate
+
+
 @routes.get("/volunteer/stop/{public_id}", name="volunteer_stop")
 @public
-async def stop_page(request: web.Request) -> web.Response:
-    try:
-        volunteer = await _volunteer(request, "stop")
-    except VolunteerError as exc:
-        return problem(request, exc.key, 403)
+@signed_link("stop")
+async def stop_page(request: web.Request, volunteer: Volunteer | None) -> web.Response:
     if volunteer is None or not volunteer.active:
         return _stopped(request, volunteer)
     return render(request, "stop.html")
@@ -285,12 +306,9 @@ async def stop_page(request: web.Request) -> web.Response:
 
 @routes.post("/volunteer/stop/{public_id}", name="volunteer_stop_submit")
 @public
-async def stop(request: web.Request) -> web.Response:
+@signed_link("stop")
+async def stop(request: web.Request, volunteer: Volunteer | None) -> web.Response:
     """One step, also as RFC 8058's one-click POST from a mail client (no cookie, no token)."""
-    try:
-        volunteer = await _volunteer(request, "stop")
-    except VolunteerError as exc:
-        return problem(request, exc.key, 403)
     if volunteer is not None and await volunteers.deactivate(
         request.app[keys.DB], volunteer.id, "opt_out"
     ):
@@ -308,11 +326,8 @@ def _stopped(request: web.Request, volunteer: Volunteer | None) -> web.Response:
 
 @routes.get("/volunteer/manage/{public_id}", name="volunteer_manage")
 @public
-async def manage_page(request: web.Request) -> web.Response:
-    try:
-        volunteer = await _volunteer(request, "manage")
-    except VolunteerError as exc:
-        return problem(request, exc.key, 403)
+@signed_link("manage")
+async def manage_page(request: web.Request, volunteer: Volunteer | None) -> web.Response:
     if volunteer is None:
         return render(request, "deleted.html")
     db, settings, lang = request.app[keys.DB], request.app[keys.SETTINGS], request[keys.LANG]
@@ -335,12 +350,9 @@ def _place(request: web.Request, area: Area, lang: str) -> str:
 
 @routes.get("/volunteer/manage/{public_id}/export", name="volunteer_export")
 @public
-async def export(request: web.Request) -> web.Response:
+@signed_link("manage")
+async def export(request: web.Request, volunteer: Volunteer | None) -> web.Response:
     """Everything held about the volunteer, as a JSON download."""
-    try:
-        volunteer = await _volunteer(request, "manage")
-    except VolunteerError as exc:
-        return problem(request, exc.key, 403)
     if volunteer is None:
         return render(request, "deleted.html", status=404)
     data = await volunteers.export(request.app[keys.DB], volunteer)
@@ -351,11 +363,8 @@ async def export(request: web.Request) -> web.Response:
 
 @routes.post("/volunteer/manage/{public_id}/delete", name="volunteer_delete")
 @public
-async def delete(request: web.Request) -> web.Response:
-    try:
-        volunteer = await _volunteer(request, "manage")
-    except VolunteerError as exc:
-        return problem(request, exc.key, 403)
+@signed_link("manage")
+async def delete(request: web.Request, volunteer: Volunteer | None) -> web.Response:
     if not _csrf_ok(request, await request.post()):
         return problem(request, "form_expired", 403)
     if volunteer is not None:
