@@ -17,10 +17,11 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from alerts import errors
 from alerts.db.database import Database, rows_affected
+from alerts.db.rows import Row
 from alerts.geo.geocoding import GeocodingService
 from alerts.partners.fields import (
     CHANNEL_CHANGES,
@@ -34,10 +35,11 @@ from alerts.staff import audit
 from alerts.staff.models import Staff
 
 log = logging.getLogger(__name__)
+R = TypeVar("R", bound=Row)
 
 
 @dataclass(frozen=True, kw_only=True)
-class RegionalChannel:
+class RegionalChannel(Row):
     """A regional Telegram channel and what it received: `sent` posts (an edit of a post is not
     a post), the state and time of its latest publication, the latest error."""
 
@@ -57,7 +59,7 @@ class RegionalChannel:
 
 
 @dataclass(frozen=True, kw_only=True)
-class PartnerWebhook:
+class PartnerWebhook(Row):
     """A partner webhook, without its secret, and what it received (as `RegionalChannel`)."""
 
     id: int
@@ -81,6 +83,19 @@ class IssuedSecret:
     secret: str = field(repr=False)
 
 
+async def _listed(db: Database, row: type[R], query: str, only: int | None = None) -> list[R]:
+    """The rows of a list query (`list_telegram_channels`, `list_partner_webhooks`): every one,
+    or only the one with id `only`."""
+    return [row.from_row(r) for r in await db.fetch(query, only)]
+
+
+def _found(rows: list[R], missing: str) -> R:
+    """The one row asked for; NotFound saying `missing` when there is none."""
+    if not rows:
+        raise errors.NotFound(missing)
+    return rows[0]
+
+
 def new_secret() -> str:
     """A fresh webhook secret (256 bits, URL-safe)."""
     return secrets.token_urlsafe(32)
@@ -102,15 +117,13 @@ def may_change(staff: Staff) -> None:
 
 async def list_regional_channels(db: Database) -> list[RegionalChannel]:
     """Every regional channel, the active ones first, by name."""
-    return [RegionalChannel(**dict(r)) for r in await db.fetch("list_telegram_channels", None)]
+    return await _listed(db, RegionalChannel, "list_telegram_channels")
 
 
 async def get_regional_channel(db: Database, channel_id: int) -> RegionalChannel:
     """Regional channel `channel_id`; NotFound when there is none."""
-    rows = await db.fetch("list_telegram_channels", channel_id)
-    if not rows:
-        raise errors.NotFound("No such regional channel.")
-    return RegionalChannel(**dict(rows[0]))
+    rows = await _listed(db, RegionalChannel, "list_telegram_channels", channel_id)
+    return _found(rows, "No such regional channel.")
 
 
 async def add_regional_channel(
@@ -220,15 +233,13 @@ async def _stop_or_start(tx: Database, channel: str, target: str, active: bool) 
 
 async def list_partner_webhooks(db: Database) -> list[PartnerWebhook]:
     """Every partner webhook (never its secret), the active ones first, by name."""
-    return [PartnerWebhook(**dict(r)) for r in await db.fetch("list_partner_webhooks", None)]
+    return await _listed(db, PartnerWebhook, "list_partner_webhooks")
 
 
 async def get_partner_webhook(db: Database, webhook_id: int) -> PartnerWebhook:
     """Partner webhook `webhook_id` (never its secret); NotFound when there is none."""
-    rows = await db.fetch("list_partner_webhooks", webhook_id)
-    if not rows:
-        raise errors.NotFound("No such partner webhook.")
-    return PartnerWebhook(**dict(rows[0]))
+    rows = await _listed(db, PartnerWebhook, "list_partner_webhooks", webhook_id)
+    return _found(rows, "No such partner webhook.")
 
 
 async def add_partner_webhook(
