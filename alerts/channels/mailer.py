@@ -1,4 +1,5 @@
-"""Sending one e-mail now over SMTP (aiosmtplib), for confirmations and notices."""
+"""Sending one e-mail now over SMTP (aiosmtplib), for confirmations and notices:
+`deliver(settings, build_message(...))`."""
 
 from __future__ import annotations
 
@@ -66,15 +67,3 @@ async def deliver(settings: Settings, message: EmailMessage) -> None:
             "smtp send failed", extra={"action": "mail_failed", "error": type(exc).__name__}
         )
         raise MailUnavailable() from exc
-
-
-async def send_mail(
-    settings: Settings,
-    to: str,
-    subject: str,
-    text: str,
-    html: str | None = None,
-    headers: Mapping[str, str] | None = None,
-) -> None:
-    """Build and send one e-mail."""
-    await deliver(settings, build_message(settings, to, subject, text, html, headers))

@@ -24,7 +24,7 @@ from alerts import errors
 from alerts.cases.consent import PublicView
 from alerts.cases.models import Case
 from alerts.cases.publicity import view_for
-from alerts.channels.mailer import MailUnavailable, send_mail
+from alerts.channels.mailer import MailUnavailable, build_message, deliver
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.i18n import LANGUAGES, N_, gettext, language
@@ -106,7 +106,7 @@ async def request_confirmation(
     with language(lang):
         subject = gettext("Confirm your press room registration")
         body = gettext(CONFIRM_BODY, organisation=organisation, link=link)
-    await send_mail(settings, registration.email, subject, body)
+    await deliver(settings, build_message(settings, registration.email, subject, body))
     log.info("press confirmation sent", extra={"action": "press_confirm_sent"})
 
 
@@ -262,7 +262,7 @@ async def _send_removal(settings: Settings, case: Case, outlet: Outlet) -> None:
             files=", ".join(outlet.files),
             organisation=settings.organisation_name,
         )
-    await send_mail(settings, outlet.email, subject, body)
+    await deliver(settings, build_message(settings, outlet.email, subject, body))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -215,7 +215,7 @@ async def _mail(request: web.Request, to: str, lang: str, kind: str, **links: st
     if "stop" in links:  # RFC 8058: mail clients may offer a one-click unsubscribe
         headers = {"List-Unsubscribe": f"<{links['stop']}>",
                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}  # fmt: skip
-    await mailer.send_mail(settings, to, subject, body, html, headers)
+    await mailer.deliver(settings, mailer.build_message(settings, to, subject, body, html, headers))
 
 
 @routes.get("/volunteer/sent", name="volunteer_sent")
