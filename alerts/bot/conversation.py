@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import weakref
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -32,6 +31,7 @@ from telegram.ext import (
 )
 
 from alerts.bot import keyboards as kb
+from alerts.bot.chats import ChatLocks
 from alerts.bot.settings_menu import SettingsMenu
 from alerts.bot.steps import (
     ASK_PLACE,
@@ -83,7 +83,7 @@ class Conversation:
         self.db = db
         self.geocoder = geocoder
         self.settings = settings
-        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._chats = ChatLocks()
         self.menu = SettingsMenu(self)
 
     def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
@@ -102,14 +102,12 @@ class Conversation:
 
     def _wrap(self, handler: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Any]:
         async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-            chat = update.effective_chat
-            if chat is None or chat.type != "private":
+            private = self._chats.of(update)
+            if private is None:
                 return
-            lock = self._locks.get(chat.id)
-            if lock is None:
-                lock = self._locks[chat.id] = asyncio.Lock()
+            chat_id, lock = private
             async with lock:
-                turn = await self._turn(update, chat.id)
+                turn = await self._turn(update, chat_id)
                 with language(turn.lang):
                     await handler(turn)
 

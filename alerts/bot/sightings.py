@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import weakref
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
@@ -45,6 +44,7 @@ from telegram.ext import (
 
 from alerts import clients, errors
 from alerts.bot import sighting_steps as steps
+from alerts.bot.chats import ChatLocks
 from alerts.bot.sighting_steps import PHOTO, WHAT, WHERE, WHICH, Draft, Markup
 from alerts.cases import lifecycle as cases
 from alerts.config import Settings
@@ -81,7 +81,7 @@ class SightingBot:
         self, db: Database, geocoder: GeocodingService, settings: Settings, limits: Limits
     ) -> None:
         self.db, self.geocoder, self.settings, self.limits = db, geocoder, settings, limits
-        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._chats = ChatLocks()
 
     def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
         private = filters.ChatType.PRIVATE
@@ -97,13 +97,10 @@ class SightingBot:
         self, handler: Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[bool]]
     ) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
         async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-            chat = update.effective_chat
-            if chat is None or chat.type != "private":
+            private = self._chats.of(update)
+            if private is None:
                 return
-            lock = self._locks.get(chat.id)
-            if lock is None:
-                lock = self._locks[chat.id] = asyncio.Lock()
-            async with lock:
+            async with private[1]:
                 handled = await handler(update, context)
             if handled:
                 raise ApplicationHandlerStop  # the volunteer conversation must not see it
