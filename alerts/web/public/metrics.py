@@ -77,12 +77,57 @@ async def collect(db: Database) -> list[Family]:
         ]
 
 
+# Every metric, declared once: its name, type and help line.
+FAMILIES: Mapping[str, tuple[str, str]] = {
+    "alerts_publications": (
+        "gauge",
+        "Publications in the registry (the outbox and the withdrawal list), by channel and state.",
+    ),
+    "alerts_deliveries_total": ("counter", "Messages delivered, by channel."),
+    "alerts_delivery_attempts_total": (
+        "counter", "Send attempts made (retries included), by channel.",
+    ),
+    "alerts_delivery_failures_total": (
+        "counter", "Messages that failed for good, by channel and reason.",
+    ),
+    "alerts_queue_depth": (
+        "gauge",
+        "Outbox rows waiting or in flight, by channel and state: due (to send now), held "
+        "(backoff, quiet hours), sending (claimed), withdrawing.",
+    ),
+    "alerts_queue_oldest_due_seconds": (
+        "gauge", "How long the oldest row due to be sent or withdrawn has waited, by channel.",
+    ),
+    "alerts_fanout_batched_messages": (
+        "gauge",
+        "Messages of large fan-outs still waiting in batches for a dispatcher to make them "
+        "into outbox rows (above zero for more than seconds only when no dispatcher runs).",
+    ),
+    "alerts_fanout_batch_oldest_seconds": (
+        "gauge", "How long the oldest waiting fan-out batch has waited.",
+    ),
+    "alerts_withdrawal_publications": (
+        "gauge",
+        "Publications of closed cases, by state: withdrawing is the work left; withdrawn, "
+        "neutralised and cancelled are done; manual waits for a person.",
+    ),
+    "alerts_cases": ("gauge", "Cases by state."),
+    "alerts_sightings_total": ("counter", "Sightings received, by source."),
+    "alerts_sightings": ("gauge", "Sightings held, by triage status."),
+    "alerts_volunteers": (
+        "gauge", "Volunteers who can be reached, by channel and whether alerts are on.",
+    ),
+}  # fmt: skip
+
+
+def _family(name: str) -> Family:
+    """Metric `name` as FAMILIES declares it, without samples yet."""
+    kind, help_ = FAMILIES[name]
+    return Family(name=name, kind=kind, help=help_)
+
+
 async def _publications(db: Database) -> list[Family]:
-    registry = Family(
-        name="alerts_publications", kind="gauge",
-        help="Publications in the registry (the outbox and the withdrawal list), by channel "
-        "and state.",
-    )  # fmt: skip
+    registry = _family("alerts_publications")
     counts = _table(await db.fetch("metrics_publications"), ("channel", "state"))
     for channel in sorted({*DISPATCH_CHANNELS, *(c for c, _ in counts)}):
         for state in STATES:
@@ -91,10 +136,8 @@ async def _publications(db: Database) -> list[Family]:
 
 
 async def _deliveries(db: Database) -> list[Family]:
-    delivered = Family(name="alerts_deliveries_total", kind="counter",
-                       help="Messages delivered, by channel.")  # fmt: skip
-    attempts = Family(name="alerts_delivery_attempts_total", kind="counter",
-                      help="Send attempts made (retries included), by channel.")  # fmt: skip
+    delivered = _family("alerts_deliveries_total")
+    attempts = _family("alerts_delivery_attempts_total")
     rows = {r["channel"]: r for r in await db.fetch("metrics_deliveries", DISPATCH_CHANNELS)}
     for channel in DISPATCH_CHANNELS:
         row = rows.get(channel)
@@ -104,8 +147,7 @@ async def _deliveries(db: Database) -> list[Family]:
 
 
 async def _failures(db: Database) -> Family:
-    family = Family(name="alerts_delivery_failures_total", kind="counter",
-                    help="Messages that failed for good, by channel and reason.")  # fmt: skip
+    family = _family("alerts_delivery_failures_total")
     rows = await db.fetch("metrics_failures", DISPATCH_CHANNELS)
     failed = {(r["channel"], _code(r["reason"])): r["n"] for r in rows}
     for channel, reason in sorted({*failed, *product(DISPATCH_CHANNELS, FAILURE_REASONS)}):
@@ -114,24 +156,9 @@ async def _failures(db: Database) -> Family:
 
 
 async def _queue(db: Database) -> list[Family]:
-    depth = Family(
-        name="alerts_queue_depth", kind="gauge",
-        help="Outbox rows waiting or in flight, by channel and state: due (to send now), held "
-        "(backoff, quiet hours), sending (claimed), withdrawing.",
-    )  # fmt: skip
-    oldest = Family(
-        name="alerts_queue_oldest_due_seconds", kind="gauge",
-        help="How long the oldest row due to be sent or withdrawn has waited, by channel.",
-    )  # fmt: skip
-    batched = Family(
-        name="alerts_fanout_batched_messages", kind="gauge",
-        help="Messages of large fan-outs still waiting in batches for a dispatcher to make them "
-        "into outbox rows (above zero for more than seconds only when no dispatcher runs).",
-    )  # fmt: skip
-    batch_age = Family(
-        name="alerts_fanout_batch_oldest_seconds", kind="gauge",
-        help="How long the oldest waiting fan-out batch has waited.",
-    )  # fmt: skip
+    depth, oldest = _family("alerts_queue_depth"), _family("alerts_queue_oldest_due_seconds")
+    batched = _family("alerts_fanout_batched_messages")
+    batch_age = _family("alerts_fanout_batch_oldest_seconds")
     rows = {r["channel"]: r for r in await db.fetch("metrics_queue")}
     for channel in DISPATCH_CHANNELS:
         row = rows.get(channel)
@@ -146,30 +173,25 @@ async def _queue(db: Database) -> list[Family]:
 
 
 async def _withdrawal(db: Database) -> Family:
-    family = Family(
-        name="alerts_withdrawal_publications", kind="gauge",
-        help="Publications of closed cases, by state: withdrawing is the work left; withdrawn, "
-        "neutralised and cancelled are done; manual waits for a person.",
-    )  # fmt: skip
-    counts = {r["state"]: r["n"] for r in await db.fetch("metrics_withdrawal")}
-    for state in STATES:
-        family.add(counts.get(state, 0), state=state)
-    return family
+    return _by_state("alerts_withdrawal_publications", await db.fetch("metrics_withdrawal"), STATES)
 
 
 async def _cases(db: Database) -> Family:
-    family = Family(name="alerts_cases", kind="gauge", help="Cases by state.")
-    counts = {r["state"]: r["n"] for r in await db.fetch("metrics_cases")}
-    for state in CASE_STATES:
+    return _by_state("alerts_cases", await db.fetch("metrics_cases"), CASE_STATES)
+
+
+def _by_state(name: str, rows: Iterable[Mapping[str, Any]], states: Sequence[str]) -> Family:
+    """Metric `name` counted by state, every one of `states` (zero included) from (state, n)
+    rows."""
+    family = _family(name)
+    counts = {r["state"]: r["n"] for r in rows}
+    for state in states:
         family.add(counts.get(state, 0), state=state)
     return family
 
 
 async def _sightings(db: Database) -> list[Family]:
-    received = Family(name="alerts_sightings_total", kind="counter",
-                      help="Sightings received, by source.")  # fmt: skip
-    triaged = Family(name="alerts_sightings", kind="gauge",
-                     help="Sightings held, by triage status.")  # fmt: skip
+    received, triaged = _family("alerts_sightings_total"), _family("alerts_sightings")
     rows = await db.fetch("metrics_sightings")
     for source in SIGHTING_SOURCES:
         received.add(sum(r["n"] for r in rows if r["source"] == source), source=source)
@@ -179,11 +201,7 @@ async def _sightings(db: Database) -> list[Family]:
 
 
 async def _volunteers(db: Database) -> Family:
-    family = Family(
-        name="alerts_volunteers",
-        kind="gauge",
-        help="Volunteers who can be reached, by channel and whether alerts are on.",
-    )
+    family = _family("alerts_volunteers")
     counts = _table(await db.fetch("metrics_volunteers"), ("channel", "active"))
     for channel in ("telegram", "email"):
         for active in (True, False):
