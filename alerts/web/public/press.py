@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import hmac
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -76,6 +78,24 @@ def csrf_ok(request: web.Request, form: Any) -> bool:
     cookie = request.cookies.get(csrf_cookie_name(request), "")
     submitted = form_text(form, "csrf_token")
     return bool(cookie) and hmac.compare_digest(cookie.encode(), submitted.encode())
+
+
+FormHandler = Callable[[web.Request, Any, str], Awaitable[web.Response]]
+
+
+def checked_form(handler: FormHandler) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """Make a POST handler of the press room out of one that takes the form and the page's
+    language; a form without the right CSRF token gets the room again, 403, instead."""
+
+    @functools.wraps(handler)
+    async def checked(request: web.Request) -> web.Response:
+        form = await request.post()
+        lang = page_language(request)
+        if not csrf_ok(request, form):
+            return await room(request, lang, status=403, error=FORM_EXPIRED)
+        return await handler(request, form, lang)
+
+    return checked
 
 
 async def room(
@@ -166,11 +186,8 @@ async def confirm_form(request: web.Request) -> web.Response:
 
 @routes.post("/press/confirm", name="press_confirm")
 @public
-async def confirm(request: web.Request) -> web.Response:
-    form = await request.post()
-    lang = page_language(request)
-    if not csrf_ok(request, form):
-        return await room(request, lang, status=403, error=FORM_EXPIRED)
+@checked_form
+async def confirm(request: web.Request, form: Any, lang: str) -> web.Response:
     app = request.app
     contact = await press.confirm(app[keys.DB], form_text(form, "token"))
     if contact is None:
@@ -184,11 +201,8 @@ async def confirm(request: web.Request) -> web.Response:
 
 @routes.post("/press/sign-out", name="press_sign_out")
 @public
-async def sign_out(request: web.Request) -> web.Response:
-    form = await request.post()
-    lang = page_language(request)
-    if not csrf_ok(request, form):
-        return await room(request, lang, status=403, error=FORM_EXPIRED)
+@checked_form
+async def sign_out(request: web.Request, form: Any, lang: str) -> web.Response:
     response = web.HTTPSeeOther(f"/press?{urlencode({'lang': lang})}")
     set_cookie(request, response, session_cookie(request), "", max_age=0)
     raise response
