@@ -211,34 +211,38 @@ def _partner_operation(
     return op
 
 
+def _registry_paths(
+    path: str, param: str, noun: str, listing: str, adding: str, body: Any, patch: Any
+) -> dict[str, Any]:
+    """The list, add and edit operations of regional channels or of partner webhooks (`noun`),
+    at `path` and `path/{param}`."""
+    return {
+        path: {
+            "get": _operation(listing, params=False),
+            "post": _operation(adding, 201, body, params=False),
+        },
+        f"{path}/{{{param}}}": {
+            "patch": _partner_operation(
+                f"Edit, deactivate or reactivate a {noun} (supervisors)", param, body=patch
+            ),
+        },
+    }
+
+
 def _partner_paths() -> dict[str, Any]:
     """Regional Telegram channels and partner webhooks: supervisors and admins change them."""
     once = "; the answer carries the secret, shown this once"
     return {
-        "/api/regional-channels": {
-            "get": _operation("Regional Telegram channels, with their posts and last error",
-                              params=False),
-            "post": _operation("Add a regional Telegram channel (supervisors)", 201,
-                               CHANNEL_INPUT, params=False),
-        },
-        "/api/regional-channels/{channel_id}": {
-            "patch": _partner_operation(
-                "Edit, deactivate or reactivate a regional channel (supervisors)", "channel_id",
-                body=CHANNEL_PATCH,
-            ),
-        },
-        "/api/partner-webhooks": {
-            "get": _operation("Partner webhooks (never their secret), with their last delivery",
-                              params=False),
-            "post": _operation(f"Add a partner webhook (supervisors){once}", 201,
-                               WEBHOOK_INPUT, params=False),
-        },
-        "/api/partner-webhooks/{webhook_id}": {
-            "patch": _partner_operation(
-                "Edit, deactivate or reactivate a partner webhook (supervisors)", "webhook_id",
-                body=WEBHOOK_PATCH,
-            ),
-        },
+        **_registry_paths(
+            "/api/regional-channels", "channel_id", "regional channel",
+            "Regional Telegram channels, with their posts and last error",
+            "Add a regional Telegram channel (supervisors)", CHANNEL_INPUT, CHANNEL_PATCH,
+        ),
+        **_registry_paths(
+            "/api/partner-webhooks", "webhook_id", "partner webhook",
+            "Partner webhooks (never their secret), with their last delivery",
+            f"Add a partner webhook (supervisors){once}", WEBHOOK_INPUT, WEBHOOK_PATCH,
+        ),
         "/api/partner-webhooks/{webhook_id}/secret": {
             "post": _partner_operation(f"Replace a partner webhook's secret (supervisors){once}",
                                        "webhook_id"),
