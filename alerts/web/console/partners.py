@@ -25,6 +25,11 @@ FORMATS = (
     ("json", N_("JSON: the alert's fields")),
     ("cap", N_("CAP 1.2: an XML alert message, as in the CAP feed")),
 )
+# Each form page's template, and what else it shows.
+FORM_PAGES: dict[str, tuple[str, dict[str, object]]] = {
+    "channel": ("console/regional_channel_form.html", {}),
+    "webhook": ("console/partner_webhook_form.html", {"formats": FORMATS}),
+}
 DONE = {
     "channel_added": N_("The regional channel was added."),
     "channel_saved": N_("The changes to the regional channel were saved."),
@@ -92,18 +97,22 @@ def see_list(done: str, section: str) -> web.HTTPSeeOther:
     return web.HTTPSeeOther(f"{LIST}?done={done}#{section}")
 
 
-# -- regional channels -------------------------------------------------------------------------
-
-
-def channel_form(
+def form_page(
     request: web.Request,
-    channel: partners.RegionalChannel | None,
+    kind: str,
+    item: partners.RegionalChannel | partners.PartnerWebhook | None,
     values: dict[str, str],
     problem: Problem | None = None,
     status: int = 200,
 ) -> web.Response:
-    return render(request, "console/regional_channel_form.html", channel=channel, values=values,
-                  problem=problem, status=status)  # fmt: skip
+    """The add (`item` None) or edit form of a `kind` ("channel" or "webhook"), with `values`
+    in its fields and, when the form was refused, the problem."""
+    template, context = FORM_PAGES[kind]
+    return render(request, template, **{kind: item}, values=values, problem=problem,
+                  status=status, **context)  # fmt: skip
+
+
+# -- regional channels -------------------------------------------------------------------------
 
 
 def channel_values(channel: partners.RegionalChannel) -> dict[str, str]:
@@ -118,7 +127,7 @@ def channel_values(channel: partners.RegionalChannel) -> dict[str, str]:
 
 async def new_channel_form(request: web.Request) -> web.Response:
     partners.may_change(request[keys.STAFF])
-    return channel_form(request, None, {name: "" for name in CHANNEL_FORM})
+    return form_page(request, "channel", None, {name: "" for name in CHANNEL_FORM})
 
 
 async def add_channel(request: web.Request) -> web.Response:
@@ -128,14 +137,16 @@ async def add_channel(request: web.Request) -> web.Response:
             app[keys.DB], app[keys.GEOCODER], request[keys.STAFF], sent
         )
     except (errors.InvalidInput, errors.Conflict) as exc:
-        return channel_form(request, None, sent, as_problem(request, "channel", exc), exc.status)
+        return form_page(
+            request, "channel", None, sent, as_problem(request, "channel", exc), exc.status
+        )
     raise see_list("channel_added", "regional-channels")
 
 
 async def edit_channel_form(request: web.Request) -> web.Response:
     partners.may_change(request[keys.STAFF])
     channel = await partners.get_regional_channel(request.app[keys.DB], api.channel_id(request))
-    return channel_form(request, channel, channel_values(channel))
+    return form_page(request, "channel", channel, channel_values(channel))
 
 
 async def update_channel(request: web.Request) -> web.Response:
@@ -149,7 +160,7 @@ async def update_channel(request: web.Request) -> web.Response:
     except errors.InvalidInput as exc:
         values = {**sent, "chat_id": channel.chat_id}
         problem = as_problem(request, "channel", exc)
-        return channel_form(request, channel, values, problem, exc.status)
+        return form_page(request, "channel", channel, values, problem, exc.status)
     raise see_list("channel_saved", "regional-channels")
 
 
@@ -167,17 +178,6 @@ async def set_channel_active(request: web.Request) -> web.Response:
 # -- partner webhooks --------------------------------------------------------------------------
 
 
-def webhook_form(
-    request: web.Request,
-    webhook: partners.PartnerWebhook | None,
-    values: dict[str, str],
-    problem: Problem | None = None,
-    status: int = 200,
-) -> web.Response:
-    return render(request, "console/partner_webhook_form.html", webhook=webhook, values=values,
-                  formats=FORMATS, problem=problem, status=status)  # fmt: skip
-
-
 def secret_page(
     request: web.Request, issued: partners.IssuedSecret, *, added: bool
 ) -> web.Response:
@@ -188,7 +188,9 @@ def secret_page(
 
 async def new_webhook_form(request: web.Request) -> web.Response:
     partners.may_change(request[keys.STAFF])
-    return webhook_form(request, None, {"name": "", "url": "", "format": "", "language": "en"})
+    return form_page(
+        request, "webhook", None, {"name": "", "url": "", "format": "", "language": "en"}
+    )
 
 
 async def add_webhook(request: web.Request) -> web.Response:
@@ -198,7 +200,9 @@ async def add_webhook(request: web.Request) -> web.Response:
             request.app[keys.DB], request[keys.STAFF], sent
         )
     except (errors.InvalidInput, errors.Conflict) as exc:
-        return webhook_form(request, None, sent, as_problem(request, "webhook", exc), exc.status)
+        return form_page(
+            request, "webhook", None, sent, as_problem(request, "webhook", exc), exc.status
+        )
     return secret_page(request, issued, added=True)
 
 
@@ -206,7 +210,7 @@ async def edit_webhook_form(request: web.Request) -> web.Response:
     partners.may_change(request[keys.STAFF])
     webhook = await partners.get_partner_webhook(request.app[keys.DB], api.webhook_id(request))
     values = {name: getattr(webhook, name) for name in WEBHOOK_FORM}
-    return webhook_form(request, webhook, values)
+    return form_page(request, "webhook", webhook, values)
 
 
 async def update_webhook(request: web.Request) -> web.Response:
@@ -217,7 +221,7 @@ async def update_webhook(request: web.Request) -> web.Response:
         await partners.update_partner_webhook(db, request[keys.STAFF], webhook.id, sent)
     except (errors.InvalidInput, errors.Conflict) as exc:
         problem = as_problem(request, "webhook", exc)
-        return webhook_form(request, webhook, sent, problem, exc.status)
+        return form_page(request, "webhook", webhook, sent, problem, exc.status)
     raise see_list("webhook_saved", "partner-webhooks")
 
 
