@@ -57,6 +57,13 @@ def _optional_int(value: Any) -> int | None:
     return None if value in (None, "") else int(value)
 
 
+async def _user_action(request: web.Request) -> tuple[int, dict[str, Any], int | None]:
+    """What a user's action names: the user (in the path), the JSON body, and the chat it
+    happens in (the body's `chat_id`; None for the user's private chat with the bot)."""
+    user_id, body = int(request.match_info["user_id"]), await _body(request)
+    return user_id, body, _optional_int(body.get("chat_id"))
+
+
 def _chat_json(chat: SandboxChat, control: SandboxControl) -> dict[str, Any]:
     return chat.to_json() | {"blocked": chat.id in control.state.blocked}
 
@@ -121,36 +128,23 @@ class ControlRoutes:
         return [message.to_json() for message in self.control.messages(chat_id)]
 
     async def user_text(self, request: web.Request) -> Any:
-        user_id, body = int(request.match_info["user_id"]), await _body(request)
-        chat_id = _optional_int(body.get("chat_id"))
+        user_id, body, chat_id = await _user_action(request)
         return self.control.user_sends_text(user_id, str(body["text"]), chat_id=chat_id)
 
     async def user_location(self, request: web.Request) -> Any:
-        user_id, body = int(request.match_info["user_id"]), await _body(request)
-        return self.control.user_shares_location(
-            user_id,
-            float(body["latitude"]),
-            float(body["longitude"]),
-            chat_id=_optional_int(body.get("chat_id")),
-        )
+        user_id, body, chat_id = await _user_action(request)
+        lat, lon = float(body["latitude"]), float(body["longitude"])
+        return self.control.user_shares_location(user_id, lat, lon, chat_id=chat_id)
 
     async def user_reply(self, request: web.Request) -> Any:
-        user_id, body = int(request.match_info["user_id"]), await _body(request)
-        return self.control.user_replies(
-            user_id,
-            int(body["message_id"]),
-            str(body["text"]),
-            chat_id=_optional_int(body.get("chat_id")),
-        )
+        user_id, body, chat_id = await _user_action(request)
+        message_id, text = int(body["message_id"]), str(body["text"])
+        return self.control.user_replies(user_id, message_id, text, chat_id=chat_id)
 
     async def user_press(self, request: web.Request) -> Any:
-        user_id, body = int(request.match_info["user_id"]), await _body(request)
-        return self.control.user_presses_button(
-            user_id,
-            int(body["message_id"]),
-            str(body["data"]),
-            chat_id=_optional_int(body.get("chat_id")),
-        )
+        user_id, body, chat_id = await _user_action(request)
+        message_id, data = int(body["message_id"]), str(body["data"])
+        return self.control.user_presses_button(user_id, message_id, data, chat_id=chat_id)
 
     async def user_photo(self, request: web.Request) -> Any:
         """A photo as a multipart `photo` file, or as JSON `{"photo_base64": ...}`."""
