@@ -25,6 +25,7 @@ from alerts.staff import audit
 from alerts.web import keys
 from alerts.web.api import handlers as api
 from alerts.web.console.forms import N_, Problem, form_text, render, render_text, when
+from alerts.web.paths import path_id
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -42,13 +43,7 @@ EXPORT_COLUMNS = (
 
 
 def sighting_id(request: web.Request) -> int:
-    try:
-        value = int(request.match_info["sighting_id"])
-    except ValueError:
-        raise errors.NotFound("No such sighting.") from None
-    if not 0 < value < 2**63:
-        raise errors.NotFound("No such sighting.")
-    return value
+    return path_id(request, "sighting_id", "No such sighting.")
 
 
 async def _ranked(request: web.Request, case_id: int | None = None) -> tuple[Case, list[Group]]:
