@@ -64,8 +64,9 @@ class ReportInvalid(Exception):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Report:
-    """A checked report, ready to store."""
+class Observation:
+    """What a person reports having seen: when, where (a place, a point or both), what, and how
+    to reach them if they said."""
 
     seen_at: datetime
     place: str
@@ -78,30 +79,25 @@ class Report:
     contact_name: str | None
     contact_phone: str | None
     contact_email: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Report(Observation):
+    """A checked report, ready to store."""
+
     photo: bytes | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
-class Sighting:
-    """A stored sighting, as staff see it (the photo's bytes are fetched on their own)."""
+class Sighting(Observation):
+    """A stored report, as staff see it (the photo's bytes are fetched on their own)."""
 
     id: int
     case_id: int
     reference: str
     source: str
     language: str
-    seen_at: datetime
-    place: str
-    lat: float | None
-    lon: float | None
-    point_source: str | None
-    seen: str
-    direction: str
-    companions: str
     has_photo: bool
-    contact_name: str | None
-    contact_phone: str | None
-    contact_email: str | None
     status: str
     notes: str
     group_id: int | None
