@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from alerts.cases.models import Case, CaseKind, Consent, NameMode, PlacePrecision
+from alerts.cases.models import Appearance, Case, CaseKind, Consent, NameMode, PlacePrecision
 from alerts.errors import NotPublishable
 
 LEVEL_INTERNAL, LEVEL_DISCREET, LEVEL_REGIONAL, LEVEL_PUBLIC = 0, 1, 2, 3
@@ -65,7 +65,7 @@ class PublicPhoto:
 
 
 @dataclass(frozen=True, kw_only=True)
-class PublicView:
+class PublicView(Appearance):
     """What one channel may show of a case: consented fields only, nothing else."""
 
     channel: str
@@ -75,15 +75,6 @@ class PublicView:
     revision: int
     kind: CaseKind
     name: str | None
-    age: int | None
-    sex: str | None
-    height_cm: int | None
-    build: str
-    hair: str
-    eyes: str
-    clothing: str
-    marks: str
-    description: str
     photo: PublicPhoto | None
     last_seen_at: datetime | None
     last_seen_place: CoarsePlace

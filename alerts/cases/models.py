@@ -45,15 +45,9 @@ class CloseReason(enum.StrEnum):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Case(Row):
-    id: int
-    public_id: str
-    reference: str
-    state: CaseState
-    kind: CaseKind
-    revision: int
-    first_name: str
-    last_name: str
+class Appearance:
+    """How to recognise the child, as the case records it and as a public view shows it."""
+
     age: int | None
     sex: str | None
     height_cm: int | None
@@ -63,6 +57,18 @@ class Case(Row):
     clothing: str
     marks: str
     description: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Case(Row, Appearance):
+    id: int
+    public_id: str
+    reference: str
+    state: CaseState
+    kind: CaseKind
+    revision: int
+    first_name: str
+    last_name: str
     last_seen_at: datetime | None
     last_seen_place: str
     last_seen_lat: float | None
