@@ -9,8 +9,10 @@ from typing import Any
 from alerts.cases import lifecycle as cases
 from alerts.cases.consent import Coarsener, CoarsePlace
 from alerts.cases.models import Case, CaseState, Consent, NameMode, PlacePrecision
+from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.i18n import LANGUAGES
+from alerts.outbox import pipeline
 from alerts.staff.models import Staff
 
 CASE_FIELDS: dict[str, Any] = {
@@ -57,7 +59,8 @@ async def draft(db: Database, staff: Staff, **overrides: Any) -> Case:
 async def pending(db: Database, staff: Staff, *, consent: bool = True, **overrides: Any) -> Case:
     case = await draft(db, staff, **overrides)
     if consent:
-        await cases.record_consent(db, staff, case.id, CONSENT)
+        # A draft's consent: no publication step runs, so no setting is read.
+        await pipeline.change_consent(db, Settings.from_env({}), staff, case.id, CONSENT)
     return await cases.submit(db, staff, case.id)
 
 

@@ -15,9 +15,9 @@ from alerts.cases import lifecycle as cases
 from alerts.cases.models import Case
 from alerts.config import Settings
 from alerts.db.database import Database
+from alerts.outbox import pipeline
 from alerts.publication import materials
 from alerts.staff.models import Staff
-from alerts.web import keys
 from tests import images
 from tests.conftest import StaffFactory
 from tests.factories import CONSENT, draft
@@ -34,17 +34,17 @@ async def approved(
     consent: dict[str, Any] | None = None,
     **fields: Any,
 ) -> tuple[Case, Staff]:
-    """An approved case (with the materials hooks) and its case manager."""
+    """An approved case (its materials published) and its case manager."""
     manager, supervisor = await make_staff(), await make_staff()
     case = await draft(db, manager, languages=list(languages), **fields)
-    await cases.record_consent(
-        db, manager, case.id, {**CONSENT, "level": level, "photo": photo, **(consent or {})}
-    )
+    await pipeline.change_consent(
+        db, settings, manager, case.id,
+        {**CONSENT, "level": level, "photo": photo, **(consent or {})},
+    )  # fmt: skip
     if photo:
-        await cases.add_photo(db, settings, manager, case.id, images.jpeg(600, 800))
+        await pipeline.add_photo(db, settings, manager, case.id, images.jpeg(600, 800))
     await cases.submit(db, manager, case.id)
-    hooks = [materials.on_approval(settings, lambda: db)]
-    approved = await cases.approve(db, settings, supervisor, case.id, hooks)
+    approved = await pipeline.approve(db, settings, supervisor, case.id)
     await materials.drain()  # the images are rendered right after the commit
     return approved, manager
 
@@ -52,9 +52,7 @@ async def approved(
 async def revise(
     db: Database, settings: Settings, manager: Staff, case: Case, **fields: Any
 ) -> Case:
-    revised = await cases.update(
-        db, manager, case.id, fields, [materials.on_revision(settings, lambda: db)]
-    )
+    revised = await pipeline.revise(db, settings, manager, case.id, fields)
     await materials.drain()
     return revised
 
@@ -171,20 +169,11 @@ async def test_invariant_2_every_material_is_recorded(
     assert len(stored) == 2 * 6 + 3  # two revisions of fr+en (no bilingual poster), one of nl
 
 
-async def test_the_app_registers_the_hooks(client: TestClient[Any, Any]) -> None:
-    app = client.app
-    assert app is not None
-    names = [hook.__qualname__ for hook in app[keys.APPROVAL_HOOKS]]
-    assert "on_approval.<locals>.hook" in names
-    assert any(h.__qualname__ == "on_revision.<locals>.hook" for h in app[keys.REVISION_HOOKS])
-    assert any(h.__qualname__ == "on_close.<locals>.hook" for h in app[keys.CLOSE_HOOKS])
-
-
 async def test_closing_withdraws_every_hosted_publication(
     database: Database, settings: Settings, make_staff: StaffFactory
 ) -> None:
     case, manager = await approved(database, settings, make_staff, level=3, languages=("nl",))
-    await cases.close(database, manager, case.id, "found_safe", [materials.on_close()])
+    await pipeline.close(database, manager, case.id, "found_safe")
     rows = await registry(database, case.id)
     assert rows and {r["state"] for r in rows} == {"withdrawn"}
     assert all(r["ended_at"] is not None for r in rows)

@@ -2,7 +2,7 @@
 
 - `consents`, every SCHEDULER_INTERVAL_SECONDS: consents that reached their end date, and sends
   that were in flight when a consent narrowed: what they no longer allow is withdrawn
-  (alerts.withdrawal.reconcile);
+  (alerts.outbox.pipeline.end_consents);
 - `retention`, daily: the retention purge (alerts.retention.purge).
 
 It runs wherever the dispatchers run (`run.py serve`, and `serve --only dispatch`); a process
@@ -28,7 +28,7 @@ from aiohttp import web
 
 from alerts.config import Settings
 from alerts.db.database import Database
-from alerts.outbox import retention, withdrawal
+from alerts.outbox import pipeline, retention
 from alerts.web import keys
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ class Job:
 
 
 async def _consents(db: Database, settings: Settings) -> Mapping[str, Any]:
-    return dataclasses.asdict(await withdrawal.reconcile(db))
+    return dataclasses.asdict(await pipeline.end_consents(db))
 
 
 async def _retention(db: Database, settings: Settings) -> Mapping[str, Any]:
