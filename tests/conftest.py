@@ -17,6 +17,7 @@ from aiohttp.test_utils import TestClient
 from alerts.app import create_app
 from alerts.config import Settings
 from alerts.db import database as db
+from alerts.publication import materials
 from alerts.staff import auth
 from alerts.staff.models import Role, Staff
 
@@ -98,6 +99,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
     created = await db.create_pool(database_url, min_size=1, max_size=5)
     yield created
+    await materials.drain()
     await created.close()
 
 

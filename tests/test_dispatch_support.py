@@ -19,6 +19,7 @@ from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.outbox import pipeline
 from alerts.outbox.dispatcher import Dispatcher, open_channels
+from alerts.publication import materials
 from alerts.staff.models import Role
 from tests.conftest import StaffFactory
 from tests.factories import CASE_FIELDS, CONSENT, last_seen
@@ -138,16 +139,27 @@ async def eventually(
         await asyncio.sleep(every)
 
 
-async def states(db: Database, case_id: int) -> dict[str, int]:
-    rows = await db.conn.fetch(
-        "SELECT state, count(*) AS n FROM publications WHERE case_id = $1 GROUP BY state", case_id
-    )
-    return {r["state"]: r["n"] for r in rows}
-
-
 # What the approval publishes on our own side (alerts.publication.materials); the pipeline always
 # publishes it, and the tests of what is sent leave it aside unless they ask for it.
 HOSTED = "channel IN ('case_page', 'poster', 'image', 'feed') OR target = 'press-room'"
+
+
+async def without_hosted(db: Database, case_id: int) -> None:
+    """Take back, unseen, what the approval published on our side: the case as the fan-out alone
+    approved it, for the tests that count every publication or material of the case."""
+    await materials.drain()  # the images rendered after the approval's commit
+    await db.conn.execute(f"DELETE FROM publications WHERE case_id = $1 AND ({HOSTED})", case_id)
+    await db.conn.execute("DELETE FROM materials WHERE case_id = $1", case_id)
+
+
+async def states(db: Database, case_id: int) -> dict[str, int]:
+    """How many of the case's publications sent by the dispatcher are in each state."""
+    rows = await db.conn.fetch(
+        f"SELECT state, count(*) AS n FROM publications WHERE case_id = $1 AND NOT ({HOSTED}) "
+        "GROUP BY state",
+        case_id,
+    )
+    return {r["state"]: r["n"] for r in rows}
 
 
 async def publications(db: Database, case_id: int, *, hosted: bool = False) -> list[dict[str, Any]]:

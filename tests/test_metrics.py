@@ -27,6 +27,7 @@ from tests.test_dispatch_support import (
     eventually,
     moved,
     with_channels,
+    without_hosted,
 )
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -96,6 +97,7 @@ async def test_the_figures_move_as_messages_are_delivered_and_withdrawn(
     sandbox.block_bot(gone)
     await add_volunteer(db, moved(GENT, 5), email="volunteer@example.be")
     case = await active_case(db, live, make_staff)
+    await without_hosted(db, case.id)
 
     before, _ = await scrape(client)
     assert value(before, "alerts_queue_depth", channel="telegram_dm", state="due") == 4

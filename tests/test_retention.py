@@ -30,6 +30,7 @@ from tests.test_dispatch_support import (
     eventually,
     moved,
     with_channels,
+    without_hosted,
 )
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -153,6 +154,7 @@ async def test_a_case_still_being_withdrawn_waits_and_the_scheduler_purges_daily
     waiting = await published(db, settings, make_staff, photo=True)
     done = await published(db, settings, make_staff, photo=True)
     for case in (waiting, done):
+        await without_hosted(db, case.id)
         await close(db, await make_staff(), case.id)
         await closed_long_ago(db, case.id)
     await db.conn.execute(

@@ -239,7 +239,7 @@ async def test_invariant_4_a_close_during_the_fan_out_withdraws_what_was_in_flig
     reached = messaged(sandbox, chats)
     assert 8 <= len(reached) < len(chats)
     assert all(m.deleted for chat in reached for m in bot_messages(sandbox, chat))
-    rows = {r["address"]: r["state"] for r in await publications(db, case.id, hosted=True)}
+    rows = {r["address"]: r["state"] for r in await publications(db, case.id)}
     assert {rows[str(chat)] for chat in reached} == {"withdrawn"}
     assert {state for address, state in rows.items() if int(address) not in reached} == {
         "cancelled"
