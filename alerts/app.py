@@ -10,7 +10,6 @@ import jinja2
 from aiohttp import web
 
 from alerts import i18n
-from alerts.bot import service as bot
 from alerts.config import Settings
 from alerts.db import database
 from alerts.geo.geocoding import GeocodingService
@@ -20,7 +19,7 @@ from alerts.web.console import case_pages as console
 from alerts.web.console import progress, staff_auth, withdrawal
 from alerts.web.middlewares import error_pages, identify, security_headers
 from alerts.web.public import case_pages as public_alerts
-from alerts.web.public import feeds, metrics, press, sightings, volunteer
+from alerts.web.public import feeds, metrics, press, sightings, telegram, volunteer
 from alerts.web.public import health as public
 
 log = logging.getLogger(__name__)
@@ -82,7 +81,7 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.TEMPLATES] = create_templates()
     app.cleanup_ctx.append(_database_ctx(settings))
     app.cleanup_ctx.append(_geocoder_ctx)
-    bot.setup(app)  # after the database and the geocoder, which the bot uses
+    telegram.setup(app)  # after the database and the geocoder, which the bot uses
     app.add_routes(public.routes)
     app.add_routes(metrics.routes)  # /metrics, public, counted in the database
     public_alerts.setup(app)  # the case pages and their files

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from aiohttp import web
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -37,7 +36,6 @@ from telegram import (
 )
 from telegram.error import TelegramError
 from telegram.ext import (
-    Application,
     ApplicationHandlerStop,
     BaseHandler,
     CallbackQueryHandler,
@@ -56,7 +54,6 @@ from alerts.i18n import LANGUAGES, public_texts
 from alerts.sightings import reports as sightings
 from alerts.sightings.intake import Limited, Limits
 from alerts.volunteers import registry as volunteers
-from alerts.web import keys
 
 log = logging.getLogger(__name__)
 
@@ -98,16 +95,6 @@ class Draft:
         """The report as parse_report reads a form."""
         return {"seen_at": self.seen_at, "place": self.place, "lat": self.lat,
                 "lon": self.lon, "seen": self.seen}  # fmt: skip
-
-
-def register(application: Application[Any, Any, Any, Any, Any, Any], app: web.Application) -> None:
-    """Add the sighting handlers to the bot, ahead of the volunteer conversation's."""
-    from alerts.web.public.sightings import LIMITS
-
-    settings = app[keys.SETTINGS]
-    limits = app.get(LIMITS) or Limits.from_settings(settings)
-    reporter = SightingBot(app[keys.DB], app[keys.GEOCODER], settings, limits)
-    application.add_handlers(reporter.handlers(), group=GROUP)
 
 
 class SightingBot:

@@ -36,7 +36,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
-from aiohttp import web
 
 from alerts.cases.consent import PublicView
 from alerts.channels.base import (
@@ -55,7 +54,6 @@ from alerts.outbox.claims import CaseGate, Claim, Delivered, Ended, Outcome, Rec
 from alerts.outbox.fanout import NOTIFY_CHANNEL, VOLUNTEER_CHANNELS, enabled_channels
 from alerts.outbox.limits import RateLimiter, bucket_shape
 from alerts.volunteers import registry as volunteers
-from alerts.web import keys
 
 log = logging.getLogger(__name__)
 
@@ -424,19 +422,3 @@ async def open_channels(settings: Settings, db: Database) -> AsyncIterator[list[
         if "email" in enabled:
             opened.append(EmailChannel(settings))
         yield opened
-
-
-def setup(app: web.Application) -> None:
-    """Run a dispatcher alongside `app` (after its database opens, stopped before it closes)."""
-    app.cleanup_ctx.append(_dispatcher_ctx)
-
-
-async def _dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
-    settings, db = app[keys.SETTINGS], app[keys.DB]
-    async with open_channels(settings, db) as channels:
-        dispatcher = Dispatcher(db, settings, channels)
-        stop = asyncio.Event()
-        task = asyncio.create_task(dispatcher.run(stop))
-        yield
-        stop.set()
-        await task

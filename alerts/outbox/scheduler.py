@@ -24,12 +24,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-from aiohttp import web
 
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.outbox import pipeline, retention
-from alerts.web import keys
 
 log = logging.getLogger(__name__)
 
@@ -119,17 +117,3 @@ class Scheduler:
             finally:
                 if held:
                     await locks.fetchval("scheduler_unlock", name)
-
-
-def setup(app: web.Application) -> None:
-    """Run the scheduler alongside `app` (after its database opens, stopped before it closes)."""
-    app.cleanup_ctx.append(_scheduler_ctx)
-
-
-async def _scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
-    scheduler = Scheduler(app[keys.DB], app[keys.SETTINGS])
-    stop = asyncio.Event()
-    task = asyncio.create_task(scheduler.run(stop))
-    yield
-    stop.set()
-    await task
