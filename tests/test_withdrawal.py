@@ -17,7 +17,6 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from alerts.channels.telegram import NEUTRAL, neutral_jpeg
-from alerts.channels.webhooks import verify_signature
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.outbox import fanout, pipeline
@@ -25,6 +24,7 @@ from alerts.outbox import report as withdrawal_report
 from alerts.partners import press
 from alerts.partners import registry as partners
 from alerts.partners.cap import CAP_NS
+from alerts.partners.webhooks import verify_signature
 from alerts.publication import materials
 from alerts.staff.models import Role
 from sandbox.smtp_sink import SmtpSink

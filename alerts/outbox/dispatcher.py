@@ -412,7 +412,7 @@ async def open_channels(settings: Settings, db: Database) -> AsyncIterator[list[
     """Every configured channel, open until exit."""
     from alerts.channels.email import EmailChannel
     from alerts.channels.telegram import telegram_channels
-    from alerts.channels.webhooks import webhook_channel
+    from alerts.partners.webhooks import webhook_channel
 
     enabled = enabled_channels(settings)
     async with contextlib.AsyncExitStack() as stack:
