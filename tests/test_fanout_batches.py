@@ -16,7 +16,8 @@ from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.outbox import fanout, pipeline, withdrawal
 from alerts.outbox.claims import CaseGate, Claim
-from alerts.outbox.dispatcher import Dispatcher
+from alerts.outbox.limits import RateLimiter
+from alerts.outbox.sender import Sender
 from alerts.volunteers import registry as volunteers
 from alerts.web.console.progress import reach
 from tests.conftest import StaffFactory
@@ -148,13 +149,13 @@ async def test_a_claim_of_a_revision_newer_than_the_known_state_is_sent_as_that_
 ) -> None:
     await add_volunteer(db, moved(GENT, 1), chat_id=1)
     case = await active_case(db, small, make_staff)
-    dispatcher = Dispatcher(db, small, [])
-    dispatcher.gate = CaseGate(db, small, ttl=3600.0)  # the state stays cached
-    status = await dispatcher.gate.status(case.id)
+    gate = CaseGate(db, small, ttl=3600.0)  # the state stays cached
+    sender = Sender(db, small, {}, RateLimiter(db), gate)
+    status = await gate.status(case.id)
     assert status is not None and status.revision == 1
-    await dispatcher.gate.view(case.id, status, "telegram_dm")  # revision 1's, cached too
+    await gate.view(case.id, status, "telegram_dm")  # revision 1's, cached too
     await pipeline.revise(db, small, await make_staff(), case.id, {"clothing": "green coat"})
     [row] = await db.fetch("claim_publications", "test", ["telegram_dm"], 10)
-    view = await dispatcher._prepare(Claim.from_row(row))
+    view = await sender.prepare(Claim.from_row(row))
     assert isinstance(view, PublicView)
     assert (view.revision, view.clothing) == (2, "green coat")
