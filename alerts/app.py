@@ -10,18 +10,16 @@ import jinja2
 from aiohttp import web
 
 from alerts import i18n
-from alerts.bot import service as bot
 from alerts.config import Settings
 from alerts.db import database
 from alerts.geo.geocoding import GeocodingService
-from alerts.outbox import fanout
 from alerts.web import keys
 from alerts.web.api import handlers as api
 from alerts.web.console import case_pages as console
 from alerts.web.console import progress, staff_auth, withdrawal
 from alerts.web.middlewares import error_pages, identify, security_headers
 from alerts.web.public import case_pages as public_alerts
-from alerts.web.public import feeds, metrics, press, sightings, volunteer
+from alerts.web.public import feeds, metrics, press, sightings, telegram, volunteer
 from alerts.web.public import health as public
 
 log = logging.getLogger(__name__)
@@ -81,19 +79,14 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[keys.SETTINGS] = settings
     app[keys.TEMPLATES] = create_templates()
-    app[keys.APPROVAL_HOOKS] = []
-    app[keys.CLOSE_HOOKS] = []
-    app[keys.REVISION_HOOKS] = []
-    app[keys.CONSENT_HOOKS] = []
-    fanout.setup(app)
     app.cleanup_ctx.append(_database_ctx(settings))
     app.cleanup_ctx.append(_geocoder_ctx)
-    bot.setup(app)  # after the database and the geocoder, which the bot uses
+    telegram.setup(app)  # after the database and the geocoder, which the bot uses
     app.add_routes(public.routes)
     app.add_routes(metrics.routes)  # /metrics, public, counted in the database
-    public_alerts.setup(app)  # the case pages, and the materials hooks
+    public_alerts.setup(app)  # the case pages and their files
     sightings.setup(app)  # the sighting form, its triage in the console and the API
-    withdrawal.setup(app)  # close and consent hooks after the others; report, manual actions
+    withdrawal.setup(app)  # the withdrawal report, manual actions, consent revocation
     app.add_routes(press.routes)
     app.add_routes(feeds.routes)
     app.add_routes(api.routes)

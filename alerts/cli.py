@@ -21,11 +21,10 @@ from alerts.config import Settings
 from alerts.db import database as db
 from alerts.errors import AlertsError
 from alerts.logs import setup_logging
-from alerts.outbox import dispatcher as dispatch
-from alerts.outbox import retention, scheduler
+from alerts.outbox import retention
 from alerts.staff import auth
 from alerts.staff.models import Role
-from alerts.web import keys
+from alerts.web import keys, workers
 
 
 async def _with_database(settings: Settings, work: Callable[[db.Database], Awaitable[Any]]) -> Any:
@@ -52,8 +51,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
         sys.exit(f"--only takes a comma-separated list among {', '.join(sorted(SERVE_PARTS))}.")
     app = create_app(settings) if "web" in parts else _worker_app(settings)
     if "dispatch" in parts:
-        dispatch.setup(app)  # the send and withdrawal lanes
-        scheduler.setup(app)  # consent end dates, the daily purge; one process at a time
+        workers.setup(app)  # the send and withdrawal lanes; the scheduler, one process at a time
     if "web" not in parts:
         asyncio.run(_run_without_web(app))
         return

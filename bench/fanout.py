@@ -36,6 +36,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import aiohttp
 import asyncpg
@@ -48,7 +49,7 @@ from alerts.cases import lifecycle as cases
 from alerts.cases.models import Case
 from alerts.config import Settings
 from alerts.db.database import Database, EmbeddedPostgres, create_pool, migrate
-from alerts.outbox import fanout
+from alerts.outbox import fanout, pipeline
 from alerts.outbox.dispatcher import Dispatcher, open_channels
 from alerts.staff import auth
 from alerts.staff.models import Role, Staff
@@ -159,9 +160,9 @@ async def submitted_case(bench: Bench, photo: bool = False, **fields: Any) -> Ca
     manager = bench.staff[0]
     data = {**CASE_FIELDS, "last_seen_at": last_seen(), **fields}
     case = await cases.create_draft(bench.db, manager, data)
-    await cases.record_consent(bench.db, manager, case.id, CONSENT)
+    await pipeline.change_consent(bench.db, bench.settings, manager, case.id, CONSENT)
     if photo:
-        await cases.add_photo(bench.db, bench.settings, manager, case.id, jpeg(800, 600))
+        await pipeline.add_photo(bench.db, bench.settings, manager, case.id, jpeg(800, 600))
     return await cases.submit(bench.db, manager, case.id)
 
 
@@ -169,16 +170,19 @@ async def submitted_case(bench: Bench, photo: bool = False, **fields: Any) -> Ca
 
 
 async def timed_approval(bench: Bench, case: Case) -> tuple[float, float, int]:
-    """(seconds in the planning hook, seconds for the whole approval, rows queued)."""
+    """(seconds in the fan-out planning step, seconds for the whole approval, rows queued)."""
     timing: dict[str, float] = {}
+    plan = fanout.plan
 
-    async def hook(tx: Database, approved: Case, consent: Any) -> None:
+    async def timed_plan(tx: Database, settings: Settings, approved: Case, consent: Any) -> int:
         started = time.perf_counter()
-        timing["queued"] = await fanout.plan(tx, bench.settings, approved, consent)
+        timing["queued"] = await plan(tx, settings, approved, consent)
         timing["plan"] = time.perf_counter() - started
+        return int(timing["queued"])
 
     started = time.perf_counter()
-    await cases.approve(bench.db, bench.settings, bench.staff[1], case.id, [hook])
+    with mock.patch.object(fanout, "plan", timed_plan):  # the pipeline's planning step, timed
+        await pipeline.approve(bench.db, bench.settings, bench.staff[1], case.id)
     return timing["plan"], time.perf_counter() - started, int(timing["queued"])
 
 
@@ -291,8 +295,7 @@ async def bench_rate(bench: Bench, rate: int, messages: int, paid: bool, goal: f
         )
         async with dispatcher(bench, settings):
             case = await submitted_case(bench, photo=True, **CENTRE)
-            await cases.approve(bench.db, settings, bench.staff[1], case.id,
-                                [fanout.approval_hook(settings)])  # fmt: skip
+            await pipeline.approve(bench.db, settings, bench.staff[1], case.id)
             await until_sent(bench.db, case.id)
         times = await bench.db.conn.fetchrow(
             "SELECT min(sent_at) AS first, max(sent_at) AS last, count(*) AS n "
@@ -317,8 +320,7 @@ async def bench_first_message(bench: Bench, rounds: int, goal: float) -> None:
             for _ in range(rounds):
                 case = await submitted_case(bench, photo=True, **CENTRE)
                 started = datetime.now(UTC)
-                await cases.approve(bench.db, settings, bench.staff[1], case.id,
-                                    [fanout.approval_hook(settings)])  # fmt: skip
+                await pipeline.approve(bench.db, settings, bench.staff[1], case.id)
                 first = None
                 while first is None:
                     await asyncio.sleep(0.01)

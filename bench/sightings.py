@@ -51,6 +51,7 @@ sys.path.insert(0, str(ROOT))
 from alerts.cases import lifecycle as cases
 from alerts.config import Settings
 from alerts.db.database import Database, EmbeddedPostgres, create_pool, migrate
+from alerts.outbox import pipeline
 from alerts.sightings import triage
 from alerts.staff import auth
 from alerts.staff.models import Role, Staff
@@ -145,9 +146,10 @@ async def active_case(db: Database) -> int:
         staff.append(Staff.from_row(await db.fetchrow("staff_by_id", staff_id)))
     manager, supervisor = staff
     case = await cases.create_draft(db, manager, {**CASE_FIELDS, "last_seen_at": last_seen()})
-    await cases.record_consent(db, manager, case.id, CONSENT)
+    settings = Settings.from_env({})
+    await pipeline.change_consent(db, settings, manager, case.id, CONSENT)
     await cases.submit(db, manager, case.id)
-    approved = await cases.approve(db, Settings.from_env({}), supervisor, case.id, [])
+    approved = await pipeline.approve(db, settings, supervisor, case.id)
     return approved.id
 
 

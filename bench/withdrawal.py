@@ -37,14 +37,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from alerts.app import create_app
-from alerts.cases import lifecycle as cases
 from alerts.config import Settings
 from alerts.db.database import Database, create_pool
-from alerts.outbox import (
-    fanout,
-    withdrawal,
-)
-from alerts.publication import materials
+from alerts.outbox import pipeline
 from alerts.staff import auth
 from alerts.staff.models import Role, Staff
 from bench.fanout import (
@@ -63,7 +58,6 @@ from bench.fanout import (
     until_sent,
 )
 
-CLOSE_HOOKS = [fanout.close_hook, materials.on_close(), withdrawal.close_hook]
 ENDED = ("withdrawn", "neutralised", "manual", "cancelled")
 
 
@@ -122,9 +116,8 @@ async def bench_withdrawal(bench: Bench, messages: int, rate: int) -> None:
     async with sandbox_process(messages, 30, 1000) as url:
         fast = sandbox_settings(bench, url, telegram_rate=1000.0, telegram_paid_broadcast=True)
         case = await submitted_case(bench, photo=True, languages=["nl", "fr"], **CENTRE)
-        hooks = [fanout.approval_hook(fast), materials.on_approval(fast, lambda: bench.db)]
         async with dispatcher(bench, fast):
-            await cases.approve(bench.db, fast, bench.staff[1], case.id, hooks)
+            await pipeline.approve(bench.db, fast, bench.staff[1], case.id)
             await until_sent(bench.db, case.id)
         print(f"      {messages:,} messages sent; closing", flush=True)
         settings = sandbox_settings(bench, url, telegram_rate=float(rate))
@@ -133,7 +126,7 @@ async def bench_withdrawal(bench: Bench, messages: int, rate: int) -> None:
             await asyncio.sleep(1.0)  # the dispatcher listening, its buckets configured
             started = time.perf_counter()
             gone = asyncio.create_task(until_410(addresses, started))
-            await cases.close(bench.db, bench.staff[0], case.id, "found_safe", CLOSE_HOOKS)
+            await pipeline.close(bench.db, bench.staff[0], case.id, "found_safe")
             committed = time.perf_counter()
             close_ms = (committed - started) * 1000
             await until_ended(bench.db, case.id)

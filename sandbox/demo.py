@@ -38,11 +38,9 @@ from alerts.app import create_app
 from alerts.config import Settings
 from alerts.db.database import CleanupCtx, Database
 from alerts.logs import setup_logging
-from alerts.outbox import dispatcher as dispatch
-from alerts.outbox import scheduler
 from alerts.staff import auth
 from alerts.staff.models import Role
-from alerts.web import keys
+from alerts.web import keys, workers
 from sandbox import demo_data
 from sandbox import page as sandbox_page
 from sandbox.smtp_sink import SmtpSink
@@ -171,8 +169,7 @@ def service_app(
     """The service as `run.py serve` builds it, with the demo's people and the sandbox page."""
     app = create_app(settings)
     app.cleanup_ctx.append(_seed(sandbox, state))
-    dispatch.setup(app)  # the send and withdrawal lanes
-    scheduler.setup(app)  # consent end dates, the daily purge
+    workers.setup(app)  # the send and withdrawal lanes, consent end dates, the daily purge
     sandbox_page.setup(app, sandbox, sink)
     return app
 

@@ -6,7 +6,7 @@ secret in a header; an update without it, or with a wrong one, gets 403 and is n
 Polling mode (TELEGRAM_MODE=polling) fetches updates with getUpdates, for setups without a
 public URL. Either way the bot starts with the web application when TELEGRAM_BOT_TOKEN is set,
 keeps retrying while Telegram cannot be reached (the rest of the service runs on), and stops
-with it. `setup(app)` registers the route and the lifecycle.
+with it. alerts.web.public.telegram registers the route and the lifecycle.
 
 The token is part of every Bot API URL. python-telegram-bot logs those URLs at DEBUG and puts the
 token into InvalidToken's message, so a filter on its loggers scrubs the token from every record
@@ -17,27 +17,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import logging
 import os
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
 from telegram import BotCommand, Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
-from alerts.bot import sightings as bot_sightings
 from alerts.bot.conversation import Conversation
 from alerts.channels.tg_request import AiohttpRequest
 from alerts.config import Settings
 from alerts.i18n import LANGUAGES, N_, in_language
 from alerts.logs import scrub
-from alerts.web import keys
-from alerts.web.middlewares import public
 
 # python-telegram-bot 22 warns on every RetryAfter unless it may use timedelta periods.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -149,35 +144,7 @@ class TelegramBot:
     ready: asyncio.Event = field(default_factory=asyncio.Event)
 
 
-BOT = web.AppKey("telegram_bot", TelegramBot)
-
-
-def setup(app: web.Application) -> None:
-    """Register the webhook route and start the bot with the app (when a token is set)."""
-    app.router.add_post(WEBHOOK_PATH, webhook, name="telegram_webhook")
-    app.cleanup_ctx.append(_telegram_ctx)
-
-
-async def _telegram_ctx(app: web.Application) -> AsyncIterator[None]:
-    settings = app[keys.SETTINGS]
-    if not settings.telegram_bot_token:
-        yield
-        return
-    check_settings(settings)
-    conversation = Conversation(app[keys.DB], app[keys.GEOCODER], settings)
-    bot = TelegramBot(settings=settings, application=build_application(settings, conversation))
-    bot_sightings.register(bot.application, app)  # /sighting and replies to alerts, first
-    app[BOT] = bot
-    task = asyncio.create_task(_run(bot), name="telegram-bot")
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-
-async def _run(bot: TelegramBot) -> None:
+async def run(bot: TelegramBot) -> None:
     """Start the bot (retrying while Telegram is unreachable), run until cancelled, stop it."""
     application = bot.application
     try:
@@ -283,27 +250,3 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         lang = (user.language_code or "en")[:2] if user else "en"
         with contextlib.suppress(TelegramError):
             await context.bot.send_message(update.effective_chat.id, in_language(lang, SORRY))
-
-
-@public
-async def webhook(request: web.Request) -> web.Response:
-    """An update from Telegram: 403 unless it carries the webhook secret, else queued."""
-    settings = request.app[keys.SETTINGS]
-    bot = request.app.get(BOT)
-    if bot is None or settings.telegram_mode != "webhook":
-        raise web.HTTPNotFound()
-    given = request.headers.get(SECRET_HEADER, "")
-    if not hmac.compare_digest(given.encode(), settings.telegram_webhook_secret.encode()):
-        log.warning("webhook update refused: wrong or missing secret",
-                    extra={"action": "telegram_webhook_refused"})  # fmt: skip
-        raise web.HTTPForbidden(text="Forbidden")
-    if not bot.ready.is_set():
-        raise web.HTTPServiceUnavailable(text="The bot is starting")  # Telegram retries
-    try:
-        data = await request.json()
-    except ValueError:
-        raise web.HTTPBadRequest(text="Not JSON") from None
-    if not isinstance(data, dict) or "update_id" not in data:
-        raise web.HTTPBadRequest(text="Not an update")
-    await bot.application.update_queue.put(Update.de_json(data, bot.application.bot))
-    return web.Response(status=200)

@@ -22,7 +22,6 @@ from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
-from aiohttp import web
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -32,7 +31,6 @@ from telegram import (
 )
 from telegram.error import TelegramError
 from telegram.ext import (
-    Application,
     ApplicationHandlerStop,
     BaseHandler,
     CallbackQueryHandler,
@@ -54,7 +52,6 @@ from alerts.i18n import LANGUAGES, gettext, in_language, language
 from alerts.sightings import reports as sightings
 from alerts.sightings.intake import Limited, Limits
 from alerts.volunteers import registry as volunteers
-from alerts.web import keys
 
 log = logging.getLogger(__name__)
 
@@ -62,16 +59,6 @@ GROUP = -1  # before the volunteer conversation (group 0)
 STALE_MINUTES = 60
 MAX_CHOICES = 8
 MAX_PLACE_TEXT = 300
-
-
-def register(application: Application[Any, Any, Any, Any, Any, Any], app: web.Application) -> None:
-    """Add the sighting handlers to the bot, ahead of the volunteer conversation's."""
-    from alerts.web.public.sightings import LIMITS
-
-    settings = app[keys.SETTINGS]
-    limits = app.get(LIMITS) or Limits.from_settings(settings)
-    reporter = SightingBot(app[keys.DB], app[keys.GEOCODER], settings, limits)
-    application.add_handlers(reporter.handlers(), group=GROUP)
 
 
 class SightingBot:

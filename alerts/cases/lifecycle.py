@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from alerts import errors
 from alerts.cases.fields import EDITABLE, parse_case_fields, parse_close_reason, parse_consent
 from alerts.cases.models import Case, CaseKind, CaseState, Consent, Photo
-from alerts.cases.photos import clean_image
+from alerts.cases.photos import CleanImage, clean_image
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.staff import audit
@@ -34,14 +34,6 @@ _REASONS = {
     CaseState.ACTIVE: "the case is already active",
     CaseState.CLOSED: "the case is closed; a new disappearance is a new case",
 }
-
-# Called inside the approval transaction (publication planning hooks in here).
-ApprovalHook = Callable[[Database, Case, Consent], Awaitable[None]]
-CloseHook = Callable[[Database, Case], Awaitable[None]]
-# Called inside the transaction that makes revision N+1 of an active case.
-RevisionHook = Callable[[Database, Case], Awaitable[None]]
-# Called inside the transaction that records or revokes a consent: (case, previous, new).
-ConsentHook = Callable[[Database, Case, Consent | None, Consent], Awaitable[None]]
 
 
 def check_transition(case: Case, action: str) -> CaseState:
@@ -106,35 +98,6 @@ async def _write_fields(
     return Case.from_row(row)
 
 
-async def update(
-    db: Database,
-    staff: Staff,
-    case_id: int,
-    data: Mapping[str, Any],
-    hooks: list[RevisionHook] = [],  # noqa: B006 - never mutated
-) -> Case:
-    """The case after the edit. A draft is edited in place; a case waiting for approval goes
-    back to draft (what the approver sees must be what they approve); an active case gets a
-    new revision."""
-    fields = parse_case_fields(data, creating=False)
-    async with db.transaction() as tx:
-        case = await get(tx, case_id, for_update=True)
-        if case.state is CaseState.CLOSED:
-            raise errors.IllegalTransition(f"Cannot edit: {_REASONS[case.state]}.")
-        if case.state is CaseState.ACTIVE:
-            case = await _write_fields(tx, case, fields, revision=case.revision + 1)
-            await _snapshot(tx, case, staff)
-            for hook in hooks:
-                await hook(tx, case)
-            await audit.record(tx, staff.id, "case_revised", case.id, revision=case.revision,
-                               fields=sorted(fields))  # fmt: skip
-            return case
-        state = CaseState.DRAFT
-        case = await _write_fields(tx, case, fields, state=state)
-        await audit.record(tx, staff.id, "case_edited", case.id, fields=sorted(fields))
-    return case
-
-
 async def _snapshot(db: Database, case: Case, staff: Staff) -> None:
     snapshot = {name: getattr(case, name) for name in EDITABLE}
     photos = await db.fetch("list_photos", case.id)
@@ -142,39 +105,6 @@ async def _snapshot(db: Database, case: Case, staff: Staff) -> None:
     await db.execute(
         "add_revision", case.id, case.revision, json.dumps(snapshot, default=str), staff.id
     )
-
-
-async def add_photo(
-    db: Database,
-    settings: Settings,
-    staff: Staff,
-    case_id: int,
-    data: bytes,
-    hooks: list[RevisionHook] = [],  # noqa: B006 - never mutated
-) -> Photo:
-    """Store a cleaned copy of the uploaded photo; an active case gets a new revision."""
-    image = clean_image(
-        data,
-        max_bytes=settings.photo_max_bytes,
-        max_pixels=settings.photo_max_pixels,
-        max_side=settings.photo_max_side,
-    )
-    async with db.transaction() as tx:
-        case = await get(tx, case_id, for_update=True)
-        if case.state is CaseState.CLOSED:
-            raise errors.IllegalTransition(f"Cannot add a photo: {_REASONS[case.state]}.")
-        row = await tx.fetchrow(
-            "add_photo", secrets.token_urlsafe(16), case.id, image.jpeg, image.width,
-            image.height, image.sha256,
-        )  # fmt: skip
-        assert row is not None
-        if case.state is CaseState.ACTIVE:
-            case = await _write_fields(tx, case, {}, revision=case.revision + 1)
-            await _snapshot(tx, case, staff)
-            for hook in hooks:
-                await hook(tx, case)
-        await audit.record(tx, staff.id, "photo_added", case.id, photo=row["public_id"])
-    return Photo.from_row(row)
 
 
 async def photos(db: Database, case_id: int) -> list[Photo]:
@@ -186,47 +116,6 @@ async def current_consent(db: Database, case_id: int) -> Consent | None:
     return None if row is None else Consent.from_row(row)
 
 
-async def record_consent(
-    db: Database,
-    staff: Staff,
-    case_id: int,
-    data: Mapping[str, Any],
-    hooks: list[ConsentHook] = [],  # noqa: B006 - never mutated
-    revision_hooks: list[RevisionHook] = [],  # noqa: B006 - never mutated
-) -> Consent:
-    """Record the consent and publication level; it replaces any earlier one.
-
-    On an active case, a consent that changes what may be shown makes a new revision: what was
-    already sent is edited to the new scope and the materials are made again (what falls
-    outside the scope altogether is withdrawn by the consent hooks first)."""
-    async with db.transaction() as tx:
-        case = await get(tx, case_id, for_update=True)
-        if case.state is CaseState.CLOSED:
-            raise errors.IllegalTransition(f"Cannot record consent: {_REASONS[case.state]}.")
-        previous = await current_consent(tx, case.id)
-        values = parse_consent(data, CaseKind(case.kind), datetime.now(UTC))
-        row = await tx.fetchrow(
-            "add_consent", case.id, values["given_by"], values["relation"], values["given_at"],
-            staff.id, values["valid_until"], values["level"], values["photo"],
-            values["name_mode"].value, values["place_precision"].value, values["forwarding"],
-        )  # fmt: skip
-        assert row is not None
-        consent = Consent.from_row(row)
-        for hook in hooks:
-            await hook(tx, case, previous, consent)
-        if case.state is CaseState.ACTIVE and _shown_differently(previous, consent):
-            case = await _write_fields(tx, case, {}, revision=case.revision + 1)
-            await _snapshot(tx, case, staff)
-            for revision_hook in revision_hooks:
-                await revision_hook(tx, case)
-        await audit.record(
-            tx, staff.id, "consent_recorded", case.id, level=values["level"],
-            photo=values["photo"], name_mode=values["name_mode"].value,
-            place_precision=values["place_precision"].value, forwarding=values["forwarding"],
-        )  # fmt: skip
-    return consent
-
-
 _SCOPE = ("level", "photo", "name_mode", "place_precision", "forwarding")
 
 
@@ -235,30 +124,6 @@ def _shown_differently(previous: Consent | None, consent: Consent) -> bool:
     return previous is None or any(
         getattr(previous, name) != getattr(consent, name) for name in _SCOPE
     )
-
-
-async def revoke_consent(
-    db: Database,
-    staff: Staff,
-    case_id: int,
-    hooks: list[ConsentHook] = [],  # noqa: B006 - never mutated
-) -> Consent:
-    """The case's consent, now revoked: nothing of the case may be published any more."""
-    async with db.transaction() as tx:
-        case = await get(tx, case_id, for_update=True)
-        if case.state is CaseState.CLOSED:
-            raise errors.IllegalTransition(
-                "Cannot revoke the consent: the case is closed; a new disappearance is a new case."
-            )
-        previous = await current_consent(tx, case.id)
-        row = await tx.fetchrow("revoke_consent", case.id)
-        if row is None:
-            raise errors.Conflict("There is no consent to revoke.")
-        consent = Consent.from_row(row)
-        for hook in hooks:
-            await hook(tx, case, previous, consent)
-        await audit.record(tx, staff.id, "consent_revoked", case.id)
-    return consent
 
 
 async def submit(db: Database, staff: Staff, case_id: int) -> Case:
@@ -294,52 +159,145 @@ async def return_to_draft(db: Database, staff: Staff, case_id: int) -> Case:
     return Case.from_row(row)
 
 
-async def approve(
-    db: Database,
-    settings: Settings,
-    staff: Staff,
-    case_id: int,
-    hooks: list[ApprovalHook] = [],  # noqa: B006 - never mutated
-) -> Case:
-    """The case, now active (revision 1); refused with the reason when anything is missing."""
-    async with db.transaction() as tx:
-        case = await get(tx, case_id, for_update=True)
-        check_transition(case, "approve")
-        if settings.four_eyes and case.submitted_by == staff.id:
-            raise errors.Forbidden(
-                "Cannot approve: a second staff member must approve what you submitted."
-            )
-        consent = await current_consent(tx, case.id)
-        if consent is None or not consent.in_force(datetime.now(UTC)):
-            raise errors.Conflict("Cannot approve: no consent in force is recorded for this case.")
-        if not case.police_reference:
-            raise errors.Conflict("Cannot approve: the police or prosecutor reference is missing.")
-        row = await tx.fetchrow("set_case_approved", case.id, staff.id)
-        assert row is not None
-        case = Case.from_row(row)
+# -- the transitions that publish or withdraw ----------------------------------------------------
+# Each takes the transaction alerts.outbox.pipeline opened, locks the case and changes it; the
+# pipeline then runs the transition's publication steps in the same transaction. Only the
+# pipeline calls them (tests/test_architecture.py checks), so no state changes without its steps.
+
+
+async def edit_in(
+    tx: Database, staff: Staff, case_id: int, data: Mapping[str, Any]
+) -> tuple[Case, bool]:
+    """The case after the edit, and whether it made a new revision. A draft is edited in
+    place; a case waiting for approval goes back to draft (what the approver sees must be what
+    they approve); an active case gets a new revision."""
+    fields = parse_case_fields(data, creating=False)
+    case = await get(tx, case_id, for_update=True)
+    if case.state is CaseState.CLOSED:
+        raise errors.IllegalTransition(f"Cannot edit: {_REASONS[case.state]}.")
+    if case.state is CaseState.ACTIVE:
+        case = await _write_fields(tx, case, fields, revision=case.revision + 1)
         await _snapshot(tx, case, staff)
-        for hook in hooks:
-            await hook(tx, case, consent)
-        await audit.record(tx, staff.id, "case_approved", case.id, level=consent.level)
+        await audit.record(tx, staff.id, "case_revised", case.id, revision=case.revision,
+                           fields=sorted(fields))  # fmt: skip
+        return case, True
+    case = await _write_fields(tx, case, fields, state=CaseState.DRAFT)
+    await audit.record(tx, staff.id, "case_edited", case.id, fields=sorted(fields))
+    return case, False
+
+
+def clean_photo(settings: Settings, data: bytes) -> CleanImage:
+    """The uploaded photo cleaned and bounded (before any lock: it takes a while)."""
+    return clean_image(
+        data,
+        max_bytes=settings.photo_max_bytes,
+        max_pixels=settings.photo_max_pixels,
+        max_side=settings.photo_max_side,
+    )
+
+
+async def add_photo_in(
+    tx: Database, staff: Staff, case_id: int, image: CleanImage
+) -> tuple[Photo, Case | None]:
+    """The stored photo, and the case's new revision when the case is active (else None)."""
+    case = await get(tx, case_id, for_update=True)
+    if case.state is CaseState.CLOSED:
+        raise errors.IllegalTransition(f"Cannot add a photo: {_REASONS[case.state]}.")
+    row = await tx.fetchrow(
+        "add_photo", secrets.token_urlsafe(16), case.id, image.jpeg, image.width,
+        image.height, image.sha256,
+    )  # fmt: skip
+    assert row is not None
+    revised = None
+    if case.state is CaseState.ACTIVE:
+        revised = await _write_fields(tx, case, {}, revision=case.revision + 1)
+        await _snapshot(tx, revised, staff)
+    await audit.record(tx, staff.id, "photo_added", case.id, photo=row["public_id"])
+    return Photo.from_row(row), revised
+
+
+async def record_consent_in(
+    tx: Database, staff: Staff, case_id: int, data: Mapping[str, Any]
+) -> tuple[Case, Consent | None, Consent]:
+    """The case, its previous consent and the new one, which replaces it."""
+    case = await get(tx, case_id, for_update=True)
+    if case.state is CaseState.CLOSED:
+        raise errors.IllegalTransition(f"Cannot record consent: {_REASONS[case.state]}.")
+    previous = await current_consent(tx, case.id)
+    values = parse_consent(data, CaseKind(case.kind), datetime.now(UTC))
+    row = await tx.fetchrow(
+        "add_consent", case.id, values["given_by"], values["relation"], values["given_at"],
+        staff.id, values["valid_until"], values["level"], values["photo"],
+        values["name_mode"].value, values["place_precision"].value, values["forwarding"],
+    )  # fmt: skip
+    assert row is not None
+    await audit.record(
+        tx, staff.id, "consent_recorded", case.id, level=values["level"],
+        photo=values["photo"], name_mode=values["name_mode"].value,
+        place_precision=values["place_precision"].value, forwarding=values["forwarding"],
+    )  # fmt: skip
+    return case, previous, Consent.from_row(row)
+
+
+async def revise_for_consent_in(
+    tx: Database, staff: Staff, case: Case, previous: Consent | None, consent: Consent
+) -> Case | None:
+    """The active case's new revision when `consent` changes what may be shown; else None."""
+    if case.state is not CaseState.ACTIVE or not _shown_differently(previous, consent):
+        return None
+    case = await _write_fields(tx, case, {}, revision=case.revision + 1)
+    await _snapshot(tx, case, staff)
     return case
 
 
-async def close(
-    db: Database,
-    staff: Staff,
-    case_id: int,
-    reason: Any,
-    hooks: list[CloseHook] = [],  # noqa: B006 - never mutated
-) -> Case:
-    """The case, now closed for good; its withdrawal is written in the same transaction."""
+async def revoke_consent_in(
+    tx: Database, staff: Staff, case_id: int
+) -> tuple[Case, Consent | None, Consent]:
+    """The case, its consent before, and that consent revoked: nothing of the case may be
+    published any more."""
+    case = await get(tx, case_id, for_update=True)
+    if case.state is CaseState.CLOSED:
+        raise errors.IllegalTransition(
+            "Cannot revoke the consent: the case is closed; a new disappearance is a new case."
+        )
+    previous = await current_consent(tx, case.id)
+    row = await tx.fetchrow("revoke_consent", case.id)
+    if row is None:
+        raise errors.Conflict("There is no consent to revoke.")
+    await audit.record(tx, staff.id, "consent_revoked", case.id)
+    return case, previous, Consent.from_row(row)
+
+
+async def approve_in(
+    tx: Database, settings: Settings, staff: Staff, case_id: int
+) -> tuple[Case, Consent]:
+    """The case, now active (revision 1), and the consent it was approved under; refused with
+    the reason when anything is missing."""
+    case = await get(tx, case_id, for_update=True)
+    check_transition(case, "approve")
+    if settings.four_eyes and case.submitted_by == staff.id:
+        raise errors.Forbidden(
+            "Cannot approve: a second staff member must approve what you submitted."
+        )
+    consent = await current_consent(tx, case.id)
+    if consent is None or not consent.in_force(datetime.now(UTC)):
+        raise errors.Conflict("Cannot approve: no consent in force is recorded for this case.")
+    if not case.police_reference:
+        raise errors.Conflict("Cannot approve: the police or prosecutor reference is missing.")
+    row = await tx.fetchrow("set_case_approved", case.id, staff.id)
+    assert row is not None
+    case = Case.from_row(row)
+    await _snapshot(tx, case, staff)
+    await audit.record(tx, staff.id, "case_approved", case.id, level=consent.level)
+    return case, consent
+
+
+async def close_in(tx: Database, staff: Staff, case_id: int, reason: Any) -> Case:
+    """The case, now closed for good."""
     close_reason = parse_close_reason(reason)
-    async with db.transaction() as tx:
-        case = await get(tx, case_id, for_update=True)
-        check_transition(case, "close")
-        row = await tx.fetchrow("set_case_closed", case.id, staff.id, close_reason.value)
-        assert row is not None
-        case = Case.from_row(row)
-        for hook in hooks:
-            await hook(tx, case)
-        await audit.record(tx, staff.id, "case_closed", case.id, reason=close_reason.value)
-    return case
+    case = await get(tx, case_id, for_update=True)
+    check_transition(case, "close")
+    row = await tx.fetchrow("set_case_closed", case.id, staff.id, close_reason.value)
+    assert row is not None
+    await audit.record(tx, staff.id, "case_closed", case.id, reason=close_reason.value)
+    return Case.from_row(row)

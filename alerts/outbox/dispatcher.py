@@ -6,8 +6,9 @@ One lane per rate bucket (Telegram, e-mail, webhooks) runs this loop:
    bucket (alerts.dispatch_limits) - together every process keeps the channel's limit;
 2. claim that many due rows, nearest first, `FOR UPDATE SKIP LOCKED`, whose case is still
    active (state `sending`, `claimed_by` this process); give back tokens left unused;
-3. send each in its own task: the case is checked again right before the send (closed,
-   superseded by a revision, volunteer opted out, consent changed), then the channel is called;
+3. send each in its own task (alerts.outbox.sender): the case is checked again right before
+   the send (closed, superseded by a revision, volunteer opted out, consent changed), then the
+   channel is called;
 4. record the outcome (inside `asyncio.shield`): `sent` with the external id and the text, or
    `withdrawing` when the case closed while the message was in flight; a retry with
    exponential backoff and jitter, up to DISPATCH_MAX_ATTEMPTS, then `failed`; a 429 pauses
@@ -28,7 +29,6 @@ import asyncio
 import contextlib
 import logging
 import os
-import random
 import secrets
 import socket
 from collections.abc import AsyncIterator, Coroutine, Iterable
@@ -36,33 +36,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
-from aiohttp import web
 
-from alerts.cases.consent import PublicView
-from alerts.channels.base import (
-    Channel,
-    ChannelError,
-    Deferred,
-    PermanentFailure,
-    RecipientGone,
-    RetryAfter,
-)
+from alerts.channels.base import Channel
 from alerts.config import Settings
 from alerts.db.database import Database
-from alerts.errors import NotPublishable
 from alerts.outbox import fanout, withdrawal
-from alerts.outbox.claims import CaseGate, Claim, Delivered, Ended, Outcome, Recorder, Retry
-from alerts.outbox.fanout import NOTIFY_CHANNEL, VOLUNTEER_CHANNELS, enabled_channels
+from alerts.outbox.claims import CaseGate, Claim, Ended, Outcome, Recorder, Retry
+from alerts.outbox.fanout import NOTIFY_CHANNEL, enabled_channels
 from alerts.outbox.limits import RateLimiter, bucket_shape
-from alerts.volunteers import registry as volunteers
-from alerts.web import keys
+from alerts.outbox.sender import Sender, backoff
 
 log = logging.getLogger(__name__)
 
 _MAX_BATCH = 100
 # The expander analyses the publications after making this many rows, at most this often.
 _ANALYZE_ROWS, _ANALYZE_EVERY = 10_000, 60.0
-_BACKOFF_BASE, _BACKOFF_CAP = 2.0, 600.0
 _STOP_GRACE = 15.0
 
 
@@ -95,12 +83,6 @@ def lanes_of(channels: Iterable[Channel], *, withdraws: bool = False) -> list[La
     return list(lanes.values())
 
 
-def backoff(attempts: int) -> float:
-    """Seconds before attempt `attempts + 1`: exponential, capped, with jitter."""
-    delay = min(_BACKOFF_CAP, _BACKOFF_BASE * 2 ** max(0, attempts - 1))
-    return delay * random.uniform(0.5, 1.5)
-
-
 class Dispatcher:
     """One dispatcher process's worker; run several against one database."""
 
@@ -120,6 +102,7 @@ class Dispatcher:
         )
         self.recorder = Recorder(db, self.name)
         self.gate = CaseGate(db, settings)
+        self.sender = Sender(db, settings, self.channels, self.limiter, self.gate)
         self._slots = asyncio.Semaphore(settings.dispatch_concurrency)
         self._stopping = asyncio.Event()
         self._sends: set[asyncio.Task[None]] = set()
@@ -231,7 +214,7 @@ class Dispatcher:
     async def _deliver(self, lane: Lane, claim: Claim, at: float) -> None:
         """Send `claim` at loop time `at` (when its token is earned), and record the outcome."""
         try:
-            outcome = await self._attempt(lane, claim, at)
+            outcome = await self.sender.attempt(claim, at, lane.slack)
         except Exception:
             log.exception("send crashed", extra={"action": "dispatch.crashed",
                                                  "publication": claim.id})  # fmt: skip
@@ -255,87 +238,11 @@ class Dispatcher:
             if outcome.returns_token:
                 await self.limiter.give_back(lane.bucket, 1)
             if isinstance(outcome, Ended) and outcome.reason == "recipient_gone":
-                await self._recipient_gone(outcome.claim)
+                await self.sender.recipient_gone(outcome.claim)
         except Exception as err:
             # The row stays `sending`; the stalled-claim takeover retries it.
             log.error("outcome not recorded", exc_info=True, extra={
                 "action": "dispatch.record_failed", "error": type(err).__name__})  # fmt: skip
-
-    async def _attempt(self, lane: Lane, claim: Claim, at: float) -> Outcome:
-        # Everything slow (the case, its view, the photo) is done before the token is due, so
-        # that messages leave on the schedule instead of in a bunch after the first one.
-        prepared = await self._prepare(claim)
-        if not isinstance(prepared, PublicView):
-            return prepared
-        loop = asyncio.get_running_loop()
-        await asyncio.sleep(max(0.0, at - loop.time()))
-        if loop.time() - at > lane.slack:
-            # Its slot went by (the process was busy): sent now, it would crowd the next ones.
-            return Retry(claim=claim, delay=0.0, error=None, attempted=False, late=True)
-        status = await self.gate.status(claim.case_id)  # again, right before the send
-        if status is None or status.state != "active":
-            return Ended(claim=claim, state="cancelled", reason="case_closed", attempted=True)
-        channel = self.channels[claim.channel]
-        if channel.limits.per_target is None:
-            return await self._send(channel, claim, prepared)
-        count, window = channel.limits.per_target
-        key = f"{claim.channel}:{claim.address}"
-        grant = await self.limiter.take_one(key, count, window)
-        if not grant.tokens:
-            return Retry(claim=claim, delay=grant.wait, error=None, attempted=False)
-        await asyncio.sleep(grant.due[0])  # a few seconds at most: few posts per channel
-        outcome = await self._send(channel, claim, prepared)
-        if isinstance(outcome, Retry) and not outcome.attempted:
-            await self.limiter.give_back(key, 1)  # nothing reached the channel
-        return outcome
-
-    async def _prepare(self, claim: Claim) -> PublicView | Outcome:
-        """The view to send, or the outcome when nothing is to be sent (now)."""
-        status = await self.gate.status(claim.case_id)
-        if status is not None and status.state == "active" and claim.revision > status.revision:
-            # Read before this revision was committed: its view would be the previous one's.
-            status = await self.gate.status(claim.case_id, fresh=True)
-        if status is None or status.state != "active":
-            return Ended(claim=claim, state="cancelled", reason="case_closed")
-        if claim.revision < status.revision:
-            return Ended(claim=claim, state="cancelled", reason="superseded")
-        if claim.channel in VOLUNTEER_CHANNELS and not claim.volunteer_active:
-            return Ended(claim=claim, state="cancelled", reason="opted_out")
-        if claim.edits_id is not None and claim.previous_state in ("pending", "sending"):
-            # The message this one edits is still on its way: edit it once it has arrived.
-            return Retry(claim=claim, delay=1.0, error=None, attempted=False)
-        try:
-            return await self.gate.view(claim.case_id, status, claim.channel)
-        except NotPublishable:
-            return Ended(claim=claim, state="cancelled", reason="consent")
-
-    async def _send(self, channel: Channel, claim: Claim, view: PublicView) -> Outcome:
-        try:
-            result = await channel.send(claim.job(view))
-        except Deferred:
-            return Retry(claim=claim, delay=0.0, error=None, attempted=False, late=True)
-        except RetryAfter as err:
-            if err.whole_channel:
-                await self.limiter.pause(channel.limits.bucket, err.seconds)
-            return Retry(claim=claim, delay=err.seconds, error=err.detail, attempted=False)
-        except RecipientGone as err:
-            return Ended(claim=claim, state="failed", reason="recipient_gone", error=err.detail,
-                         attempted=True)  # fmt: skip
-        except PermanentFailure as err:
-            return Ended(claim=claim, state="failed", reason="refused", error=err.detail,
-                         attempted=True)  # fmt: skip
-        except ChannelError as err:
-            if claim.attempts >= self.settings.dispatch_max_attempts:
-                return Ended(claim=claim, state="failed", reason="gave_up", error=err.detail,
-                             attempted=True)  # fmt: skip
-            return Retry(claim=claim, delay=backoff(claim.attempts), error=err.detail)
-        return Delivered(claim=claim, result=result)
-
-    async def _recipient_gone(self, claim: Claim) -> None:
-        if claim.volunteer_id is not None and claim.channel == "telegram_dm":
-            await volunteers.deactivate(self.db, claim.volunteer_id, "blocked_bot")
-        log.info("recipient gone", extra={"action": "dispatch.recipient_gone",
-                                          "channel": claim.channel})  # fmt: skip
 
     # -- wake-ups and takeovers ----------------------------------------------------------------
 
@@ -414,7 +321,7 @@ async def open_channels(settings: Settings, db: Database) -> AsyncIterator[list[
     """Every configured channel, open until exit."""
     from alerts.channels.email import EmailChannel
     from alerts.channels.telegram import telegram_channels
-    from alerts.channels.webhooks import webhook_channel
+    from alerts.partners.webhooks import webhook_channel
 
     enabled = enabled_channels(settings)
     async with contextlib.AsyncExitStack() as stack:
@@ -424,19 +331,3 @@ async def open_channels(settings: Settings, db: Database) -> AsyncIterator[list[
         if "email" in enabled:
             opened.append(EmailChannel(settings))
         yield opened
-
-
-def setup(app: web.Application) -> None:
-    """Run a dispatcher alongside `app` (after its database opens, stopped before it closes)."""
-    app.cleanup_ctx.append(_dispatcher_ctx)
-
-
-async def _dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
-    settings, db = app[keys.SETTINGS], app[keys.DB]
-    async with open_channels(settings, db) as channels:
-        dispatcher = Dispatcher(db, settings, channels)
-        stop = asyncio.Event()
-        task = asyncio.create_task(dispatcher.run(stop))
-        yield
-        stop.set()
-        await task

@@ -1,10 +1,11 @@
 """Planning the fan-out: who hears of a case, on which channel, in which order.
 
 Planning writes the outbox (publication rows, and for large fan-outs batches of matched
-volunteers) inside the transaction that approves, revises or closes the case, then wakes the
-dispatchers with a NOTIFY that PostgreSQL delivers at commit. Each row's idempotency key (case,
-revision, channel, target) is under a unique constraint and every insert is `ON CONFLICT DO
-NOTHING`, so planning the same revision twice adds nothing.
+volunteers) inside the transaction that approves, revises or closes the case (steps of
+alerts.outbox.pipeline), then wakes the dispatchers with a NOTIFY that PostgreSQL delivers at
+commit. Each row's idempotency key (case, revision, channel, target) is under a unique
+constraint and every insert is `ON CONFLICT DO NOTHING`, so planning the same revision twice
+adds nothing.
 
 - Volunteers are matched in one SQL statement (`plan_volunteers`): a bounding box on the
   (lat, lon) index first, the exact great-circle distance after, within both the area's radius
@@ -29,17 +30,13 @@ NOTHING`, so planning the same revision twice adds nothing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-
-from aiohttp import web
 
 from alerts.cases import lifecycle as cases
 from alerts.cases.consent import LEVEL_PUBLIC, allows, effective_level
 from alerts.cases.models import Case, Consent
 from alerts.config import Settings
 from alerts.db.database import Database
-from alerts.web import keys
 
 log = logging.getLogger(__name__)
 
@@ -48,17 +45,6 @@ VOLUNTEER_CHANNELS = ("telegram_dm", "email")
 # published by their own code.
 DISPATCH_CHANNELS = ("telegram_dm", "telegram_channel", "email", "webhook")
 NOTIFY_CHANNEL = "alerts_dispatch"
-
-ApprovalHook = Callable[[Database, Case, Consent], Awaitable[None]]
-CaseHook = Callable[[Database, Case], Awaitable[None]]
-
-
-def setup(app: web.Application) -> None:
-    """Plan the fan-out in the approval, revision and close transactions of `app`."""
-    settings = app[keys.SETTINGS]
-    app[keys.APPROVAL_HOOKS].append(approval_hook(settings))
-    app[keys.REVISION_HOOKS].append(revision_hook(settings))
-    app[keys.CLOSE_HOOKS].append(close_hook)
 
 
 def enabled_channels(settings: Settings) -> frozenset[str]:
@@ -71,22 +57,8 @@ def enabled_channels(settings: Settings) -> frozenset[str]:
     return frozenset(enabled)
 
 
-def approval_hook(settings: Settings) -> ApprovalHook:
-    async def hook(db: Database, case: Case, consent: Consent) -> None:
-        await plan(db, settings, case, consent)
-
-    return hook
-
-
-def revision_hook(settings: Settings) -> CaseHook:
-    async def hook(db: Database, case: Case) -> None:
-        await plan_revision(db, settings, case)
-
-    return hook
-
-
-async def close_hook(db: Database, case: Case) -> None:
-    """Nothing more goes out for `case`; what went out is to be withdrawn."""
+async def stop(db: Database, case: Case) -> None:
+    """Nothing more goes out for the closed `case`; what went out is to be withdrawn."""
     # First: a batch being turned into rows right now is waited for, and its rows cancelled.
     await db.execute("drop_fanout_batches", case.id, None)
     cancelled = _count(await db.execute("cancel_unsent_publications", case.id))

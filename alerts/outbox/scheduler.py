@@ -2,7 +2,7 @@
 
 - `consents`, every SCHEDULER_INTERVAL_SECONDS: consents that reached their end date, and sends
   that were in flight when a consent narrowed: what they no longer allow is withdrawn
-  (alerts.withdrawal.reconcile);
+  (alerts.outbox.pipeline.end_consents);
 - `retention`, daily: the retention purge (alerts.retention.purge).
 - `sessions`, hourly: expired staff sessions and failed logins older than a day are deleted
   (alerts.staff.auth.prune_sessions); hourly, so a burst of failed logins does not linger.
@@ -26,13 +26,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-from aiohttp import web
 
 from alerts.config import Settings
 from alerts.db.database import Database
-from alerts.outbox import retention, withdrawal
+from alerts.outbox import pipeline, retention
 from alerts.staff import auth
-from alerts.web import keys
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +49,7 @@ class Job:
 
 
 async def _consents(db: Database, settings: Settings) -> Mapping[str, Any]:
-    return dataclasses.asdict(await withdrawal.reconcile(db))
+    return dataclasses.asdict(await pipeline.end_consents(db))
 
 
 async def _retention(db: Database, settings: Settings) -> Mapping[str, Any]:
@@ -124,17 +122,3 @@ class Scheduler:
             finally:
                 if held:
                     await locks.fetchval("scheduler_unlock", name)
-
-
-def setup(app: web.Application) -> None:
-    """Run the scheduler alongside `app` (after its database opens, stopped before it closes)."""
-    app.cleanup_ctx.append(_scheduler_ctx)
-
-
-async def _scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
-    scheduler = Scheduler(app[keys.DB], app[keys.SETTINGS])
-    stop = asyncio.Event()
-    task = asyncio.create_task(scheduler.run(stop))
-    yield
-    stop.set()
-    await task

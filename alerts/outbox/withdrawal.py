@@ -1,9 +1,10 @@
 """Withdrawal: taking back everything a case published, on the dispatcher's own machinery.
 
 Closing a case marks, in its transaction, every sent publication `withdrawing` (alerts.fanout)
-and ends what we host ourselves (alerts.materials, and `close_hook` here for what an earlier
-revision still lists). A consent that narrows (revoked, a lower level, the photo no longer
-allowed, its end date reached) does the same for what falls outside it (`narrow`).
+and ends what we host ourselves (alerts.materials, and `end_hosted_leftovers` here for what an
+earlier revision still lists): alerts.outbox.pipeline runs these steps. A consent that narrows
+(revoked, a lower level, the photo no longer allowed, its end date reached) does the same for
+what falls outside it (`narrow`).
 
 The rows in `withdrawing` are the withdrawal jobs. The dispatcher runs a withdrawal lane beside
 each send lane (alerts.dispatch): the same rate bucket shared by every process, the same
@@ -36,7 +37,7 @@ from typing import Any, Self
 
 from alerts.cases import lifecycle as cases
 from alerts.cases.consent import CHANNEL_LEVEL, allows
-from alerts.cases.models import Case, CaseState, Consent
+from alerts.cases.models import Case, Consent
 from alerts.channels.base import (
     Channel,
     ChannelError,
@@ -55,7 +56,6 @@ from alerts.db.database import Database
 from alerts.outbox.limits import RateLimiter
 from alerts.outbox.report import ManualPosts
 from alerts.partners import press
-from alerts.staff import audit
 
 log = logging.getLogger(__name__)
 
@@ -284,21 +284,12 @@ def _log_end(taking: Taking, outcome: Ended) -> None:
 # -- what closing and consent changes write -------------------------------------------------------
 
 
-async def close_hook(db: Database, case: Case) -> None:
+async def end_hosted_leftovers(db: Database, case: Case) -> None:
     """Inside the close transaction: everything we host, earlier revisions included, is withdrawn
-    (the dispatcher's rows are marked `withdrawing` by alerts.fanout's close hook)."""
+    (the dispatcher's rows are marked `withdrawing` by alerts.fanout.stop)."""
     ended = _count(await db.execute("withdraw_hosted_leftovers", case.id))
     log.info("hosted publications withdrawn", extra={
         "action": "withdrawal.closed", "case_id": case.id, "rows": ended})  # fmt: skip
-
-
-async def consent_hook(
-    db: Database, case: Case, previous: Consent | None, consent: Consent
-) -> None:
-    """Inside the transaction that records or revokes a consent: withdraw what it no longer
-    allows (only an active case has published anything)."""
-    if case.state is CaseState.ACTIVE:
-        await narrow(db, case.id, previous, consent, datetime.now(UTC))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -332,7 +323,7 @@ async def narrow(
     photo_messages = photo_gone or (in_flight_only and in_force and not photo_allowed)
     row = await db.fetchrow(
         "withdraw_out_of_scope", case_id, disallowed, photo_gone and not in_flight_only,
-        photo_messages, in_flight_only, _why(consent, now, photo_gone),
+        photo_messages, in_flight_only, narrowing_reason(consent, now, photo_gone),
     )  # fmt: skip
     assert row is not None
     narrowed = Narrowed(hosted=row["hosted"], cancelled=row["cancelled"],
@@ -348,7 +339,7 @@ async def narrow(
     return narrowed
 
 
-def _why(consent: Consent | None, now: datetime, photo_gone: bool) -> str:
+def narrowing_reason(consent: Consent | None, now: datetime, photo_gone: bool) -> str:
     if consent is None or consent.revoked_at is not None:
         return "consent revoked"
     if not consent.in_force(now):
@@ -362,33 +353,6 @@ class Reconciled:
 
     cases: int
     materials: int
-
-
-async def reconcile(db: Database, now: datetime | None = None) -> Reconciled:
-    """Withdraw, for every active case, what its consent no longer allows although it is still
-    out: consents past their end date, and sends that were in flight when a consent narrowed;
-    and delete the renders nobody may download any more (an image rendered just after the
-    consent took the photo away, say)."""
-    now = now or datetime.now(UTC)
-    channels, levels = zip(*CHANNEL_LEVEL.items(), strict=True)
-    found = await db.fetch("cases_out_of_scope", list(channels), list(levels))
-    for row in found:
-        async with db.transaction() as tx:
-            case = await cases.get(tx, row["case_id"], for_update=True)
-            if case.state is not CaseState.ACTIVE:
-                continue
-            consent = await cases.current_consent(tx, case.id)
-            narrowed = await narrow(tx, case.id, None, consent, now, in_flight_only=True)
-            await audit.record(
-                tx,
-                None,
-                "consent_scope_enforced",
-                case.id,
-                reason=_why(consent, now, False),
-                **dataclasses.asdict(narrowed),
-            )
-    deleted = int(await db.fetchval("delete_unpublished_materials"))
-    return Reconciled(cases=len(found), materials=deleted)
 
 
 def _count(status: str) -> int:

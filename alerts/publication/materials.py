@@ -1,6 +1,7 @@
 """The materials of each revision of a case, and the registry rows of everything we host.
 
-At approval and at each revision (hooks run inside those transactions), every material the
+At approval and at each revision (steps of alerts.outbox.pipeline, inside those transactions),
+every material the
 consent allows is rendered from the channel's public view: an A4 poster per case language, the
 bilingual nl/fr poster when both are among them, and a square and a story PNG per language.
 They are stored in `materials`, and each of them, the case page (and its photo), the feeds and
@@ -20,13 +21,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from alerts.cases.consent import PublicView
-from alerts.cases.lifecycle import ApprovalHook, CloseHook, RevisionHook
-from alerts.cases.models import Case, Consent
+from alerts.cases.models import Case
 from alerts.cases.publicity import view_for
 from alerts.config import Settings
 from alerts.db.database import Database
@@ -186,15 +186,13 @@ def registry_rows(
     return rows
 
 
-async def publish_revision(
-    db: Database, settings: Settings, case: Case, pool: Callable[[], Database] | None = None
-) -> int:
+async def publish_revision(db: Database, settings: Settings, case: Case) -> bool:
     """Render and store the posters, and record every material and hosted page of the case's
-    revision; the number of publication rows written. Runs inside the approval or revision
-    transaction; the images are rendered after its commit, on `pool`."""
+    revision; True when images are left to render after the commit (`render_images_later`).
+    Runs inside the approval or revision transaction."""
     views = await channel_views(db, settings, case)
     if views.page is None:
-        return 0  # level 0: nothing of the case is public
+        return False  # level 0: nothing of the case is public
     files = planned_files(case.languages, posters=views.poster is not None,
                           images=views.image is not None)  # fmt: skip
     posters = [f for f in files if f.kind == "poster"]
@@ -202,8 +200,6 @@ async def publish_revision(
         render_files, posters, views.poster, None, settings.organisation_name
     )
     await _store(db, case, rendered)
-    if pool is not None and len(posters) < len(files):
-        _later(_render_images_after_commit(pool, settings, case.id, case.revision))
     rows = registry_rows(settings, case, views, files)
     await db.execute("record_hosted_publications", case.id, case.revision, *_columns(rows))
     await db.execute(
@@ -214,7 +210,7 @@ async def publish_revision(
         extra={"action": "materials_published", "case_id": case.id, "revision": case.revision,
                "materials": len(rendered), "publications": len(rows)},
     )  # fmt: skip
-    return len(rows)
+    return len(posters) < len(files)
 
 
 _tasks: set[asyncio.Task[None]] = set()
@@ -232,20 +228,20 @@ async def drain() -> None:
         await asyncio.gather(*_tasks, return_exceptions=True)
 
 
+def render_images_later(db: Database, settings: Settings, case: Case) -> None:
+    """Start rendering the revision's images in the background, once its transaction has
+    committed (`db` is a pool: the approval's connection is back in it by then)."""
+    _later(_render_images_after_commit(db, settings, case.id, case.revision))
+
+
 async def _render_images_after_commit(
-    pool: Callable[[], Database], settings: Settings, case_id: int, revision: int
+    db: Database, settings: Settings, case_id: int, revision: int
 ) -> None:
-    """Render the revision's images once its transaction has committed (gives up after 30 s:
-    the first request for a missing image renders it then)."""
-    db = pool()
-    for _ in range(300):
-        row = await db.fetchrow("get_case", case_id)
-        if row is None or row["revision"] > revision or row["state"] == "closed":
-            return
-        if row["revision"] == revision and row["state"] == "active":
-            await render_images(db, settings, Case.from_row(row))
-            return
-        await asyncio.sleep(0.1)
+    """Render the revision's images unless the case moved on meanwhile (a newer revision, the
+    close): the first request for a missing image renders it then."""
+    row = await db.fetchrow("get_case", case_id)
+    if row is not None and row["revision"] == revision and row["state"] == "active":
+        await render_images(db, settings, Case.from_row(row))
 
 
 async def render_images(db: Database, settings: Settings, case: Case) -> None:
@@ -293,34 +289,6 @@ def _columns(rows: Sequence[tuple[Any, ...]]) -> list[list[Any]]:
 async def withdraw_hosted(db: Database, case_id: int, reason: str) -> None:
     """Mark the case's hosted publications withdrawn (their addresses answer 410 already)."""
     await db.execute("withdraw_hosted_publications", case_id, reason)
-
-
-def on_approval(settings: Settings, pool: Callable[[], Database]) -> ApprovalHook:
-    """The approval hook: publish revision 1."""
-
-    async def hook(db: Database, case: Case, consent: Consent) -> None:
-        await publish_revision(db, settings, case, pool)
-
-    return hook
-
-
-def on_revision(settings: Settings, pool: Callable[[], Database]) -> RevisionHook:
-    """The revision hook: publish revision N+1, supersede revision N."""
-
-    async def hook(db: Database, case: Case) -> None:
-        await publish_revision(db, settings, case, pool)
-
-    return hook
-
-
-def on_close() -> CloseHook:
-    """The close hook: the hosted publications end with the close commit (410 from then on).
-    Removal requests to the press are the withdrawal's to send (alerts.press)."""
-
-    async def hook(db: Database, case: Case) -> None:
-        await withdraw_hosted(db, case.id, "case closed")
-
-    return hook
 
 
 @dataclass(frozen=True, kw_only=True)

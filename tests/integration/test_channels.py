@@ -24,12 +24,12 @@ from alerts.cases.models import Case
 from alerts.channels.base import Job, Published, TemporaryFailure
 from alerts.channels.email import EmailChannel
 from alerts.channels.telegram import FileIds, TelegramChannel, make_bot
-from alerts.channels.webhooks import WebhookChannel, cap_payload, verify_signature, webhook_channel
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.logs import JsonFormatter
 from alerts.partners import registry as partners
 from alerts.partners.cap import CAP_NS
+from alerts.partners.webhooks import WebhookChannel, cap_payload, verify_signature, webhook_channel
 from alerts.staff.models import Role
 from alerts.volunteers import links
 from sandbox.smtp_sink import SmtpSink

@@ -14,9 +14,11 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from alerts.cases import lifecycle as cases
+from alerts.cases.fields import parse_consent
+from alerts.cases.models import CaseKind
 from alerts.config import Settings
 from alerts.db.database import Database
-from alerts.outbox import fanout, withdrawal
+from alerts.outbox import pipeline
 from alerts.outbox import report as withdrawal_report
 from alerts.outbox.scheduler import Job, Scheduler
 from alerts.partners import registry as partners
@@ -32,7 +34,6 @@ from tests.support.images import jpeg
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 pytestmark = pytest.mark.sandbox(count_edits=False)  # the withdrawal follows the send at once
-HOOKS = [withdrawal.consent_hook]
 
 
 def nothing_withdrawing(db: Database, case_id: int) -> Callable[[], Awaitable[bool]]:
@@ -57,7 +58,7 @@ async def test_consent_revoked_for_photos_only_withdraws_the_photo_bearing_mater
 ) -> None:
     [texted] = await users(sandbox, db, [1])
     await add_volunteer(db, moved(GENT, 2), email="v2@example.org")
-    case = await published(db, live, make_staff, photo=False, hosted=True, languages=["nl"])
+    case = await published(db, live, make_staff, photo=False, languages=["nl"])
     manager = await make_staff()
     async with dispatching(db, live):
         await eventually(states_are(db, case.id, {"sent"}))
@@ -65,15 +66,12 @@ async def test_consent_revoked_for_photos_only_withdraws_the_photo_bearing_mater
         # The dispatcher caches the case's state for 0.1 s, and takes a claim of a newer revision
         # than the one cached for the cached one: let it expire (a fan-out matter, not this one).
         await asyncio.sleep(0.15)
-        revised = [fanout.revision_hook(live), materials.on_revision(live, lambda: db)]
-        await cases.add_photo(db, live, manager, case.id, jpeg(), revised)
+        await pipeline.add_photo(db, live, manager, case.id, jpeg())
         await eventually(states_are(db, case.id, {"sent", "superseded"}))
         assert bot_messages(sandbox, pictured)[0].photo_file_id
         assert (await statuses(client, case.public_id, "/photo.jpg", "/poster-nl.pdf")) == [200] * 2
         mails = len(sink.messages)
-        await cases.record_consent(
-            db, manager, case.id, {**CONSENT, "photo": False}, HOOKS, revised
-        )
+        await pipeline.change_consent(db, live, manager, case.id, {**CONSENT, "photo": False})
         await eventually(nothing_withdrawing(db, case.id))
     # The photo message is gone, replaced by the alert without the photo (revision 3); the
     # text message, the e-mails and the page stay.
@@ -83,7 +81,10 @@ async def test_consent_revoked_for_photos_only_withdraws_the_photo_bearing_mater
     [kept] = bot_messages(sandbox, texted)
     assert not kept.deleted and not kept.photo_file_id and "/stop" in (kept.text or "")
     assert len(sink.messages) == mails + 1  # the update of revision 3; e-mails carry no photo
-    rows = {(r["channel"], r["target"], r["revision"]): r for r in await publications(db, case.id)}
+    rows = {
+        (r["channel"], r["target"], r["revision"]): r
+        for r in await publications(db, case.id, hosted=True)
+    }
     assert rows["telegram_dm", f"volunteer/{await _volunteer(db, pictured)}", 2]["end_reason"] == (
         "consent no longer allows the photo: deleted"
     )
@@ -94,7 +95,7 @@ async def test_consent_revoked_for_photos_only_withdraws_the_photo_bearing_mater
     assert hosted and {r["state"] for r in hosted} == {"withdrawn"}
     assert {r["state"] for key, r in rows.items() if key[0] == "email"} <= {"sent", "superseded"}
     # The renders that embed the photo are gone; revision 3's are made without it.
-    await withdrawal.reconcile(db)
+    await pipeline.end_consents(db)
     await materials.drain()
     assert not await db.conn.fetchval(
         "SELECT count(*) FROM materials WHERE case_id = $1 AND revision < 3", case.id
@@ -127,8 +128,7 @@ async def test_lowering_the_level_withdraws_what_it_no_longer_allows(
         db, await make_staff(Role.SUPERVISOR), name="OVL", chat_id=str(channel.id),
         language="nl", lat=GENT[0], lon=GENT[1], radius_km=30,
     )  # fmt: skip
-    case = await published(db, live, make_staff, hosted=True, languages=["nl"],
-                           consent={"level": 3})  # fmt: skip
+    case = await published(db, live, make_staff, languages=["nl"], consent={"level": 3})
     async with dispatching(db, live):
         await eventually(states_are(db, case.id, {"sent"}))
         answer = await client.put(f"/api/cases/{case.id}/consent", json={**CONSENT, "level": 1},
@@ -137,7 +137,7 @@ async def test_lowering_the_level_withdraws_what_it_no_longer_allows(
         await eventually(nothing_withdrawing(db, case.id))
     assert [m.deleted for m in bot_messages(sandbox, channel.id)] == [True]
     assert [m.deleted for m in bot_messages(sandbox, volunteer)] == [False]  # level 1 allows it
-    rows = await publications(db, case.id)
+    rows = await publications(db, case.id, hosted=True)
     by_channel: dict[str, set[str]] = {}
     for row in rows:
         by_channel.setdefault(row["channel"], set()).add(row["state"])
@@ -160,7 +160,7 @@ async def test_revoking_the_consent_withdraws_everything_and_the_case_stays_open
 ) -> None:
     [volunteer] = await users(sandbox, db, [1])
     await add_volunteer(db, moved(GENT, 2), email="v2@example.org")
-    case = await published(db, live, make_staff, hosted=True, languages=["nl"])
+    case = await published(db, live, make_staff, languages=["nl"])
     async with dispatching(db, live):
         await eventually(states_are(db, case.id, {"sent"}))
         revoked = await client.post(f"/console/cases/{case.id}/consent/revoke",
@@ -172,7 +172,7 @@ async def test_revoking_the_consent_withdraws_everything_and_the_case_stays_open
     assert any(m.subject.startswith("Oproep ingetrokken") for m in sink.messages)
     assert (await cases.get(db, case.id)).state == "active"
     assert (await statuses(client, case.public_id, "", "/poster-nl.pdf")) == [410, 410]
-    summary = withdrawal_report.summarise(await publications(db, case.id))
+    summary = withdrawal_report.summarise(await publications(db, case.id, hosted=True))
     assert summary.fully_withdrawn and summary.manual_actions == 0
     again = await client.post(f"/api/cases/{case.id}/consent/revoke",
                               headers=await bearer(await make_staff()))  # fmt: skip
@@ -211,12 +211,18 @@ async def test_a_photo_message_sent_while_the_consent_narrowed_is_withdrawn_next
     manager = await make_staff()
     async with dispatching(db, live):
         await eventually(states_are(db, case.id, {"sent"}))
-        # As if the photo message was recorded only after the consent's transaction committed.
-        await cases.record_consent(db, manager, case.id, {**CONSENT, "photo": False})
+        # As if the photo message was recorded only after the consent's transaction committed:
+        # the consent row alone, without the narrowing that transaction made.
+        values = parse_consent({**CONSENT, "photo": False}, CaseKind(case.kind), datetime.now(UTC))
+        await db.execute(
+            "add_consent", case.id, values["given_by"], values["relation"], values["given_at"],
+            manager.id, values["valid_until"], values["level"], values["photo"],
+            values["name_mode"].value, values["place_precision"].value, values["forwarding"],
+        )  # fmt: skip
         assert bot_messages(sandbox, volunteer)[0].photo_file_id
-        assert (await withdrawal.reconcile(db)).cases == 1
+        assert (await pipeline.end_consents(db)).cases == 1
         await eventually(states_are(db, case.id, TERMINAL))
-        assert (await withdrawal.reconcile(db)).cases == 0
+        assert (await pipeline.end_consents(db)).cases == 0
     assert [m.deleted for m in bot_messages(sandbox, volunteer)] == [True]
 
 

@@ -13,10 +13,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from alerts.cases import lifecycle as cases
 from alerts.config import Settings
 from alerts.db.database import Database
-from alerts.outbox import fanout
+from alerts.outbox import pipeline
 from alerts.partners import registry as partners
 from alerts.staff.models import Role
 from sandbox.smtp_sink import SmtpSink
@@ -168,8 +167,7 @@ async def test_a_revision_edits_the_messages_already_sent(
     manager = await make_staff()
     async with dispatching(db, live):
         await eventually(all_sent(db, case.id))
-        await cases.update(db, manager, case.id, {"clothing": "a green winter coat"},
-                           [fanout.revision_hook(live)])  # fmt: skip
+        await pipeline.revise(db, live, manager, case.id, {"clothing": "a green winter coat"})
         await eventually(lambda: _revision_sent(db, case.id, 2))
     for chat in chats:
         [message] = bot_messages(sandbox, chat)
@@ -225,7 +223,7 @@ async def test_invariant_4_nothing_sent_after_close(
     case = await active_case(db, slow, make_staff)
     async with dispatching(db, slow):
         await eventually(reaching(sandbox, chats, at_least=10))
-        await cases.close(db, await make_staff(), case.id, "found_safe", [fanout.close_hook])
+        await pipeline.close(db, await make_staff(), case.id, "found_safe")
         at_close = messaged(sandbox, chats)
         await asyncio.sleep(1.0)
         after = messaged(sandbox, chats)
@@ -248,7 +246,7 @@ async def test_a_message_put_back_after_its_case_closed_is_cancelled_not_left_pe
     # A dispatcher holds the nearest message while the case closes, then puts it back (a 429,
     # a network error): its retry makes the row pending again after the close cancelled the rest.
     claimed = await db.fetch("claim_publications", "slow worker", ["telegram_dm"], 1)
-    await cases.close(db, await make_staff(), case.id, "found_safe", [fanout.close_hook])
+    await pipeline.close(db, await make_staff(), case.id, "found_safe")
     await db.execute("record_retry", claimed[0]["id"], "slow worker", 0.0, "timeout", True)
     assert await states(db, case.id) == {"pending": 1, "cancelled": 1}
     async with dispatching(db, live):

@@ -14,9 +14,10 @@ from alerts.cases import lifecycle as cases
 from alerts.cases.consent import PublicView
 from alerts.config import Settings
 from alerts.db.database import Database
-from alerts.outbox import fanout, withdrawal
+from alerts.outbox import fanout, pipeline, withdrawal
 from alerts.outbox.claims import CaseGate, Claim
-from alerts.outbox.dispatcher import Dispatcher
+from alerts.outbox.limits import RateLimiter
+from alerts.outbox.sender import Sender
 from alerts.volunteers import registry as volunteers
 from alerts.web.console.progress import reach
 from tests.support.app import StaffFactory
@@ -97,7 +98,7 @@ async def test_closing_drops_the_batches_not_yet_made_into_rows(
 ) -> None:
     await ten_volunteers(db)
     case = await active_case(db, small, make_staff)
-    await cases.close(db, await make_staff(), case.id, "found_safe", [fanout.close_hook])
+    await pipeline.close(db, await make_staff(), case.id, "found_safe")
     assert await fanout.expand(db) is None
     assert await fanout.waiting(db, case.id) == 0
     rows = await publications(db, case.id)
@@ -110,7 +111,7 @@ async def test_a_batch_of_a_case_closed_since_it_was_written_makes_no_rows(
     # As if the close had run without the fan-out's close hook (another process's version).
     await ten_volunteers(db)
     case = await active_case(db, small, make_staff)
-    await cases.close(db, await make_staff(), case.id, "found_safe")
+    await pipeline.close(db, await make_staff(), case.id, "found_safe")
     assert await expand_all(db) == 0
     assert len(await publications(db, case.id)) == BATCH
 
@@ -120,8 +121,8 @@ async def test_a_revision_replaces_the_batches_of_the_one_before(
 ) -> None:
     nearest_first = await ten_volunteers(db)
     case = await active_case(db, small, make_staff)
-    revised = await cases.update(db, await make_staff(), case.id, {"clothing": "green coat"},
-                                 [fanout.revision_hook(small)])  # fmt: skip
+    revised = await pipeline.revise(db, small, await make_staff(), case.id,
+                                    {"clothing": "green coat"})  # fmt: skip
     assert revised.revision == 2
     assert await expand_all(db) == 7
     # Everyone gets revision 2 once; nothing of revision 1 is left to send.
@@ -148,14 +149,13 @@ async def test_a_claim_of_a_revision_newer_than_the_known_state_is_sent_as_that_
 ) -> None:
     await add_volunteer(db, moved(GENT, 1), chat_id=1)
     case = await active_case(db, small, make_staff)
-    dispatcher = Dispatcher(db, small, [])
-    dispatcher.gate = CaseGate(db, small, ttl=3600.0)  # the state stays cached
-    status = await dispatcher.gate.status(case.id)
+    gate = CaseGate(db, small, ttl=3600.0)  # the state stays cached
+    sender = Sender(db, small, {}, RateLimiter(db), gate)
+    status = await gate.status(case.id)
     assert status is not None and status.revision == 1
-    await dispatcher.gate.view(case.id, status, "telegram_dm")  # revision 1's, cached too
-    await cases.update(db, await make_staff(), case.id, {"clothing": "green coat"},
-                       [fanout.revision_hook(small)])  # fmt: skip
+    await gate.view(case.id, status, "telegram_dm")  # revision 1's, cached too
+    await pipeline.revise(db, small, await make_staff(), case.id, {"clothing": "green coat"})
     [row] = await db.fetch("claim_publications", "test", ["telegram_dm"], 10)
-    view = await dispatcher._prepare(Claim.from_row(row))
+    view = await sender.prepare(Claim.from_row(row))
     assert isinstance(view, PublicView)
     assert (view.revision, view.clothing) == (2, "green coat")

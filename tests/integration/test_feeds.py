@@ -10,11 +10,10 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 from lxml import etree
 
-from alerts.cases import lifecycle as cases
 from alerts.config import Settings
 from alerts.db.database import Database
+from alerts.outbox import pipeline
 from alerts.partners import cap
-from alerts.publication import materials
 from tests.support.app import StaffFactory
 from tests.support.factories import CONSENT, approved, revise
 from tests.support.paths import DATA
@@ -99,7 +98,7 @@ async def test_cap_alert_update_and_cancel_validate_against_the_oasis_schema(
     sender = field(update, "sender")
     assert field(update, "references") == f"{sender},{case.public_id}.1,{first_sent}"
 
-    await cases.close(database, manager, case.id, "found_safe", [materials.on_close()])
+    await pipeline.close(database, manager, case.id, "found_safe")
     body, _ = await feed(client, "/feeds/cap.xml")
     [cancel] = cap_alerts(body)
     assert field(cancel, "msgType") == "Cancel" and cancel.find(f"{CAP}info") is None
@@ -139,7 +138,7 @@ async def test_a_case_whose_consent_stops_allowing_feeds_is_cancelled(
     client: TestClient[Any, Any], database: Database, settings: Settings, make_staff: StaffFactory
 ) -> None:
     case, manager = await approved(database, settings, make_staff, level=3, languages=("en",))
-    await cases.record_consent(database, manager, case.id, {**CONSENT, "level": 2})
+    await pipeline.change_consent(database, settings, manager, case.id, {**CONSENT, "level": 2})
     body, _ = await feed(client, "/feeds/cap.xml")
     [cancel] = cap_alerts(body)
     assert field(cancel, "msgType") == "Cancel" and "Lotte" not in body.decode()

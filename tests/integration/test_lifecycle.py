@@ -11,6 +11,7 @@ from alerts.cases import lifecycle as cases
 from alerts.cases.models import CaseState
 from alerts.config import Settings
 from alerts.db.database import Database
+from alerts.outbox import pipeline
 from alerts.staff.models import Role
 from tests.support.app import StaffFactory
 from tests.support.factories import CONSENT, draft, pending
@@ -22,10 +23,10 @@ async def test_draft_to_pending_to_active_to_closed(
     manager, supervisor = await make_staff(), await make_staff(Role.SUPERVISOR)
     case = await pending(database, manager)
     assert case.state is CaseState.PENDING_APPROVAL and case.submitted_by == manager.id
-    case = await cases.approve(database, settings, supervisor, case.id)
+    case = await pipeline.approve(database, settings, supervisor, case.id)
     assert case.state is CaseState.ACTIVE and case.revision == 1
     assert case.approved_by == supervisor.id
-    case = await cases.close(database, manager, case.id, "found_safe")
+    case = await pipeline.close(database, manager, case.id, "found_safe")
     assert case.state is CaseState.CLOSED and case.close_reason == "found_safe"
 
 
@@ -39,11 +40,12 @@ async def test_pending_case_can_be_sent_back_to_draft(
 
 
 async def test_editing_a_pending_case_sends_it_back_to_draft(
-    database: Database, make_staff: StaffFactory
+    database: Database, settings: Settings, make_staff: StaffFactory
 ) -> None:
     manager = await make_staff()
     case = await pending(database, manager)
-    case = await cases.update(database, manager, case.id, {"hair": "short, dyed black"})
+    edit = {"hair": "short, dyed black"}
+    case = await pipeline.revise(database, settings, manager, case.id, edit)
     assert case.state is CaseState.DRAFT and case.hair == "short, dyed black"
 
 
@@ -54,11 +56,11 @@ async def test_close_is_legal_from_every_open_state(
     manager, supervisor = await make_staff(), await make_staff()
     case = await draft(database, manager)
     if state != "draft":
-        await cases.record_consent(database, manager, case.id, CONSENT)
+        await pipeline.change_consent(database, settings, manager, case.id, CONSENT)
         case = await cases.submit(database, manager, case.id)
     if state == "active":
-        case = await cases.approve(database, settings, supervisor, case.id)
-    closed = await cases.close(database, manager, case.id, "unfounded")
+        case = await pipeline.approve(database, settings, supervisor, case.id)
+    closed = await pipeline.close(database, manager, case.id, "unfounded")
     assert closed.state is CaseState.CLOSED
 
 
@@ -90,14 +92,14 @@ async def test_illegal_transitions_are_refused_with_a_reason(
     if state != "draft":
         case = await pending(database, manager)
     if state in ("active", "closed"):
-        case = await cases.approve(database, settings, supervisor, case.id)
+        case = await pipeline.approve(database, settings, supervisor, case.id)
     if state == "closed":
-        case = await cases.close(database, manager, case.id, "found_safe")
+        case = await pipeline.close(database, manager, case.id, "found_safe")
     calls = {
         "submit": lambda: cases.submit(database, manager, case.id),
-        "approve": lambda: cases.approve(database, settings, supervisor, case.id),
+        "approve": lambda: pipeline.approve(database, settings, supervisor, case.id),
         "return": lambda: cases.return_to_draft(database, manager, case.id),
-        "close": lambda: cases.close(database, manager, case.id, "found_safe"),
+        "close": lambda: pipeline.close(database, manager, case.id, "found_safe"),
     }
     with pytest.raises(errors.IllegalTransition, match=reason):
         await calls[action]()
@@ -105,15 +107,15 @@ async def test_illegal_transitions_are_refused_with_a_reason(
 
 
 async def test_closed_case_cannot_be_edited_or_get_consent(
-    database: Database, make_staff: StaffFactory
+    database: Database, settings: Settings, make_staff: StaffFactory
 ) -> None:
     manager = await make_staff()
     case = await draft(database, manager)
-    await cases.close(database, manager, case.id, "found_safe")
+    await pipeline.close(database, manager, case.id, "found_safe")
     with pytest.raises(errors.IllegalTransition, match="new disappearance is a new case"):
-        await cases.update(database, manager, case.id, {"hair": "red"})
+        await pipeline.revise(database, settings, manager, case.id, {"hair": "red"})
     with pytest.raises(errors.IllegalTransition):
-        await cases.record_consent(database, manager, case.id, CONSENT)
+        await pipeline.change_consent(database, settings, manager, case.id, CONSENT)
 
 
 async def test_invariant_1_four_eyes_submitter_cannot_approve(
@@ -122,7 +124,7 @@ async def test_invariant_1_four_eyes_submitter_cannot_approve(
     manager = await make_staff(Role.SUPERVISOR)
     case = await pending(database, manager)
     with pytest.raises(errors.Forbidden, match="second staff member"):
-        await cases.approve(database, settings, manager, case.id)
+        await pipeline.approve(database, settings, manager, case.id)
     assert (await cases.get(database, case.id)).state is CaseState.PENDING_APPROVAL
 
 
@@ -134,7 +136,7 @@ async def test_four_eyes_can_be_switched_off(
     manager = await make_staff()
     case = await pending(database, manager)
     single = dataclasses.replace(settings, four_eyes=False)
-    assert (await cases.approve(database, single, manager, case.id)).state is CaseState.ACTIVE
+    assert (await pipeline.approve(database, single, manager, case.id)).state is CaseState.ACTIVE
 
 
 async def test_invariant_1_approval_refused_without_consent(
@@ -143,7 +145,7 @@ async def test_invariant_1_approval_refused_without_consent(
     manager, supervisor = await make_staff(), await make_staff()
     case = await pending(database, manager, consent=False)
     with pytest.raises(errors.Conflict, match="no consent"):
-        await cases.approve(database, settings, supervisor, case.id)
+        await pipeline.approve(database, settings, supervisor, case.id)
     assert (await cases.get(database, case.id)).state is CaseState.PENDING_APPROVAL
 
 
@@ -154,7 +156,7 @@ async def test_invariant_1_approval_refused_with_revoked_consent(
     case = await pending(database, manager)
     await database.execute("revoke_consent", case.id)
     with pytest.raises(errors.Conflict, match="no consent"):
-        await cases.approve(database, settings, supervisor, case.id)
+        await pipeline.approve(database, settings, supervisor, case.id)
 
 
 async def test_invariant_1_approval_refused_without_police_reference(
@@ -163,7 +165,7 @@ async def test_invariant_1_approval_refused_without_police_reference(
     manager, supervisor = await make_staff(), await make_staff()
     case = await pending(database, manager, police_reference="")
     with pytest.raises(errors.Conflict, match="police or prosecutor reference"):
-        await cases.approve(database, settings, supervisor, case.id)
+        await pipeline.approve(database, settings, supervisor, case.id)
 
 
 async def test_submit_says_what_is_missing(database: Database, make_staff: StaffFactory) -> None:
@@ -178,8 +180,8 @@ async def test_editing_an_active_case_makes_a_new_revision(
 ) -> None:
     manager, supervisor = await make_staff(), await make_staff()
     case = await pending(database, manager)
-    case = await cases.approve(database, settings, supervisor, case.id)
-    case = await cases.update(database, manager, case.id, {"clothing": "grey hoodie"})
+    case = await pipeline.approve(database, settings, supervisor, case.id)
+    case = await pipeline.revise(database, settings, manager, case.id, {"clothing": "grey hoodie"})
     assert case.revision == 2 and case.state is CaseState.ACTIVE
     revisions = await database.fetch("list_revisions", case.id)
     assert [r["number"] for r in revisions] == [2, 1]
@@ -192,8 +194,8 @@ async def test_every_lifecycle_action_is_audited(
 
     manager, supervisor = await make_staff(), await make_staff()
     case = await pending(database, manager)
-    await cases.approve(database, settings, supervisor, case.id)
-    await cases.close(database, manager, case.id, "found_safe")
+    await pipeline.approve(database, settings, supervisor, case.id)
+    await pipeline.close(database, manager, case.id, "found_safe")
     actions = [e["action"] for e in await audit.entries(database, case.id)]
     assert actions == [
         "case_closed", "case_approved", "case_submitted", "consent_recorded", "case_created",
@@ -201,11 +203,11 @@ async def test_every_lifecycle_action_is_audited(
 
 
 async def test_invariant_1_nothing_is_published_before_approval(
-    client: Any, database: Database, make_staff: StaffFactory
+    client: Any, database: Database, settings: Settings, make_staff: StaffFactory
 ) -> None:
     manager = await make_staff()
     case = await pending(database, manager, consent=False)
-    await cases.record_consent(database, manager, case.id, {**CONSENT, "level": 3})
+    await pipeline.change_consent(database, settings, manager, case.id, {**CONSENT, "level": 3})
     assert await database.fetch("list_publications", case.id) == []
     assert (await client.get(f"/alerts/{case.public_id}")).status == 404
     assert (await client.get(f"/alerts/{case.public_id}/poster-nl.pdf")).status == 404

@@ -9,11 +9,10 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 from PIL import Image
 
-from alerts.cases import lifecycle as cases
 from alerts.config import Settings
 from alerts.db.database import Database
+from alerts.outbox import pipeline
 from alerts.publication import materials
-from alerts.web import keys
 from tests.support.app import StaffFactory
 from tests.support.factories import approved, path_of, registry, revise
 
@@ -120,20 +119,11 @@ async def test_invariant_2_every_material_is_recorded(
     assert len(stored) == 2 * 6 + 3  # two revisions of fr+en (no bilingual poster), one of nl
 
 
-async def test_the_app_registers_the_hooks(client: TestClient[Any, Any]) -> None:
-    app = client.app
-    assert app is not None
-    names = [hook.__qualname__ for hook in app[keys.APPROVAL_HOOKS]]
-    assert "on_approval.<locals>.hook" in names
-    assert any(h.__qualname__ == "on_revision.<locals>.hook" for h in app[keys.REVISION_HOOKS])
-    assert any(h.__qualname__ == "on_close.<locals>.hook" for h in app[keys.CLOSE_HOOKS])
-
-
 async def test_closing_withdraws_every_hosted_publication(
     database: Database, settings: Settings, make_staff: StaffFactory
 ) -> None:
     case, manager = await approved(database, settings, make_staff, level=3, languages=("nl",))
-    await cases.close(database, manager, case.id, "found_safe", [materials.on_close()])
+    await pipeline.close(database, manager, case.id, "found_safe")
     rows = await registry(database, case.id)
     assert rows and {r["state"] for r in rows} == {"withdrawn"}
     assert all(r["ended_at"] is not None for r in rows)

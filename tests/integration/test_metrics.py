@@ -11,11 +11,10 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from alerts.cases import lifecycle as cases
 from alerts.cases.models import Case
 from alerts.config import Settings
 from alerts.db.database import Database
-from alerts.outbox import fanout
+from alerts.outbox import pipeline
 from alerts.staff.models import Role, Staff
 from sandbox.smtp_sink import SmtpSink
 from sandbox.telegram.server import TelegramSandbox
@@ -28,6 +27,7 @@ from tests.support.dispatch import (
     eventually,
     moved,
     with_channels,
+    without_hosted,
 )
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -97,6 +97,7 @@ async def test_the_figures_move_as_messages_are_delivered_and_withdrawn(
     sandbox.block_bot(gone)
     await add_volunteer(db, moved(GENT, 5), email="volunteer@example.be")
     case = await active_case(db, live, make_staff)
+    await without_hosted(db, case.id)
 
     before, _ = await scrape(client)
     assert value(before, "alerts_queue_depth", channel="telegram_dm", state="due") == 4
@@ -117,7 +118,7 @@ async def test_the_figures_move_as_messages_are_delivered_and_withdrawn(
     await _per_alert_figures(client, case, await bearer(await make_staff()))
 
     supervisor = await make_staff(Role.SUPERVISOR)
-    await cases.close(db, supervisor, case.id, "found_safe", [fanout.close_hook])
+    await pipeline.close(db, supervisor, case.id, "found_safe")
     closing, _ = await scrape(client)
     assert value(closing, "alerts_withdrawal_publications", state="withdrawing") == 4
     assert value(closing, "alerts_queue_depth", channel="telegram_dm", state="withdrawing") == 3

@@ -13,11 +13,11 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from alerts.channels.webhooks import verify_signature
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.geo.geocoding import GeocodingService
 from alerts.partners import registry as partners
+from alerts.partners.webhooks import verify_signature
 from alerts.staff import audit
 from alerts.staff.models import Role, Staff
 from tests.support.app import StaffFactory

@@ -12,11 +12,10 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from alerts.app import create_app
-from alerts.cases import lifecycle as cases
 from alerts.config import Settings
 from alerts.db.database import Database
+from alerts.outbox import pipeline
 from alerts.partners import press
-from alerts.publication import materials
 from sandbox.smtp_sink import SmtpSink
 from tests.support.app import StaffFactory
 from tests.support.factories import approved
@@ -157,7 +156,7 @@ async def test_removal_requests_reach_every_outlet_that_took_material_and_only_t
                       ("b@example.org", f"{staying.public_id}/poster-nl.pdf")):  # fmt: skip
         response = await press_client.get(f"{base}/{path}", cookies={"press": took[who]})
         assert response.status == 200
-    closed = await cases.close(database, manager, closing.id, "found_safe", [materials.on_close()])
+    closed = await pipeline.close(database, manager, closing.id, "found_safe")
     sink.clear()
     report = await press.send_removal_requests(database, mail_settings, closed)
     [mail] = await sink.wait_for_messages(1)

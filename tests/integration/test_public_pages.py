@@ -9,10 +9,9 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from alerts.cases import lifecycle as cases
 from alerts.config import Settings
 from alerts.db.database import Database
-from alerts.publication import materials
+from alerts.outbox import pipeline
 from tests.support.app import StaffFactory
 from tests.support.factories import CONSENT, approved, path_of, pending, registry
 
@@ -136,7 +135,7 @@ async def test_invariant_4_closed_case_answers_410(
         for name in ("poster-nl.pdf", "square-fr.png", "story-nl.png", "photo.jpg")
     ]
     assert all([(await client.get(a)).status == 200 for a in addresses])
-    await cases.close(database, manager, case.id, "found_safe", [materials.on_close()])
+    await pipeline.close(database, manager, case.id, "found_safe")
     started = time.monotonic()
     for address in addresses:
         response = await client.get(address, allow_redirects=False)
@@ -153,7 +152,7 @@ async def test_a_case_withdrawn_by_its_consent_answers_410(
     client: TestClient[Any, Any], database: Database, settings: Settings, make_staff: StaffFactory
 ) -> None:
     case, manager = await approved(database, settings, make_staff, level=2, languages=("nl",))
-    await cases.record_consent(database, manager, case.id, {**CONSENT, "level": 0})
+    await pipeline.change_consent(database, settings, manager, case.id, {**CONSENT, "level": 0})
     for path in ("", "/poster-nl.pdf", "/square-nl.png"):
         assert (await client.get(f"/alerts/{case.public_id}{path}")).status == 410, path
 

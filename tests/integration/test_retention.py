@@ -10,14 +10,12 @@ from typing import Any
 import asyncpg
 import pytest
 
-from alerts.cases import lifecycle as cases
 from alerts.cases.models import Case
 from alerts.config import Settings
 from alerts.db.database import Database
-from alerts.outbox import fanout, retention
+from alerts.outbox import pipeline, retention
 from alerts.outbox import report as withdrawal_report
 from alerts.outbox.scheduler import Scheduler
-from alerts.publication import materials
 from alerts.staff.models import Role
 from sandbox.telegram.server import TelegramSandbox
 from tests.support.app import StaffFactory
@@ -29,6 +27,7 @@ from tests.support.dispatch import (
     eventually,
     moved,
     with_channels,
+    without_hosted,
 )
 from tests.support.images import jpeg
 from tests.support.processes import run_cli
@@ -99,7 +98,7 @@ async def test_after_retention_nothing_of_the_child_is_left_in_the_database(
     await users(sandbox, db, [1, 2])
     await add_volunteer(db, moved(GENT, 3), email="v3@example.org")
     consent = {"level": 3, "name_mode": "full", "given_by": f"Mother of {FIRST} {LAST}"}
-    case = await published(db, live, make_staff, hosted=True, consent=consent, **NAMED)
+    case = await published(db, live, make_staff, consent=consent, **NAMED)
     manager = await make_staff(Role.SUPERVISOR)
     sighting_photo = jpeg(40, 30, color=(10, 200, 30))
     await add_sighting(db, case, sighting_photo)
@@ -107,10 +106,9 @@ async def test_after_retention_nothing_of_the_child_is_left_in_the_database(
         db, manager, case.id, f"https://social.example/{FIRST.lower()}-{LAST.lower()}"
     )
     photo = await db.conn.fetchval("SELECT jpeg FROM photos WHERE case_id = $1", case.id)
-    revise = [fanout.revision_hook(live), materials.on_revision(live, lambda: db)]
     async with dispatching(db, live):
         await eventually(states_are(db, case.id, {"sent"}))
-        await cases.update(db, manager, case.id, {"clothing": f"{FIRST}'s red coat"}, revise)
+        await pipeline.revise(db, live, manager, case.id, {"clothing": f"{FIRST}'s red coat"})
         await eventually(states_are(db, case.id, {"sent", "superseded"}))
         await close(db, manager, case.id)
         await eventually(ended(db, case.id))
@@ -149,6 +147,7 @@ async def test_a_case_still_being_withdrawn_waits_and_the_scheduler_purges_daily
     waiting = await published(db, settings, make_staff, photo=True)
     done = await published(db, settings, make_staff, photo=True)
     for case in (waiting, done):
+        await without_hosted(db, case.id)
         await close(db, await make_staff(), case.id)
         await closed_long_ago(db, case.id)
     await db.conn.execute(

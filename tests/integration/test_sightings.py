@@ -25,12 +25,11 @@ from PIL import Image
 
 from alerts import clients
 from alerts.app import create_app
-from alerts.cases import lifecycle as cases
 from alerts.cases.models import Case
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.i18n import in_language
-from alerts.publication import materials
+from alerts.outbox import pipeline
 from alerts.sightings import intake as sighting_intake
 from tests.support import images
 from tests.support.app import StaffFactory
@@ -481,7 +480,7 @@ async def test_a_withdrawn_case_answers_410(
 ) -> None:
     case, manager = await approved(database, settings, make_staff)
     csrf = await token(client, case)
-    await cases.close(database, manager, case.id, "found_safe", [materials.on_close()])
+    await pipeline.close(database, manager, case.id, "found_safe")
     status, html, _ = await send(client, case, report_form(csrf, place="Gent", seen="x"))
     assert status == 410 and case.first_name not in html
     answer = await client.post(f"/alerts/{case.public_id}/sightings", json={"seen": "x"})

@@ -16,16 +16,15 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from alerts.cases import lifecycle as cases
 from alerts.channels.telegram import neutral_jpeg, neutral_notice
-from alerts.channels.webhooks import verify_signature
 from alerts.config import Settings
 from alerts.db.database import Database
-from alerts.outbox import fanout
+from alerts.outbox import fanout, pipeline
 from alerts.outbox import report as withdrawal_report
 from alerts.partners import press
 from alerts.partners import registry as partners
 from alerts.partners.cap import CAP_NS
+from alerts.partners.webhooks import verify_signature
 from alerts.publication import materials
 from alerts.staff.models import Role
 from sandbox.smtp_sink import SmtpSink
@@ -126,7 +125,7 @@ async def test_after_the_close_young_messages_are_deleted_old_ones_neutral_and_m
     assert "löschen" in (notice.text or "") and not notice.message.is_multipart()
     for secret in ("Lotte", "Vermeulen", "Gent", case.reference, "found", "gefunden"):
         assert secret not in str(notice.message), secret
-    rows = {r["address"]: r for r in await publications(db, case.id)}
+    rows = {r["address"]: r for r in await publications(db, case.id, hosted=True)}
     assert {rows[str(chat)]["state"] for chat in [*young, channel.id]} == {"withdrawn"}
     assert {rows[str(chat)]["state"] for chat in old} == {"neutralised"}
     assert rows[str(young[0])]["end_reason"] == "case closed: deleted"
@@ -150,8 +149,7 @@ async def test_invariant_5_every_publication_ends_in_a_terminal_state(
     chats = await users(sandbox, db, [1, 2])
     await add_volunteer(db, moved(GENT, 3), email="v3@example.org")
     settings = with_channels(live, dispatch_max_attempts=1)  # the flaky partner: manual at once
-    case = await published(db, settings, make_staff, hosted=True, languages=["nl"],
-                           consent={"level": 3})  # fmt: skip
+    case = await published(db, settings, make_staff, languages=["nl"], consent={"level": 3})
     manager = await make_staff()
     contact = press.PressContact.from_row(await db.conn.fetchrow(
         "INSERT INTO press_contacts (outlet, email, language, confirmed_at) "
@@ -162,13 +160,11 @@ async def test_invariant_5_every_publication_ends_in_a_terminal_state(
     await withdrawal_report.record_manual_post(db, manager, case.id, "https://social.example/p/1")
     async with dispatching(db, settings):
         await eventually(_dispatched(db, case.id, 1))
-        case = await cases.update(db, manager, case.id, {"clothing": "blue coat"},
-                                  [fanout.revision_hook(settings),
-                                   materials.on_revision(settings, lambda: db)])  # fmt: skip
+        case = await pipeline.revise(db, settings, manager, case.id, {"clothing": "blue coat"})
         await eventually(_dispatched(db, case.id, 2))
         await close(db, manager, case.id)
         await eventually(ended(db, case.id), within=20)
-    rows = await publications(db, case.id)
+    rows = await publications(db, case.id, hosted=True)
     assert {r["state"] for r in rows} <= TERMINAL
     assert all(r["end_reason"] for r in rows if r["state"] != "cancelled")
     # The messages edited by revision 2 were withdrawn with it, not left "superseded".
@@ -201,7 +197,7 @@ async def test_invariant_5_every_publication_ends_in_a_terminal_state(
     assert all(ref in (as_cap.findtext("cap:references", namespaces=ns) or "") for ref in refs)
     social = next(r for r in rows if r["channel"] == "social")
     await withdrawal_report.confirm_removal(db, manager, case.id, social["id"])
-    summary = withdrawal_report.summarise(await publications(db, case.id))
+    summary = withdrawal_report.summarise(await publications(db, case.id, hosted=True))
     assert summary.manual_actions == 2 and summary.counts["withdrawn"] > 1
 
 
@@ -262,7 +258,7 @@ async def test_the_report_in_the_api_and_the_console_and_410_everywhere_at_once(
 ) -> None:
     manager = await make_staff()
     auth = await bearer(manager)
-    case = await published(database, settings, make_staff, hosted=True, languages=["nl", "fr"],
+    case = await published(database, settings, make_staff, languages=["nl", "fr"],
                            consent={"level": 3, "name_mode": "full"})  # fmt: skip
     api = f"/api/cases/{case.id}"
     bad = await client.post(f"{api}/social-posts", json={"url": "javascript:alert(1)"},

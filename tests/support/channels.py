@@ -13,11 +13,10 @@ from typing import Any
 
 import pytest
 
-from alerts.cases import lifecycle as cases
 from alerts.cases.models import Case
 from alerts.config import Settings
 from alerts.db.database import Database, create_pool
-from alerts.outbox import fanout, withdrawal
+from alerts.outbox import pipeline
 from alerts.publication import materials
 from alerts.staff.models import Staff
 from sandbox.smtp_sink import SmtpSink
@@ -34,7 +33,6 @@ from tests.support.dispatch import (
     with_channels,
 )
 
-CLOSE_HOOKS = [fanout.close_hook, materials.on_close(), withdrawal.close_hook]
 TERMINAL = {"withdrawn", "neutralised", "manual", "cancelled"}
 Check = Callable[[], Awaitable[bool]]
 
@@ -47,6 +45,7 @@ async def db(database_url: str) -> AsyncIterator[Database]:
     """The test's database, through a pool large enough for a running dispatcher too."""
     pool = await create_pool(database_url, min_size=2, max_size=20)
     yield Database(pool)
+    await materials.drain()  # the images rendered after an approval's commit
     await pool.close()
 
 
@@ -152,18 +151,15 @@ async def published(
     db: Database,
     settings: Settings,
     make_staff: StaffFactory,
-    *,
-    hosted: bool = False,
     **options: Any,
 ) -> Case:
-    """An approved case: its fan-out planned and, with `hosted`, its materials published."""
-    hooks = [materials.on_approval(settings, lambda: db)] if hosted else []
-    return await active_case(db, settings, make_staff, hooks=hooks, **options)
+    """An approved case: its fan-out planned and its materials published."""
+    return await active_case(db, settings, make_staff, **options)
 
 
 async def close(db: Database, staff: Staff, case_id: int) -> Case:
-    """Close the case (found safe) with every close hook: fan-out, materials, withdrawal."""
-    return await cases.close(db, staff, case_id, "found_safe", CLOSE_HOOKS)
+    """Close the case (found safe) through the pipeline: fan-out, materials, withdrawal."""
+    return await pipeline.close(db, staff, case_id, "found_safe")
 
 
 def all_sent(db: Database, case_id: int) -> Check:

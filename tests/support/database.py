@@ -14,6 +14,7 @@ import asyncpg
 import pytest
 
 from alerts.db import database as db
+from alerts.publication import materials
 
 _counter = itertools.count()
 
@@ -93,6 +94,7 @@ async def database_url(pg_server_dsn: str, template_db: str) -> AsyncIterator[st
 async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
     created = await db.create_pool(database_url, min_size=1, max_size=5)
     yield created
+    await materials.drain()  # post images still rendering after an approval use this pool
     await created.close()
 
 

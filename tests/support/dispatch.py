@@ -8,7 +8,7 @@ import contextlib
 import dataclasses
 import math
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import time
 from typing import Any
 
@@ -16,8 +16,9 @@ from alerts.cases import lifecycle as cases
 from alerts.cases.models import Case
 from alerts.config import Settings
 from alerts.db.database import Database
-from alerts.outbox import fanout
+from alerts.outbox import pipeline
 from alerts.outbox.dispatcher import Dispatcher, open_channels
+from alerts.publication import materials
 from alerts.staff.models import Role
 from tests.support.app import StaffFactory
 from tests.support.factories import CASE_FIELDS, CONSENT, last_seen
@@ -81,21 +82,18 @@ async def active_case(
     *,
     photo: bool = True,
     consent: dict[str, Any] | None = None,
-    hooks: Sequence[cases.ApprovalHook] = (),
     **fields: Any,
 ) -> Case:
-    """An approved case (fan-out planned in the approval transaction, then the other `hooks`)."""
+    """An approved case (fan-out planned and materials published in the approval transaction)."""
     manager, supervisor = await make_staff(), await make_staff(Role.SUPERVISOR)
     case = await cases.create_draft(
         db, manager, {**CASE_FIELDS, "last_seen_at": last_seen(), **fields}
     )
-    await cases.record_consent(db, manager, case.id, {**CONSENT, **(consent or {})})
+    await pipeline.change_consent(db, settings, manager, case.id, {**CONSENT, **(consent or {})})
     if photo:
-        await cases.add_photo(db, settings, manager, case.id, jpeg())
+        await pipeline.add_photo(db, settings, manager, case.id, jpeg())
     await cases.submit(db, manager, case.id)
-    return await cases.approve(
-        db, settings, supervisor, case.id, [fanout.approval_hook(settings), *hooks]
-    )
+    return await pipeline.approve(db, settings, supervisor, case.id)
 
 
 def with_channels(settings: Settings, **changes: Any) -> Settings:
@@ -137,13 +135,33 @@ async def eventually(
         await asyncio.sleep(every)
 
 
+# What the approval publishes on our own side (alerts.publication.materials); the pipeline always
+# publishes it, and the tests of what is sent leave it aside unless they ask for it.
+HOSTED = "channel IN ('case_page', 'poster', 'image', 'feed') OR target = 'press-room'"
+
+
+async def without_hosted(db: Database, case_id: int) -> None:
+    """Take back, unseen, what the approval published on our side: the case as the fan-out alone
+    approved it, for the tests that count every publication or material of the case."""
+    await materials.drain()  # the images rendered after the approval's commit
+    await db.conn.execute(f"DELETE FROM publications WHERE case_id = $1 AND ({HOSTED})", case_id)
+    await db.conn.execute("DELETE FROM materials WHERE case_id = $1", case_id)
+
+
 async def states(db: Database, case_id: int) -> dict[str, int]:
+    """How many of the case's publications sent by the dispatcher are in each state."""
     rows = await db.conn.fetch(
-        "SELECT state, count(*) AS n FROM publications WHERE case_id = $1 GROUP BY state", case_id
+        f"SELECT state, count(*) AS n FROM publications WHERE case_id = $1 AND NOT ({HOSTED}) "
+        "GROUP BY state",
+        case_id,
     )
     return {r["state"]: r["n"] for r in rows}
 
 
-async def publications(db: Database, case_id: int) -> list[dict[str, Any]]:
-    rows = await db.conn.fetch("SELECT * FROM publications WHERE case_id = $1 ORDER BY id", case_id)
+async def publications(db: Database, case_id: int, *, hosted: bool = False) -> list[dict[str, Any]]:
+    """The case's publications, oldest first: those sent by the dispatcher, or all of them."""
+    rows = await db.conn.fetch(
+        f"SELECT * FROM publications WHERE case_id = $1 AND ($2 OR NOT ({HOSTED})) ORDER BY id",
+        case_id, hosted,
+    )  # fmt: skip
     return [dict(r) for r in rows]

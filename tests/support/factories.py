@@ -16,6 +16,7 @@ from alerts.cases.models import Case, CaseState, Consent, NameMode, PlacePrecisi
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.i18n import LANGUAGES
+from alerts.outbox import pipeline
 from alerts.publication import materials
 from alerts.sightings.reports import Sighting
 from alerts.staff.models import Staff
@@ -66,7 +67,8 @@ async def draft(db: Database, staff: Staff, **overrides: Any) -> Case:
 async def pending(db: Database, staff: Staff, *, consent: bool = True, **overrides: Any) -> Case:
     case = await draft(db, staff, **overrides)
     if consent:
-        await cases.record_consent(db, staff, case.id, CONSENT)
+        # A draft's consent: no publication step runs, so no setting is read.
+        await pipeline.change_consent(db, Settings.from_env({}), staff, case.id, CONSENT)
     return await cases.submit(db, staff, case.id)
 
 
@@ -81,17 +83,17 @@ async def approved(
     consent: dict[str, Any] | None = None,
     **fields: Any,
 ) -> tuple[Case, Staff]:
-    """An approved case (with the materials hooks) and its case manager."""
+    """An approved case (its materials published) and its case manager."""
     manager, supervisor = await make_staff(), await make_staff()
     case = await draft(db, manager, languages=list(languages), **fields)
-    await cases.record_consent(
-        db, manager, case.id, {**CONSENT, "level": level, "photo": photo, **(consent or {})}
-    )
+    await pipeline.change_consent(
+        db, settings, manager, case.id,
+        {**CONSENT, "level": level, "photo": photo, **(consent or {})},
+    )  # fmt: skip
     if photo:
-        await cases.add_photo(db, settings, manager, case.id, images.jpeg(600, 800))
+        await pipeline.add_photo(db, settings, manager, case.id, images.jpeg(600, 800))
     await cases.submit(db, manager, case.id)
-    hooks = [materials.on_approval(settings, lambda: db)]
-    approved = await cases.approve(db, settings, supervisor, case.id, hooks)
+    approved = await pipeline.approve(db, settings, supervisor, case.id)
     await materials.drain()  # the images are rendered right after the commit
     return approved, manager
 
@@ -100,9 +102,7 @@ async def revise(
     db: Database, settings: Settings, manager: Staff, case: Case, **fields: Any
 ) -> Case:
     """The case revised with `fields`, its materials rendered again."""
-    revised = await cases.update(
-        db, manager, case.id, fields, [materials.on_revision(settings, lambda: db)]
-    )
+    revised = await pipeline.revise(db, settings, manager, case.id, fields)
     await materials.drain()
     return revised
 

@@ -13,6 +13,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from alerts import errors
 from alerts.cases import lifecycle as cases
 from alerts.cases.models import CaseState
+from alerts.outbox import pipeline
 from alerts.outbox import report as withdrawal_report
 from alerts.partners import registry as partners
 from alerts.staff import audit, auth
@@ -157,8 +158,8 @@ async def get_case(request: web.Request) -> web.Response:
 async def update_case(request: web.Request) -> web.Response:
     data = await locate(request, await json_body(request))
     app = request.app
-    case = await cases.update(
-        app[keys.DB], staff_of(request), case_id(request), data, app[keys.REVISION_HOOKS]
+    case = await pipeline.revise(
+        app[keys.DB], app[keys.SETTINGS], staff_of(request), case_id(request), data
     )
     return reply(case)
 
@@ -167,10 +168,9 @@ async def update_case(request: web.Request) -> web.Response:
 async def add_photo(request: web.Request) -> web.Response:
     data = await read_upload(request)
     app = request.app
-    photo = await cases.add_photo(
-        app[keys.DB], app[keys.SETTINGS], staff_of(request), case_id(request), data,
-        app[keys.REVISION_HOOKS],
-    )  # fmt: skip
+    photo = await pipeline.add_photo(
+        app[keys.DB], app[keys.SETTINGS], staff_of(request), case_id(request), data
+    )
     return reply(photo, status=201)
 
 
@@ -219,10 +219,10 @@ async def photo(request: web.Request) -> web.Response:
 @routes.put("/api/cases/{case_id}/consent", name="api_consent")
 async def put_consent(request: web.Request) -> web.Response:
     data = await json_body(request)
-    consent = await cases.record_consent(
-        request.app[keys.DB], staff_of(request), case_id(request), data,
-        request.app[keys.CONSENT_HOOKS], request.app[keys.REVISION_HOOKS],
-    )  # fmt: skip
+    app = request.app
+    consent = await pipeline.change_consent(
+        app[keys.DB], app[keys.SETTINGS], staff_of(request), case_id(request), data
+    )
     return reply(consent)
 
 
@@ -244,10 +244,9 @@ async def approve(request: web.Request) -> web.Response:
     body = await json_body(request)
     await reauth_from_body(request, body)
     app = request.app
-    case = await cases.approve(
-        app[keys.DB], app[keys.SETTINGS], staff_of(request), case_id(request),
-        app[keys.APPROVAL_HOOKS],
-    )  # fmt: skip
+    case = await pipeline.approve(
+        app[keys.DB], app[keys.SETTINGS], staff_of(request), case_id(request)
+    )
     return reply(case)
 
 
@@ -255,11 +254,8 @@ async def approve(request: web.Request) -> web.Response:
 async def close(request: web.Request) -> web.Response:
     body = await json_body(request)
     await reauth_from_body(request, body)
-    app = request.app
-    case = await cases.close(
-        app[keys.DB], staff_of(request), case_id(request), body.get("reason"),
-        app[keys.CLOSE_HOOKS],
-    )  # fmt: skip
+    db = request.app[keys.DB]
+    case = await pipeline.close(db, staff_of(request), case_id(request), body.get("reason"))
     return reply(case)
 
 

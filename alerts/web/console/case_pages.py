@@ -13,6 +13,7 @@ from alerts.cases import lifecycle as cases
 from alerts.cases.fields import TEXT_LIMITS
 from alerts.cases.models import Case, CaseState
 from alerts.i18n import in_language
+from alerts.outbox import pipeline
 from alerts.staff import audit
 from alerts.web import keys
 from alerts.web.api import handlers as api
@@ -144,8 +145,7 @@ async def update_case(request: web.Request) -> web.Response:
     form = await request.post()
     data = await api.locate(request, views.forget_stale_point(views.case_data(form), case))
     try:
-        hooks = request.app[keys.REVISION_HOOKS]
-        updated = await cases.update(db, staff, case.id, data, hooks)
+        updated = await pipeline.revise(db, request.app[keys.SETTINGS], staff, case.id, data)
     except errors.InvalidInput as exc:
         values = views.posted_case_values(form)
         return case_form_page(request, case, values, as_problem(request, "case", exc), exc.status)
@@ -172,10 +172,9 @@ async def add_photo(request: web.Request) -> web.Response:
         if not isinstance(upload, web.FileField):
             raise errors.InvalidInput("No photo was sent.", field="photo")
         data = upload.file.read()
-        await cases.add_photo(
-            app[keys.DB], app[keys.SETTINGS], request[keys.STAFF], api.case_id(request), data,
-            app[keys.REVISION_HOOKS],
-        )  # fmt: skip
+        await pipeline.add_photo(
+            app[keys.DB], app[keys.SETTINGS], request[keys.STAFF], api.case_id(request), data
+        )
     except (errors.InvalidInput, errors.Conflict) as exc:
         return await render_case(
             request, problem=as_problem(request, "photo", exc), status=exc.status
@@ -187,10 +186,9 @@ async def add_photo(request: web.Request) -> web.Response:
 async def record_consent(request: web.Request) -> web.Response:
     form = await request.post()
     try:
-        await cases.record_consent(
-            request.app[keys.DB], request[keys.STAFF], api.case_id(request),
-            views.consent_data(form), request.app[keys.CONSENT_HOOKS],
-            request.app[keys.REVISION_HOOKS],
+        await pipeline.change_consent(
+            request.app[keys.DB], request.app[keys.SETTINGS], request[keys.STAFF],
+            api.case_id(request), views.consent_data(form),
         )  # fmt: skip
     except (errors.InvalidInput, errors.Conflict) as exc:
         sent = {name: form_text(form, name) for name in views.CONSENT_FIELDS}
@@ -230,9 +228,8 @@ async def _run(request: web.Request, action: str, reason: str) -> Case:
     if action == "return":
         return await cases.return_to_draft(db, staff, case_id)
     if action == "approve":
-        settings, hooks = app[keys.SETTINGS], app[keys.APPROVAL_HOOKS]
-        return await cases.approve(db, settings, staff, case_id, hooks)
-    return await cases.close(db, staff, case_id, reason, app[keys.CLOSE_HOOKS])
+        return await pipeline.approve(db, app[keys.SETTINGS], staff, case_id)
+    return await pipeline.close(db, staff, case_id, reason)
 
 
 @routes.post("/console/cases/{case_id}/submit", name="console_submit")

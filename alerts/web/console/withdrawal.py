@@ -1,5 +1,5 @@
 """Withdrawal in the console and the API: revoking a consent, posts made by hand, confirming a
-manual removal; and the hooks that write withdrawal into the close and consent transactions.
+manual removal (what closing and consent changes withdraw is alerts.outbox.pipeline's).
 
 The withdrawal report itself is part of the case page (templates/console/_withdrawal.html, from
 the registry rows the page already reads) and of `GET /api/cases/{id}/publications`.
@@ -13,9 +13,8 @@ from typing import Any
 from aiohttp import web
 
 from alerts import errors
-from alerts.cases import lifecycle as cases
+from alerts.outbox import pipeline
 from alerts.outbox import report as withdrawal_report
-from alerts.outbox import withdrawal
 from alerts.web import keys
 from alerts.web.api import handlers as api
 from alerts.web.console import case_pages as console
@@ -28,10 +27,7 @@ PUBLICATION = CASE + "/publications/{publication_id}"
 
 
 def setup(app: web.Application) -> None:
-    """Write withdrawal into the close and consent transactions of `app`; add the routes and
-    the report's summary for the case page's template."""
-    app[keys.CLOSE_HOOKS].append(withdrawal.close_hook)
-    app[keys.CONSENT_HOOKS].append(withdrawal.consent_hook)
+    """Add the routes, and the report's summary for the case page's template."""
     app[keys.TEMPLATES].globals["withdrawal_summary"] = withdrawal_report.summarise
     app.add_routes(routes)
 
@@ -76,10 +72,8 @@ async def api_confirm_removal(request: web.Request) -> web.Response:
 
 
 async def _revoke(request: web.Request) -> Any:
-    app = request.app
-    return await cases.revoke_consent(
-        app[keys.DB], api.staff_of(request), api.case_id(request), app[keys.CONSENT_HOOKS]
-    )
+    db = request.app[keys.DB]
+    return await pipeline.revoke_consent(db, api.staff_of(request), api.case_id(request))
 
 
 async def _confirm(request: web.Request) -> None:

@@ -53,12 +53,7 @@ DOWNLOAD_TITLES = {"poster": N_("Poster"), "square": N_("Image for posts"),
 
 
 def setup(app: web.Application) -> None:
-    """Register the materials hooks and the public case routes on `app`."""
-    settings = app[keys.SETTINGS]
-    pool = lambda: app[keys.DB]  # noqa: E731 - opened later, in a cleanup context
-    app[keys.APPROVAL_HOOKS].append(materials.on_approval(settings, pool))
-    app[keys.REVISION_HOOKS].append(materials.on_revision(settings, pool))
-    app[keys.CLOSE_HOOKS].append(materials.on_close())
+    """Add the public case routes to `app`; the image renderings finish before it stops."""
     app.on_shutdown.append(lambda _: materials.drain())
     app.add_routes(routes)
 

@@ -1,0 +1,135 @@
+"""Sending one claimed message: the checks right before the send (the case still active and at
+this revision, the volunteer still in, the consent still allowing the channel), the wait for its
+token's slot, the per-recipient limit, the channel call, and the outcome the dispatcher records.
+
+A `Sender` records nothing itself: the dispatcher (alerts.outbox.dispatcher) hands each outcome
+to alerts.outbox.claims' `Recorder`, and gives back the rate-limit token when the outcome says so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Mapping
+
+from alerts.cases.consent import PublicView
+from alerts.channels.base import (
+    Channel,
+    ChannelError,
+    Deferred,
+    PermanentFailure,
+    RecipientGone,
+    RetryAfter,
+)
+from alerts.config import Settings
+from alerts.db.database import Database
+from alerts.errors import NotPublishable
+from alerts.outbox.claims import CaseGate, Claim, Delivered, Ended, Outcome, Retry
+from alerts.outbox.fanout import VOLUNTEER_CHANNELS
+from alerts.outbox.limits import RateLimiter
+from alerts.volunteers import registry as volunteers
+
+log = logging.getLogger(__name__)
+
+_BACKOFF_BASE, _BACKOFF_CAP = 2.0, 600.0
+
+
+def backoff(attempts: int) -> float:
+    """Seconds before attempt `attempts + 1`: exponential, capped, with jitter."""
+    delay = min(_BACKOFF_CAP, _BACKOFF_BASE * 2 ** max(0, attempts - 1))
+    return delay * random.uniform(0.5, 1.5)
+
+
+class Sender:
+    """One dispatcher's way of sending: a claimed row in, its outcome out."""
+
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        channels: Mapping[str, Channel],
+        limiter: RateLimiter,
+        gate: CaseGate,
+    ) -> None:
+        self.db, self.settings, self.channels = db, settings, channels
+        self.limiter, self.gate = limiter, gate
+
+    async def attempt(self, claim: Claim, at: float, slack: float) -> Outcome:
+        """The outcome of sending `claim` at loop time `at`, its slot gone by after `slack`
+        seconds: sent, to retry, or ended without a send (nothing is recorded here)."""
+        # Everything slow (the case, its view, the photo) is done before the token is due, so
+        # that messages leave on the schedule instead of in a bunch after the first one.
+        prepared = await self.prepare(claim)
+        if not isinstance(prepared, PublicView):
+            return prepared
+        loop = asyncio.get_running_loop()
+        await asyncio.sleep(max(0.0, at - loop.time()))
+        if loop.time() - at > slack:
+            # Its slot went by (the process was busy): sent now, it would crowd the next ones.
+            return Retry(claim=claim, delay=0.0, error=None, attempted=False, late=True)
+        status = await self.gate.status(claim.case_id)  # again, right before the send
+        if status is None or status.state != "active":
+            return Ended(claim=claim, state="cancelled", reason="case_closed", attempted=True)
+        channel = self.channels[claim.channel]
+        if channel.limits.per_target is None:
+            return await self._send(channel, claim, prepared)
+        count, window = channel.limits.per_target
+        key = f"{claim.channel}:{claim.address}"
+        grant = await self.limiter.take_one(key, count, window)
+        if not grant.tokens:
+            return Retry(claim=claim, delay=grant.wait, error=None, attempted=False)
+        await asyncio.sleep(grant.due[0])  # a few seconds at most: few posts per channel
+        outcome = await self._send(channel, claim, prepared)
+        if isinstance(outcome, Retry) and not outcome.attempted:
+            await self.limiter.give_back(key, 1)  # nothing reached the channel
+        return outcome
+
+    async def prepare(self, claim: Claim) -> PublicView | Outcome:
+        """The view to send, or the outcome when nothing is to be sent (now)."""
+        status = await self.gate.status(claim.case_id)
+        if status is not None and status.state == "active" and claim.revision > status.revision:
+            # Read before this revision was committed: its view would be the previous one's.
+            status = await self.gate.status(claim.case_id, fresh=True)
+        if status is None or status.state != "active":
+            return Ended(claim=claim, state="cancelled", reason="case_closed")
+        if claim.revision < status.revision:
+            return Ended(claim=claim, state="cancelled", reason="superseded")
+        if claim.channel in VOLUNTEER_CHANNELS and not claim.volunteer_active:
+            return Ended(claim=claim, state="cancelled", reason="opted_out")
+        if claim.edits_id is not None and claim.previous_state in ("pending", "sending"):
+            # The message this one edits is still on its way: edit it once it has arrived.
+            return Retry(claim=claim, delay=1.0, error=None, attempted=False)
+        try:
+            return await self.gate.view(claim.case_id, status, claim.channel)
+        except NotPublishable:
+            return Ended(claim=claim, state="cancelled", reason="consent")
+
+    async def _send(self, channel: Channel, claim: Claim, view: PublicView) -> Outcome:
+        try:
+            result = await channel.send(claim.job(view))
+        except Deferred:
+            return Retry(claim=claim, delay=0.0, error=None, attempted=False, late=True)
+        except RetryAfter as err:
+            if err.whole_channel:
+                await self.limiter.pause(channel.limits.bucket, err.seconds)
+            return Retry(claim=claim, delay=err.seconds, error=err.detail, attempted=False)
+        except RecipientGone as err:
+            return Ended(claim=claim, state="failed", reason="recipient_gone", error=err.detail,
+                         attempted=True)  # fmt: skip
+        except PermanentFailure as err:
+            return Ended(claim=claim, state="failed", reason="refused", error=err.detail,
+                         attempted=True)  # fmt: skip
+        except ChannelError as err:
+            if claim.attempts >= self.settings.dispatch_max_attempts:
+                return Ended(claim=claim, state="failed", reason="gave_up", error=err.detail,
+                             attempted=True)  # fmt: skip
+            return Retry(claim=claim, delay=backoff(claim.attempts), error=err.detail)
+        return Delivered(claim=claim, result=result)
+
+    async def recipient_gone(self, claim: Claim) -> None:
+        """Deactivate the volunteer who blocked the bot (`claim` ended `recipient_gone`)."""
+        if claim.volunteer_id is not None and claim.channel == "telegram_dm":
+            await volunteers.deactivate(self.db, claim.volunteer_id, "blocked_bot")
+        log.info("recipient gone", extra={"action": "dispatch.recipient_gone",
+                                          "channel": claim.channel})  # fmt: skip
