@@ -79,11 +79,10 @@ class Delivered:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Retry:
-    """Back to the queue in `delay` seconds; `attempted` False when nothing was sent (the
+class Backoff:
+    """Try again in `delay` seconds; `attempted` False when nothing reached the channel (the
     attempt does not count); `late` when the slot of its rate token went by unused."""
 
-    claim: Claim
     delay: float
     error: str | None
     attempted: bool = True
@@ -91,8 +90,15 @@ class Retry:
 
     @property
     def returns_token(self) -> bool:
-        # A token given back after its slot has passed would let two messages share a slot.
+        # A token given back after its slot has passed would let two calls share a slot.
         return not self.attempted and not self.late
+
+
+@dataclass(frozen=True, kw_only=True)
+class Retry(Backoff):
+    """A message back to the queue (see Backoff)."""
+
+    claim: Claim
 
 
 @dataclass(frozen=True, kw_only=True)

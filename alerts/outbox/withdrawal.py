@@ -53,6 +53,7 @@ from alerts.channels.base import (
 )
 from alerts.config import Settings
 from alerts.db.database import Database
+from alerts.outbox.claims import Backoff
 from alerts.outbox.limits import RateLimiter
 from alerts.outbox.report import ManualPosts
 from alerts.partners import press
@@ -113,19 +114,10 @@ class Ended:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Again:
-    """Try again in `delay` seconds; `attempted` False: nothing reached the channel."""
+class Again(Backoff):
+    """A withdrawal to try again (see Backoff)."""
 
     taking: Taking
-    delay: float
-    error: str | None
-    attempted: bool = True
-    late: bool = False
-
-    @property
-    def returns_token(self) -> bool:
-        # A token given back after its slot has passed would let two calls share a slot.
-        return not self.attempted and not self.late
 
 
 Outcome = Ended | Again

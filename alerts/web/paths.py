@@ -13,10 +13,8 @@ _MAX_ID = 2**63
 def path_id(request: web.Request, name: str, missing: str) -> int:
     """The positive integer in the path's `{name}`; NotFound saying `missing` when it is not one
     (so a malformed id answers like an unknown one)."""
-    try:
-        value = int(request.match_info[name])
-    except ValueError:
-        raise errors.NotFound(missing) from None
-    if not 0 < value < _MAX_ID:
+    text = request.match_info[name]
+    # Plain ASCII digits only: int() would also take "+7", " 7", "7_0" or other scripts' digits.
+    if not (text.isascii() and text.isdigit() and len(text) <= 19 and 0 < int(text) < _MAX_ID):
         raise errors.NotFound(missing)
-    return value
+    return int(text)

@@ -20,6 +20,7 @@ from alerts.staff import audit, auth
 from alerts.staff.models import Staff
 from alerts.web import keys
 from alerts.web.api.openapi import openapi_spec
+from alerts.web.paths import path_id
 
 routes = web.RouteTableDef()
 
@@ -61,36 +62,15 @@ async def json_body(request: web.Request) -> dict[str, Any]:
 
 
 def case_id(request: web.Request) -> int:
-    try:
-        value = int(request.match_info["case_id"])
-    except ValueError:
-        raise errors.NotFound("No such case.") from None
-    if not 0 < value < 2**63:
-        raise errors.NotFound("No such case.")
-    return value
-
-
-def _database_id(text: str) -> int | None:
-    """`text` as a row id (a bigserial), or None when it cannot be one."""
-    if text.isascii() and text.isdigit() and len(text) <= 19 and 0 < int(text) < 2**63:
-        return int(text)
-    return None
+    return path_id(request, "case_id", "No such case.")
 
 
 def channel_id(request: web.Request) -> int:
-    """The regional channel id of the address; NotFound when it cannot be one."""
-    found = _database_id(request.match_info["channel_id"])
-    if found is None:
-        raise errors.NotFound("No such regional channel.")
-    return found
+    return path_id(request, "channel_id", "No such regional channel.")
 
 
 def webhook_id(request: web.Request) -> int:
-    """The partner webhook id of the address; NotFound when it cannot be one."""
-    found = _database_id(request.match_info["webhook_id"])
-    if found is None:
-        raise errors.NotFound("No such partner webhook.")
-    return found
+    return path_id(request, "webhook_id", "No such partner webhook.")
 
 
 def staff_of(request: web.Request) -> Staff:

@@ -88,11 +88,6 @@ async def create_case(request: web.Request) -> web.Response:
     raise see_case(case, "created")
 
 
-@routes.get("/console/cases/{case_id}", name="console_case")
-async def case_page(request: web.Request) -> web.Response:
-    return await render_case(request)
-
-
 async def render_case(
     request: web.Request,
     *,
@@ -121,6 +116,10 @@ async def render_case(
         own_submission=settings.four_eyes and case.submitted_by == staff.id,
         here=f"/console/cases/{case.id}",
     )  # fmt: skip
+
+
+# The page itself; the form handlers call it to show a refused form again.
+routes.get("/console/cases/{case_id}", name="console_case")(render_case)
 
 
 async def staff_names(request: web.Request, ids: list[int | None]) -> dict[int, str]:
@@ -232,24 +231,23 @@ async def _run(request: web.Request, action: str, reason: str) -> Case:
     return await pipeline.close(db, staff, case_id, reason)
 
 
-@routes.post("/console/cases/{case_id}/submit", name="console_submit")
-async def submit(request: web.Request) -> web.Response:
-    return await lifecycle_action(request, "submit", "submitted")
+def _lifecycle_route(action: str, done: str) -> None:
+    """POST /console/cases/{case_id}/<action>, named console_<action>: the action, then the case
+    page with the `done` notice."""
+
+    async def handler(request: web.Request) -> web.Response:
+        return await lifecycle_action(request, action, done)
+
+    routes.post(f"/console/cases/{{case_id}}/{action}", name=f"console_{action}")(handler)
 
 
-@routes.post("/console/cases/{case_id}/return", name="console_return")
-async def return_to_draft(request: web.Request) -> web.Response:
-    return await lifecycle_action(request, "return", "returned")
-
-
-@routes.post("/console/cases/{case_id}/approve", name="console_approve")
-async def approve(request: web.Request) -> web.Response:
-    return await lifecycle_action(request, "approve", "approved")
-
-
-@routes.post("/console/cases/{case_id}/close", name="console_close")
-async def close(request: web.Request) -> web.Response:
-    return await lifecycle_action(request, "close", "closed")
+for _action, _done in (
+    ("submit", "submitted"),
+    ("return", "returned"),
+    ("approve", "approved"),
+    ("close", "closed"),
+):
+    _lifecycle_route(_action, _done)
 
 
 @routes.get("/console/audit", name="console_audit")

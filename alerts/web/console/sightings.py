@@ -127,11 +127,6 @@ def _senders(found: list[Sighting]) -> dict[str, int]:
     return counts
 
 
-@routes.get("/console/cases/{case_id}/sightings", name="console_sightings")
-async def page(request: web.Request) -> web.Response:
-    return await render_page(request)
-
-
 async def render_page(
     request: web.Request,
     *,
@@ -151,6 +146,10 @@ async def render_page(
         counts=counts, total=len(everything), statuses=STATUSES, problem=problem,
         latest=max((s.id for s in everything), default=0), done=request.query.get("done", ""),
     )  # fmt: skip
+
+
+# The page itself; the form handlers call it to show a refused form again.
+routes.get("/console/cases/{case_id}/sightings", name="console_sightings")(render_page)
 
 
 @routes.get("/console/cases/{case_id}/sightings/new", name="console_sightings_new")

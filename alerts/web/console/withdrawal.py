@@ -19,6 +19,7 @@ from alerts.web import keys
 from alerts.web.api import handlers as api
 from alerts.web.console import case_pages as console
 from alerts.web.console.forms import form_text
+from alerts.web.paths import path_id
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -33,13 +34,7 @@ def setup(app: web.Application) -> None:
 
 
 def publication_id(request: web.Request) -> int:
-    try:
-        value = int(request.match_info["publication_id"])
-    except ValueError:
-        raise errors.NotFound("No such publication.") from None
-    if not 0 < value < 2**63:
-        raise errors.NotFound("No such publication.")
-    return value
+    return path_id(request, "publication_id", "No such publication.")
 
 
 # -- the API -------------------------------------------------------------------------------------
