@@ -20,6 +20,7 @@ from alerts.app import create_app
 from alerts.config import Settings
 from alerts.db import database as db
 from alerts.errors import AlertsError
+from alerts.i18n import LANGUAGES
 from alerts.logs import setup_logging
 from alerts.outbox import retention
 from alerts.staff import auth
@@ -190,7 +191,7 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     staff.add_argument("username")
     staff.add_argument("--role", choices=[r.value for r in Role], default="case_manager")
     staff.add_argument("--name", help="display name")
-    staff.add_argument("--language", choices=["nl", "fr", "de", "en"])
+    staff.add_argument("--language", choices=LANGUAGES)
     staff.add_argument(
         "--password-env", help="read the password from this environment variable (else prompt)"
     )

@@ -3,7 +3,7 @@
 
 What they type and the buttons they press become real Bot API updates in the sandbox, which
 pushes them to the service's webhook; the page then shows the bot's answers. Used by the sandbox
-page (alerts/web/sandbox_page.py), so only in the demo.
+page (sandbox/page.py), so only in the demo.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from sandbox.telegram.control import SandboxControl, SandboxControlError
 from sandbox.telegram.records import MessageSnapshot
 
-YOU = 899_999_999  # below the demo volunteers' chat ids (alerts/demo_data.py)
+YOU = 899_999_999  # below the demo volunteers' chat ids (sandbox/demo_data.py)
 MAX_TEXT = 1000
 # How long a post waits for the bot's answer before the page is shown (the webhook is local).
 ANSWER_WAIT = 5.0

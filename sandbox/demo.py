@@ -3,13 +3,13 @@
 It starts, on local ports:
 
 - the service as `serve` runs it (web, dispatcher, Telegram bot in webhook mode), on HOST:PORT;
-- the Telegram Bot API sandbox (channels/telegram_sandbox.py) that the bot and the dispatcher
-  talk to instead of Telegram, and the SMTP sink (channels/smtp_sink.py) that keeps every e-mail;
+- the Telegram Bot API sandbox (sandbox/telegram/server.py) that the bot and the dispatcher
+  talk to instead of Telegram, and the SMTP sink (sandbox/smtp_sink.py) that keeps every e-mail;
 - an embedded PostgreSQL in DATA_DIR/demo/ (apart from `serve`'s DATA_DIR/pgdata, so that the
   demo's made-up volunteers and known accounts never land in a real database);
 
-and adds two staff accounts, a few hundred volunteers (alerts/demo_data.py) and the sandbox page
-(`/sandbox`, alerts/web/sandbox_page.py). A restart finds the same people and adds nobody twice.
+and adds two staff accounts, a few hundred volunteers (sandbox/demo_data.py) and the sandbox page
+(`/sandbox`, sandbox/page.py). A restart finds the same people and adds nobody twice.
 
 The staff passwords are made at the first start, kept in DATA_DIR/demo/demo.json (readable by
 the owner only) and printed at every start: a fixed, published password would be a trap the day

@@ -6,7 +6,7 @@ sent, edited, deleted), the SMTP sink's mailbox and the publication registry (wh
 message was for, and what the withdrawal recorded), and shows them per volunteer, for one case
 or all. Everyone at a demo plays every role, so the page needs no login; it is in English only,
 like the other developer tools, and its strings stay out of the staff catalogs. At the bottom,
-the visitor can talk to the bot as a Telegram user (alerts/web/sandbox_bot.py); those posts need
+the visitor can talk to the bot as a Telegram user (sandbox/bot_panel.py); those posts need
 no CSRF token from an anonymous visitor, as all they can do is make the demo's sandbox user talk.
 """
 

@@ -92,7 +92,7 @@ SCRUBBER = TokenScrubber()
 def _guard_telegram_logs(token: str) -> None:
     """Put the scrubber on every logger python-telegram-bot has (all exist once imported)."""
     SCRUBBER.tokens.add(token)
-    # channels.tg_request scrubs its own messages; these are python-telegram-bot's.
+    # alerts.channels.tg_request scrubs its own messages; these are python-telegram-bot's.
     for name, logger in logging.root.manager.loggerDict.items():
         if name.split(".")[0] == "telegram" and isinstance(logger, logging.Logger):
             logger.addFilter(SCRUBBER)

@@ -89,8 +89,8 @@ class EmailChannel:
         )
 
     def compose(self, job: Job) -> tuple[EmailMessage, str]:
-        """The message for `job` and its text part: text and HTML from alerts.texts, links
-        instead of the photo."""
+        """The message for `job` and its text part: text and HTML from alerts.publication.texts,
+        links instead of the photo."""
         lang, view = job.language, job.view
         rendered = render_text(view, lang, "email")
         stop = links.unsubscribe_url(self._settings, job.volunteer_public_id or "", lang)

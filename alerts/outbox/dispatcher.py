@@ -3,7 +3,7 @@
 One lane per rate bucket (Telegram, e-mail, webhooks) runs this loop:
 
 1. reserve free slots of the concurrency semaphore, and as many tokens of the lane's shared
-   bucket (alerts.dispatch_limits) - together every process keeps the channel's limit;
+   bucket (alerts.outbox.limits) - together every process keeps the channel's limit;
 2. claim that many due rows, nearest first, `FOR UPDATE SKIP LOCKED`, whose case is still
    active (state `sending`, `claimed_by` this process); give back tokens left unused;
 3. send each in its own task (alerts.outbox.sender): the case is checked again right before
@@ -20,7 +20,7 @@ DISPATCH_STALL_SECONDS (a dispatcher died) go back to the queue: at least once, 
 repeats only the messages that were in flight.
 
 Beside each send lane runs a withdrawal lane on the same bucket: the same loop claims rows in
-`withdrawing` instead and hands them to alerts.withdrawal's `Withdrawer`.
+`withdrawing` instead and hands them to alerts.outbox.withdrawal's `Withdrawer`.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 - `consents`, every SCHEDULER_INTERVAL_SECONDS: consents that reached their end date, and sends
   that were in flight when a consent narrowed: what they no longer allow is withdrawn
   (alerts.outbox.pipeline.end_consents);
-- `retention`, daily: the retention purge (alerts.retention.purge).
+- `retention`, daily: the retention purge (alerts.outbox.retention.purge).
 - `sessions`, hourly: expired staff sessions and failed logins older than a day are deleted
   (alerts.staff.auth.prune_sessions); hourly, so a burst of failed logins does not linger.
 

@@ -1,13 +1,13 @@
 """Withdrawal: taking back everything a case published, on the dispatcher's own machinery.
 
-Closing a case marks, in its transaction, every sent publication `withdrawing` (alerts.fanout)
-and ends what we host ourselves (alerts.materials, and `end_hosted_leftovers` here for what an
-earlier revision still lists): alerts.outbox.pipeline runs these steps. A consent that narrows
-(revoked, a lower level, the photo no longer allowed, its end date reached) does the same for
-what falls outside it (`narrow`).
+Closing a case marks, in its transaction, every sent publication `withdrawing`
+(alerts.outbox.fanout) and ends what we host ourselves (alerts.publication.materials, and
+`end_hosted_leftovers` here for what an earlier revision still lists): alerts.outbox.pipeline
+runs these steps. A consent that narrows (revoked, a lower level, the photo no longer allowed,
+its end date reached) does the same for what falls outside it (`narrow`).
 
 The rows in `withdrawing` are the withdrawal jobs. The dispatcher runs a withdrawal lane beside
-each send lane (alerts.dispatch): the same rate bucket shared by every process, the same
+each send lane (alerts.outbox.dispatcher): the same rate bucket shared by every process, the same
 concurrency slots, the same wake-up on NOTIFY. A lane claims due rows with `FOR UPDATE SKIP
 LOCKED` and a lease of DISPATCH_STALL_SECONDS (a worker that dies leaves its claims to come due
 again: `kill -9` and a restart finish the job), and `Withdrawer` asks each row's channel to take
@@ -16,7 +16,7 @@ it back:
 - Telegram: deleted when younger than 48 hours, else edited to the neutral notice and image;
 - e-mail: a short "closed, please delete" message (the linked image answers 410 already);
 - partner webhooks: the signed CAP `Cancel` or JSON cancel;
-- the press: a removal request to every outlet that downloaded material (alerts.press);
+- the press: a removal request to every outlet that downloaded material (alerts.partners.press);
 - posts staff put on social networks by hand: marked for manual action, for staff to confirm.
 
 Every row ends in a terminal state: withdrawn, neutralised, or manual with the reason
@@ -125,7 +125,7 @@ Outcome = Ended | Again
 
 class PressRemoval:
     """The press outlets that took material (`press`): asked to remove it, each once, by e-mail
-    at EMAIL_RATE (alerts.press)."""
+    at EMAIL_RATE (alerts.partners.press)."""
 
     name = "press"
 
@@ -278,7 +278,7 @@ def _log_end(taking: Taking, outcome: Ended) -> None:
 
 async def end_hosted_leftovers(db: Database, case: Case) -> None:
     """Inside the close transaction: everything we host, earlier revisions included, is withdrawn
-    (the dispatcher's rows are marked `withdrawing` by alerts.fanout.stop)."""
+    (the dispatcher's rows are marked `withdrawing` by alerts.outbox.fanout.stop)."""
     ended = _count(await db.execute("withdraw_hosted_leftovers", case.id))
     log.info("hosted publications withdrawn", extra={
         "action": "withdrawal.closed", "case_id": case.id, "rows": ended})  # fmt: skip

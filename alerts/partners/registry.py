@@ -1,9 +1,9 @@
 """Where cases go beyond the volunteers: regional Telegram channels and partner webhooks.
 
-Staff register them; the fan-out (alerts.fanout) queues a post for each active regional channel
-whose circle holds a case's last-seen point (level 2 and up), and a call for each active partner
-webhook (level 3). Case managers may read them; only supervisors and admins change them, and
-every change is audited.
+Staff register them; the fan-out (alerts.outbox.fanout) queues a post for each active regional
+channel whose circle holds a case's last-seen point (level 2 and up), and a call for each active
+partner webhook (level 3). Case managers may read them; only supervisors and admins change them,
+and every change is audited.
 
 A webhook's secret is made here (`secrets.token_urlsafe`) and handed out once, when the webhook
 is added and when the secret is replaced; the lists never carry it. The dispatcher reads it from

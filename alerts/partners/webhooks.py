@@ -90,8 +90,8 @@ def json_payload(settings: Settings, view: PublicView) -> dict[str, Any]:
 
 
 def cap_payload(settings: Settings, view: PublicView) -> bytes:
-    """What a CAP partner receives (alerts.cap, as the CAP feed): an Alert, or an Update that
-    references the earlier revisions. Every message of a case says it was sent at the
+    """What a CAP partner receives (alerts.partners.cap, as the CAP feed): an Alert, or an Update
+    that references the earlier revisions. Every message of a case says it was sent at the
     approval, so that an Update names the earlier ones exactly without looking them up."""
     sender = cap.sender_for(settings.public_base_url)
     references = [
@@ -197,7 +197,7 @@ def json_cancel_payload(published: Published, stamp: int) -> dict[str, Any]:
 
 
 def cap_cancel_payload(settings: Settings, published: Published, stamp: int) -> bytes:
-    """The CAP Cancel of the chain, as the CAP feed carries it (alerts.cap)."""
+    """The CAP Cancel of the chain, as the CAP feed carries it (alerts.partners.cap)."""
     sender = cap.sender_for(settings.public_base_url)
     issued = published.issued_at or published.sent_at
     references = [cap.CapRef(sender=sender, identifier=ref, sent=issued)

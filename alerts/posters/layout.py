@@ -1,7 +1,7 @@
 """The one layout code path of posters and images: boxes, sheets, photo, QR code, painting.
 
 A material is composed as a `Sheet`: a page size and the items placed on it (filled boxes, lines
-of text set by posters/textfit.py, the photo, the QR code), all measured before anything is
+of text set by alerts/posters/textfit.py, the photo, the QR code), all measured before anything is
 drawn. `render_pdf()` paints a sheet with reportlab; the A4 poster is that PDF and the images
 are that PDF rasterised, so what the tests measure on a sheet is what is printed.
 """

@@ -1,7 +1,7 @@
 """The text of a case for each channel, in one language, always inside the channel's limit.
 
 Texts are rendered from a `PublicView` only, with the jinja2 templates in templates/messages/
-(their words through gettext, in the text's language) and the labels of posters/labels.py.
+(their words through gettext, in the text's language) and the labels of alerts/posters/labels.py.
 When a text is too long for its channel, the least important facts go first (description,
 marks, clothing, ...); then the name and the place are cut with an ellipsis. The case URL
 and the hotline are never cut: they are how people help.

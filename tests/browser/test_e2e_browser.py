@@ -39,7 +39,7 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
 BRUSSELS = ZoneInfo("Europe/Brussels")
-NEAR, FAR = "Ana", "Jonas"  # demo volunteers in Ghent and in Arlon (alerts/demo_data.py)
+NEAR, FAR = "Ana", "Jonas"  # demo volunteers in Ghent and in Arlon (sandbox/demo_data.py)
 WAIT_MS = 20_000
 
 

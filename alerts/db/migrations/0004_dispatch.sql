@@ -24,7 +24,7 @@ CREATE INDEX publications_edits_idx ON publications (edits_id) WHERE edits_id IS
 
 -- Rate limits shared by every dispatcher process: one row per limit ('telegram', 'email',
 -- 'webhook', 'telegram_channel:<chat>'), a token bucket that saves at most one token and lends
--- up to `lookahead` (alerts/dispatch_limits.py). Unlogged: after a crash the buckets start
+-- up to `lookahead` (alerts/outbox/limits.py). Unlogged: after a crash the buckets start
 -- afresh, which is what a restart does anyway, and the hot rows cost no WAL.
 CREATE UNLOGGED TABLE rate_buckets (
     key             text PRIMARY KEY,
@@ -74,7 +74,7 @@ CREATE TABLE partner_webhooks (
     created_at      timestamptz NOT NULL DEFAULT now()
 );
 
--- The great-circle distance in km (as alerts.geocoding.haversine_km). Not STRICT, so that the
+-- The great-circle distance in km (as alerts.geo.geocoding.haversine_km). Not STRICT, so that the
 -- planner inlines it (a call per row would cost a third of the matching).
 CREATE FUNCTION haversine_km(lat1 double precision, lon1 double precision,
                              lat2 double precision, lon2 double precision)

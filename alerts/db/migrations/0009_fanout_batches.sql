@@ -1,7 +1,7 @@
 -- The matched volunteers of a large fan-out, written by the approval (or revision) transaction
 -- in batches of FANOUT_BATCH_SIZE, nearest first. The planning turns the first batch into
 -- publication rows in that same transaction; the dispatchers turn the others into rows right
--- after the commit, a batch per transaction (alerts/fanout.py). A million volunteers make a
+-- after the commit, a batch per transaction (alerts/outbox/fanout.py). A million volunteers make a
 -- thousand rows here instead of a million publication rows inside the approval transaction.
 CREATE TABLE fanout_batches (
     case_id         bigint NOT NULL REFERENCES cases (id) ON DELETE CASCADE,

@@ -1,4 +1,4 @@
-"""The public feeds: /feeds/alerts.atom and /feeds/cap.xml (see alerts/feeds.py)."""
+"""The public feeds: /feeds/alerts.atom and /feeds/cap.xml (see alerts/partners/feeds.py)."""
 
 from __future__ import annotations
 

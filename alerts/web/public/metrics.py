@@ -36,7 +36,11 @@ CASE_STATES = ("draft", "pending_approval", "active", "closed")
 SIGHTING_SOURCES = ("web", "json", "telegram")
 SIGHTING_STATUSES = ("new", "credible", "not_credible", "duplicate", "police")
 QUEUE_STATES = ("due", "held", "sending", "withdrawing")
-FAILURE_REASONS = ("gave_up", "recipient_gone", "refused")  # as alerts/dispatch.py ends a send
+FAILURE_REASONS = (
+    "gave_up",
+    "recipient_gone",
+    "refused",
+)  # as alerts/outbox/dispatcher.py ends a send
 # A label value is code-made (a reason such as `gave_up`); anything else is reported as `other`
 # so that no free text can ever reach the scrape.
 _CODE = re.compile(r"[a-z][a-z0-9_]{0,40}")
