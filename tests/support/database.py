@@ -7,8 +7,10 @@ import asyncio
 import contextlib
 import itertools
 import os
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -52,15 +54,20 @@ async def empty_database(dsn: str) -> AsyncIterator[asyncpg.Connection]:
 
 
 @pytest.fixture(scope="session")
-def pg_server_dsn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """TEST_DATABASE_URL when set, else an embedded PostgreSQL for this test run."""
+def pg_server_dsn() -> Iterator[str]:
+    """TEST_DATABASE_URL when set, else an embedded PostgreSQL for this test run.
+
+    Its data lives in a folder of its own, not under pytest's temporary folder: pytest keeps the
+    temporary folders of the last three runs of the same user and deletes older ones, so a
+    second test run started meanwhile would delete the data of a server still in use."""
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
         yield url
         return
-    server = db.EmbeddedPostgres(tmp_path_factory.mktemp("pg"))
-    yield server.start()
-    server.stop()
+    with tempfile.TemporaryDirectory(prefix="alerts-test-pg-") as folder:
+        server = db.EmbeddedPostgres(Path(folder))
+        yield server.start()
+        server.stop()
 
 
 @pytest.fixture(scope="session")
