@@ -15,6 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
+from alerts import i18n
 from alerts.app import _database_ctx as database_ctx
 from alerts.app import create_app
 from alerts.config import Settings
@@ -50,6 +51,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     parts = {part.strip() for part in args.only.split(",") if part.strip()}
     if not parts or parts - SERVE_PARTS:
         sys.exit(f"--only takes a comma-separated list among {', '.join(sorted(SERVE_PARTS))}.")
+    i18n.preload()
     app = create_app(settings) if "web" in parts else _worker_app(settings)
     if "dispatch" in parts:
         workers.setup(app)  # the send and withdrawal lanes; the scheduler, one process at a time

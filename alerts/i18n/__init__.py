@@ -70,6 +70,13 @@ def translations(lang: str) -> NullTranslations:
     return merged if merged is not None else NullTranslations()
 
 
+def preload() -> None:
+    """Compile every language's catalogs now (about 0.15 s here), at start-up, rather than in
+    the middle of the first request or of the first messages a dispatcher sends on its rate."""
+    for lang in LANGUAGES:
+        translations(lang)
+
+
 def gettext(message: str, **values: object) -> str:
     """`message` in the current language, with `%(name)s` placeholders filled from `values`."""
     text = translations(current()).gettext(message)
