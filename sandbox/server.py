@@ -3,17 +3,20 @@ starts one and stops it."""
 
 from __future__ import annotations
 
+import abc
 from typing import Self
 
 
-class Server:
+class Server(abc.ABC):
     """A server started by `start()` and stopped by `stop()`, also as an async context."""
 
+    @abc.abstractmethod
     async def start(self) -> None:
-        raise NotImplementedError
+        """Start serving."""
 
+    @abc.abstractmethod
     async def stop(self) -> None:
-        raise NotImplementedError
+        """Stop serving and release what `start` took."""
 
     async def __aenter__(self) -> Self:
         await self.start()
