@@ -319,6 +319,7 @@ CREATE TABLE public.publications (
     withdraw_attempts integer DEFAULT 0 NOT NULL,
     confirmed_by bigint,
     confirmed_at timestamp with time zone,
+    protected boolean,
     CONSTRAINT publications_state_check CHECK ((state = ANY (ARRAY['pending'::text, 'sending'::text, 'sent'::text, 'failed'::text, 'cancelled'::text, 'withdrawing'::text, 'withdrawn'::text, 'neutralised'::text, 'manual'::text, 'superseded'::text])))
 );
 

@@ -37,7 +37,7 @@ WITH RECURSIVE edited (id) AS (
     SET state = $3, end_reason = concat_ws(': ', coalesce(end_reason, 'case closed'), $4::text),
         ended_at = now(), last_error = NULL
     WHERE id = $1 AND state = 'withdrawing' AND claimed_by = $2
-    RETURNING id, case_id, channel, target, revision, end_reason
+    RETURNING id, case_id, channel, target, revision, end_reason, external_id
 ), earlier AS (
     UPDATE publications p
     SET state = $3, end_reason = done.end_reason, ended_at = now(), last_error = NULL
@@ -52,6 +52,9 @@ WITH RECURSIVE edited (id) AS (
         ended_at = now(), last_error = NULL
     FROM done
     WHERE p.id IN (SELECT id FROM edited) AND p.state IN ('superseded', 'withdrawing')
+      -- a Telegram message sent anew (protected) leaves the earlier one to its own withdrawal
+      AND (p.channel NOT IN ('telegram_dm', 'telegram_channel')
+           OR p.external_id IS NOT DISTINCT FROM done.external_id)
     RETURNING p.id
 )
 SELECT (SELECT count(*) FROM done)::int AS done,
