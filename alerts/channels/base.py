@@ -88,6 +88,8 @@ class Published:
     issued_at: datetime | None = None
     webhook_secret: str | None = field(default=None, repr=False)
     webhook_format: str | None = None
+    # Taken back because a new message (protected from forwarding) replaced it: the alert goes on.
+    replaced: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -48,7 +48,14 @@ from alerts.channels.base import (
 )
 from alerts.channels.tg_files import FileIds, FileKey
 from alerts.channels.tg_request import AiohttpRequest
-from alerts.channels.tg_texts import CAPTION_LIMIT, TEXT_LIMIT, fitted, neutral_jpeg, neutral_notice
+from alerts.channels.tg_texts import (
+    CAPTION_LIMIT,
+    TEXT_LIMIT,
+    fitted,
+    neutral_jpeg,
+    neutral_notice,
+    replaced_notice,
+)
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.i18n import N_, in_language
@@ -271,7 +278,7 @@ class TelegramChannel:
             await self._photo(job, view, edit)
 
     async def _neutralise(self, published: Published, chat: str, message_id: int) -> None:
-        notice = neutral_notice(published.language)
+        notice = (replaced_notice if published.replaced else neutral_notice)(published.language)
         if published.media != "photo":
             await self._bot.edit_message_text(notice, chat, message_id)
             return

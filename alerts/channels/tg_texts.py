@@ -29,6 +29,13 @@ def neutral_notice(lang: str) -> str:
         )
 
 
+def replaced_notice(lang: str) -> str:
+    """What an alert's message says once a protected copy replaced it (forwarding withdrawn) and
+    Telegram would no longer delete it, in the recipient's language."""
+    with language(lang):
+        return pgettext("telegram notice", "This alert has been replaced by the message below.")
+
+
 def fitted(view: PublicView, lang: str, kind: str, footer: str, limit: int) -> str:
     """The channel text of `view` plus `footer`, within `limit`, dropping minor facts if needed."""
     for trimmed in _trimmed(view):

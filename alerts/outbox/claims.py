@@ -29,6 +29,10 @@ log = logging.getLogger(__name__)
 
 _FLUSH_ROWS = 100
 _FLUSH_SECONDS = 0.02
+# Why an earlier Telegram message is taken back when forwarding is withdrawn (the registry's
+# end_reason; the withdrawal then adds how: deleted, or neutral notice).
+REPLACED = "forwarding withdrawn, replaced by a protected message"
+UNREPLACED = "forwarding withdrawn, no protected message could replace it"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -149,7 +153,7 @@ class Recorder:
             async with self._db.transaction() as tx:
                 await self._end(tx, outcome)
                 await tx.execute("withdraw_replaced_publications", [outcome.claim.edits_id],
-                                 "no protected message could replace it")  # fmt: skip
+                                 UNREPLACED)  # fmt: skip
                 await tx.execute("notify_dispatchers", "")
         else:
             await self._end(self._db, outcome)
@@ -197,8 +201,7 @@ class Recorder:
                 and d.claim.id in states
             ]  # fmt: skip
             if resent:
-                await tx.execute("withdraw_replaced_publications", resent,
-                                 "replaced by a protected message")  # fmt: skip
+                await tx.execute("withdraw_replaced_publications", resent, REPLACED)
                 await tx.execute("notify_dispatchers", "")
         lost = len(batch) - len(rows)
         if lost:

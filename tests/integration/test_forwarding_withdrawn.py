@@ -17,7 +17,7 @@ import pytest
 import telegram
 from telegram.error import BadRequest
 
-from alerts.channels.tg_texts import neutral_notice
+from alerts.channels.tg_texts import replaced_notice
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.outbox import pipeline
@@ -177,10 +177,12 @@ async def test_a_blocked_volunteer_and_a_message_too_old_to_delete(
     )
     assert [m.deleted for m in bot_messages(sandbox, blocked)] == [True]
 
-    # Too old to delete: the protected alert arrives, the old message keeps only the neutral
-    # notice.
+    # Too old to delete: the protected alert arrives, the old message keeps only a notice that
+    # points to it.
     first, alert = bot_messages(sandbox, old)
-    assert not first.deleted and first.text == neutral_notice("nl")
+    assert not first.deleted and first.text == replaced_notice("nl")
+    assert first.text == "Deze oproep is vervangen door het bericht hieronder."
+
     assert alert.protect_content and not alert.deleted
     assert (rows[str(old)]["state"], rows[str(old)]["end_reason"]) == (
         "neutralised", f"{REPLACED}: neutral notice",

@@ -55,7 +55,7 @@ WHERE id = ANY($1::bigint[]) AND state = 'sent';
 -- name: withdraw_replaced_publications
 -- Take back the earlier messages ($1) that newer ones replaced instead of editing them (forwarding withdrawn: an edit cannot protect a message): queued for withdrawal, with why ($2).
 UPDATE publications
-SET state = 'withdrawing', end_reason = 'forwarding withdrawn, ' || $2::text,
+SET state = 'withdrawing', end_reason = $2,
     next_attempt_at = now(), last_error = NULL, claimed_by = NULL
 WHERE id = ANY($1::bigint[]) AND state = 'sent';
 

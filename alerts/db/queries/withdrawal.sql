@@ -23,7 +23,7 @@ FROM due
 WHERE p.id = due.id
 RETURNING p.id, p.case_id, p.revision, p.channel, p.target, p.language, p.address,
           p.external_id, p.media, p.sent_at, p.withdraw_attempts AS attempts, due.public_id,
-          due.approved_at, due.webhook_secret, due.webhook_format;
+          due.approved_at, due.webhook_secret, due.webhook_format, p.end_reason;
 
 -- name: record_withdrawal_done
 -- End withdrawal $1 claimed by $2 in state $3 (withdrawn, neutralised, manual) with how ($4) after why; the same recipient's earlier rows on channels $5, and the messages it edited in place, end with it.
