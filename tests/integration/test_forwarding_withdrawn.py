@@ -9,6 +9,7 @@ as the attack: before this, the messages were edited in place and every one stay
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -28,6 +29,7 @@ from sandbox.telegram.server import TelegramSandbox
 from tests.support.app import StaffFactory
 from tests.support.channels import (
     TERMINAL,
+    before_each,
     bot_messages,
     close,
     ended,
@@ -204,3 +206,29 @@ async def test_an_edit_that_keeps_forwarding_forbidden_edits_in_place(
         await eventually(states_are(db, case.id, {"sent", "superseded"}))
     [message] = bot_messages(sandbox, chat)
     assert message.protect_content and message.edited and "red coat" in (message.text or "")
+
+
+async def test_a_close_while_the_protected_alerts_go_out_withdraws_old_and_new(
+    db: Database, live: Settings, sandbox: TelegramSandbox, make_staff: StaffFactory
+) -> None:
+    chats = await users(sandbox, db, [1, 2, 3])
+    case = await published(db, live, make_staff, photo=False, languages=["nl"],
+                           consent=FORWARDABLE)  # fmt: skip
+    manager = await make_staff()
+    closed = asyncio.Event()
+
+    async def close_first(params: Any) -> None:
+        if not closed.is_set():  # the first protected alert is on its way when the case closes
+            closed.set()
+            await close(db, manager, case.id)
+
+    async with dispatching(db, live):
+        await eventually(states_are(db, case.id, {"sent"}))
+        before_each(sandbox, "send_message", close_first)
+        await pipeline.change_consent(db, live, manager, case.id,
+                                      {**FORWARDABLE, "forwarding": False})  # fmt: skip
+        await eventually(ended(db, case.id), within=30)
+    assert closed.is_set()
+    for chat in chats:  # whatever went out, before or during the close, is gone
+        assert bot_messages(sandbox, chat) and live_messages(sandbox, chat) == [], chat
+    assert {r["state"] for r in await publications(db, case.id)} <= TERMINAL
