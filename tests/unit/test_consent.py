@@ -173,7 +173,9 @@ def test_withheld_names_and_address_are_removed_from_free_text() -> None:
     )
     consent = make_consent(name_mode=NameMode.NONE, place_precision=PlacePrecision.MUNICIPALITY)
     view = view_for(case, consent, "poster")
-    assert view.description == "… heeft een bril. Zoëlla is haar nichtje. Gezien aan …."
+    assert view.description == (
+        "[naam weggelaten] heeft een bril. Zoëlla is haar nichtje. Gezien aan [plaats weggelaten]."
+    )
     assert "broeck" not in view.marks.lower()
     first_only = view_for(case, make_consent(name_mode=NameMode.FIRST), "poster")
     assert first_only.description.startswith("ZOË heeft") and "Broeck" not in first_only.marks
