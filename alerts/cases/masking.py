@@ -23,10 +23,18 @@ from alerts.i18n import LANGUAGES, N_, in_language
 ADDRESS, PLACE, NAME = "address", "place", "name"
 
 # What the public reads instead (public.po), and why the approver sees a word masked.
-MARKERS = {ADDRESS: N_("[place withheld]"), PLACE: N_("[place withheld]"), NAME: N_("[name withheld]")}
+MARKERS = {
+    ADDRESS: N_("[place withheld]"),
+    PLACE: N_("[place withheld]"),
+    NAME: N_("[name withheld]"),
+}
 REASONS = {
-    ADDRESS: N_("Street and house number: the consent shows only the municipality or the province."),
-    PLACE: N_("The exact last-seen place: the consent shows only the municipality or the province."),
+    ADDRESS: N_(
+        "Street and house number: the consent shows only the municipality or the province."
+    ),
+    PLACE: N_(
+        "The exact last-seen place: the consent shows only the municipality or the province."
+    ),
     NAME: N_("A name the consent does not allow to be shown."),
 }
 
