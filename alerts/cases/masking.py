@@ -243,8 +243,13 @@ class FreeText:
     published: str
 
     @property
-    def masked(self) -> list[Segment]:
-        return [part for part in self.segments if part.masked]
+    def reasons(self) -> list[tuple[str, list[str]]]:
+        """Each reason something was masked, with the words masked for it, in order."""
+        found: dict[str, list[str]] = {}
+        for part in self.segments:
+            if part.masked and part.text not in found.setdefault(part.why, []):
+                found[part.why].append(part.text)
+        return list(found.items())
 
 
 def review(case: Case, consent: Consent) -> list[FreeText]:

@@ -3,6 +3,8 @@ words left alone."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from alerts.cases.masking import (
@@ -13,8 +15,11 @@ from alerts.cases.masking import (
     Withheld,
     guess_language,
     mask,
+    review,
     segments,
 )
+from alerts.cases.models import NameMode, PlacePrecision
+from tests.unit.test_consent import make_case, make_consent
 
 ADDRESSES = Withheld(addresses=True)
 
@@ -191,3 +196,20 @@ def test_the_marker_is_written_in_the_language_of_the_text(text: str, expected: 
 def test_the_marker_falls_back_to_the_case_language_for_text_without_common_words() -> None:
     assert mask("Veldstraat 45", ADDRESSES, "fr") == "[lieu masqué]"
     assert guess_language("rode jas", "de") == "de"
+
+
+def test_the_approver_review_groups_the_masked_words_by_reason() -> None:
+    case = dataclasses.replace(
+        make_case("Lotte", "Vermeulen", ("Station Gent-Sint-Pieters", 51.0357, 3.7103)),
+        description="Lotte Vermeulen, Veldstraat 45; Vermeulens fiets aan Kerkstraat 12.",
+        clothing="red coat",
+        hair="",
+    )
+    consent = make_consent(name_mode=NameMode.FIRST, place_precision=PlacePrecision.MUNICIPALITY)
+    items = {item.field: item for item in review(case, consent)}
+    assert "hair" not in items and items["clothing"].reasons == []
+    assert items["description"].reasons == [
+        (NAME, ["Vermeulen", "Vermeulens"]),
+        (ADDRESS, ["Veldstraat 45", "Kerkstraat 12"]),
+    ]
+    assert "Vermeulen" not in items["description"].published
