@@ -40,7 +40,7 @@ REASONS = {
 
 _S = r"[ \t\u00a0]"  # a space within a line: an address never runs across lines
 _CAP = r"[A-ZÀ-ÖØ-Þ]"
-_WORD = rf"{_CAP}[^\W\d_]*(?:[-'’.][^\W\d_]+)*\.?"  # a capitalised word: Loi, Sint-Jans, St.
+_WORD = rf"{_CAP}[^\W\d_]*(?:[-'’.][^\W\d_]+){{0,4}}\.?"  # a capitalised word: Loi, Sint-Jans, St.
 _BOX = r"(?:(?i:bus|boîte|boite|bte|bt|box|b)\.?" + _S + r"*\d{1,4}[A-Za-z]?)"
 _NUMBER = (
     rf"\d{{1,4}}[A-Za-z]?(?:{_S}?[-–/]{_S}?\d{{1,4}}[A-Za-z]?)?"  # 45, 45A, 12-14, 3/2
@@ -53,7 +53,7 @@ _NUMBER = (
 _STRONG = r"straat|straße|strasse|str\.|str|steenweg|laan|plein|dreef|kaai|gasse|allee|platz"
 _WEAK = r"weg|lei|dijk|markt|baan|singel|gracht|kade|damm|ring"
 _COMPOUND = (
-    rf"(?<![\w-])(?:(?i:[^\W\d_][\w'’-]*?(?:{_STRONG}))"
+    rf"(?<![\w'’-])(?:(?i:[^\W\d_][\w'’-]*?(?:{_STRONG}))"
     rf"|{_CAP}[\w'’-]{{2,}}?(?:{_WEAK}))"
 )
 # Street words standing alone after a capitalised name: Grote Markt 7, Kölner Straße 12,
@@ -79,10 +79,10 @@ _ADDRESS = re.compile(
     "|".join(
         [
             rf"{_COMPOUND}{_S}+{_NUMBER}",
-            rf"(?<![\w-])(?:{_WORD}{_S}+){{1,2}}{_AFTER_NAME}{_S}+{_NUMBER}",
-            rf"(?<![\w-]){_BEFORE_NAME}{_S}+{_FR_NAME},?{_S}+{_NUMBER}",
-            rf"(?<![\w-]){_NUMBER},?{_S}+{_BEFORE_NAME}{_S}+{_FR_NAME}",
-            rf"(?<![\w-]){_NUMBER}{_S}+(?:{_WORD}{_S}+){{1,3}}{_EN_AFTER}(?!\w)",
+            rf"(?<![\w'’-])(?:{_WORD}{_S}+){{1,2}}{_AFTER_NAME}{_S}+{_NUMBER}",
+            rf"(?<![\w'’-]){_BEFORE_NAME}{_S}+{_FR_NAME},?{_S}+{_NUMBER}",
+            rf"(?<![\w'’-]){_NUMBER},?{_S}+{_BEFORE_NAME}{_S}+{_FR_NAME}",
+            rf"(?<![\w'’-]){_NUMBER}{_S}+(?:{_WORD}{_S}+){{1,3}}{_EN_AFTER}(?!\w)",
         ]
     )
 )
