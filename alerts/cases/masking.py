@@ -42,10 +42,12 @@ _S = r"[ \t\u00a0]"  # a space within a line: an address never runs across lines
 _CAP = r"[A-ZÀ-ÖØ-Þ]"
 _WORD = rf"{_CAP}[^\W\d_]*(?:[-'’.][^\W\d_]+){{0,4}}\.?"  # a capitalised word: Loi, Sint-Jans, St.
 _BOX = r"(?:(?i:bus|boîte|boite|bte|bt|box|b)\.?" + _S + r"*\d{1,4}[A-Za-z]?)"
+_UNITS = r"km|m|cm|min|minuten|minutes|uur|u|h|heures|stunden|hours|dagen|jours|tage|days"
 _NUMBER = (
     rf"\d{{1,4}}[A-Za-z]?(?:{_S}?[-–/]{_S}?\d{{1,4}}[A-Za-z]?)?"  # 45, 45A, 12-14, 3/2
     rf"(?:{_S}*,?{_S}*{_BOX})?"  # bus 3, boîte 2, box 4
     r"(?![\w%°])(?![.,:]\d)"  # not 12.5, 14:30, 45%, 3°
+    rf"(?!{_S}*(?i:{_UNITS})(?!\w))"  # not a distance or a time: "a side street 2 km on"
 )
 # Dutch and German street names are single words ending in their street word: Veldstraat,
 # Hauptstraße, Kerkplein. The unambiguous endings in any case; the ones that end ordinary words

@@ -92,6 +92,8 @@ def test_a_street_and_number_is_found(text: str, address: str) -> None:
         "Draagt maat 38 en een rode jas.",
         "Ze kwam van school naar huis met lijn 12.",
         "Heeft 2 oorbellen en een ring.",
+        "Gezien in een zijstraat 2 km verder.",
+        "Liep de Kerkstraat 20 min lang op en af.",
         # French: "place", "rue" alone
         "Elle a pris place 2 fois dans le bus.",
         "Il a dormi dans la rue 3 nuits.",
@@ -103,11 +105,13 @@ def test_a_street_and_number_is_found(text: str, address: str) -> None:
         "Die Straße ist 5 km lang.",
         "Trägt Größe 38, Schuhgröße 40.",
         "Um 14:30 am Bahnhof gesehen.",
+        "In der Hauptstraße 3 Stunden gewartet.",
         # English
         "She came in first place 2 times.",
         "Bring 3 bottles of water.",
         "Spring 2026 jacket, size 10.",
         "He walked down the road 4 km north.",
+        "Seen on Baker Street 2 hours ago.",
         "The street 2 blocks away was searched.",
         "Last seen at 14:30 near the station.",
     ],
