@@ -10,6 +10,7 @@ from aiohttp import web
 
 from alerts import errors
 from alerts.cases import lifecycle as cases
+from alerts.cases import masking
 from alerts.cases.fields import TEXT_LIMITS
 from alerts.cases.models import Case, CaseState
 from alerts.i18n import in_language
@@ -105,6 +106,7 @@ async def render_case(
     return render(
         request, "console/case.html", status=status, case=case, consent=consent,
         consent_in_force=consent is not None and consent.in_force(datetime.now(UTC)),
+        masked=masking.review(case, consent) if consent else None,
         photos=await cases.photos(db, case.id),
         publications=await db.fetch("list_publications", case.id),
         trail=await audit.entries(db, case.id, limit=100),
