@@ -66,6 +66,18 @@ async def api_confirm_removal(request: web.Request) -> web.Response:
     return api.reply({"publication": publication_id(request), "state": "withdrawn"})
 
 
+@routes.post(f"/api{PUBLICATION}/reveal-contact", name="api_reveal_contact")
+async def api_reveal_contact(request: web.Request) -> web.Response:
+    """A supervisor reads the contact of the volunteer a message went to (`{"reason": ...}`),
+    audited."""
+    body = await api.json_body(request)
+    revealed = await withdrawal_report.reveal_contact(
+        request.app[keys.DB], request.app[keys.SETTINGS], api.staff_of(request),
+        api.case_id(request), publication_id(request), body.get("reason"),
+    )  # fmt: skip
+    return api.reply(revealed)
+
+
 async def _revoke(request: web.Request) -> Any:
     db = request.app[keys.DB]
     return await pipeline.revoke_consent(db, api.staff_of(request), api.case_id(request))
