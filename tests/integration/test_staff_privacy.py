@@ -209,3 +209,29 @@ async def test_the_assigned_staff_and_supervisors_read_contacts_and_every_read_i
     ]  # fmt: skip
     assert all(e["details"]["sightings"] == [reference] and e["at"] for e in reads)
     assert all(leaks(str(e)) == [] for e in reads)  # the log names the sighting, not the contact
+
+
+async def test_a_supervisor_reveals_a_contact_in_the_console_with_a_reason(
+    client: Client, database: Database, on: Settings, make_staff: StaffFactory
+) -> None:
+    case = await reached_case(database, on, make_staff)
+    await logged_in(client, await outsider(database, make_staff))
+    plain = await (await client.get(f"/console/cases/{case.id}")).text()
+    assert 'id="volunteer-contact"' not in plain  # a case manager has no such form
+    supervisor = await make_staff(Role.SUPERVISOR)
+    csrf = await logged_in(client, supervisor)
+    page = await (await client.get(f"/console/cases/{case.id}")).text()
+    chosen = re.search(r'<option value="(\d+)">(V-[0-9A-F]{8}) · email</option>', page)
+    assert chosen, "the supervisor's form lists the volunteers by pseudonym"
+    path = f"/console/cases/{case.id}/reveal-contact"
+
+    refused = await client.post(path, data={"csrf_token": csrf, "publication_id": chosen[1],
+                                            "reason": ""})  # fmt: skip
+    shown = await client.post(path, data={"csrf_token": csrf, "publication_id": chosen[1],
+                                          "reason": "Asked us to call back"})  # fmt: skip
+
+    assert refused.status == 422 and EMAIL not in await refused.text()
+    assert shown.status == 200 and EMAIL in await shown.text()
+    [entry] = [e for e in await audit.entries(database, case.id)
+               if e["action"] == "volunteer_contact_revealed"]  # fmt: skip
+    assert (entry["username"], entry["details"]["volunteer"]) == (supervisor.username, chosen[2])
