@@ -290,3 +290,16 @@ async def test_requests_for_links_are_limited_alike_for_every_address(
     assert answers[-1] == 429
     mails = await sink.wait_for_messages(before + manage_links.LINKS_PER_VOLUNTEER_PER_HOUR)
     assert len(mails) - before == manage_links.LINKS_PER_VOLUNTEER_PER_HOUR  # no mail bombing
+
+
+async def test_a_wrong_address_or_a_form_from_elsewhere_gets_a_clear_answer(
+    client: Client, sink: SmtpSink
+) -> None:
+    wrong = await ask_for_link(client, "not an address", lang="de")
+    forged = await client.post("/volunteer/manage?lang=fr", data={"email": ADDRESS})
+
+    assert wrong.status == 422
+    assert html.escape(in_language("de", ERRORS["email_invalid"])) in await wrong.text()
+    assert forged.status == 403
+    assert html.escape(in_language("fr", ERRORS["form_expired"])) in await forged.text()
+    assert sink.messages == []
