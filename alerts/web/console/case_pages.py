@@ -16,6 +16,7 @@ from alerts.cases.models import Case, CaseState
 from alerts.i18n import in_language
 from alerts.outbox import pipeline
 from alerts.staff import audit
+from alerts.volunteers import pseudonyms
 from alerts.web import keys
 from alerts.web.api import handlers as api
 from alerts.web.console import forms as views
@@ -108,7 +109,7 @@ async def render_case(
         consent_in_force=consent is not None and consent.in_force(datetime.now(UTC)),
         masked=masking.review(case, consent) if consent else None,
         photos=await cases.photos(db, case.id),
-        publications=await db.fetch("list_publications", case.id),
+        publications=pseudonyms.for_staff(settings, await db.fetch("list_publications", case.id)),
         trail=await audit.entries(db, case.id, limit=100),
         names=await staff_names(request, people), problem=problem,
         done=request.query.get("done", ""),
