@@ -19,7 +19,7 @@ from alerts.i18n import LANGUAGES
 from alerts.outbox import pipeline
 from alerts.publication import materials
 from alerts.sightings.reports import Sighting
-from alerts.staff.models import Staff
+from alerts.staff.models import Role, Staff
 from tests.support import images
 from tests.support.app import StaffFactory
 
@@ -84,7 +84,7 @@ async def approved(
     **fields: Any,
 ) -> tuple[Case, Staff]:
     """An approved case (its materials published) and its case manager."""
-    manager, supervisor = await make_staff(), await make_staff()
+    manager, supervisor = await make_staff(), await make_staff(Role.SUPERVISOR)
     case = await draft(db, manager, languages=list(languages), **fields)
     await pipeline.change_consent(
         db, settings, manager, case.id,
