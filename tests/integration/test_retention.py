@@ -13,12 +13,13 @@ import pytest
 from alerts.cases.models import Case
 from alerts.config import Settings
 from alerts.db.database import Database
-from alerts.outbox import pipeline, retention
 from alerts.outbox import report as withdrawal_report
+from alerts.outbox import retention
 from alerts.outbox.scheduler import Scheduler
 from alerts.staff.models import Role
 from sandbox.telegram.server import TelegramSandbox
 from tests.support.app import StaffFactory
+from tests.support.approval import revise_approved
 from tests.support.channels import close, ended, published, states_are, users
 from tests.support.dispatch import (
     GENT,
@@ -108,7 +109,7 @@ async def test_after_retention_nothing_of_the_child_is_left_in_the_database(
     photo = await db.conn.fetchval("SELECT jpeg FROM photos WHERE case_id = $1", case.id)
     async with dispatching(db, live):
         await eventually(states_are(db, case.id, {"sent"}))
-        await pipeline.revise(db, live, manager, case.id, {"clothing": f"{FIRST}'s red coat"})
+        await revise_approved(db, live, manager, case.id, {"clothing": f"{FIRST}'s red coat"})
         await eventually(states_are(db, case.id, {"sent", "superseded"}))
         await close(db, manager, case.id)
         await eventually(ended(db, case.id))

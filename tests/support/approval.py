@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import secrets
 from typing import Any
 
 from aiohttp import ClientResponse
@@ -14,7 +16,8 @@ from alerts.cases.proposals import Proposal
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.outbox import pipeline
-from alerts.staff.models import Staff
+from alerts.staff import auth
+from alerts.staff.models import Role, Staff
 
 
 async def approve_change(db: Database, settings: Settings, approver: Staff, change: Any) -> Case:
@@ -33,3 +36,29 @@ async def api_approve(
     preview = url if "/proposals/" in url else f"{url}/preview"
     seen = (await (await client.get(preview, headers=headers)).json())["fingerprint"]
     return await client.post(f"{url}/approve", json={"fingerprint": seen, **body}, headers=headers)
+
+
+_approvers = itertools.count(1)
+
+
+async def second_approver(db: Database) -> Staff:
+    """A new supervisor account: the second person who approves a widening change."""
+    username = f"approver{next(_approvers)}-{secrets.token_hex(3)}"
+    staff_id = await auth.create_staff(
+        db, username=username, display_name=username.title(), role=Role.SUPERVISOR,
+        password=secrets.token_urlsafe(16),
+    )  # fmt: skip
+    row = await db.fetchrow("staff_by_id", staff_id)
+    assert row is not None
+    return Staff.from_row(row)
+
+
+async def revise_approved(
+    db: Database, settings: Settings, manager: Staff, case_id: int, fields: dict[str, Any]
+) -> Case:
+    """An edit by `manager`; when it widens what the active case publishes (a proposal), as a
+    second approver approves it: the path every widening edit takes."""
+    change = await pipeline.revise(db, settings, manager, case_id, fields)
+    if isinstance(change, Proposal):
+        return await approve_change(db, settings, await second_approver(db), change)
+    return change

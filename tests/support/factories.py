@@ -22,6 +22,7 @@ from alerts.sightings.reports import Sighting
 from alerts.staff.models import Role, Staff
 from tests.support import images
 from tests.support.app import StaffFactory
+from tests.support.approval import revise_approved
 
 CASE_FIELDS: dict[str, Any] = {
     "kind": "runaway",
@@ -102,7 +103,7 @@ async def revise(
     db: Database, settings: Settings, manager: Staff, case: Case, **fields: Any
 ) -> Case:
     """The case revised with `fields`, its materials rendered again."""
-    revised = await pipeline.revise(db, settings, manager, case.id, fields)
+    revised = await revise_approved(db, settings, manager, case.id, fields)
     await materials.drain()
     return revised
 
