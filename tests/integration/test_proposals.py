@@ -63,16 +63,14 @@ async def test_attack_a_submitted_case_goes_back_to_draft_when_its_consent_or_ph
     url = f"/api/cases/{case['id']}"
     await _json(await client.put(f"{url}/consent", json=CONSENT, headers=manager), 200)
     await _json(await client.post(f"{url}/submit", headers=manager), 200)
-    # The supervisor looks at what approval would publish: level 2, first name, no photo.
-    seen = await _json(await client.get(f"{url}/preview", headers=supervisor), 200)
 
     # The attack: raise the consent to everything while the case waits for approval.
     await _json(await client.put(f"{url}/consent", json=WIDE, headers=manager), 200)
     read = await _json(await client.get(url, headers=manager), 200)
     assert read["state"] == "draft"
-    refused = await client.post(
-        f"{url}/approve", json={"fingerprint": seen["fingerprint"]}, headers=supervisor
-    )
+    # The approver cannot approve what they did not see: the case is a draft again.
+    stale = {"fingerprint": "0" * 64}
+    refused = await client.post(f"{url}/approve", json=stale, headers=supervisor)
     assert refused.status == 409
 
     # The same with a photo added to a submitted case.

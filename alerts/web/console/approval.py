@@ -189,7 +189,7 @@ async def decide(request: web.Request, approve: bool) -> web.Response:
     except errors.AlertsError as exc:
         field = "password" if isinstance(exc, errors.ReauthRequired | errors.Unauthenticated) \
             else exc.field  # fmt: skip
-        problem = Problem(form="decide", message=in_language(request[keys.LANG], exc.message),
+        problem = Problem(form="approve", message=in_language(request[keys.LANG], exc.message),
                           field=field)  # fmt: skip
         return await approval_page(request, problem=problem, status=exc.status)
     done = "proposal_approved" if approve else "proposal_rejected"
