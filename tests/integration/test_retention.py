@@ -159,7 +159,8 @@ async def test_a_case_still_being_withdrawn_waits_and_the_scheduler_purges_daily
     scheduler = Scheduler(db, settings)
     results = await scheduler.run_due()
     assert results["retention"] == {"cases": 1, "photos": 1, "proposals": 0, "materials": 0,
-                                    "telegram_files": 0, "sightings": 0, "sighting_drafts": 0, "revision_snapshots": 1,
+                                    "telegram_files": 0, "sightings": 0, "sighting_drafts": 0,
+                                    "revision_snapshots": 1,
                                     "message_texts_and_addresses": 0, "consent_details": 1,
                                     "waiting": 1}  # fmt: skip
     assert "retention" not in await scheduler.run_due()  # once a day
