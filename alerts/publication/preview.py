@@ -55,7 +55,7 @@ def poster_page(views: Views, lang: str, organisation: str) -> bytes | None:
     return rasterise(poster_sheet(view, lang, organisation=organisation))
 
 
-_TOKEN = re.compile(r"\s+|[^\s]+")
+_TOKEN = re.compile(r"\s+|\w+|[^\w\s]+")
 
 
 def marked(before: str | None, after: str | None) -> tuple[str, str]:

@@ -80,7 +80,8 @@ def page_context(request: web.Request, preview: Preview, lang: str) -> dict[str,
                 if poster is not None and lang in poster.languages else None
             ),
         })  # fmt: skip
-    before, after = rendered
+    # A proposal marks what differs; a first approval shows the texts as they are.
+    before, after = rendered if preview.proposal else (rendered[1], rendered[1])
     telegram = rendering.marked(before.telegram, after.telegram)
     email = rendering.marked(before.email, after.email)
     changes = sorted({(c.field, c.widens) for c in preview.changes}, key=lambda c: (not c[1], c))
