@@ -219,11 +219,19 @@ async def lifecycle_action(request: web.Request, action: str, done: str) -> web.
         raise
     except errors.AlertsError as exc:
         log.info("case action refused", extra={"action": action, "status": exc.status})
-        return await render_case(
-            request, problem=as_problem(request, action, exc), status=exc.status
-        )
+        problem = as_problem(request, action, exc)
+        if action == "approve" and await _still_pending(request):
+            # The approver sees the preview again (the one in force now), with the reason.
+            return await console_approval.approval_page(request, problem=problem,
+                                                        status=exc.status)  # fmt: skip
+        return await render_case(request, problem=problem, status=exc.status)
     log.info("case action", extra={"action": action, "case_id": case.id})
     raise see_case(case, done)
+
+
+async def _still_pending(request: web.Request) -> bool:
+    case = await cases.get(request.app[keys.DB], api.case_id(request))
+    return case.state is CaseState.PENDING_APPROVAL
 
 
 async def _run(request: web.Request, action: str, form: views.Form) -> Case:
