@@ -46,6 +46,36 @@ CREATE SEQUENCE public.audit_log_id_seq
 
 ALTER SEQUENCE public.audit_log_id_seq OWNED BY public.audit_log.id;
 
+CREATE TABLE public.case_proposals (
+    id bigint NOT NULL,
+    case_id bigint NOT NULL,
+    kind text NOT NULL,
+    data jsonb DEFAULT '{}'::jsonb NOT NULL,
+    photo_jpeg bytea,
+    photo_width integer,
+    photo_height integer,
+    photo_sha256 text,
+    state text DEFAULT 'pending'::text NOT NULL,
+    proposed_by bigint NOT NULL,
+    proposed_at timestamp with time zone DEFAULT now() NOT NULL,
+    decided_by bigint,
+    decided_at timestamp with time zone,
+    fingerprint text,
+    CONSTRAINT case_proposals_check CHECK (((kind = 'photo'::text) = (photo_jpeg IS NOT NULL))),
+    CONSTRAINT case_proposals_check1 CHECK (((state = 'pending'::text) = (decided_at IS NULL))),
+    CONSTRAINT case_proposals_kind_check CHECK ((kind = ANY (ARRAY['fields'::text, 'consent'::text, 'photo'::text]))),
+    CONSTRAINT case_proposals_state_check CHECK ((state = ANY (ARRAY['pending'::text, 'approved'::text, 'rejected'::text])))
+);
+
+CREATE SEQUENCE public.case_proposals_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.case_proposals_id_seq OWNED BY public.case_proposals.id;
+
 CREATE SEQUENCE public.case_reference_seq
     START WITH 1
     INCREMENT BY 1
@@ -593,6 +623,8 @@ ALTER TABLE ONLY public.api_tokens ALTER COLUMN id SET DEFAULT nextval('public.a
 
 ALTER TABLE ONLY public.audit_log ALTER COLUMN id SET DEFAULT nextval('public.audit_log_id_seq'::regclass);
 
+ALTER TABLE ONLY public.case_proposals ALTER COLUMN id SET DEFAULT nextval('public.case_proposals_id_seq'::regclass);
+
 ALTER TABLE ONLY public.cases ALTER COLUMN id SET DEFAULT nextval('public.cases_id_seq'::regclass);
 
 ALTER TABLE ONLY public.consents ALTER COLUMN id SET DEFAULT nextval('public.consents_id_seq'::regclass);
@@ -631,6 +663,9 @@ ALTER TABLE ONLY public.api_tokens
 
 ALTER TABLE ONLY public.audit_log
     ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.case_proposals
+    ADD CONSTRAINT case_proposals_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.case_revisions
     ADD CONSTRAINT case_revisions_pkey PRIMARY KEY (case_id, number);
@@ -765,6 +800,8 @@ CREATE INDEX audit_log_at_idx ON public.audit_log USING btree (id DESC);
 
 CREATE INDEX audit_log_case_idx ON public.audit_log USING btree (case_id, id DESC);
 
+CREATE INDEX case_proposals_pending_idx ON public.case_proposals USING btree (case_id, id) WHERE (state = 'pending'::text);
+
 CREATE INDEX cases_closed_unpurged_idx ON public.cases USING btree (closed_at) WHERE ((state = 'closed'::text) AND (purged_at IS NULL));
 
 CREATE INDEX cases_state_idx ON public.cases USING btree (state, updated_at DESC);
@@ -835,6 +872,15 @@ ALTER TABLE ONLY public.audit_log
 
 ALTER TABLE ONLY public.audit_log
     ADD CONSTRAINT audit_log_staff_id_fkey FOREIGN KEY (staff_id) REFERENCES public.staff(id);
+
+ALTER TABLE ONLY public.case_proposals
+    ADD CONSTRAINT case_proposals_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.case_proposals
+    ADD CONSTRAINT case_proposals_decided_by_fkey FOREIGN KEY (decided_by) REFERENCES public.staff(id);
+
+ALTER TABLE ONLY public.case_proposals
+    ADD CONSTRAINT case_proposals_proposed_by_fkey FOREIGN KEY (proposed_by) REFERENCES public.staff(id);
 
 ALTER TABLE ONLY public.case_revisions
     ADD CONSTRAINT case_revisions_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;

@@ -27,6 +27,7 @@ from alerts.staff.models import Role
 from sandbox.smtp_sink import SmtpSink
 from sandbox.telegram.server import TelegramSandbox
 from tests.support.app import Bearer, StaffFactory
+from tests.support.approval import approve_change
 from tests.support.channels import TERMINAL, bot_messages, published, states_are, users
 from tests.support.dispatch import GENT, add_volunteer, dispatching, eventually, moved, publications
 from tests.support.factories import CONSENT
@@ -66,7 +67,8 @@ async def test_consent_revoked_for_photos_only_withdraws_the_photo_bearing_mater
         # The dispatcher caches the case's state for 0.1 s, and takes a claim of a newer revision
         # than the one cached for the cached one: let it expire (a fan-out matter, not this one).
         await asyncio.sleep(0.15)
-        await pipeline.add_photo(db, live, manager, case.id, jpeg())
+        change = await pipeline.add_photo(db, live, manager, case.id, jpeg())
+        await approve_change(db, live, await make_staff(Role.SUPERVISOR), change)
         await eventually(states_are(db, case.id, {"sent", "superseded"}))
         assert bot_messages(sandbox, pictured)[0].photo_file_id
         assert (await statuses(client, case.public_id, "/photo.jpg", "/poster-nl.pdf")) == [200] * 2

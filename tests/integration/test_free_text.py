@@ -173,11 +173,17 @@ async def test_the_approver_sees_what_is_masked_highlighted_with_the_reason(
     description = "Lotte Vermeulen werd laatst gezien aan Veldstraat 45 <b>met</b> haar fiets."
     case = await pending(database, manager, description=description)
     await logged_in(client, approver)
+    # On the case page and on the approval page, where the approver approves from.
+    for path in (f"/console/cases/{case.id}", f"/console/cases/{case.id}/approval"):
+        html = await (await client.get(f"{path}?lang={lang}")).text()
+        section = html[html.index('id="free-text"') :]
+        found = re.search(
+            rf'<mark class="withheld" title="{reason}[^"]*">Veldstraat 45</mark>', section
+        )
+        assert found, path
+        assert re.search(r'<mark class="withheld" title="[^"]+">Vermeulen</mark>', section)
+        assert "&lt;b&gt;met&lt;/b&gt;" in section and "<b>met" not in section
+        published = "Lotte [naam weggelaten] werd laatst gezien aan [plaats weggelaten] &lt;b&gt;"
+        assert reads in section and published in section
     html = await (await client.get(f"/console/cases/{case.id}?lang={lang}")).text()
-    section = html[html.index('id="free-text"') :]
-    assert re.search(rf'<mark class="withheld" title="{reason}[^"]*">Veldstraat 45</mark>', section)
-    assert re.search(r'<mark class="withheld" title="[^"]+">Vermeulen</mark>', section)
-    assert "&lt;b&gt;met&lt;/b&gt;" in section and "<b>met" not in section
-    published = "Lotte [naam weggelaten] werd laatst gezien aan [plaats weggelaten] &lt;b&gt;"
-    assert reads in section and published in section
     assert f'href="/console/cases/{case.id}/edit"' in html  # the approver can still edit

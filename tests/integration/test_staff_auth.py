@@ -242,7 +242,12 @@ async def test_approve_and_close_ask_for_the_password_unless_confirmed_recently(
     assert 'id="approve-password"' in html and 'aria-invalid="true"' in html
     wrong = await _post_action(client, case_id, "approve", csrf, password="not it, sorry")
     assert wrong.status == 401 and "That password or code is not right." in await wrong.text()
-    done = await _post_action(client, case_id, "approve", csrf, password=PASSWORD)
+    # The approval carries the fingerprint of the preview the approver saw (issue 17).
+    seen = re.search(r'name="fingerprint" value="([0-9a-f]{64})"', html)
+    assert seen, "the approval page has no approve form"
+    done = await _post_action(
+        client, case_id, "approve", csrf, password=PASSWORD, fingerprint=seen.group(1)
+    )
     assert done.status == 303 and done.headers["Location"].endswith("?done=approved")
 
     await database.conn.execute(stale)

@@ -13,6 +13,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from alerts import errors
 from alerts.cases import lifecycle as cases
 from alerts.cases.models import CaseState
+from alerts.cases.proposals import Proposal
 from alerts.outbox import pipeline
 from alerts.outbox import report as withdrawal_report
 from alerts.partners import registry as partners
@@ -60,6 +61,29 @@ async def json_body(request: web.Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise errors.InvalidInput("Send a JSON object.")
     return body
+
+
+def proposal_json(proposal: Proposal) -> dict[str, Any]:
+    return {**to_json(proposal), "data": proposal.values}
+
+
+def held(proposal: Proposal) -> web.Response:
+    """The answer to a change that waits for an approver: 202 with the proposal."""
+    message = (
+        "The change widens what is published: it waits for a second staff member with an "
+        "approver role. Nothing published has changed."
+    )
+    return reply({"proposal": proposal_json(proposal), "message": message}, status=202)
+
+
+def fingerprint_of(body: dict[str, Any]) -> str:
+    """The fingerprint of the preview the approver saw; InvalidInput without one."""
+    seen = body.pop("fingerprint", None)
+    if not isinstance(seen, str) or len(seen) != 64:
+        raise errors.InvalidInput(
+            "Approve what the preview shows: send its fingerprint.", field="fingerprint"
+        )
+    return seen
 
 
 def case_id(request: web.Request) -> int:
@@ -142,7 +166,7 @@ async def update_case(request: web.Request) -> web.Response:
     case = await pipeline.revise(
         app[keys.DB], app[keys.SETTINGS], staff_of(request), case_id(request), data
     )
-    return reply(case)
+    return held(case) if isinstance(case, Proposal) else reply(case)
 
 
 @routes.post("/api/cases/{case_id}/photos", name="api_add_photo")
@@ -152,7 +176,7 @@ async def add_photo(request: web.Request) -> web.Response:
     photo = await pipeline.add_photo(
         app[keys.DB], app[keys.SETTINGS], staff_of(request), case_id(request), data
     )
-    return reply(photo, status=201)
+    return held(photo) if isinstance(photo, Proposal) else reply(photo, status=201)
 
 
 async def read_upload(request: web.Request, field: str = "photo") -> bytes:
@@ -204,7 +228,7 @@ async def put_consent(request: web.Request) -> web.Response:
     consent = await pipeline.change_consent(
         app[keys.DB], app[keys.SETTINGS], staff_of(request), case_id(request), data
     )
-    return reply(consent)
+    return held(consent) if isinstance(consent, Proposal) else reply(consent)
 
 
 @routes.post("/api/cases/{case_id}/submit", name="api_submit")
@@ -223,10 +247,11 @@ async def return_to_draft(request: web.Request) -> web.Response:
 @routes.post("/api/cases/{case_id}/approve", name="api_approve")
 async def approve(request: web.Request) -> web.Response:
     body = await json_body(request)
+    seen = fingerprint_of(body)
     await reauth_from_body(request, body)
     app = request.app
     case = await pipeline.approve(
-        app[keys.DB], app[keys.SETTINGS], staff_of(request), case_id(request)
+        app[keys.DB], app[keys.SETTINGS], staff_of(request), case_id(request), seen=seen
     )
     return reply(case)
 

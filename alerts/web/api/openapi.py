@@ -56,6 +56,18 @@ REAUTH_INPUT: dict[str, Any] = {
     "type": "object",
     "properties": {"password": {"type": "string", "description": "Re-authentication (sessions)"}},
 }
+_FINGERPRINT = {
+    "type": "string",
+    "pattern": "^[0-9a-f]{64}$",
+    "description": "The fingerprint of the preview the approver looked at (GET .../preview, or "
+    "the proposal's address): the approval is refused (409) when what would be published "
+    "changed since",
+}
+APPROVE_INPUT: dict[str, Any] = {
+    "type": "object",
+    "required": ["fingerprint"],
+    "properties": {**REAUTH_INPUT["properties"], "fingerprint": _FINGERPRINT},
+}
 CLOSE_INPUT: dict[str, Any] = {
     "type": "object",
     "required": ["reason"],
@@ -298,6 +310,51 @@ def _partner_paths() -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _held(op: dict[str, Any]) -> dict[str, Any]:
+    """`op`, which answers 202 with the proposal when the change widens an active case."""
+    op["responses"]["202"] = {
+        "description": "The change widens what is published: stored as a proposal that a "
+        "second staff member with an approver role approves; nothing published changed",
+        **_json(OBJECT),
+    }
+    return op
+
+
+def _proposal_operation(summary: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    op = _operation(summary, body=body)
+    op["parameters"].append(
+        {"name": "proposal_id", "in": "path", "required": True,
+         "schema": {"type": "integer", "minimum": 1, "maximum": 2**62}},
+    )  # fmt: skip
+    return op
+
+
+def _approval_paths(case: str) -> dict[str, Any]:
+    """The previews an approver looks at, and the proposed changes of active cases."""
+    poster = _operation("Page 1 of the poster in a language, as it will be published (PNG)")
+    poster["parameters"] += [
+        {"name": "lang", "in": "path", "required": True, "schema": _LANGUAGE},
+        {"name": "proposal", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+        {"name": "side", "in": "query", "schema": {"type": "string", "enum": ["before", "after"]}},
+    ]  # fmt: skip
+    poster["responses"]["200"] = {"description": "OK", "content": {"image/png": {}}}
+    proposal = f"{case}/proposals/{{proposal_id}}"
+    return {
+        f"{case}/preview": {"get": _operation(
+            "What approval publishes: the views, texts per language, poster pages, and the "
+            "fingerprint to approve")},
+        f"{case}/preview/poster-{{lang}}.png": {"get": poster},
+        f"{case}/proposals": {"get": _operation("The proposed changes of a case")},
+        proposal: {"get": _proposal_operation(
+            "A proposed change: the views before and after, what differs, the fingerprint")},
+        f"{proposal}/approve": {"post": _proposal_operation(
+            "Approve a proposed change (an approver, not the proposer): it is published",
+            APPROVE_INPUT)},
+        f"{proposal}/reject": {"post": _proposal_operation(
+            "Reject a proposed change (an approver), or withdraw it (its proposer)")},
+    }  # fmt: skip
+
+
 def openapi_spec(base_url: str) -> dict[str, Any]:
     """The API description, with `base_url` as its server."""
     case = "/api/cases/{case_id}"
@@ -337,13 +394,22 @@ def openapi_spec(base_url: str) -> dict[str, Any]:
             },
             case: {
                 "get": _operation("Read a case, its consent and photos"),
-                "patch": _operation("Edit a draft, or revise an active case", body=CASE_INPUT),
+                "patch": _held(
+                    _operation("Edit a draft, or revise an active case", body=CASE_INPUT)
+                ),
             },
-            f"{case}/photos": {"post": photo_op},
-            f"{case}/consent": {"put": _operation("Record consent and level", body=CONSENT_INPUT)},
+            f"{case}/photos": {"post": _held(photo_op)},
+            f"{case}/consent": {
+                "put": _held(_operation("Record consent and level", body=CONSENT_INPUT))
+            },
             f"{case}/submit": {"post": _operation("Submit a draft for approval")},
             f"{case}/return": {"post": _operation("Send a submitted case back to draft")},
-            f"{case}/approve": {"post": _operation("Approve (four-eyes)", body=REAUTH_INPUT)},
+            f"{case}/approve": {
+                "post": _operation(
+                    "Approve (an approver role, four eyes) what the preview showed",
+                    body=APPROVE_INPUT,
+                )
+            },
             f"{case}/close": {"post": _operation("Close a case", body=CLOSE_INPUT)},
             f"{case}/publications": {
                 "get": _described(
@@ -367,6 +433,7 @@ def openapi_spec(base_url: str) -> dict[str, Any]:
                 "patch": _described(_sighting_patch(), SIGHTINGS_ABOUT)
             },
             "/api/audit": {"get": _operation("The audit log (supervisors)", params=False)},
+            **_approval_paths(case),
             **_partner_paths(),
         },
         "components": {

@@ -108,6 +108,17 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "returned": N_("The case was sent back to draft."),
         "approved": N_("The case was approved and is now active."),
         "closed": N_("The case was closed. Everything published is being withdrawn."),
+        "proposed": N_(
+            "The change would show more than is published now: it waits for a second staff "
+            "member with an approver role. Nothing published has changed."
+        ),
+        "proposal_approved": N_("The change was approved and published."),
+        "proposal_rejected": N_("The proposed change was rejected."),
+    },
+    "proposal_kind": {
+        "fields": N_("Edit of the case"),
+        "consent": N_("New consent"),
+        "photo": N_("New photo"),
     },
     "action": {
         "login": N_("Logged in"),
@@ -143,6 +154,9 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "volunteer_contact_revealed": N_("Volunteer's contact revealed"),
         "totp_enabled": N_("TOTP turned on"),
         "totp_disabled": N_("TOTP turned off"),
+        "change_proposed": N_("Change proposed"),
+        "change_approved": N_("Proposed change approved"),
+        "change_rejected": N_("Proposed change rejected"),
     },
 }
 
