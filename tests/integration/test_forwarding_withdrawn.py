@@ -27,6 +27,7 @@ from alerts.staff.models import Role
 from sandbox.smtp_sink import SmtpSink
 from sandbox.telegram.server import TelegramSandbox
 from tests.support.app import StaffFactory
+from tests.support.approval import revise_approved
 from tests.support.channels import (
     TERMINAL,
     before_each,
@@ -202,7 +203,8 @@ async def test_an_edit_that_keeps_forwarding_forbidden_edits_in_place(
     case = await published(db, live, make_staff, photo=False, languages=["nl"])
     async with dispatching(db, live):
         await eventually(states_are(db, case.id, {"sent"}))
-        await pipeline.revise(db, live, await make_staff(), case.id, {"clothing": "a red coat"})
+        # New words widen what is published: a second account approves them.
+        await revise_approved(db, live, await make_staff(), case.id, {"clothing": "a red coat"})
         await eventually(states_are(db, case.id, {"sent", "superseded"}))
     [message] = bot_messages(sandbox, chat)
     assert message.protect_content and message.edited and "red coat" in (message.text or "")
