@@ -88,6 +88,9 @@ def _answer(body: JSON, status: int = 200) -> web.Response:
 async def bot_method(request: web.Request) -> web.Response:
     if not _token_matches(request):
         return _answer(ApiError(401, "Unauthorized").to_json(), 401)
+    failed = await _suffer_fault(request)
+    if failed is not None:
+        return failed
     try:
         params = await _read_params(request)
         result = await request.app[SANDBOX_API].call(request.match_info["method"], params)
@@ -99,6 +102,27 @@ async def bot_method(request: web.Request) -> web.Response:
         error = ApiError(500, "Internal Server Error")
         return _answer(error.to_json(), 500)
     return _answer({"ok": True, "result": result})
+
+
+async def _suffer_fault(request: web.Request) -> web.Response | None:
+    """What the fault in force (sandbox.telegram.faults) makes of this call: the answer to give
+    instead of the real one, or None to answer as usual (after the delay of a slow Telegram)."""
+    faults = request.app[SANDBOX_STATE].faults
+    fault = faults.current
+    if fault is None:
+        return None
+    faults.hit(fault)
+    if fault.mode == "unreachable":
+        # A connection opened before the fault: cut it, as a network gone away would.
+        if request.transport is not None:
+            request.transport.abort()
+        return web.Response(status=503)  # never reaches the client
+    if fault.mode == "slow":
+        await asyncio.sleep(fault.delay)
+        return None
+    error = fault.error()
+    assert error is not None
+    return _answer(error.to_json(), error.code)
 
 
 async def _read_params(request: web.Request) -> ApiParams:
@@ -128,6 +152,9 @@ async def bot_file(request: web.Request) -> web.Response:
     """A file download at `/file/bot<token>/<file_path>`, as getFile's file_path promises."""
     if not _token_matches(request):
         return _answer(ApiError(401, "Unauthorized").to_json(), 401)
+    failed = await _suffer_fault(request)
+    if failed is not None:
+        return failed
     path = request.match_info["file_path"]
     for stored in request.app[SANDBOX_STATE].files.values():
         if stored.file_path == path:
@@ -197,6 +224,11 @@ class TelegramSandbox(SandboxControl, Server):
         self.host = host
         self.port = port
         self._runner: web.AppRunner | None = None
+        self._site: web.TCPSite | None = None
+        # Closing and reopening the listening socket as faults come and go, one after another.
+        self._listening = asyncio.Lock()
+        self._toggles: set[asyncio.Task[None]] = set()
+        self.state.faults.on_change(self._fault_changed)
 
     @property
     def url(self) -> str:
@@ -222,12 +254,37 @@ class TelegramSandbox(SandboxControl, Server):
             await runner.cleanup()
             raise
         self.port = runner.addresses[0][1]
-        self._runner = runner
+        self._runner, self._site = runner, site
 
     async def stop(self) -> None:
+        for task in list(self._toggles):
+            task.cancel()
         if self._runner is not None:
-            runner, self._runner = self._runner, None
+            runner, self._runner, self._site = self._runner, None, None
             await runner.cleanup()
+
+    def _fault_changed(self, fault: Any) -> None:
+        """Refuse connections while Telegram is unreachable; listen again when it is not."""
+        if self._runner is None:
+            return
+        task = asyncio.get_running_loop().create_task(
+            self._listen(fault is None or fault.mode != "unreachable")
+        )
+        self._toggles.add(task)
+        task.add_done_callback(self._toggles.discard)
+
+    async def _listen(self, listening: bool) -> None:
+        async with self._listening:
+            runner = self._runner
+            if runner is None or listening == (self._site is not None):
+                return
+            if self._site is not None:
+                site, self._site = self._site, None
+                await site.stop()
+                return
+            site = web.TCPSite(runner, self.host, self.port)
+            await site.start()
+            self._site = site
 
 
 async def run_standalone(host: str, port: int, token: str) -> None:
