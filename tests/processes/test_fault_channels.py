@@ -103,7 +103,8 @@ async def test_telegram_unreachable_slow_429_and_500_during_a_fan_out_and_a_with
         assert set(counts.values()) == {1}, figures
         # Never over Telegram's limits, whatever it answered meanwhile.
         assert sandbox.counters().refused == {}, figures
-        assert all(hits.get(mode) for mode, _ in TELEGRAM_FAULTS), figures
+        # Each fault met calls (a refused connection reaches no handler to count it).
+        assert all(hits.get(mode) for mode in ("slow", "429", "500")), figures
 
         # The withdrawal goes through the same faults.
         faults = asyncio.create_task(telegram_fails(sandbox))
