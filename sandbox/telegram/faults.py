@@ -5,7 +5,8 @@ download (never the control endpoints under `/sandbox/api/`):
 
 - `unreachable`: new connections are refused (the listening socket is closed) and calls on
   connections already open are cut without an answer;
-- `slow`: each call waits `delay` seconds, then is answered as usual;
+- `slow`: each call is taken when it arrives (and counted against the limits then), and
+  answered `delay` seconds later;
 - `429`: each call is answered as Telegram answers a flood, with `retry_after`;
 - `500`: each call is answered `Internal Server Error`.
 

@@ -88,29 +88,33 @@ def _answer(body: JSON, status: int = 200) -> web.Response:
 async def bot_method(request: web.Request) -> web.Response:
     if not _token_matches(request):
         return _answer(ApiError(401, "Unauthorized").to_json(), 401)
-    failed = await _suffer_fault(request)
-    if failed is not None:
-        return failed
+    fault = _suffer_fault(request)
+    if isinstance(fault, web.Response):
+        return fault
     try:
         params = await _read_params(request)
         result = await request.app[SANDBOX_API].call(request.match_info["method"], params)
+        answer = _answer({"ok": True, "result": result})
     except ApiError as err:
-        return _answer(err.to_json(), err.code)
+        answer = _answer(err.to_json(), err.code)
     except Exception:
         # Logged here, without the request (its path holds the token), not by aiohttp.
         _LOG.exception("sandbox method failed", extra={"action": "sandbox.internal_error"})
         error = ApiError(500, "Internal Server Error")
-        return _answer(error.to_json(), 500)
-    return _answer({"ok": True, "result": result})
+        answer = _answer(error.to_json(), 500)
+    if fault:
+        await asyncio.sleep(fault)
+    return answer
 
 
-async def _suffer_fault(request: web.Request) -> web.Response | None:
+def _suffer_fault(request: web.Request) -> web.Response | float:
     """What the fault in force (sandbox.telegram.faults) makes of this call: the answer to give
-    instead of the real one, or None to answer as usual (after the delay of a slow Telegram)."""
+    instead of the real one, or the seconds to wait before answering (a slow Telegram takes the
+    call, and counts it against the limits, when it arrives; only the answer is late)."""
     faults = request.app[SANDBOX_STATE].faults
     fault = faults.current
     if fault is None:
-        return None
+        return 0.0
     faults.hit(fault)
     if fault.mode == "unreachable":
         # A connection opened before the fault: cut it, as a network gone away would.
@@ -118,8 +122,7 @@ async def _suffer_fault(request: web.Request) -> web.Response | None:
             request.transport.abort()
         return web.Response(status=503)  # never reaches the client
     if fault.mode == "slow":
-        await asyncio.sleep(fault.delay)
-        return None
+        return fault.delay
     error = fault.error()
     assert error is not None
     return _answer(error.to_json(), error.code)
@@ -152,9 +155,11 @@ async def bot_file(request: web.Request) -> web.Response:
     """A file download at `/file/bot<token>/<file_path>`, as getFile's file_path promises."""
     if not _token_matches(request):
         return _answer(ApiError(401, "Unauthorized").to_json(), 401)
-    failed = await _suffer_fault(request)
-    if failed is not None:
-        return failed
+    fault = _suffer_fault(request)
+    if isinstance(fault, web.Response):
+        return fault
+    if fault:
+        await asyncio.sleep(fault)
     path = request.match_info["file_path"]
     for stored in request.app[SANDBOX_STATE].files.values():
         if stored.file_path == path:
