@@ -28,7 +28,7 @@ from alerts.db import database as db
 from tests.support.processes import free_port
 
 #: How long each fault of the Telegram, SMTP and webhook tests lasts ("a minute" in issue 16).
-FAULT_SECONDS = float(os.environ.get("FAULT_SECONDS", "3"))
+FAULT_SECONDS = float(os.environ.get("FAULT_SECONDS", "2"))
 
 _FIGURES: list[tuple[str, dict[str, Any]]] = []
 
