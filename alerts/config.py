@@ -213,6 +213,12 @@ class Settings:
     webhook_rate: float = _setting(
         "WEBHOOK_RATE", 5.0, "Partner webhook calls per second, shared by all dispatchers.", float
     )
+    webhook_timeout_seconds: float = _setting(
+        "WEBHOOK_TIMEOUT_SECONDS",
+        10.0,
+        "Seconds a partner webhook has to answer; a call that takes longer is tried again later.",
+        float,
+    )
     dispatch_concurrency: int = _setting(
         "DISPATCH_CONCURRENCY", 64, "Messages one dispatcher process sends at the same time.", int
     )

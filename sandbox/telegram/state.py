@@ -14,6 +14,7 @@ import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
 
+from sandbox.telegram.faults import Faults
 from sandbox.telegram.records import (
     JSON,
     ApiError,
@@ -126,6 +127,8 @@ class SandboxState:
         # Update ids keep growing across resets so a long-lived poller's offset stays valid.
         self._next_update_id = 1
         self.updates_event = asyncio.Event()
+        # Like the configuration, a fault in force outlives a reset.
+        self.faults = Faults()
         self.reset()
 
     def reset(self) -> None:
