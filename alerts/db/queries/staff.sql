@@ -135,3 +135,7 @@ WHERE ctid = (SELECT ctid FROM login_attempts WHERE key_hash = $1 ORDER BY at DE
 -- name: prune_login_attempts
 -- Forget failed logins older than a day.
 DELETE FROM login_attempts WHERE at < now() - interval '1 day';
+
+-- name: list_active_staff
+-- The usernames and names of the active accounts (the console's token form offers them).
+SELECT username, display_name, role FROM staff WHERE active ORDER BY username;

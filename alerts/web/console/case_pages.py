@@ -17,6 +17,7 @@ from alerts.outbox import pipeline
 from alerts.staff import audit
 from alerts.web import keys
 from alerts.web.api import handlers as api
+from alerts.web.console import api_tokens as console_tokens
 from alerts.web.console import forms as views
 from alerts.web.console import partners as console_partners
 from alerts.web.console.forms import Problem, form_text, render
@@ -258,3 +259,4 @@ async def audit_page(request: web.Request) -> web.Response:
 
 # The pages of regional channels and partner webhooks (console_partners.py) are console pages.
 console_partners.add_routes(routes)
+console_tokens.add_routes(routes)  # the API tokens, for admins

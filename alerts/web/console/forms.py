@@ -141,6 +141,9 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "sightings_exported": N_("Sightings exported"),
         "totp_enabled": N_("TOTP turned on"),
         "totp_disabled": N_("TOTP turned off"),
+        "account_locked": N_("Account locked after failed passwords"),
+        "api_token_created": N_("API token made"),
+        "api_token_revoked": N_("API token revoked"),
     },
 }
 
