@@ -17,6 +17,7 @@ import pyotp
 from alerts import errors
 from alerts.config import Settings, setting_from_env
 from alerts.db.database import Database, rows_affected
+from alerts.i18n import N_
 from alerts.staff import attempts, audit
 from alerts.staff.models import Role, Staff
 
@@ -89,7 +90,7 @@ async def create_staff(
 
 # The one answer to a refused login, whether the username is unknown, the password wrong or the
 # account locked: nobody learns from it which accounts exist or are locked.
-LOGIN_REFUSED = (
+LOGIN_REFUSED = N_(
     "Wrong username or password. After several failed attempts in a row, an account accepts no "
     "password for a few minutes."
 )
