@@ -6,6 +6,8 @@ approve and close: a token with the approve scope approves without one."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from aiohttp import web
 
 from alerts import errors
@@ -14,7 +16,7 @@ from alerts.staff import tokens
 from alerts.staff.models import Staff
 from alerts.web import keys
 from alerts.web.api import handlers as api
-from alerts.web.console.forms import N_, Form, Problem, form_text, render
+from alerts.web.console.forms import N_, Problem, form_text, render
 from alerts.web.paths import path_id
 
 PAGE = "/console/tokens"
@@ -41,7 +43,7 @@ def admin_only(staff: Staff) -> None:
 async def page(
     request: web.Request,
     *,
-    values: dict[str, object] | None = None,
+    values: Mapping[str, object] | None = None,
     issued: tokens.Issued | None = None,
     problem: Problem | None = None,
     status: int = 200,
@@ -62,35 +64,39 @@ async def overview(request: web.Request) -> web.Response:
     return await page(request)
 
 
-def _sent(form: Form) -> dict[str, object]:
-    return {"username": form_text(form, "username"), "name": form_text(form, "name"),
-            "days": form_text(form, "days"),
-            "scopes": [v for v in form.getall("scopes", []) if isinstance(v, str)]}  # fmt: skip
+def _days(text: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise errors.InvalidInput("A token lasts from 1 to 365 days.", field="days") from None
+
+
+def _problem(request: web.Request, exc: errors.AlertsError) -> Problem:
+    """The refusal `exc` on the token form, next to the field it concerns."""
+    field = exc.field
+    if isinstance(exc, errors.Unauthenticated | errors.ReauthRequired):
+        field = "password"
+    elif isinstance(exc, errors.NotFound):
+        field = "username"
+    return Problem(form="token", message=in_language(request[keys.LANG], exc.message), field=field)
 
 
 async def create(request: web.Request) -> web.Response:
     """Make a token (after the admin's password) and show its secret, once."""
     admin_only(request[keys.STAFF])
     form = await request.post()
-    sent = _sent(form)
+    scopes = [v for v in form.getall("scopes", []) if isinstance(v, str)]
+    username, name, days = (form_text(form, n) for n in ("username", "name", "days"))
     try:
         await api.reauth_from_body(request, {"password": form_text(form, "password")})
-        try:
-            days = int(str(sent["days"]).strip())
-        except ValueError:
-            raise errors.InvalidInput("A token lasts from 1 to 365 days.", field="days") from None
         issued = await tokens.create(
-            request.app[keys.DB], username=str(sent["username"]), name=str(sent["name"]),
-            scopes=sent["scopes"], days=days,  # type: ignore[arg-type]
+            request.app[keys.DB], username=username, name=name, scopes=scopes, days=_days(days),
             created_by=request[keys.STAFF].id,
         )  # fmt: skip
     except (errors.InvalidInput, errors.NotFound, errors.Unauthenticated, errors.ReauthRequired,
             errors.TooManyRequests) as exc:  # fmt: skip
-        field = "password" if isinstance(exc, errors.Unauthenticated | errors.ReauthRequired) else (
-            exc.field or ("username" if isinstance(exc, errors.NotFound) else None))  # fmt: skip
-        message = in_language(request[keys.LANG], exc.message)
-        problem = Problem(form="token", message=message, field=field)
-        return await page(request, values=sent, problem=problem, status=exc.status)
+        sent = {"username": username, "name": name, "days": days, "scopes": scopes}
+        return await page(request, values=sent, problem=_problem(request, exc), status=exc.status)
     return await page(request, issued=issued)
 
 
