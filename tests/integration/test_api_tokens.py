@@ -184,6 +184,9 @@ async def test_an_admin_makes_a_token_sees_its_secret_once_and_revokes_it(
     csrf = await logged_in(client, admin)
     page = await client.get("/console/tokens")
     assert page.status == 200 and 'href="/console/tokens"' in await page.text()
+    for lang, title in (("nl", "API-tokens"), ("fr", "Jetons d’API"), ("de", "API-Tokens")):
+        translated = await (await client.get(f"/console/tokens?lang={lang}")).text()
+        assert f"<h1>{title}</h1>" in translated
     form = [("csrf_token", csrf), ("username", robot.username), ("name", "crm sync"),
             ("days", "30"), ("scopes", "read"), ("scopes", "write")]  # fmt: skip
     await database.conn.execute("UPDATE staff_sessions SET reauth_at = NULL")
