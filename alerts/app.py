@@ -19,7 +19,7 @@ from alerts.web.console import case_pages as console
 from alerts.web.console import progress, staff_auth, withdrawal
 from alerts.web.middlewares import error_pages, identify, security_headers
 from alerts.web.public import case_pages as public_alerts
-from alerts.web.public import feeds, metrics, press, sightings, telegram, volunteer
+from alerts.web.public import feeds, metrics, press, sightings, telegram, volunteer, volunteer_data
 from alerts.web.public import health as public
 
 log = logging.getLogger(__name__)
@@ -94,5 +94,6 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(staff_auth.routes)
     app.add_routes(progress.routes)
     app.add_routes(volunteer.routes)
+    app.add_routes(volunteer_data.routes)
     app.router.add_static("/static", TEMPLATE_DIR / "static", name="static")
     return app

@@ -323,6 +323,7 @@ CREATE TABLE public.publications (
     withdraw_attempts integer DEFAULT 0 NOT NULL,
     confirmed_by bigint,
     confirmed_at timestamp with time zone,
+    protected boolean,
     CONSTRAINT publications_state_check CHECK ((state = ANY (ARRAY['pending'::text, 'sending'::text, 'sent'::text, 'failed'::text, 'cancelled'::text, 'withdrawing'::text, 'withdrawn'::text, 'neutralised'::text, 'manual'::text, 'superseded'::text])))
 );
 
@@ -521,6 +522,25 @@ CREATE SEQUENCE public.volunteer_areas_id_seq
 
 ALTER SEQUENCE public.volunteer_areas_id_seq OWNED BY public.volunteer_areas.id;
 
+CREATE TABLE public.volunteer_manage_links (
+    id bigint NOT NULL,
+    token_hash text,
+    volunteer_id bigint,
+    client_key text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    used_at timestamp with time zone
+);
+
+CREATE SEQUENCE public.volunteer_manage_links_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.volunteer_manage_links_id_seq OWNED BY public.volunteer_manage_links.id;
+
 CREATE TABLE public.volunteer_signups (
     id bigint NOT NULL,
     token_hash text NOT NULL,
@@ -601,6 +621,8 @@ ALTER TABLE ONLY public.staff ALTER COLUMN id SET DEFAULT nextval('public.staff_
 ALTER TABLE ONLY public.telegram_channels ALTER COLUMN id SET DEFAULT nextval('public.telegram_channels_id_seq'::regclass);
 
 ALTER TABLE ONLY public.volunteer_areas ALTER COLUMN id SET DEFAULT nextval('public.volunteer_areas_id_seq'::regclass);
+
+ALTER TABLE ONLY public.volunteer_manage_links ALTER COLUMN id SET DEFAULT nextval('public.volunteer_manage_links_id_seq'::regclass);
 
 ALTER TABLE ONLY public.volunteer_signups ALTER COLUMN id SET DEFAULT nextval('public.volunteer_signups_id_seq'::regclass);
 
@@ -720,6 +742,12 @@ ALTER TABLE ONLY public.volunteer_areas
 ALTER TABLE ONLY public.volunteer_areas
     ADD CONSTRAINT volunteer_areas_volunteer_id_label_key UNIQUE (volunteer_id, label);
 
+ALTER TABLE ONLY public.volunteer_manage_links
+    ADD CONSTRAINT volunteer_manage_links_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.volunteer_manage_links
+    ADD CONSTRAINT volunteer_manage_links_token_hash_key UNIQUE (token_hash);
+
 ALTER TABLE ONLY public.volunteer_signups
     ADD CONSTRAINT volunteer_signups_pkey PRIMARY KEY (id);
 
@@ -791,6 +819,12 @@ CREATE INDEX telegram_sightings_updated_idx ON public.telegram_sightings USING b
 CREATE INDEX volunteer_areas_lat_lon_idx ON public.volunteer_areas USING btree (lat, lon);
 
 CREATE INDEX volunteer_areas_volunteer_idx ON public.volunteer_areas USING btree (volunteer_id);
+
+CREATE INDEX volunteer_manage_links_client_idx ON public.volunteer_manage_links USING btree (client_key, created_at);
+
+CREATE INDEX volunteer_manage_links_expiry_idx ON public.volunteer_manage_links USING btree (expires_at);
+
+CREATE INDEX volunteer_manage_links_volunteer_idx ON public.volunteer_manage_links USING btree (volunteer_id, created_at);
 
 CREATE INDEX volunteer_signups_client_idx ON public.volunteer_signups USING btree (client_key, created_at);
 
@@ -887,3 +921,6 @@ ALTER TABLE ONLY public.telegram_sightings
 
 ALTER TABLE ONLY public.volunteer_areas
     ADD CONSTRAINT volunteer_areas_volunteer_id_fkey FOREIGN KEY (volunteer_id) REFERENCES public.volunteers(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.volunteer_manage_links
+    ADD CONSTRAINT volunteer_manage_links_volunteer_id_fkey FOREIGN KEY (volunteer_id) REFERENCES public.volunteers(id) ON DELETE SET NULL;

@@ -43,8 +43,9 @@ DEFAULT_ALLOWED_UPDATES = frozenset(
 class SandboxConfig:
     """How the sandbox behaves; Telegram's documented limits are the defaults.
 
-    Sending methods (sendMessage, sendPhoto) always count against the limits; edits count too
-    when `count_edits` is on, as they do on Telegram. deleteMessage and the other methods never do.
+    Sending methods (sendMessage, sendPhoto, forwardMessage, copyMessage) always count against
+    the limits; edits count too when `count_edits` is on, as they do on Telegram. deleteMessage
+    and the other methods never do.
     A call with `allow_paid_broadcast=true`, or every call while `paid_broadcast` is on, is held
     to `paid_broadcast_per_second` overall instead of `global_per_second`.
     """

@@ -18,6 +18,7 @@ from alerts.outbox import report as withdrawal_report
 from alerts.partners import registry as partners
 from alerts.staff import audit, auth
 from alerts.staff.models import Staff
+from alerts.volunteers import pseudonyms
 from alerts.web import keys
 from alerts.web.api.openapi import openapi_spec
 from alerts.web.console.staff_auth import client_key
@@ -249,7 +250,8 @@ async def publications(request: web.Request) -> web.Response:
     db = request.app[keys.DB]
     case = await cases.get(db, case_id(request))
     rows = await db.fetch("list_publications", case.id)
-    return reply({"case": case.public_id, "publications": [dict(r) for r in rows],
+    shown = pseudonyms.for_staff(request.app[keys.SETTINGS], rows)
+    return reply({"case": case.public_id, "publications": shown,
                   "summary": withdrawal_report.summarise(rows)})  # fmt: skip
 
 

@@ -149,6 +149,54 @@ def _confirm_removal() -> dict[str, Any]:
     return op
 
 
+REVEAL_INPUT: dict[str, Any] = {
+    "type": "object",
+    "required": ["reason"],
+    "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 500}},
+}
+PUBLICATIONS_ABOUT = (
+    "Each message to a volunteer names them by a stable pseudonym (target `V-` and eight hex "
+    "digits) and carries no address: no e-mail address, no Telegram chat id, for any staff "
+    "account. A supervisor who must contact one volunteer uses reveal-contact, audited."
+)
+SIGHTINGS_ABOUT = (
+    "A tipster's contact (contact_name, contact_phone, contact_email) is shown to the staff "
+    "assigned to the case (its creator, submitter and approver) and to supervisors, and each "
+    "such read is audited; for anyone else it is null and `contact_withheld` is true."
+)
+
+
+def _with_publication(op: dict[str, Any]) -> dict[str, Any]:
+    op["parameters"].append(
+        {"name": "publication_id", "in": "path", "required": True,
+         "schema": {"type": "integer", "minimum": 1, "maximum": 2**62}},
+    )  # fmt: skip
+    return op
+
+
+def _reveal_contact() -> dict[str, Any]:
+    op = _with_publication(
+        _operation(
+            "Reveal the contact of the volunteer a message went to (supervisors, audited)",
+            body=REVEAL_INPUT,
+        )  # fmt: skip
+    )
+    op["description"] = (
+        "For a supervisor who must reach this one volunteer: the reason is required and the "
+        "read is recorded in the audit log. 410 once the volunteer has deleted their data."
+    )
+    op["responses"]["410"] = {
+        "description": "The volunteer deleted their data",
+        **_json({"$ref": "#/components/schemas/Error"}),
+    }
+    return op
+
+
+def _described(op: dict[str, Any], about: str) -> dict[str, Any]:
+    op["description"] = about
+    return op
+
+
 _NAME: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": 100}
 _LANGUAGE: dict[str, Any] = {"type": "string", "enum": list(LANGUAGES)}
 _CENTRE: dict[str, Any] = {
@@ -306,16 +354,26 @@ def openapi_spec(base_url: str) -> dict[str, Any]:
             f"{case}/approve": {"post": _operation("Approve (four-eyes)", body=REAUTH_INPUT)},
             f"{case}/close": {"post": _operation("Close a case", body=CLOSE_INPUT)},
             f"{case}/publications": {
-                "get": _operation("The publication registry of a case, with its withdrawal")
+                "get": _described(
+                    _operation("The publication registry of a case, with its withdrawal"),
+                    PUBLICATIONS_ABOUT,
+                )
             },
+            f"{case}/publications/{{publication_id}}/reveal-contact": {"post": _reveal_contact()},
             f"{case}/consent/revoke": {"post": _operation("Revoke the consent: withdraw all")},
             f"{case}/social-posts": {
                 "post": _operation("Record a post made by hand", 201, SOCIAL_POST_INPUT)
             },
             f"{case}/publications/{{publication_id}}/confirm-removal": {"post": _confirm_removal()},
             f"{case}/reach": {"get": _operation("Matched, sent, failed, pending, withdrawn")},
-            f"{case}/sightings": {"get": _operation("Sightings, in triage order and grouped")},
-            "/api/sightings/{sighting_id}": {"patch": _sighting_patch()},
+            f"{case}/sightings": {
+                "get": _described(
+                    _operation("Sightings, in triage order and grouped"), SIGHTINGS_ABOUT
+                )
+            },
+            "/api/sightings/{sighting_id}": {
+                "patch": _described(_sighting_patch(), SIGHTINGS_ABOUT)
+            },
             "/api/audit": {"get": _operation("The audit log (supervisors)", params=False)},
             **_partner_paths(),
         },

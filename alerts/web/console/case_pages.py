@@ -10,11 +10,13 @@ from aiohttp import web
 
 from alerts import errors
 from alerts.cases import lifecycle as cases
+from alerts.cases import masking
 from alerts.cases.fields import TEXT_LIMITS
 from alerts.cases.models import Case, CaseState
 from alerts.i18n import in_language
 from alerts.outbox import pipeline
 from alerts.staff import audit
+from alerts.volunteers import pseudonyms
 from alerts.web import keys
 from alerts.web.api import handlers as api
 from alerts.web.console import api_tokens as console_tokens
@@ -105,8 +107,9 @@ async def render_case(
     return render(
         request, "console/case.html", status=status, case=case, consent=consent,
         consent_in_force=consent is not None and consent.in_force(datetime.now(UTC)),
+        masked=masking.review(case, consent) if consent else None,
         photos=await cases.photos(db, case.id),
-        publications=await db.fetch("list_publications", case.id),
+        publications=pseudonyms.for_staff(settings, await db.fetch("list_publications", case.id)),
         trail=await audit.entries(db, case.id, limit=100),
         names=await staff_names(request, people), problem=problem,
         done=request.query.get("done", ""),

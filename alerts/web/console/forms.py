@@ -139,6 +139,8 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "regional_channel_reactivated": N_("Regional channel reactivated"),
         "sighting_triaged": N_("Sighting triaged"),
         "sightings_exported": N_("Sightings exported"),
+        "tipster_contact_read": N_("Tipster's contact read"),
+        "volunteer_contact_revealed": N_("Volunteer's contact revealed"),
         "totp_enabled": N_("TOTP turned on"),
         "totp_disabled": N_("TOTP turned off"),
         "account_locked": N_("Account locked after failed passwords"),
