@@ -16,7 +16,11 @@ CREATE TABLE public.api_tokens (
     staff_id bigint NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     last_used_at timestamp with time zone,
-    revoked_at timestamp with time zone
+    revoked_at timestamp with time zone,
+    expires_at timestamp with time zone NOT NULL,
+    scopes text[] NOT NULL,
+    created_by bigint,
+    CONSTRAINT api_tokens_scopes_check CHECK (((cardinality(scopes) > 0) AND (scopes <@ '{read,write,approve}'::text[])))
 );
 
 CREATE SEQUENCE public.api_tokens_id_seq
@@ -453,6 +457,7 @@ CREATE TABLE public.staff (
     failed_logins integer DEFAULT 0 NOT NULL,
     locked_until timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    password_attempt_at timestamp with time zone,
     CONSTRAINT staff_language_check CHECK ((language = ANY (ARRAY['nl'::text, 'fr'::text, 'de'::text, 'en'::text]))),
     CONSTRAINT staff_role_check CHECK ((role = ANY (ARRAY['case_manager'::text, 'supervisor'::text, 'admin'::text]))),
     CONSTRAINT staff_username_check CHECK ((username ~ '^[a-z0-9._-]{2,64}$'::text))
@@ -863,6 +868,9 @@ CREATE INDEX volunteer_signups_client_idx ON public.volunteer_signups USING btre
 CREATE INDEX volunteer_signups_email_idx ON public.volunteer_signups USING btree (email, created_at);
 
 CREATE INDEX volunteer_signups_expiry_idx ON public.volunteer_signups USING btree (expires_at);
+
+ALTER TABLE ONLY public.api_tokens
+    ADD CONSTRAINT api_tokens_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.staff(id) ON DELETE SET NULL;
 
 ALTER TABLE ONLY public.api_tokens
     ADD CONSTRAINT api_tokens_staff_id_fkey FOREIGN KEY (staff_id) REFERENCES public.staff(id) ON DELETE CASCADE;

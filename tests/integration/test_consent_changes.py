@@ -29,6 +29,7 @@ from sandbox.telegram.server import TelegramSandbox
 from tests.support.app import Bearer, StaffFactory
 from tests.support.approval import approve_change
 from tests.support.channels import TERMINAL, bot_messages, published, states_are, users
+from tests.support.console import logged_in
 from tests.support.dispatch import GENT, add_volunteer, dispatching, eventually, moved, publications
 from tests.support.factories import CONSENT
 from tests.support.images import jpeg
@@ -165,9 +166,9 @@ async def test_revoking_the_consent_withdraws_everything_and_the_case_stays_open
     case = await published(db, live, make_staff, languages=["nl"])
     async with dispatching(db, live):
         await eventually(states_are(db, case.id, {"sent"}))
+        csrf = await logged_in(client, await make_staff())  # API tokens work on /api/ only
         revoked = await client.post(f"/console/cases/{case.id}/consent/revoke",
-                                    headers=await bearer(await make_staff()),
-                                    allow_redirects=False)  # fmt: skip
+                                    data={"csrf_token": csrf}, allow_redirects=False)  # fmt: skip
         assert revoked.status == 303
         await eventually(states_are(db, case.id, TERMINAL))
     assert [m.deleted for m in bot_messages(sandbox, volunteer)] == [True]

@@ -22,6 +22,7 @@ from alerts.staff.models import Staff
 from alerts.volunteers import pseudonyms
 from alerts.web import keys
 from alerts.web.api.openapi import openapi_spec
+from alerts.web.console.staff_auth import client_key
 from alerts.web.paths import path_id
 
 routes = web.RouteTableDef()
@@ -113,11 +114,15 @@ async def locate(request: web.Request, data: dict[str, Any]) -> dict[str, Any]:
 
 
 async def reauth_from_body(request: web.Request, body: dict[str, Any]) -> None:
-    """Confirm the password given with the request, then require a recent confirmation."""
+    """Confirm the password given with the request (within the limits every password prompt
+    shares), then require a recent confirmation."""
     session = request.get(keys.SESSION)
     secret = body.pop("password", None)
     if session is not None and isinstance(secret, str) and secret:
-        await auth.reauthenticate(request.app[keys.DB], session, secret)
+        app = request.app
+        await auth.reauthenticate(
+            app[keys.DB], app[keys.SETTINGS], session, secret, client=client_key(request)
+        )
         session = dataclasses.replace(session, reauth_at=datetime.now().astimezone())
     auth.require_recent_reauth(session, request.app[keys.SETTINGS])
 

@@ -13,6 +13,14 @@ def _enum(values: Any) -> dict[str, Any]:
     return {"type": "string", "enum": [v.value for v in values]}
 
 
+BEARER_DESCRIPTION = (
+    "An API token (`community-alerts create-token`, or the console's API tokens page for "
+    "admins), sent as `Authorization: Bearer alrt_...`. A token acts for one staff account, ends "
+    "after its days (default 90) and can be revoked at once; an unknown, expired or revoked "
+    "token gets 401. Its scopes say what it may do: `read` (GET), `write` (every other change) "
+    "and `approve` (approve and close a case, which a session does only after confirming its "
+    "password); a request outside them gets 403 naming the scope it lacks."
+)
 _NULLABLE_NUMBER = {"type": "number", "nullable": True}
 _DATETIME = {"type": "string", "format": "date-time"}
 
@@ -437,7 +445,9 @@ def openapi_spec(base_url: str) -> dict[str, Any]:
             **_partner_paths(),
         },
         "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "description": BEARER_DESCRIPTION}
+            },  # fmt: skip
             "schemas": {"Error": ERROR},
         },
     }

@@ -20,7 +20,6 @@ from alerts.publication import preview as rendering
 from alerts.web import keys
 from alerts.web.api import approval as api_approval
 from alerts.web.api import handlers as api
-from alerts.web.console import staff_auth
 from alerts.web.console.forms import N_, Problem, form_text, render
 from alerts.web.middlewares import CSP
 from alerts.web.public import case_pages as public_pages
@@ -175,9 +174,7 @@ async def decide(request: web.Request, approve: bool) -> web.Response:
         if approve:
             seen = api.fingerprint_of({"fingerprint": form_text(form, "fingerprint")})
             password = {"password": form_text(form, "password")}
-            await staff_auth.limit_failures(
-                request, lambda: api.reauth_from_body(request, password)
-            )
+            await api.reauth_from_body(request, password)
             await pipeline.approve_proposal(
                 app[keys.DB], app[keys.SETTINGS], staff, case_id, proposal_id, seen
             )

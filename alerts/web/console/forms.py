@@ -157,6 +157,9 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "change_proposed": N_("Change proposed"),
         "change_approved": N_("Proposed change approved"),
         "change_rejected": N_("Proposed change rejected"),
+        "account_locked": N_("Account locked after failed passwords"),
+        "api_token_created": N_("API token made"),
+        "api_token_revoked": N_("API token revoked"),
     },
 }
 
