@@ -16,6 +16,7 @@ from alerts.staff import tokens
 from alerts.staff.models import Role
 from tests.support import factories
 from tests.support.app import PASSWORD, Bearer, StaffFactory
+from tests.support.approval import api_approve
 from tests.support.console import logged_in
 
 Client = TestClient[Any, Any]
@@ -34,8 +35,12 @@ def api_routes(client: Client) -> list[tuple[str, str, str]]:
     return sorted(found)
 
 
+# What only an approver's token may do: approve a case or a proposed change, reject one, close.
+APPROVE_ROUTES = {"api_approve", "api_approve_proposal", "api_reject_proposal", "api_close"}
+
+
 def needed(method: str, name: str) -> str:
-    if name == "api_close" or "approve" in name:
+    if name in APPROVE_ROUTES:
         return "approve"
     return "read" if method == "GET" else "write"
 
@@ -69,8 +74,10 @@ async def test_a_token_without_the_approve_scope_cannot_approve_or_close(
     )
     assert closing.status == 403
     assert await database.conn.fetchval("SELECT state FROM cases") == "pending_approval"
-    approver = await bearer(supervisor, ("approve",))
-    assert (await client.post(f"/api/cases/{case.id}/approve", headers=approver)).status == 200
+    approver = await bearer(supervisor, ("read", "approve"))  # read: to look at the preview
+    refused = await api_approve(client, f"/api/cases/{case.id}", usual)
+    assert refused.status == 403
+    assert (await api_approve(client, f"/api/cases/{case.id}", approver)).status == 200
 
 
 async def test_a_read_only_token_cannot_write(
