@@ -141,6 +141,13 @@ class Settings:
     photo_max_side: int = _setting(
         "PHOTO_MAX_SIDE", 2000, "Photos are scaled down so their longer side is at most this.", int
     )
+    photo_decoders: int = _setting(
+        "PHOTO_DECODERS",
+        2,
+        "Photos decoded at once per process, in worker threads off the event loop; others wait "
+        "their turn. Each takes up to about 130 MB at PHOTO_MAX_PIXELS (a JPEG far less).",
+        int,
+    )
     secret_key: str = _setting(
         "SECRET_KEY",
         "",

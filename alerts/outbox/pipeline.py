@@ -98,7 +98,7 @@ async def add_photo(
     db: Database, settings: Settings, staff: Staff, case_id: int, data: bytes
 ) -> Photo:
     """The stored photo; an active case's new revision is sent and published."""
-    image = lifecycle.clean_photo(settings, data)
+    image = await lifecycle.clean_photo(settings, data)
     async with db.transaction() as tx:
         photo, revised = await lifecycle.add_photo_in(tx, staff, case_id, image)
         images = revised is not None and await _republish(tx, settings, revised)
