@@ -145,7 +145,8 @@ class Settings:
         "PHOTO_DECODERS",
         2,
         "Photos decoded at once per process, in worker threads off the event loop; others wait "
-        "their turn. Each takes up to about 130 MB at PHOTO_MAX_PIXELS (a JPEG far less).",
+        "their turn. At PHOTO_MAX_PIXELS one takes about 70 MB for a JPEG, up to 360 MB for a "
+        "PNG or WebP with transparency.",
         int,
     )
     secret_key: str = _setting(

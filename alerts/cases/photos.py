@@ -1,9 +1,9 @@
 """Photo uploads: only real JPEG, PNG or WebP images, re-encoded without any metadata.
 
-Decoding a large photo takes a second of CPU and up to 130 MB: `clean_image_off_loop` does it
+Decoding a large photo takes seconds of CPU and up to 360 MB: `clean_image_off_loop` does it
 in a worker thread (Pillow lets go of the GIL while it decodes and resamples), a bounded number
 at a time, so a request with a 40-megapixel photo neither stalls the others nor multiplies the
-memory it takes. A JPEG is decoded straight at the scale it is stored at (`Image.draft`: 1/2 to
+memory it takes. A JPEG is decoded straight at about the scale it is kept at (`Image.draft`: 1/2 to
 1/8 of each side, from the compressed data), never at its full size.
 """
 
