@@ -8,7 +8,6 @@ from __future__ import annotations
 import random
 from typing import Any
 
-import pytest
 from aiohttp.test_utils import TestClient
 
 from alerts.i18n import in_language
@@ -66,15 +65,17 @@ def assert_refused(response: RawResponse, status: int = 400) -> None:
     assert response.header("Server") == [SERVER]
 
 
-@pytest.mark.parametrize("attack", ATTACKS.values(), ids=list(ATTACKS))
-async def test_a_malformed_header_cookie_or_body_gets_a_400(
-    client: Client, attack: tuple[str, str, list[tuple[bytes, bytes]], bytes]
-) -> None:
-    method, path, headers, body = attack
+async def test_a_malformed_header_cookie_or_body_gets_a_400(client: Client) -> None:
+    """Each attack on one server (a database each would take a second apiece)."""
+    wrong = {}
+    for name, (method, path, headers, body) in ATTACKS.items():
+        response = await raw_request(client.port, method, path, headers, body)
+        try:
+            assert_refused(response)
+        except AssertionError:
+            wrong[name] = (response.status, response.header("Server"))
 
-    response = await raw_request(client.port, method, path, headers, body)
-
-    assert_refused(response)
+    assert wrong == {}
 
 
 async def test_the_message_is_in_the_visitors_language_and_the_bad_cookie_is_deleted(
@@ -122,14 +123,11 @@ async def test_readable_oddities_are_served_as_usual(client: Client) -> None:
         assert response.header("Server") == [SERVER]
 
 
-PATHS = ["/login", "/press", "/api/cases", "/healthz", "/static/public.css", "/no/such/page"]
-
-
-@pytest.mark.parametrize("path", PATHS)
-async def test_no_response_names_the_software_or_its_version(client: Client, path: str) -> None:
-    response = await client.get(path, allow_redirects=False)
-
-    assert response.headers.getall("Server") == [SERVER]
+async def test_no_response_names_the_software_or_its_version(client: Client) -> None:
+    paths = ["/login", "/press", "/api/cases", "/healthz", "/static/public.css", "/no/such/page"]
+    for path in paths:
+        response = await client.get(path, allow_redirects=False)
+        assert response.headers.getall("Server") == [SERVER], path
 
 
 async def test_random_header_bytes_never_get_a_server_error(client: Client) -> None:
