@@ -14,12 +14,14 @@ from alerts.config import Settings
 from alerts.db import database
 from alerts.geo.geocoding import GeocodingService
 from alerts.web import keys, protocol
+from alerts.web.api import approval as api_approval
 from alerts.web.api import handlers as api
+from alerts.web.console import approval as console_approval
 from alerts.web.console import case_pages as console
 from alerts.web.console import progress, staff_auth, withdrawal
 from alerts.web.middlewares import error_pages, identify, security_headers
 from alerts.web.public import case_pages as public_alerts
-from alerts.web.public import feeds, metrics, press, sightings, telegram, volunteer
+from alerts.web.public import feeds, metrics, press, sightings, telegram, volunteer, volunteer_data
 from alerts.web.public import health as public
 
 log = logging.getLogger(__name__)
@@ -91,9 +93,12 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(press.routes)
     app.add_routes(feeds.routes)
     app.add_routes(api.routes)
+    app.add_routes(api_approval.routes)
     app.add_routes(console.routes)
+    app.add_routes(console_approval.routes)
     app.add_routes(staff_auth.routes)
     app.add_routes(progress.routes)
     app.add_routes(volunteer.routes)
+    app.add_routes(volunteer_data.routes)
     app.router.add_static("/static", TEMPLATE_DIR / "static", name="static")
     return app

@@ -1,5 +1,6 @@
-"""The command line: serve, demo, migrate, create-staff, create-token, set-totp, purge,
-telegram-sandbox; run as `community-alerts`, `python -m alerts` or `python run.py`."""
+"""The command line: serve, demo, migrate, create-staff, create-token, list-tokens,
+revoke-token, set-totp, purge, telegram-sandbox; run as `community-alerts`, `python -m alerts`
+or `python run.py`."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from alerts.errors import AlertsError
 from alerts.i18n import LANGUAGES
 from alerts.logs import setup_logging
 from alerts.outbox import retention
-from alerts.staff import auth
+from alerts.staff import auth, tokens
 from alerts.staff.models import Role
 from alerts.web import keys, workers
 
@@ -149,12 +150,38 @@ def cmd_set_totp(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_create_token(settings: Settings, args: argparse.Namespace) -> None:
-    async def work(database: db.Database) -> str:
-        return await auth.create_api_token(database, args.username, args.name)
+    async def work(database: db.Database) -> tokens.Issued:
+        return await tokens.create(
+            database, username=args.username, name=args.name, days=args.days,
+            scopes=args.scopes.split(","),
+        )  # fmt: skip
+
+    issued = asyncio.run(_with_database(settings, work))
+    token = issued.token
+    until = f"{token.expires_at:%Y-%m-%d %H:%M %Z}"
+    print(f"API token {token.id} for {token.username!r}, scopes {','.join(token.scopes)}, "
+          f"valid until {until} (shown once; store it safely):")  # fmt: skip
+    print(issued.secret)
+
+
+def cmd_list_tokens(settings: Settings, args: argparse.Namespace) -> None:
+    found = asyncio.run(_with_database(settings, tokens.list_tokens))
+    if not found:
+        print("No API token.")
+        return
+    print("id\tstaff\tname\tscopes\tstate\tcreated\texpires\tlast used")
+    for t in found:
+        when = [f"{d:%Y-%m-%d %H:%M}" if d else "never" for d in (t.created_at, t.expires_at,
+                                                                  t.last_used_at)]  # fmt: skip
+        print("\t".join([str(t.id), t.username, t.name, ",".join(t.scopes), t.state, *when]))
+
+
+def cmd_revoke_token(settings: Settings, args: argparse.Namespace) -> None:
+    async def work(database: db.Database) -> tokens.ApiToken:
+        return await tokens.revoke(database, args.id)
 
     token = asyncio.run(_with_database(settings, work))
-    print("API token (shown once; store it safely):")
-    print(token)
+    print(f"API token {token.id} ({token.name!r} for {token.username!r}) is revoked.")
 
 
 def cmd_purge(settings: Settings, args: argparse.Namespace) -> None:
@@ -203,6 +230,18 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     token = sub.add_parser("create-token", help="create an API token acting for a staff account")
     token.add_argument("username")
     token.add_argument("--name", default="integration", help="what the token is for")
+    token.add_argument(
+        "--days", type=int, default=tokens.DEFAULT_DAYS,
+        help=f"how long it works (default {tokens.DEFAULT_DAYS}, at most {tokens.MAX_DAYS})",
+    )  # fmt: skip
+    token.add_argument(
+        "--scopes", default=",".join(tokens.DEFAULT_SCOPES),
+        help="comma-separated among read, write, approve (default read,write; approve lets it "
+        "approve and close cases)",
+    )  # fmt: skip
+    sub.add_parser("list-tokens", help="list the API tokens (never their secrets)")
+    revoke = sub.add_parser("revoke-token", help="revoke an API token: it stops working at once")
+    revoke.add_argument("id", type=int, help="the token's id (see list-tokens)")
     return top
 
 
@@ -212,6 +251,8 @@ COMMANDS = {
     "migrate": cmd_migrate,
     "create-staff": cmd_create_staff,
     "create-token": cmd_create_token,
+    "list-tokens": cmd_list_tokens,
+    "revoke-token": cmd_revoke_token,
     "purge": cmd_purge,
     "set-totp": cmd_set_totp,
     "telegram-sandbox": cmd_telegram_sandbox,

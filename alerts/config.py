@@ -44,6 +44,17 @@ def _networks(value: str) -> tuple[str, ...]:
     return parts
 
 
+STAFF_ROLES = ("case_manager", "supervisor", "admin")
+
+
+def _roles(value: str) -> tuple[str, ...]:
+    roles = tuple(part.strip() for part in value.split(",") if part.strip())
+    unknown = set(roles) - set(STAFF_ROLES)
+    if unknown or not roles:
+        raise ValueError(f"roles must be among {', '.join(STAFF_ROLES)}; got {value!r}")
+    return roles
+
+
 PASSWORD_HASH_PROFILES = ("standard", "fast-insecure-for-tests")
 
 
@@ -108,6 +119,14 @@ class Settings:
     )
     four_eyes: bool = _setting(
         "FOUR_EYES", True, "Approval must come from someone other than the submitter.", _bool
+    )
+    approver_roles: tuple[str, ...] = _setting(
+        "APPROVER_ROLES",
+        ("supervisor", "admin"),
+        "Roles whose members approve (comma-separated among case_manager, supervisor, admin): a "
+        "submitted case, and a proposed change that widens what an active case publishes. The "
+        "approver is never the one who submitted or proposed it (with FOUR_EYES on).",
+        _roles,
     )
     hotline_number: str = _setting(
         "HOTLINE_NUMBER", "116 000", "Phone number printed on posters and in messages."
@@ -201,6 +220,12 @@ class Settings:
     )
     webhook_rate: float = _setting(
         "WEBHOOK_RATE", 5.0, "Partner webhook calls per second, shared by all dispatchers.", float
+    )
+    webhook_timeout_seconds: float = _setting(
+        "WEBHOOK_TIMEOUT_SECONDS",
+        10.0,
+        "Seconds a partner webhook has to answer; a call that takes longer is tried again later.",
+        float,
     )
     dispatch_concurrency: int = _setting(
         "DISPATCH_CONCURRENCY", 64, "Messages one dispatcher process sends at the same time.", int

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import email.policy
+import math
 import time
 import weakref
 from dataclasses import dataclass, field
@@ -78,6 +79,16 @@ class _Recorder:
     def __init__(self, sink: SmtpSink) -> None:
         self._sink = sink
 
+    async def handle_RCPT(  # noqa: N802
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if self._sink.refusing:
+            # What a busy or greylisting server says: not now, try again later.
+            self._sink.refused += 1
+            return "451 4.3.2 Service busy, try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
         # SMTP's wire format ends lines with CRLF; readers of the parsed parts expect "\n".
         raw = (envelope.original_content or b"").replace(b"\r\n", b"\n")
@@ -104,6 +115,23 @@ class SmtpSink(Server):
         self._arrived = asyncio.Event()
         self._server: asyncio.Server | None = None
         self._connections: weakref.WeakSet[SMTP] = weakref.WeakSet()
+        self._refusing_until: float | None = None  # monotonic; inf: until accept()
+        self.refused = 0  # recipients refused while refusing
+
+    @property
+    def refusing(self) -> bool:
+        """Whether every recipient is refused for now (451, a temporary failure)."""
+        until = self._refusing_until
+        if until is not None and time.monotonic() >= until:
+            self._refusing_until = until = None
+        return until is not None
+
+    def refuse(self, seconds: float | None = None) -> None:
+        """Answer every recipient `451 Service busy` for `seconds`, or until `accept()`."""
+        self._refusing_until = time.monotonic() + (math.inf if seconds is None else seconds)
+
+    def accept(self) -> None:
+        self._refusing_until = None
 
     @property
     def url(self) -> str:

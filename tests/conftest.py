@@ -18,6 +18,7 @@ pytest_plugins = [
     "tests.support.app",
     "tests.support.channels",
     "tests.support.bot",
+    "tests.support.faults",
 ]
 
 

@@ -7,11 +7,11 @@ reach any channel (DESIGN.md invariant 3).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from alerts.cases import masking
 from alerts.cases.models import Appearance, Case, CaseKind, Consent, NameMode, PlacePrecision
 from alerts.errors import NotPublishable
 
@@ -106,32 +106,6 @@ def allows(consent: Consent | None, channel: str, now: datetime) -> bool:
     return level >= max(CHANNEL_LEVEL[channel], LEVEL_DISCREET)
 
 
-def _withheld(case: Case, consent: Consent) -> list[str]:
-    """The words the consent withholds: names not allowed, and the exact place when coarsened."""
-    words = []
-    if consent.name_mode is not NameMode.FULL:
-        words += case.last_name.split()
-    if consent.name_mode is NameMode.NONE:
-        words += case.first_name.split()
-    words = [w for w in words if len(w) >= 2]
-    if consent.place_precision is not PlacePrecision.EXACT and case.last_seen_place.strip():
-        words.append(case.last_seen_place.strip())
-    return words
-
-
-def _redactor(words: list[str]) -> Callable[[str], str]:
-    """A function removing `words` (whole words, any case) from free text written by staff.
-
-    Case managers write descriptions by hand; a name or address typed there must not slip past
-    a consent that withholds it.
-    """
-    if not words:
-        return lambda text: text
-    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
-    return lambda text: pattern.sub("…", text)
-
-
 def _name(case: Case, mode: NameMode) -> str | None:
     if mode is NameMode.FULL:
         return f"{case.first_name} {case.last_name}".strip() or None
@@ -159,7 +133,12 @@ def public_view(
     place = coarsen(
         case.last_seen_place, case.last_seen_lat, case.last_seen_lon, consent.place_precision
     )
-    redact = _redactor(_withheld(case, consent))
+    # Free text written by staff can carry a name or an address the consent withholds.
+    withheld = masking.withheld(case, consent)
+
+    def redact(text: str) -> str:
+        return masking.mask(text, withheld, masking.case_language(case))
+
     return PublicView(
         channel=channel,
         level=level,

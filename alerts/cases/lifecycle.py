@@ -36,6 +36,24 @@ _REASONS = {
 }
 
 
+def may_approve(settings: Settings, staff: Staff) -> bool:
+    """True when `staff` holds one of the approver roles (APPROVER_ROLES)."""
+    return staff.role.value in settings.approver_roles
+
+
+def check_approver(settings: Settings, staff: Staff, author: int | None, what: str) -> None:
+    """Forbidden unless `staff` holds an approver role and (four eyes) is not `author`, who
+    submitted the case (`what` 'case') or proposed the change."""
+    if not may_approve(settings, staff):
+        raise errors.Forbidden("Only a staff member with an approver role can approve.")
+    if settings.four_eyes and author == staff.id:
+        if what == "case":
+            raise errors.Forbidden(
+                "Cannot approve: a second staff member must approve what you submitted."
+            )
+        raise errors.Forbidden("A second staff member must approve the change you proposed.")
+
+
 def check_transition(case: Case, action: str) -> CaseState:
     """The state `action` leads to from the case's state; IllegalTransition with the reason."""
     target = TRANSITIONS[action].get(case.state)
@@ -159,6 +177,17 @@ async def return_to_draft(db: Database, staff: Staff, case_id: int) -> Case:
     return Case.from_row(row)
 
 
+async def _back_to_draft(tx: Database, staff: Staff, case: Case) -> Case:
+    """A case waiting for approval, back to draft: any change (fields, consent, photo) means the
+    approver must look again at what they approve. Other cases as they are."""
+    if case.state is not CaseState.PENDING_APPROVAL:
+        return case
+    row = await tx.fetchrow("set_case_returned", case.id)
+    assert row is not None
+    await audit.record(tx, staff.id, "case_returned", case.id, reason="changed")
+    return Case.from_row(row)
+
+
 # -- the transitions that publish or withdraw ----------------------------------------------------
 # Each takes the transaction alerts.outbox.pipeline opened, locks the case and changes it; the
 # pipeline then runs the transition's publication steps in the same transaction. Only the
@@ -210,6 +239,7 @@ async def add_photo_in(
         image.height, image.sha256,
     )  # fmt: skip
     assert row is not None
+    await _back_to_draft(tx, staff, case)
     revised = None
     if case.state is CaseState.ACTIVE:
         revised = await _write_fields(tx, case, {}, revision=case.revision + 1)
@@ -227,6 +257,7 @@ async def record_consent_in(
         raise errors.IllegalTransition(f"Cannot record consent: {_REASONS[case.state]}.")
     previous = await current_consent(tx, case.id)
     values = parse_consent(data, CaseKind(case.kind), datetime.now(UTC))
+    case = await _back_to_draft(tx, staff, case)
     row = await tx.fetchrow(
         "add_consent", case.id, values["given_by"], values["relation"], values["given_at"],
         staff.id, values["valid_until"], values["level"], values["photo"],
@@ -277,10 +308,7 @@ async def approve_in(
     the reason when anything is missing."""
     case = await get(tx, case_id, for_update=True)
     check_transition(case, "approve")
-    if settings.four_eyes and case.submitted_by == staff.id:
-        raise errors.Forbidden(
-            "Cannot approve: a second staff member must approve what you submitted."
-        )
+    check_approver(settings, staff, case.submitted_by, "case")
     consent = await current_consent(tx, case.id)
     if consent is None or not consent.in_force(datetime.now(UTC)):
         raise errors.Conflict("Cannot approve: no consent in force is recorded for this case.")

@@ -11,7 +11,7 @@ from alerts.cases.places import coarsener
 from alerts.config import Settings
 from alerts.db.database import Database
 
-_coarsen = coarsener()
+coarsen = coarsener()
 
 
 async def latest_photo(db: Database, case_id: int) -> PublicPhoto | None:
@@ -37,7 +37,7 @@ async def view_for(
         channel,
         now=now or datetime.now(UTC),
         photo=await latest_photo(db, case.id) if consent is not None and consent.photo else None,
-        coarsen=_coarsen,
+        coarsen=coarsen,
         base_url=settings.public_base_url,
         hotline=settings.hotline_number,
     )

@@ -46,6 +46,8 @@ class Job:
     # The earlier revision's message this one replaces (edited in place where the channel can).
     previous_external_id: str | None = None
     previous_media: str | None = None
+    # Whether that earlier message was sent protected from forwarding (None: not known).
+    previous_protected: bool | None = None
     volunteer_public_id: str | None = None
     webhook_secret: str | None = field(default=None, repr=False)
     webhook_format: str | None = None
@@ -54,12 +56,17 @@ class Job:
 @dataclass(frozen=True, kw_only=True)
 class SendResult:
     """What went out: its id on the channel, the text sent, and whether it replaced the
-    previous message in place (then the older publication row ends as superseded)."""
+    previous message in place (then the older publication row ends as superseded) or was sent
+    anew beside it because an edit could not make it what the consent asks (`withdraw_previous`:
+    the older message is then taken back). `protected`: sent protected from forwarding (None
+    where the channel has no such thing)."""
 
     external_id: str
     body: str
     media: str | None = None
     replaced_previous: bool = False
+    withdraw_previous: bool = False
+    protected: bool | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -81,6 +88,8 @@ class Published:
     issued_at: datetime | None = None
     webhook_secret: str | None = field(default=None, repr=False)
     webhook_format: str | None = None
+    # Taken back because a new message (protected from forwarding) replaced it: the alert goes on.
+    replaced: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -104,7 +113,11 @@ class Channel(Protocol):
 
 
 class ChannelError(Exception):
-    """The channel could not deliver the message."""
+    """The channel could not deliver the message. `withdraw_previous`: the message was to
+    replace an earlier one the consent no longer allows as it is; failing for good, it leaves
+    that earlier one to be taken back all the same."""
+
+    withdraw_previous = False
 
     def __init__(self, detail: str | None = None) -> None:
         self.detail = detail or (self.__doc__ or "").strip()

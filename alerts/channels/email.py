@@ -142,6 +142,9 @@ def _html(page: str, view: PublicView, picture: str | None, stop: str) -> str:
 def _translate(cause: BaseException | None) -> Exception:
     """Whether SMTP's refusal is for good (5xx, recipient refused) or for now."""
     if isinstance(cause, aiosmtplib.SMTPRecipientsRefused):
+        # A 4xx (a busy or greylisting server) says "later", not "never".
+        if any(r.code < 500 for r in cause.recipients):
+            return TemporaryFailure("SMTP: recipient deferred")
         return PermanentFailure("SMTP: recipient refused")
     if isinstance(cause, aiosmtplib.SMTPResponseException) and 500 <= cause.code < 600:
         return PermanentFailure(f"SMTP: {cause.code}")

@@ -11,20 +11,16 @@ and then sent by its `file_id`, cached in the database for every dispatcher proc
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import functools
 import html
-import io
 import logging
 import os
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import telegram
-from PIL import Image
 from telegram import InputMediaPhoto, LinkPreviewOptions, Message
 from telegram.constants import ParseMode
 from telegram.error import (
@@ -50,12 +46,20 @@ from alerts.channels.base import (
     TemporaryFailure,
     WithdrawResult,
 )
+from alerts.channels.tg_files import FileIds, FileKey
 from alerts.channels.tg_request import AiohttpRequest
+from alerts.channels.tg_texts import (
+    CAPTION_LIMIT,
+    TEXT_LIMIT,
+    fitted,
+    neutral_jpeg,
+    neutral_notice,
+    replaced_notice,
+)
 from alerts.config import Settings
 from alerts.db.database import Database
-from alerts.i18n import N_, in_language, language, pgettext
+from alerts.i18n import N_, in_language
 from alerts.logs import scrub
-from alerts.publication.texts import render_text, utf16_length
 
 # python-telegram-bot 22 warns on every RetryAfter unless it may hand out timedeltas (it reads
 # the variable at each call, so setting it at import is early enough).
@@ -63,21 +67,10 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 log = logging.getLogger(__name__)
 
-CAPTION_LIMIT, TEXT_LIMIT = 1024, 4096
 # Telegram lets a bot delete its messages for 48 hours; keep a margin for clocks and queues.
 DELETE_WINDOW = timedelta(hours=47, minutes=50)
-# Facts dropped, least important first, when the opt-out line would overflow a caption.
-_TRIM_ORDER = ("description", "marks", "clothing", "build", "eyes", "hair")
 _NOT_MODIFIED = "message is not modified"
 _GONE = ("message to edit not found", "message to delete not found")
-
-
-def neutral_notice(lang: str) -> str:
-    """What a withdrawn alert's message says once neutralised, in the recipient's language."""
-    with language(lang):
-        return pgettext(
-            "telegram notice", "This alert has been withdrawn. Thank you for your help."
-        )
 
 
 def make_bot(settings: Settings, pool_size: int = 256) -> telegram.Bot:
@@ -118,65 +111,6 @@ async def telegram_channels(settings: Settings, db: Database) -> AsyncIterator[l
         await bot.shutdown()
 
 
-@dataclass(frozen=True, kw_only=True)
-class FileKey:
-    case_id: int
-    revision: int
-    material: str
-
-    @property
-    def lock_name(self) -> str:
-        return f"{self.case_id}/{self.revision}/{self.material}"
-
-
-class _Upload:
-    """The file_id of a material: found (another process uploaded it) or set by the uploader."""
-
-    def __init__(self, file_id: str | None) -> None:
-        self.file_id = file_id
-        self.found = file_id is not None
-
-
-class FileIds:
-    """Telegram file ids of uploaded photos, in memory and in the database (shared)."""
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
-        self._known: dict[FileKey, str] = {}
-        self._locks: dict[FileKey, asyncio.Lock] = {}
-
-    async def get(self, key: FileKey) -> str | None:
-        if key not in self._known:
-            found = await self._db.fetchval(
-                "telegram_file_get", key.case_id, key.revision, key.material
-            )
-            if found is not None:
-                self._known[key] = found
-        return self._known.get(key)
-
-    @contextlib.asynccontextmanager
-    async def first_upload(self, key: FileKey) -> AsyncIterator[_Upload]:
-        """Held by one sender across every process while it uploads; a later holder finds the
-        file_id and sends by it instead."""
-        async with self._locks.setdefault(key, asyncio.Lock()):
-            if key in self._known:
-                yield _Upload(self._known[key])
-                return
-            async with self._db.transaction() as tx:
-                await tx.execute("telegram_file_lock", key.lock_name)
-                upload = _Upload(
-                    await tx.fetchval("telegram_file_get", key.case_id, key.revision, key.material)
-                )
-                yield upload
-                if upload.file_id is not None and not upload.found:
-                    await tx.execute(
-                        "telegram_file_put", key.case_id, key.revision, key.material,
-                        upload.file_id,
-                    )  # fmt: skip
-            if upload.file_id is not None:
-                self._known[key] = upload.file_id
-
-
 class TelegramChannel:
     """Direct messages (`telegram_dm`) or regional channel posts (`telegram_channel`)."""
 
@@ -203,13 +137,22 @@ class TelegramChannel:
         self._neutral_file_id: str | None = None
 
     async def send(self, job: Job) -> SendResult:
+        """Post the alert, or edit the earlier revision's message to it; replace that message
+        instead when it must no longer be forwarded (see `must_replace`)."""
+        replacing = must_replace(job)
         try:
-            if job.previous_external_id is not None:
+            if job.previous_external_id is not None and not replacing:
                 with contextlib.suppress(_MessageGone):
                     return await self._edit(job)
-            return await self._post(job)
+            result = await self._post(job)
         except TelegramError as err:
-            raise _translate(err) from None
+            error = _translate(err)
+            error.withdraw_previous = replacing
+            raise error from None
+        except ChannelError as err:
+            err.withdraw_previous = replacing
+            raise
+        return replace(result, withdraw_previous=replacing)
 
     async def withdraw(self, published: Published) -> WithdrawResult:
         """Delete a message younger than 48 hours; edit an older one to the neutral notice in
@@ -268,11 +211,13 @@ class TelegramChannel:
             message = await self._bot.send_message(
                 job.address, text, link_preview_options=_NO_PREVIEW, **options
             )
-            return SendResult(external_id=str(message.message_id), body=text, media="text")
+            return SendResult(external_id=str(message.message_id), body=text, media="text",
+                              protected=options["protect_content"])  # fmt: skip
         caption = self._text(view, job.language, "telegram_caption", footer)
         message = await self._photo(job, view, lambda photo: self._bot.send_photo(
             job.address, photo, caption=caption, **options))  # fmt: skip
-        return SendResult(external_id=str(message.message_id), body=caption, media="photo")
+        return SendResult(external_id=str(message.message_id), body=caption, media="photo",
+                          protected=options["protect_content"])  # fmt: skip
 
     async def _photo(self, job: Job, view: PublicView, send: Any) -> Message:
         """`send(photo)` by file_id, or with the upload when nobody has uploaded it yet."""
@@ -315,7 +260,7 @@ class TelegramChannel:
                 raise
         return SendResult(
             external_id=job.previous_external_id, body=body, media="photo" if photo else "text",
-            replaced_previous=True,
+            replaced_previous=True, protected=job.previous_protected,  # an edit cannot change it
         )  # fmt: skip
 
     async def _edit_photo(
@@ -333,7 +278,7 @@ class TelegramChannel:
             await self._photo(job, view, edit)
 
     async def _neutralise(self, published: Published, chat: str, message_id: int) -> None:
-        notice = neutral_notice(published.language)
+        notice = (replaced_notice if published.replaced else neutral_notice)(published.language)
         if published.media != "photo":
             await self._bot.edit_message_text(notice, chat, message_id)
             return
@@ -346,6 +291,20 @@ class TelegramChannel:
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
+def must_replace(job: Job) -> bool:
+    """True when the earlier message the job would edit may be forwarded and the consent no
+    longer allows it: the Bot API's edits (editMessageText, editMessageCaption,
+    editMessageMedia) take no `protect_content`, so the alert is sent again, protected, and the
+    earlier message taken back (alerts.outbox.claims). Sent first, withdrawn after: the
+    volunteer never stays without the alert, and the earlier message goes through the
+    withdrawal lanes (deleted within 48 hours, else neutralised; retried; rate-limited)."""
+    return (
+        job.previous_external_id is not None
+        and not job.view.forwarding_allowed
+        and job.previous_protected is not True
+    )
+
+
 class _MessageGone(Exception):
     """The message to edit no longer exists."""
 
@@ -354,31 +313,6 @@ def _says(err: BadRequest, *texts: str) -> bool:
     """True when Telegram's refusal says one of `texts` (python-telegram-bot capitalises it)."""
     message = err.message.lower()
     return any(text in message for text in texts)
-
-
-def fitted(view: PublicView, lang: str, kind: str, footer: str, limit: int) -> str:
-    """The channel text of `view` plus `footer`, within `limit`, dropping minor facts if needed."""
-    for trimmed in _trimmed(view):
-        text = render_text(trimmed, lang, kind).text + footer
-        if utf16_length(text) <= limit:
-            return text
-    raise PermanentFailure(f"{kind}: the text does not fit in {limit} characters")
-
-
-def _trimmed(view: PublicView) -> Iterator[PublicView]:
-    yield view
-    for name in _TRIM_ORDER:
-        changes: dict[str, Any] = {name: ""}
-        view = replace(view, **changes)
-        yield view
-
-
-@functools.cache
-def neutral_jpeg() -> bytes:
-    """A plain grey picture that replaces a withdrawn photo."""
-    buffer = io.BytesIO()
-    Image.new("RGB", (320, 320), (200, 200, 200)).save(buffer, "JPEG", quality=70)
-    return buffer.getvalue()
 
 
 def _translate(err: TelegramError) -> ChannelError:

@@ -16,7 +16,11 @@ CREATE TABLE public.api_tokens (
     staff_id bigint NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     last_used_at timestamp with time zone,
-    revoked_at timestamp with time zone
+    revoked_at timestamp with time zone,
+    expires_at timestamp with time zone NOT NULL,
+    scopes text[] NOT NULL,
+    created_by bigint,
+    CONSTRAINT api_tokens_scopes_check CHECK (((cardinality(scopes) > 0) AND (scopes <@ '{read,write,approve}'::text[])))
 );
 
 CREATE SEQUENCE public.api_tokens_id_seq
@@ -45,6 +49,36 @@ CREATE SEQUENCE public.audit_log_id_seq
     CACHE 1;
 
 ALTER SEQUENCE public.audit_log_id_seq OWNED BY public.audit_log.id;
+
+CREATE TABLE public.case_proposals (
+    id bigint NOT NULL,
+    case_id bigint NOT NULL,
+    kind text NOT NULL,
+    data jsonb DEFAULT '{}'::jsonb NOT NULL,
+    photo_jpeg bytea,
+    photo_width integer,
+    photo_height integer,
+    photo_sha256 text,
+    state text DEFAULT 'pending'::text NOT NULL,
+    proposed_by bigint NOT NULL,
+    proposed_at timestamp with time zone DEFAULT now() NOT NULL,
+    decided_by bigint,
+    decided_at timestamp with time zone,
+    fingerprint text,
+    CONSTRAINT case_proposals_check CHECK (((kind = 'photo'::text) = (photo_jpeg IS NOT NULL))),
+    CONSTRAINT case_proposals_check1 CHECK (((state = 'pending'::text) = (decided_at IS NULL))),
+    CONSTRAINT case_proposals_kind_check CHECK ((kind = ANY (ARRAY['fields'::text, 'consent'::text, 'photo'::text]))),
+    CONSTRAINT case_proposals_state_check CHECK ((state = ANY (ARRAY['pending'::text, 'approved'::text, 'rejected'::text])))
+);
+
+CREATE SEQUENCE public.case_proposals_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.case_proposals_id_seq OWNED BY public.case_proposals.id;
 
 CREATE SEQUENCE public.case_reference_seq
     START WITH 1
@@ -319,6 +353,7 @@ CREATE TABLE public.publications (
     withdraw_attempts integer DEFAULT 0 NOT NULL,
     confirmed_by bigint,
     confirmed_at timestamp with time zone,
+    protected boolean,
     CONSTRAINT publications_state_check CHECK ((state = ANY (ARRAY['pending'::text, 'sending'::text, 'sent'::text, 'failed'::text, 'cancelled'::text, 'withdrawing'::text, 'withdrawn'::text, 'neutralised'::text, 'manual'::text, 'superseded'::text])))
 );
 
@@ -422,6 +457,7 @@ CREATE TABLE public.staff (
     failed_logins integer DEFAULT 0 NOT NULL,
     locked_until timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    password_attempt_at timestamp with time zone,
     CONSTRAINT staff_language_check CHECK ((language = ANY (ARRAY['nl'::text, 'fr'::text, 'de'::text, 'en'::text]))),
     CONSTRAINT staff_role_check CHECK ((role = ANY (ARRAY['case_manager'::text, 'supervisor'::text, 'admin'::text]))),
     CONSTRAINT staff_username_check CHECK ((username ~ '^[a-z0-9._-]{2,64}$'::text))
@@ -522,6 +558,25 @@ CREATE SEQUENCE public.volunteer_areas_id_seq
 
 ALTER SEQUENCE public.volunteer_areas_id_seq OWNED BY public.volunteer_areas.id;
 
+CREATE TABLE public.volunteer_manage_links (
+    id bigint NOT NULL,
+    token_hash text,
+    volunteer_id bigint,
+    client_key text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    used_at timestamp with time zone
+);
+
+CREATE SEQUENCE public.volunteer_manage_links_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.volunteer_manage_links_id_seq OWNED BY public.volunteer_manage_links.id;
+
 CREATE TABLE public.volunteer_signups (
     id bigint NOT NULL,
     token_hash text NOT NULL,
@@ -579,6 +634,8 @@ ALTER TABLE ONLY public.api_tokens ALTER COLUMN id SET DEFAULT nextval('public.a
 
 ALTER TABLE ONLY public.audit_log ALTER COLUMN id SET DEFAULT nextval('public.audit_log_id_seq'::regclass);
 
+ALTER TABLE ONLY public.case_proposals ALTER COLUMN id SET DEFAULT nextval('public.case_proposals_id_seq'::regclass);
+
 ALTER TABLE ONLY public.cases ALTER COLUMN id SET DEFAULT nextval('public.cases_id_seq'::regclass);
 
 ALTER TABLE ONLY public.consents ALTER COLUMN id SET DEFAULT nextval('public.consents_id_seq'::regclass);
@@ -603,6 +660,8 @@ ALTER TABLE ONLY public.telegram_channels ALTER COLUMN id SET DEFAULT nextval('p
 
 ALTER TABLE ONLY public.volunteer_areas ALTER COLUMN id SET DEFAULT nextval('public.volunteer_areas_id_seq'::regclass);
 
+ALTER TABLE ONLY public.volunteer_manage_links ALTER COLUMN id SET DEFAULT nextval('public.volunteer_manage_links_id_seq'::regclass);
+
 ALTER TABLE ONLY public.volunteer_signups ALTER COLUMN id SET DEFAULT nextval('public.volunteer_signups_id_seq'::regclass);
 
 ALTER TABLE ONLY public.volunteers ALTER COLUMN id SET DEFAULT nextval('public.volunteers_id_seq'::regclass);
@@ -615,6 +674,9 @@ ALTER TABLE ONLY public.api_tokens
 
 ALTER TABLE ONLY public.audit_log
     ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.case_proposals
+    ADD CONSTRAINT case_proposals_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.case_revisions
     ADD CONSTRAINT case_revisions_pkey PRIMARY KEY (case_id, number);
@@ -724,6 +786,12 @@ ALTER TABLE ONLY public.volunteer_areas
 ALTER TABLE ONLY public.volunteer_areas
     ADD CONSTRAINT volunteer_areas_volunteer_id_label_key UNIQUE (volunteer_id, label);
 
+ALTER TABLE ONLY public.volunteer_manage_links
+    ADD CONSTRAINT volunteer_manage_links_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.volunteer_manage_links
+    ADD CONSTRAINT volunteer_manage_links_token_hash_key UNIQUE (token_hash);
+
 ALTER TABLE ONLY public.volunteer_signups
     ADD CONSTRAINT volunteer_signups_pkey PRIMARY KEY (id);
 
@@ -745,6 +813,8 @@ ALTER TABLE ONLY public.volunteers
 CREATE INDEX audit_log_at_idx ON public.audit_log USING btree (id DESC);
 
 CREATE INDEX audit_log_case_idx ON public.audit_log USING btree (case_id, id DESC);
+
+CREATE INDEX case_proposals_pending_idx ON public.case_proposals USING btree (case_id, id) WHERE (state = 'pending'::text);
 
 CREATE INDEX cases_closed_unpurged_idx ON public.cases USING btree (closed_at) WHERE ((state = 'closed'::text) AND (purged_at IS NULL));
 
@@ -798,11 +868,20 @@ CREATE INDEX volunteer_areas_lat_lon_idx ON public.volunteer_areas USING btree (
 
 CREATE INDEX volunteer_areas_volunteer_idx ON public.volunteer_areas USING btree (volunteer_id);
 
+CREATE INDEX volunteer_manage_links_client_idx ON public.volunteer_manage_links USING btree (client_key, created_at);
+
+CREATE INDEX volunteer_manage_links_expiry_idx ON public.volunteer_manage_links USING btree (expires_at);
+
+CREATE INDEX volunteer_manage_links_volunteer_idx ON public.volunteer_manage_links USING btree (volunteer_id, created_at);
+
 CREATE INDEX volunteer_signups_client_idx ON public.volunteer_signups USING btree (client_key, created_at);
 
 CREATE INDEX volunteer_signups_email_idx ON public.volunteer_signups USING btree (email, created_at);
 
 CREATE INDEX volunteer_signups_expiry_idx ON public.volunteer_signups USING btree (expires_at);
+
+ALTER TABLE ONLY public.api_tokens
+    ADD CONSTRAINT api_tokens_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.staff(id) ON DELETE SET NULL;
 
 ALTER TABLE ONLY public.api_tokens
     ADD CONSTRAINT api_tokens_staff_id_fkey FOREIGN KEY (staff_id) REFERENCES public.staff(id) ON DELETE CASCADE;
@@ -812,6 +891,15 @@ ALTER TABLE ONLY public.audit_log
 
 ALTER TABLE ONLY public.audit_log
     ADD CONSTRAINT audit_log_staff_id_fkey FOREIGN KEY (staff_id) REFERENCES public.staff(id);
+
+ALTER TABLE ONLY public.case_proposals
+    ADD CONSTRAINT case_proposals_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.case_proposals
+    ADD CONSTRAINT case_proposals_decided_by_fkey FOREIGN KEY (decided_by) REFERENCES public.staff(id);
+
+ALTER TABLE ONLY public.case_proposals
+    ADD CONSTRAINT case_proposals_proposed_by_fkey FOREIGN KEY (proposed_by) REFERENCES public.staff(id);
 
 ALTER TABLE ONLY public.case_revisions
     ADD CONSTRAINT case_revisions_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
@@ -890,3 +978,6 @@ ALTER TABLE ONLY public.telegram_sightings
 
 ALTER TABLE ONLY public.volunteer_areas
     ADD CONSTRAINT volunteer_areas_volunteer_id_fkey FOREIGN KEY (volunteer_id) REFERENCES public.volunteers(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.volunteer_manage_links
+    ADD CONSTRAINT volunteer_manage_links_volunteer_id_fkey FOREIGN KEY (volunteer_id) REFERENCES public.volunteers(id) ON DELETE SET NULL;

@@ -29,6 +29,10 @@ log = logging.getLogger(__name__)
 
 _FLUSH_ROWS = 100
 _FLUSH_SECONDS = 0.02
+# Why an earlier Telegram message is taken back when forwarding is withdrawn (the registry's
+# end_reason; the withdrawal then adds how: deleted, or neutral notice).
+REPLACED = "forwarding withdrawn, replaced by a protected message"
+UNREPLACED = "forwarding withdrawn, no protected message could replace it"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,6 +52,7 @@ class Claim:
     previous_external_id: str | None
     previous_media: str | None
     previous_state: str | None
+    previous_protected: bool | None
     volunteer_public_id: str | None
     volunteer_active: bool
     webhook_secret: str | None = field(repr=False)
@@ -65,6 +70,7 @@ class Claim:
             channel=self.channel, target=self.target, address=self.address,
             language=self.language, view=view, previous_external_id=previous,
             previous_media=self.previous_media if previous else None,
+            previous_protected=self.previous_protected if previous else None,
             volunteer_public_id=self.volunteer_public_id, webhook_secret=self.webhook_secret,
             webhook_format=self.webhook_format,
         )  # fmt: skip
@@ -103,13 +109,15 @@ class Retry(Backoff):
 
 @dataclass(frozen=True, kw_only=True)
 class Ended:
-    """No message: `failed` (with the error) or `cancelled` (with the reason)."""
+    """No message: `failed` (with the error) or `cancelled` (with the reason).
+    `withdraw_previous`: the earlier message it was to replace is taken back all the same."""
 
     claim: Claim
     state: str
     reason: str
     error: str | None = None
     attempted: bool = False
+    withdraw_previous: bool = False
 
     @property
     def returns_token(self) -> bool:
@@ -141,11 +149,20 @@ class Recorder:
                 "record_retry", outcome.claim.id, self._worker, outcome.delay, outcome.error,
                 outcome.attempted,
             )  # fmt: skip
+        elif outcome.withdraw_previous and outcome.claim.edits_id is not None:
+            async with self._db.transaction() as tx:
+                await self._end(tx, outcome)
+                await tx.execute("withdraw_replaced_publications", [outcome.claim.edits_id],
+                                 UNREPLACED)  # fmt: skip
+                await tx.execute("notify_dispatchers", "")
         else:
-            await self._db.execute(
-                "record_ended", outcome.claim.id, self._worker, outcome.state, outcome.error,
-                outcome.reason,
-            )  # fmt: skip
+            await self._end(self._db, outcome)
+
+    async def _end(self, db: Database, outcome: Ended) -> None:
+        await db.execute(
+            "record_ended", outcome.claim.id, self._worker, outcome.state, outcome.error,
+            outcome.reason,
+        )  # fmt: skip
 
     async def _flush_soon(self) -> None:
         # Deliveries recorded while a batch is being written wait for the next round.
@@ -167,6 +184,7 @@ class Recorder:
                 "record_sent", self._worker, ids, [d.result.external_id for d in batch],
                 [d.result.body for d in batch], [d.result.media for d in batch],
                 sorted({d.claim.case_id for d in batch}), [d.at for d in batch],
+                [d.result.protected for d in batch],
             )  # fmt: skip
             states = {r["id"]: r["state"] for r in rows}
             replaced = [
@@ -176,6 +194,15 @@ class Recorder:
             ]  # fmt: skip
             if replaced:
                 await tx.execute("supersede_publications", replaced)
+            # Sent anew (protected) beside the earlier message: that one is taken back now.
+            resent = [
+                d.claim.edits_id for d in batch
+                if d.result.withdraw_previous and d.claim.edits_id is not None
+                and d.claim.id in states
+            ]  # fmt: skip
+            if resent:
+                await tx.execute("withdraw_replaced_publications", resent, REPLACED)
+                await tx.execute("notify_dispatchers", "")
         lost = len(batch) - len(rows)
         if lost:
             # Taken over by another process after DISPATCH_STALL_SECONDS: raise that setting.

@@ -54,17 +54,22 @@ class RateLimiter:
 
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._configured: set[str] = set()
+        self._configured: dict[str, tuple[float, float]] = {}
 
     async def configure(self, key: str, count: float, window: float = 1.0) -> None:
         """Create bucket `key`, or change its rate (the last process to start sets it)."""
         rate, lookahead = bucket_shape(count, window)
         await self._db.execute("rate_configure", key, rate, lookahead)
-        self._configured.add(key)
+        self._configured[key] = (count, window)
 
     async def take(self, key: str, want: int) -> Grant:
         """Up to `want` tokens of bucket `key` (configured before)."""
         row = await self._db.fetchrow("rate_take", key, want)
+        if row is None and key in self._configured:
+            # The buckets are an UNLOGGED table: PostgreSQL empties it when it restarts after a
+            # crash or an immediate stop. Make the bucket again rather than stop sending.
+            await self.configure(key, *self._configured[key])
+            row = await self._db.fetchrow("rate_take", key, want)
         if row is None:
             raise KeyError(f"rate bucket {key!r} is not configured")
         granted, left, rate = row["granted"], row["left"], row["rate"]

@@ -10,7 +10,13 @@ cannot be left out by the order in which the application was wired.
 |---------------------|------------------------------------------------|----------------------|
 | approve             | plan the fan-out; publish the materials        | render the images    |
 | revise, add a photo | re-plan the fan-out; publish the materials     | render the images    |
-| change consent      | withdraw what it no longer allows; if it shows | render the images    |
+|                     | (on an active case, a change that widens what  |                      |
+|                     | is published is only stored as a proposal)     |                      |
+| approve a proposal  | apply it; check that what it publishes is what | render the images    |
+|                     | the approver saw; then as revise/change consent|                      |
+| reject a proposal   | record the decision                            |                      |
+| change consent      | (a widening one: a proposal, as above)         |                      |
+|                     | withdraw what it no longer allows; if it shows | render the images    |
 |                     | the case differently, revise (as above)        |                      |
 | revoke consent      | withdraw what it no longer allows (everything) |                      |
 | end consents        | per case: withdraw what the consent no longer  |                      |
@@ -30,9 +36,10 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from alerts.cases import lifecycle
+from alerts.cases import lifecycle, proposals
 from alerts.cases.consent import CHANNEL_LEVEL
 from alerts.cases.models import Case, CaseState, Consent, Photo
+from alerts.cases.proposals import Proposal
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.outbox import fanout, withdrawal
@@ -74,10 +81,17 @@ def _after_commit(db: Database, settings: Settings, case: Case | None, images: b
 # -- the transitions -----------------------------------------------------------------------------
 
 
-async def approve(db: Database, settings: Settings, staff: Staff, case_id: int) -> Case:
-    """The case, now active (revision 1), its fan-out planned and its materials published."""
+async def approve(
+    db: Database, settings: Settings, staff: Staff, case_id: int, *, seen: str | None = None
+) -> Case:
+    """The case, now active (revision 1), its fan-out planned and its materials published.
+    `seen`: the fingerprint of the preview the approver saw; refused when it is not what
+    would be published (the API and the console always send it)."""
     async with db.transaction() as tx:
         case, consent = await lifecycle.approve_in(tx, settings, staff, case_id)
+        if seen is not None:
+            published = await proposals.published_fingerprint(tx, settings, case)
+            proposals.check_fingerprint(seen, published)
         images = await _publish(tx, settings, case, consent)
     _after_commit(db, settings, case, images)
     return case
@@ -85,9 +99,13 @@ async def approve(db: Database, settings: Settings, staff: Staff, case_id: int) 
 
 async def revise(
     db: Database, settings: Settings, staff: Staff, case_id: int, data: Mapping[str, Any]
-) -> Case:
-    """The case after the edit; an active case's new revision is sent and published."""
+) -> Case | Proposal:
+    """The case after the edit; an active case's new revision is sent and published. An edit
+    that would widen what an active case publishes is a proposal instead, nothing changed."""
     async with db.transaction() as tx:
+        proposal = await proposals.propose_in(tx, staff, case_id, "fields", data)
+        if proposal is not None:
+            return proposal
         case, revised = await lifecycle.edit_in(tx, staff, case_id, data)
         images = revised and await _republish(tx, settings, case)
     _after_commit(db, settings, case, images)
@@ -96,10 +114,14 @@ async def revise(
 
 async def add_photo(
     db: Database, settings: Settings, staff: Staff, case_id: int, data: bytes
-) -> Photo:
-    """The stored photo; an active case's new revision is sent and published."""
+) -> Photo | Proposal:
+    """The stored photo; an active case's new revision is sent and published. A photo that an
+    active case would show is a proposal instead, nothing changed."""
     image = await lifecycle.clean_photo(settings, data)
     async with db.transaction() as tx:
+        proposal = await proposals.propose_in(tx, staff, case_id, "photo", {}, image)
+        if proposal is not None:
+            return proposal
         photo, revised = await lifecycle.add_photo_in(tx, staff, case_id, image)
         images = revised is not None and await _republish(tx, settings, revised)
     _after_commit(db, settings, revised, images)
@@ -108,17 +130,62 @@ async def add_photo(
 
 async def change_consent(
     db: Database, settings: Settings, staff: Staff, case_id: int, data: Mapping[str, Any]
-) -> Consent:
+) -> Consent | Proposal:
     """The consent now recorded. On an active case, what it no longer allows is withdrawn
     first; a consent that changes what may be shown makes a new revision, sent and published
-    to the new scope."""
+    to the new scope. A consent that would widen what an active case publishes (even if it
+    also narrows something) is a proposal instead, nothing changed."""
     async with db.transaction() as tx:
+        proposal = await proposals.propose_in(tx, staff, case_id, "consent", data)
+        if proposal is not None:
+            return proposal
         case, previous, consent = await lifecycle.record_consent_in(tx, staff, case_id, data)
         await _narrow(tx, case, previous, consent)
         revised = await lifecycle.revise_for_consent_in(tx, staff, case, previous, consent)
         images = revised is not None and await _republish(tx, settings, revised)
     _after_commit(db, settings, revised, images)
     return consent
+
+
+async def approve_proposal(
+    db: Database, settings: Settings, staff: Staff, case_id: int, proposal_id: int, seen: str
+) -> Case:
+    """The case after the proposed change, approved by an approver who saw the views with the
+    fingerprint `seen`: applied, checked to publish exactly those views, then sent and
+    published like any revision (a consent withdraws what it no longer allows first)."""
+    async with db.transaction() as tx:
+        proposal, image = await proposals.decide_in(
+            tx, settings, staff, case_id, proposal_id, approve=True, seen=seen
+        )
+        revised: Case | None
+        if proposal.kind == "fields":
+            revised, _ = await lifecycle.edit_in(tx, staff, case_id, proposal.values)
+        elif proposal.kind == "photo":
+            assert image is not None
+            _, revised = await lifecycle.add_photo_in(tx, staff, case_id, image)
+        else:
+            case, previous, consent = await lifecycle.record_consent_in(
+                tx, staff, case_id, proposal.values
+            )
+            await _narrow(tx, case, previous, consent)
+            revised = await lifecycle.revise_for_consent_in(tx, staff, case, previous, consent)
+        case = revised or await lifecycle.get(tx, case_id)
+        published = await proposals.published_fingerprint(tx, settings, case)
+        proposals.check_fingerprint(seen, published)
+        images = revised is not None and await _republish(tx, settings, revised)
+    _after_commit(db, settings, revised, images)
+    return case
+
+
+async def reject_proposal(
+    db: Database, settings: Settings, staff: Staff, case_id: int, proposal_id: int
+) -> Proposal:
+    """The proposed change, rejected (by an approver, or withdrawn by its proposer)."""
+    async with db.transaction() as tx:
+        proposal, _ = await proposals.decide_in(
+            tx, settings, staff, case_id, proposal_id, approve=False
+        )
+    return proposal
 
 
 async def revoke_consent(db: Database, staff: Staff, case_id: int) -> Consent:

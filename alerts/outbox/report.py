@@ -28,14 +28,17 @@ from alerts.channels.base import (
     SendResult,
     WithdrawResult,
 )
+from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.staff import audit
 from alerts.staff.models import Staff
+from alerts.volunteers.pseudonyms import pseudonym
 
 log = logging.getLogger(__name__)
 
 END_STATES = frozenset({"withdrawn", "neutralised", "manual", "cancelled", "failed"})
 _MAX_URL = 500
+MAX_REASON = 500
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -123,3 +126,31 @@ async def confirm_removal(db: Database, staff: Staff, case_id: int, publication_
         "manual removal confirmed",
         extra={"action": "withdrawal.confirmed", "case_id": case_id, "publication": publication_id},
     )
+
+
+async def reveal_contact(
+    db: Database, settings: Settings, staff: Staff, case_id: int, publication_id: int,
+    reason: Any,
+) -> dict[str, Any]:  # fmt: skip
+    """The contact of the volunteer a publication went to, for a supervisor who must reach that
+    one person, with the reason why: audited. Nobody else reads a volunteer's address."""
+    if not staff.is_supervisor:
+        raise errors.Forbidden("Only supervisors can reveal a volunteer's contact.")
+    why = reason.strip() if isinstance(reason, str) else ""
+    if not why or len(why) > MAX_REASON:
+        raise errors.InvalidInput(
+            "Say why you must contact this volunteer (at most 500 characters).", field="reason"
+        )
+    row = await db.fetchrow("publication_volunteer_contact", case_id, publication_id)
+    if row is None:
+        raise errors.NotFound("No such message to a volunteer in this case.")
+    if row["email"] is None and row["telegram_chat_id"] is None:
+        raise errors.Gone("This volunteer has deleted their data.")
+    reference = pseudonym(settings, row["target"])
+    await audit.record(db, staff.id, "volunteer_contact_revealed", case_id,
+                       volunteer=reference, publication=publication_id, reason=why)  # fmt: skip
+    log.info("volunteer contact revealed", extra={"action": "volunteer_contact_revealed",
+                                                  "case_id": case_id})  # fmt: skip
+    chat = row["telegram_chat_id"]
+    return {"volunteer": reference, "email": row["email"],
+            "telegram_chat_id": str(chat) if chat is not None else None}  # fmt: skip

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 # What is purged, in order: (the count's name, the query that purges it and returns the count).
 STEPS = (
     ("photos", "purge_photos"),
+    ("proposals", "purge_proposals"),
     ("materials", "purge_materials"),
     ("telegram_files", "purge_telegram_files"),
     ("sightings", "purge_sightings"),

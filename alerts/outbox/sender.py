@@ -116,14 +116,14 @@ class Sender:
             return Retry(claim=claim, delay=err.seconds, error=err.detail, attempted=False)
         except RecipientGone as err:
             return Ended(claim=claim, state="failed", reason="recipient_gone", error=err.detail,
-                         attempted=True)  # fmt: skip
+                         attempted=True, withdraw_previous=err.withdraw_previous)  # fmt: skip
         except PermanentFailure as err:
             return Ended(claim=claim, state="failed", reason="refused", error=err.detail,
-                         attempted=True)  # fmt: skip
+                         attempted=True, withdraw_previous=err.withdraw_previous)  # fmt: skip
         except ChannelError as err:
             if claim.attempts >= self.settings.dispatch_max_attempts:
                 return Ended(claim=claim, state="failed", reason="gave_up", error=err.detail,
-                             attempted=True)  # fmt: skip
+                             attempted=True, withdraw_previous=err.withdraw_previous)  # fmt: skip
             return Retry(claim=claim, delay=backoff(claim.attempts), error=err.detail)
         return Delivered(claim=claim, result=result)
 

@@ -53,7 +53,7 @@ from alerts.channels.base import (
 )
 from alerts.config import Settings
 from alerts.db.database import Database
-from alerts.outbox.claims import Backoff
+from alerts.outbox.claims import REPLACED, Backoff
 from alerts.outbox.limits import RateLimiter
 from alerts.outbox.report import ManualPosts
 from alerts.partners import press
@@ -83,6 +83,7 @@ class Taking:
     approved_at: datetime | None
     webhook_secret: str | None = field(repr=False)
     webhook_format: str | None
+    end_reason: str | None
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Self:
@@ -96,6 +97,7 @@ class Taking:
             target=self.target, case_id=self.case_id, case_public_id=self.public_id,
             revision=self.revision, issued_at=self.approved_at,
             webhook_secret=self.webhook_secret, webhook_format=self.webhook_format,
+            replaced=self.end_reason == REPLACED,
         )  # fmt: skip
 
 

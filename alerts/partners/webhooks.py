@@ -39,7 +39,6 @@ SIGNATURE_HEADER = "X-Alerts-Signature"
 TIMESTAMP_HEADER = "X-Alerts-Timestamp"
 DELIVERY_HEADER = "X-Alerts-Delivery"
 CAP_MIME = "application/cap+xml"
-_TIMEOUT = aiohttp.ClientTimeout(total=10)
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -107,7 +106,8 @@ def cap_payload(settings: Settings, view: PublicView) -> bytes:
 @contextlib.asynccontextmanager
 async def webhook_channel(settings: Settings) -> AsyncIterator[WebhookChannel]:
     """The webhook channel with its HTTP session, open until exit."""
-    async with aiohttp.ClientSession(timeout=_TIMEOUT) as session:
+    timeout = aiohttp.ClientTimeout(total=settings.webhook_timeout_seconds)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
         yield WebhookChannel(settings, session)
 
 

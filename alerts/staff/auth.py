@@ -1,4 +1,5 @@
-"""Staff accounts: Argon2id passwords, lockout, TOTP, server-side sessions, re-auth, API tokens."""
+"""Staff accounts: Argon2id passwords, logins within the limits of `attempts`, TOTP,
+server-side sessions, re-authentication. API tokens are in `tokens`."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ import pyotp
 from alerts import errors
 from alerts.config import Settings, setting_from_env
 from alerts.db.database import Database, rows_affected
-from alerts.staff import audit
+from alerts.i18n import N_
+from alerts.staff import attempts, audit
 from alerts.staff.models import Role, Staff
 
 _PROFILES = {
@@ -24,7 +26,6 @@ _PROFILES = {
     "fast-insecure-for-tests": argon2.profiles.CHEAPEST,
 }
 MIN_PASSWORD_LENGTH = 12
-API_TOKEN_PREFIX = "alrt_"  # noqa: S105 - a prefix, not a secret
 
 
 def hasher_for(profile: str) -> argon2.PasswordHasher:
@@ -87,35 +88,44 @@ async def create_staff(
     return staff_id
 
 
+# The one answer to a refused login, whether the username is unknown, the password wrong or the
+# account locked: nobody learns from it which accounts exist or are locked.
+LOGIN_REFUSED = N_(
+    "Wrong username or password. After several failed attempts in a row, an account accepts no "
+    "password for a few minutes."
+)
+
+
 async def authenticate(
-    db: Database, settings: Settings, username: str, password: str, totp_code: str = ""
+    db: Database,
+    settings: Settings,
+    username: str,
+    password: str,
+    totp_code: str = "",
+    *,
+    client: str,
 ) -> Staff:
-    """The staff member these credentials belong to; Unauthenticated or TooManyRequests if not."""
+    """The staff member these credentials belong to; Unauthenticated (the same answer for an
+    unknown username, a wrong password and a locked account, after the same work: one Argon2
+    verification) or TooManyRequests (the client, `client` its keyed hash, failed too often)."""
+    await attempts.claim_client(db, client)
     row = await db.fetchrow("staff_by_username", username.strip().lower())
     if row is None or not row["active"]:
         _verify(_dummy_hash(), password)
-        raise errors.Unauthenticated("Wrong username or password.")
-    now = datetime.now(UTC)
-    if row["locked_until"] is not None and row["locked_until"] > now:
-        raise errors.TooManyRequests(
-            "Too many failed logins: this account is locked for a while.",
-            retry_after=int((row["locked_until"] - now).total_seconds()) + 1,
-        )
+        raise errors.Unauthenticated(LOGIN_REFUSED)
+    claim = await attempts.claim_account(db, settings, row["id"])
+    if not claim.allowed:
+        _verify(_dummy_hash(), password)
+        raise errors.Unauthenticated(LOGIN_REFUSED)
     ok = _verify(row["password_hash"], password)
     if ok and row["totp_secret"]:
         ok = verify_totp(row["totp_secret"], totp_code)
     if not ok:
-        await db.execute(
-            "record_login_failure",
-            row["id"],
-            settings.login_max_failures,
-            settings.login_lockout_minutes,
-        )
         await audit.record(db, row["id"], "login_failed")
-        raise errors.Unauthenticated("Wrong username or password.")
+        raise errors.Unauthenticated(LOGIN_REFUSED)
     if _hasher().check_needs_rehash(row["password_hash"]):
         await db.execute("set_password", row["id"], _hasher().hash(password))
-    await db.execute("record_login_success", row["id"])
+    await attempts.succeeded(db, row["id"], client)
     return Staff.from_row(row)
 
 
@@ -174,8 +184,21 @@ def check_csrf(session: Session, submitted: str | None) -> None:
         raise errors.Forbidden("The form has expired or was not sent from this site. Please retry.")
 
 
-async def reauthenticate(db: Database, session: Session, secret: str) -> None:
-    """Record a fresh confirmation of the password (or TOTP code); Unauthenticated when wrong."""
+async def reauthenticate(
+    db: Database, settings: Settings, session: Session, secret: str, *, client: str
+) -> None:
+    """Record a fresh confirmation of the password (or TOTP code); Unauthenticated when wrong,
+    TooManyRequests when the account or the client (`client`, its keyed hash) failed too often.
+    The attempt counts in the same limits as a login: a stolen session cannot guess here."""
+    await attempts.claim_client(db, client)
+    claim = await attempts.claim_account(db, settings, session.staff.id)
+    if not claim.allowed:
+        _verify(_dummy_hash(), secret)
+        wait = (claim.locked_until or datetime.now(UTC)) - datetime.now(UTC)
+        raise errors.TooManyRequests(
+            "Too many failed logins: this account is locked for a while.",
+            retry_after=max(int(wait.total_seconds()), 0) + 1,
+        )
     row = await db.fetchrow("staff_by_id", session.staff.id)
     assert row is not None
     ok = _verify(row["password_hash"], secret)
@@ -184,34 +207,21 @@ async def reauthenticate(db: Database, session: Session, secret: str) -> None:
     if not ok:
         await audit.record(db, session.staff.id, "reauth_failed")
         raise errors.Unauthenticated("That password or code is not right.")
+    await attempts.succeeded(db, session.staff.id, client)
     await db.execute("mark_reauth", token_hash(session.token))
 
 
 def require_recent_reauth(session: Session | None, settings: Settings) -> None:
     """Raise ReauthRequired unless the session confirmed its password recently.
 
-    API tokens (no session) are exempt: they are issued to integrations by an admin.
+    API tokens (no session) are exempt: only a token with the approve scope reaches approve and
+    close (see `tokens`), and only an admin issues one.
     """
     if session is None:
         return
     limit = datetime.now(UTC) - timedelta(minutes=settings.reauth_minutes)
     if session.reauth_at is None or session.reauth_at < limit:
         raise errors.ReauthRequired()
-
-
-async def create_api_token(db: Database, username: str, name: str) -> str:
-    """A new API token acting for `username`; shown once, stored only as a hash."""
-    row = await db.fetchrow("staff_by_username", username.strip().lower())
-    if row is None:
-        raise errors.NotFound(f"No staff account named {username!r}.")
-    token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    await db.fetchval("create_api_token", name, token_hash(token), row["id"])
-    return token
-
-
-async def staff_for_api_token(db: Database, token: str) -> Staff | None:
-    row = await db.fetchrow("staff_by_api_token", token_hash(token))
-    return None if row is None else Staff.from_row(row)
 
 
 async def set_totp(db: Database, username: str, *, issuer: str, enable: bool = True) -> str | None:

@@ -1,8 +1,10 @@
-"""The signed links in a volunteer's messages: one-step opt-out, their data page, and the
-e-mail sign-up's confirmation.
+"""The links in a volunteer's messages: the one-step opt-out (signed), the e-mail sign-up's
+confirmation, and the data page's links (see `manage_links`).
 
 `unsubscribe_url(settings, public_id, lang)` is the opt-out link of every message, also for
-the List-Unsubscribe header.
+the List-Unsubscribe header. It unsubscribes and does nothing else: anyone an alert is
+forwarded to holds it, so it leads to no page with the volunteer's data. The data page opens
+only through a short-lived link sent on request to the volunteer's own address.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from alerts.config import Settings
 _PROCESS_KEY = secrets.token_bytes(32)
 
 
-def _link_key(settings: Settings) -> bytes:
+def link_key(settings: Settings) -> bytes:
     if not settings.secret_key:
         return _PROCESS_KEY
     # A key of its own, so a signature made here means nothing to other users of SECRET_KEY.
@@ -27,8 +29,8 @@ def _link_key(settings: Settings) -> bytes:
 
 
 def link_signature(settings: Settings, purpose: str, public_id: str) -> str:
-    """The signature that lets a link do `purpose` ('stop' or 'manage') for one volunteer."""
-    mac = hmac.new(_link_key(settings), f"{purpose}:{public_id}".encode(), hashlib.sha256)
+    """The signature that lets a link do `purpose` ('stop') for one volunteer."""
+    mac = hmac.new(link_key(settings), f"{purpose}:{public_id}".encode(), hashlib.sha256)
     return base64.urlsafe_b64encode(mac.digest()[:24]).decode().rstrip("=")
 
 
@@ -47,9 +49,15 @@ def unsubscribe_url(settings: Settings, volunteer_public_id: str, lang: str) -> 
     return _signed_url(settings, "stop", volunteer_public_id, lang)
 
 
-def manage_url(settings: Settings, volunteer_public_id: str, lang: str) -> str:
-    """The link to a volunteer's page for exporting and deleting their data."""
-    return _signed_url(settings, "manage", volunteer_public_id, lang)
+def manage_request_url(settings: Settings, lang: str) -> str:
+    """The page where a volunteer asks for a link to their data (the same for everyone)."""
+    return f"{settings.public_base_url.rstrip('/')}/volunteer/manage?{urlencode({'lang': lang})}"
+
+
+def manage_link_url(settings: Settings, token: str, lang: str) -> str:
+    """The short-lived link to a volunteer's data page (see `manage_links`)."""
+    base = settings.public_base_url.rstrip("/")
+    return f"{base}/volunteer/data/{token}?{urlencode({'lang': lang})}"
 
 
 def confirm_url(settings: Settings, token: str, lang: str) -> str:

@@ -47,6 +47,22 @@ ERRORS = MappingProxyType(
         "link_invalid": N_(
             "This link is not valid. Please use the link from your most recent e-mail."
         ),
+        "too_many_requests": N_(
+            "Too many requests from this connection. Please try again in an hour."
+        ),
+        "manage_unknown": N_(
+            "This link is not valid. Check that you opened the whole link from the e-mail, or "
+            "ask for a new one."
+        ),
+        "manage_used": N_("This link can no longer be used: the data it opened has been deleted."),
+        "manage_expired": N_(
+            "This link has expired: it works for 30 minutes. Ask for a new one below; we send "
+            "it to your address."
+        ),
+        "manage_old": N_(
+            "Links to your data in earlier e-mails no longer work. Ask for a new link below; "
+            "we send it to your address."
+        ),
     }
 )
 

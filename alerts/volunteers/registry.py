@@ -252,6 +252,7 @@ async def deactivate_chat(db: Database, chat_id: int, reason: str) -> bool:
 async def delete(db: Database, volunteer: Volunteer) -> None:
     """Delete everything held about a volunteer: the record, areas, conversation, sign-ups."""
     async with db.transaction() as tx:
+        await tx.execute("expire_manage_links_of_volunteer", volunteer.id)
         await tx.execute("delete_volunteer", volunteer.id)
         if volunteer.telegram_chat_id is not None:
             await tx.execute("conversation_clear", volunteer.telegram_chat_id)

@@ -12,7 +12,7 @@ from aiohttp import web
 
 from alerts import errors
 from alerts.i18n import choose_language, in_language, language
-from alerts.staff import auth
+from alerts.staff import auth, tokens
 from alerts.web import keys
 
 log = logging.getLogger(__name__)
@@ -82,10 +82,11 @@ async def identify(request: web.Request, handler: Handler) -> web.StreamResponse
     bearer = request.headers.get("Authorization", "")
     session = None
     if bearer.startswith("Bearer "):
-        staff = await auth.staff_for_api_token(db, bearer.removeprefix("Bearer ").strip())
-        if staff is None:
-            raise errors.Unauthenticated("The API token is not valid.")
-        request[keys.STAFF] = staff
+        use = await tokens.for_use(db, bearer.removeprefix("Bearer ").strip())
+        if use is None:
+            raise errors.Unauthenticated("The API token is not valid: unknown, expired or revoked.")
+        tokens.check_scope(use, token_scope(request))
+        request[keys.STAFF] = use.staff
     elif token := request.cookies.get(session_cookie_name(request)):
         session = await auth.load_session(db, settings, token)
         if session is not None:
@@ -103,6 +104,20 @@ async def identify(request: web.Request, handler: Handler) -> web.StreamResponse
     if session is not None and request.method in UNSAFE_METHODS:
         await check_session_csrf(request, session)
     return await handler(request)
+
+
+def token_scope(request: web.Request) -> tokens.Scope:
+    """The scope an API token needs for this request: approve for approving (any route whose name
+    says approve), rejecting a proposed change and closing; read for GET and HEAD; write for the
+    rest. Tokens are for the API only: elsewhere (the console's pages) they are refused."""
+    if not request.path.startswith("/api/"):
+        raise errors.Forbidden("API tokens work only for the API (/api/).")
+    name = request.match_info.route.name or ""
+    if name in ("api_close", "api_reject_proposal") or "approve" in name:
+        return tokens.Scope.APPROVE
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return tokens.Scope.READ
+    return tokens.Scope.WRITE
 
 
 async def check_session_csrf(request: web.Request, session: auth.Session) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
+from sandbox.telegram import forwards
 from sandbox.telegram.params import (
     ApiParams,
     UploadedFile,
@@ -55,6 +56,8 @@ class BotApi:
             "sendMessage": self.send_message,
             "sendPhoto": self.send_photo,
             "sendChatAction": self.send_chat_action,
+            "forwardMessage": lambda p: forwards.forward_message(self, p),
+            "copyMessage": lambda p: forwards.copy_message(self, p),
             "editMessageText": self.edit_message_text,
             "editMessageCaption": self.edit_message_caption,
             "editMessageMedia": self.edit_message_media,
@@ -241,6 +244,7 @@ class BotApi:
         return message
 
     def _apply_edit(self, message: StoredMessage, new: MessageContent, p: ApiParams) -> JSON:
+        # No edit method takes protect_content: a message stays as protected as it was sent.
         if new == message.content:
             raise bad_request(NOT_MODIFIED)
         if self.state.config.count_edits:

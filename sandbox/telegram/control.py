@@ -13,6 +13,7 @@ from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
+from sandbox.telegram.faults import Fault
 from sandbox.telegram.records import (
     JSON,
     MessageContent,
@@ -59,6 +60,31 @@ class SandboxControl:
     def reset(self) -> None:
         """Forget every chat, message, file, update and counter; the configuration stays."""
         self.state.reset()
+
+    def fail(
+        self,
+        mode: str,
+        *,
+        seconds: float | None = None,
+        delay: float = 2.0,
+        retry_after: int = 5,
+    ) -> Fault:
+        """Make Telegram unreachable, slow (`delay` seconds a call), answer 429 (with
+        `retry_after`) or 500, for `seconds` or until `recover()` (sandbox.telegram.faults)."""
+        try:
+            return self.state.faults.start(
+                mode, seconds=seconds, delay=delay, retry_after=retry_after
+            )
+        except ValueError as err:
+            raise SandboxControlError(str(err)) from None
+
+    def recover(self) -> None:
+        """End the fault in force."""
+        self.state.faults.end()
+
+    def fault(self) -> Fault | None:
+        """The fault in force, if any."""
+        return self.state.faults.current
 
     def advance_clock(self, seconds: float) -> None:
         """Move the sandbox's clock forward: every message gets older at once."""

@@ -91,6 +91,9 @@ class ControlRoutes:
             ("GET", "/counters", self.counters),
             ("GET", "/config", self.read_config),
             ("PATCH", "/config", self.change_config),
+            ("GET", "/faults", self.read_faults),
+            ("POST", "/faults", self.start_fault),
+            ("DELETE", "/faults", self.end_fault),
             ("POST", "/clock", self.advance_clock),
             ("POST", "/age", self.age_messages),
             ("POST", "/reset", self.reset),
@@ -193,6 +196,28 @@ class ControlRoutes:
             raise SandboxControlError(f"not configurable here: {sorted(refused)}")
         self.control.configure(**changes)
         return await self.read_config(request)
+
+    async def read_faults(self, request: web.Request) -> Any:
+        return self.control.state.faults.to_json()
+
+    async def start_fault(self, request: web.Request) -> Any:
+        """`{"mode": "unreachable"|"slow"|"429"|"500", "seconds": 60, "delay": 2,
+        "retry_after": 5}`; without `seconds` the fault lasts until `DELETE /faults`. An
+        unreachable sandbox refuses connections, this endpoint's too: it needs `seconds`."""
+        body = await _body(request)
+        mode = str(body["mode"])
+        seconds = None if body.get("seconds") is None else float(body["seconds"])
+        if mode == "unreachable" and seconds is None:
+            raise ValueError("an unreachable sandbox cannot be reached to end it: give seconds")
+        self.control.fail(
+            mode, seconds=seconds, delay=float(body.get("delay", 2.0)),
+            retry_after=int(body.get("retry_after", 5)),
+        )  # fmt: skip
+        return self.control.state.faults.to_json()
+
+    async def end_fault(self, request: web.Request) -> Any:
+        self.control.recover()
+        return self.control.state.faults.to_json()
 
     async def advance_clock(self, request: web.Request) -> Any:
         body = await _body(request)

@@ -88,17 +88,44 @@ def _answer(body: JSON, status: int = 200) -> web.Response:
 async def bot_method(request: web.Request) -> web.Response:
     if not _token_matches(request):
         return _answer(ApiError(401, "Unauthorized").to_json(), 401)
+    fault = _suffer_fault(request)
+    if isinstance(fault, web.Response):
+        return fault
     try:
         params = await _read_params(request)
         result = await request.app[SANDBOX_API].call(request.match_info["method"], params)
+        answer = _answer({"ok": True, "result": result})
     except ApiError as err:
-        return _answer(err.to_json(), err.code)
+        answer = _answer(err.to_json(), err.code)
     except Exception:
         # Logged here, without the request (its path holds the token), not by aiohttp.
         _LOG.exception("sandbox method failed", extra={"action": "sandbox.internal_error"})
         error = ApiError(500, "Internal Server Error")
-        return _answer(error.to_json(), 500)
-    return _answer({"ok": True, "result": result})
+        answer = _answer(error.to_json(), 500)
+    if fault:
+        await asyncio.sleep(fault)
+    return answer
+
+
+def _suffer_fault(request: web.Request) -> web.Response | float:
+    """What the fault in force (sandbox.telegram.faults) makes of this call: the answer to give
+    instead of the real one, or the seconds to wait before answering (a slow Telegram takes the
+    call, and counts it against the limits, when it arrives; only the answer is late)."""
+    faults = request.app[SANDBOX_STATE].faults
+    fault = faults.current
+    if fault is None:
+        return 0.0
+    faults.hit(fault)
+    if fault.mode == "unreachable":
+        # A connection opened before the fault: cut it, as a network gone away would.
+        if request.transport is not None:
+            request.transport.abort()
+        return web.Response(status=503)  # never reaches the client
+    if fault.mode == "slow":
+        return fault.delay
+    error = fault.error()
+    assert error is not None
+    return _answer(error.to_json(), error.code)
 
 
 async def _read_params(request: web.Request) -> ApiParams:
@@ -128,6 +155,11 @@ async def bot_file(request: web.Request) -> web.Response:
     """A file download at `/file/bot<token>/<file_path>`, as getFile's file_path promises."""
     if not _token_matches(request):
         return _answer(ApiError(401, "Unauthorized").to_json(), 401)
+    fault = _suffer_fault(request)
+    if isinstance(fault, web.Response):
+        return fault
+    if fault:
+        await asyncio.sleep(fault)
     path = request.match_info["file_path"]
     for stored in request.app[SANDBOX_STATE].files.values():
         if stored.file_path == path:
@@ -197,6 +229,11 @@ class TelegramSandbox(SandboxControl, Server):
         self.host = host
         self.port = port
         self._runner: web.AppRunner | None = None
+        self._site: web.TCPSite | None = None
+        # Closing and reopening the listening socket as faults come and go, one after another.
+        self._listening = asyncio.Lock()
+        self._toggles: set[asyncio.Task[None]] = set()
+        self.state.faults.on_change(self._fault_changed)
 
     @property
     def url(self) -> str:
@@ -222,12 +259,37 @@ class TelegramSandbox(SandboxControl, Server):
             await runner.cleanup()
             raise
         self.port = runner.addresses[0][1]
-        self._runner = runner
+        self._runner, self._site = runner, site
 
     async def stop(self) -> None:
+        for task in list(self._toggles):
+            task.cancel()
         if self._runner is not None:
-            runner, self._runner = self._runner, None
+            runner, self._runner, self._site = self._runner, None, None
             await runner.cleanup()
+
+    def _fault_changed(self, fault: Any) -> None:
+        """Refuse connections while Telegram is unreachable; listen again when it is not."""
+        if self._runner is None:
+            return
+        task = asyncio.get_running_loop().create_task(
+            self._listen(fault is None or fault.mode != "unreachable")
+        )
+        self._toggles.add(task)
+        task.add_done_callback(self._toggles.discard)
+
+    async def _listen(self, listening: bool) -> None:
+        async with self._listening:
+            runner = self._runner
+            if runner is None or listening == (self._site is not None):
+                return
+            if self._site is not None:
+                site, self._site = self._site, None
+                await site.stop()
+                return
+            site = web.TCPSite(runner, self.host, self.port)
+            await site.start()
+            self._site = site
 
 
 async def run_standalone(host: str, port: int, token: str) -> None:

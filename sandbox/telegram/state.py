@@ -14,6 +14,7 @@ import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
 
+from sandbox.telegram.faults import Faults
 from sandbox.telegram.records import (
     JSON,
     ApiError,
@@ -43,8 +44,9 @@ DEFAULT_ALLOWED_UPDATES = frozenset(
 class SandboxConfig:
     """How the sandbox behaves; Telegram's documented limits are the defaults.
 
-    Sending methods (sendMessage, sendPhoto) always count against the limits; edits count too
-    when `count_edits` is on, as they do on Telegram. deleteMessage and the other methods never do.
+    Sending methods (sendMessage, sendPhoto, forwardMessage, copyMessage) always count against
+    the limits; edits count too when `count_edits` is on, as they do on Telegram. deleteMessage
+    and the other methods never do.
     A call with `allow_paid_broadcast=true`, or every call while `paid_broadcast` is on, is held
     to `paid_broadcast_per_second` overall instead of `global_per_second`.
     """
@@ -125,6 +127,8 @@ class SandboxState:
         # Update ids keep growing across resets so a long-lived poller's offset stays valid.
         self._next_update_id = 1
         self.updates_event = asyncio.Event()
+        # Like the configuration, a fault in force outlives a reset.
+        self.faults = Faults()
         self.reset()
 
     def reset(self) -> None:

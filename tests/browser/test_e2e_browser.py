@@ -174,7 +174,23 @@ def _consent(page: Page) -> None:
 
 
 def _approve(page: Page, case_url: str, password: str, shot: Callable[[Page, str], None]) -> None:
+    """Approve from the approval page, after seeing what will be published, rendered."""
     page.goto(case_url)
+    page.click("#open-approval")
+    page.wait_for_url(re.compile(r"/approval"))
+    # The preview: the case page framed, page 1 of the poster, the Telegram message, the e-mail.
+    frame = page.frame_locator("iframe.page-preview")
+    frame.get_by_text("Lina").first.wait_for(timeout=WAIT_MS)
+    poster = page.locator("img.poster-preview")
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=poster.element_handle()
+    )
+    assert "Lina" in page.locator(".telegram-preview").inner_text()
+    assert page.locator(".email-preview").count() == 1
+    page.click(".preview-tabs a[lang=fr]")
+    page.wait_for_url(re.compile(r"show=fr"))
+    assert "Lina" in page.locator(".telegram-preview").inner_text()
+    shot(page, "approval-page-with-the-preview")
     page.fill("#approve-password", password)
     page.click("#approve-form button[type=submit]")
     page.wait_for_url(re.compile(r"done=approved"))

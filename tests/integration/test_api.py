@@ -12,6 +12,7 @@ from aiohttp.test_utils import TestClient
 from alerts.staff.models import Role, Staff
 from tests.support import images
 from tests.support.app import StaffFactory
+from tests.support.approval import api_approve
 from tests.support.factories import CASE_FIELDS, CONSENT, last_seen
 
 Client = TestClient[Any, Any]
@@ -40,12 +41,16 @@ async def test_case_end_to_end_over_the_api(
     await _json(await client.put(f"{url}/consent", json=CONSENT, headers=manager), 200)
     await _json(await client.post(f"{url}/submit", headers=manager), 200)
 
-    refused = await _json(await client.post(f"{url}/approve", headers=manager), 403)
-    assert "second staff member" in refused["error"]
-    active = await _json(await client.post(f"{url}/approve", headers=supervisor), 200)
+    # The case manager who submitted holds no approver role (APPROVER_ROLES).
+    refused = await _json(await api_approve(client, url, manager), 403)
+    assert "approver role" in refused["error"]
+    active = await _json(await api_approve(client, url, supervisor), 200)
     assert active["state"] == "active" and active["revision"] == 1
 
-    revised = await _json(await client.patch(url, json={"hair": "short"}, headers=manager), 200)
+    # New words in the hair show more: a proposal (202), which the supervisor approves.
+    held = await _json(await client.patch(url, json={"hair": "short"}, headers=manager), 202)
+    change = f"{url}/proposals/{held['proposal']['id']}"
+    revised = await _json(await api_approve(client, change, supervisor), 200)
     assert revised["revision"] == 2
     read = await _json(await client.get(url, headers=manager), 200)
     assert read["consent"]["level"] == 2 and read["photos"][0]["public_id"] == photo["public_id"]

@@ -27,7 +27,9 @@ from alerts.staff.models import Role
 from sandbox.smtp_sink import SmtpSink
 from sandbox.telegram.server import TelegramSandbox
 from tests.support.app import Bearer, StaffFactory
+from tests.support.approval import approve_change
 from tests.support.channels import TERMINAL, bot_messages, published, states_are, users
+from tests.support.console import logged_in
 from tests.support.dispatch import GENT, add_volunteer, dispatching, eventually, moved, publications
 from tests.support.factories import CONSENT
 from tests.support.images import jpeg
@@ -66,7 +68,8 @@ async def test_consent_revoked_for_photos_only_withdraws_the_photo_bearing_mater
         # The dispatcher caches the case's state for 0.1 s, and takes a claim of a newer revision
         # than the one cached for the cached one: let it expire (a fan-out matter, not this one).
         await asyncio.sleep(0.15)
-        await pipeline.add_photo(db, live, manager, case.id, jpeg())
+        change = await pipeline.add_photo(db, live, manager, case.id, jpeg())
+        await approve_change(db, live, await make_staff(Role.SUPERVISOR), change)
         await eventually(states_are(db, case.id, {"sent", "superseded"}))
         assert bot_messages(sandbox, pictured)[0].photo_file_id
         assert (await statuses(client, case.public_id, "/photo.jpg", "/poster-nl.pdf")) == [200] * 2
@@ -163,9 +166,9 @@ async def test_revoking_the_consent_withdraws_everything_and_the_case_stays_open
     case = await published(db, live, make_staff, languages=["nl"])
     async with dispatching(db, live):
         await eventually(states_are(db, case.id, {"sent"}))
+        csrf = await logged_in(client, await make_staff())  # API tokens work on /api/ only
         revoked = await client.post(f"/console/cases/{case.id}/consent/revoke",
-                                    headers=await bearer(await make_staff()),
-                                    allow_redirects=False)  # fmt: skip
+                                    data={"csrf_token": csrf}, allow_redirects=False)  # fmt: skip
         assert revoked.status == 303
         await eventually(states_are(db, case.id, TERMINAL))
     assert [m.deleted for m in bot_messages(sandbox, volunteer)] == [True]

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from alerts.staff.models import Role
 from tests.support.app import StaffFactory
+from tests.support.approval import api_approve
 from tests.support.factories import CASE_FIELDS, CONSENT, last_seen
 
 
@@ -31,7 +32,7 @@ async def test_narrowing_the_name_makes_a_revision_whose_materials_drop_the_name
     full = {**CONSENT, "level": 2, "name_mode": "full"}
     assert (await client.put(f"{url}/consent", json=full, headers=manager)).status == 200
     await client.post(f"{url}/submit", headers=manager)
-    assert (await client.post(f"{url}/approve", headers=supervisor)).status == 200
+    assert (await api_approve(client, url, supervisor)).status == 200
     page = await client.get(f"/alerts/{case['public_id']}?lang=nl")
     assert "Vermeulen" in await page.text()
     assert "Vermeulen" in await poster_text(client, case["public_id"])

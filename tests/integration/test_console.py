@@ -53,6 +53,13 @@ def case_id_of(answer: ClientResponse) -> int:
     return int(found.group(1))
 
 
+def fingerprint_in(page: str) -> str:
+    """The fingerprint the approve form of an approval page carries."""
+    found = re.search(r'name="fingerprint" value="([0-9a-f]{64})"', page)
+    assert found, "the approval page has no approve form"
+    return found.group(1)
+
+
 async def test_a_case_from_draft_to_closed_through_the_console_forms(
     client: Client, make_staff: StaffFactory, database: Database
 ) -> None:
@@ -74,17 +81,27 @@ async def test_a_case_from_draft_to_closed_through_the_console_forms(
     assert consent.status == 303
     assert (await post(client, f"{url}/submit", {"csrf_token": csrf})).status == 303
 
-    own = await post(client, f"{url}/approve", {"csrf_token": csrf, "password": PASSWORD})
+    own = await post(
+        client,
+        f"{url}/approve",
+        {"csrf_token": csrf, "password": PASSWORD, "fingerprint": "0" * 64},
+    )
     assert own.status == 403
-    assert "a second staff member must approve what you submitted" in await own.text()
+    # The case manager who submitted holds no approver role (APPROVER_ROLES).
+    assert "Only a staff member with an approver role can approve." in await own.text()
     page = await (await client.get(url)).text()
     assert "You submitted this case. Another staff member must approve it" in page
     assert 'id="approve-form"' not in page
 
     csrf = await logged_in(client, approver)
     page = await (await client.get(url)).text()
-    assert 'id="approve-form"' in page and "Consent in force" in page
-    approved = await post(client, f"{url}/approve", {"csrf_token": csrf, "password": PASSWORD})
+    assert f'href="{url}/approval"' in page and "Consent in force" in page
+    approval = await (await client.get(f"{url}/approval")).text()
+    assert 'id="approve-form"' in approval
+    approved = await post(
+        client, f"{url}/approve",
+        {"csrf_token": csrf, "password": PASSWORD, "fingerprint": fingerprint_in(approval)},
+    )  # fmt: skip
     assert approved.headers["Location"] == f"{url}?done=approved"
     page = await (await client.get(approved.headers["Location"])).text()
     assert "The case was approved and is now active." in page and "Revision 1" in page
@@ -93,10 +110,23 @@ async def test_a_case_from_draft_to_closed_through_the_console_forms(
     image = await client.get(src.group(1))
     assert image.status == 200 and image.content_type == "image/jpeg"
 
+    # The case manager's edit shows more (new words): a proposal the approver approves.
+    csrf = await logged_in(client, manager)
     edit = await (await client.get(f"{url}/edit")).text()
     assert "Save as revision 2 and update the alert" in edit
-    revised = await post(client, f"{url}/edit", form(csrf, CASE_FORM, hair="short, dyed black"))
-    assert revised.headers["Location"] == f"{url}?done=revised"
+    held = await post(client, f"{url}/edit", form(csrf, CASE_FORM, hair="short, dyed black"))
+    assert held.headers["Location"] == f"{url}?done=proposed"
+    csrf = await logged_in(client, approver)
+    page = await (await client.get(url)).text()
+    change = re.search(rf'href="({url}/proposals/\d+)"', page)
+    assert change, "the proposed change is not listed"
+    proposal = await (await client.get(change.group(1))).text()
+    assert "<mark>" in proposal  # the new words, highlighted
+    revised = await post(
+        client, f"{change.group(1)}/approve",
+        {"csrf_token": csrf, "password": PASSWORD, "fingerprint": fingerprint_in(proposal)},
+    )  # fmt: skip
+    assert revised.headers["Location"] == f"{url}?done=proposal_approved"
 
     closed = await post(
         client, f"{url}/close", {"csrf_token": csrf, "reason": "found_safe", "password": PASSWORD}
@@ -105,8 +135,9 @@ async def test_a_case_from_draft_to_closed_through_the_console_forms(
     page = await (await client.get(url)).text()
     assert "Closed on" in page and "Found safe" in page and 'id="close-form"' not in page
     history = [e["action"] for e in await database.fetch("list_audit", case_id, 50)]
-    assert history[:6] == ["case_closed", "case_revised", "case_approved", "case_submitted",
-                           "consent_recorded", "photo_added"]  # fmt: skip
+    assert history[:8] == ["case_closed", "case_revised", "change_approved", "change_proposed",
+                           "case_approved", "case_submitted", "consent_recorded",
+                           "photo_added"]  # fmt: skip
 
 
 async def test_form_errors_come_back_next_to_the_field_in_dutch(

@@ -21,6 +21,7 @@ from alerts.staff.models import Role
 from sandbox.smtp_sink import SmtpSink
 from sandbox.telegram.server import TelegramSandbox
 from tests.support.app import StaffFactory
+from tests.support.approval import revise_approved
 from tests.support.channels import all_sent, before_each, bot_messages, messaged, reaching, users_at
 from tests.support.dispatch import (
     GENT,
@@ -167,7 +168,7 @@ async def test_a_revision_edits_the_messages_already_sent(
     manager = await make_staff()
     async with dispatching(db, live):
         await eventually(all_sent(db, case.id))
-        await pipeline.revise(db, live, manager, case.id, {"clothing": "a green winter coat"})
+        await revise_approved(db, live, manager, case.id, {"clothing": "a green winter coat"})
         await eventually(lambda: _revision_sent(db, case.id, 2))
     for chat in chats:
         [message] = bot_messages(sandbox, chat)

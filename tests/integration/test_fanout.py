@@ -17,6 +17,7 @@ from alerts.outbox import fanout, pipeline
 from alerts.partners import registry as partners
 from alerts.staff.models import Role
 from tests.support.app import StaffFactory
+from tests.support.approval import revise_approved
 from tests.support.dispatch import (
     GENT,
     active_case,
@@ -170,7 +171,7 @@ async def test_a_revision_links_new_rows_to_what_was_sent_and_cancels_the_unsent
     # the fan-out step: the materials step, which supersedes them, is left out here.
     manager = await make_staff()
     with mock.patch.object(pipeline.materials, "publish_revision", mock.AsyncMock()):
-        revised = await pipeline.revise(db, on, manager, case.id, {"clothing": "green coat"})
+        revised = await revise_approved(db, on, manager, case.id, {"clothing": "green coat"})
     found = await publications(db, case.id, hosted=True)
     rows = {(r["revision"], r["target"]): r for r in found}
     assert revised.revision == 2

@@ -21,6 +21,7 @@ from alerts.outbox.sender import Sender
 from alerts.volunteers import registry as volunteers
 from alerts.web.console.progress import reach
 from tests.support.app import StaffFactory
+from tests.support.approval import revise_approved
 from tests.support.dispatch import (
     GENT,
     active_case,
@@ -121,7 +122,7 @@ async def test_a_revision_replaces_the_batches_of_the_one_before(
 ) -> None:
     nearest_first = await ten_volunteers(db)
     case = await active_case(db, small, make_staff)
-    revised = await pipeline.revise(db, small, await make_staff(), case.id,
+    revised = await revise_approved(db, small, await make_staff(), case.id,
                                     {"clothing": "green coat"})  # fmt: skip
     assert revised.revision == 2
     assert await expand_all(db) == 7
@@ -154,7 +155,7 @@ async def test_a_claim_of_a_revision_newer_than_the_known_state_is_sent_as_that_
     status = await gate.status(case.id)
     assert status is not None and status.revision == 1
     await gate.view(case.id, status, "telegram_dm")  # revision 1's, cached too
-    await pipeline.revise(db, small, await make_staff(), case.id, {"clothing": "green coat"})
+    await revise_approved(db, small, await make_staff(), case.id, {"clothing": "green coat"})
     [row] = await db.fetch("claim_publications", "test", ["telegram_dm"], 10)
     view = await sender.prepare(Claim.from_row(row))
     assert isinstance(view, PublicView)

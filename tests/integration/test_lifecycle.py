@@ -14,6 +14,7 @@ from alerts.db.database import Database
 from alerts.outbox import pipeline
 from alerts.staff.models import Role
 from tests.support.app import StaffFactory
+from tests.support.approval import approve_change
 from tests.support.factories import CONSENT, draft, pending
 
 
@@ -53,7 +54,7 @@ async def test_editing_a_pending_case_sends_it_back_to_draft(
 async def test_close_is_legal_from_every_open_state(
     database: Database, settings: Settings, make_staff: StaffFactory, state: str
 ) -> None:
-    manager, supervisor = await make_staff(), await make_staff()
+    manager, supervisor = await make_staff(), await make_staff(Role.SUPERVISOR)
     case = await draft(database, manager)
     if state != "draft":
         await pipeline.change_consent(database, settings, manager, case.id, CONSENT)
@@ -87,7 +88,7 @@ async def test_illegal_transitions_are_refused_with_a_reason(
     action: str,
     reason: str,
 ) -> None:
-    manager, supervisor = await make_staff(), await make_staff()
+    manager, supervisor = await make_staff(), await make_staff(Role.SUPERVISOR)
     case = await draft(database, manager)
     if state != "draft":
         case = await pending(database, manager)
@@ -133,16 +134,17 @@ async def test_four_eyes_can_be_switched_off(
 ) -> None:
     import dataclasses
 
-    manager = await make_staff()
-    case = await pending(database, manager)
+    # The one account must still hold an approver role (APPROVER_ROLES).
+    supervisor = await make_staff(Role.SUPERVISOR)
+    case = await pending(database, supervisor)
     single = dataclasses.replace(settings, four_eyes=False)
-    assert (await pipeline.approve(database, single, manager, case.id)).state is CaseState.ACTIVE
+    assert (await pipeline.approve(database, single, supervisor, case.id)).state is CaseState.ACTIVE
 
 
 async def test_invariant_1_approval_refused_without_consent(
     database: Database, settings: Settings, make_staff: StaffFactory
 ) -> None:
-    manager, supervisor = await make_staff(), await make_staff()
+    manager, supervisor = await make_staff(), await make_staff(Role.SUPERVISOR)
     case = await pending(database, manager, consent=False)
     with pytest.raises(errors.Conflict, match="no consent"):
         await pipeline.approve(database, settings, supervisor, case.id)
@@ -152,7 +154,7 @@ async def test_invariant_1_approval_refused_without_consent(
 async def test_invariant_1_approval_refused_with_revoked_consent(
     database: Database, settings: Settings, make_staff: StaffFactory
 ) -> None:
-    manager, supervisor = await make_staff(), await make_staff()
+    manager, supervisor = await make_staff(), await make_staff(Role.SUPERVISOR)
     case = await pending(database, manager)
     await database.execute("revoke_consent", case.id)
     with pytest.raises(errors.Conflict, match="no consent"):
@@ -162,7 +164,7 @@ async def test_invariant_1_approval_refused_with_revoked_consent(
 async def test_invariant_1_approval_refused_without_police_reference(
     database: Database, settings: Settings, make_staff: StaffFactory
 ) -> None:
-    manager, supervisor = await make_staff(), await make_staff()
+    manager, supervisor = await make_staff(), await make_staff(Role.SUPERVISOR)
     case = await pending(database, manager, police_reference="")
     with pytest.raises(errors.Conflict, match="police or prosecutor reference"):
         await pipeline.approve(database, settings, supervisor, case.id)
@@ -178,10 +180,15 @@ async def test_submit_says_what_is_missing(database: Database, make_staff: Staff
 async def test_editing_an_active_case_makes_a_new_revision(
     database: Database, settings: Settings, make_staff: StaffFactory
 ) -> None:
-    manager, supervisor = await make_staff(), await make_staff()
+    manager, supervisor = await make_staff(), await make_staff(Role.SUPERVISOR)
     case = await pending(database, manager)
     case = await pipeline.approve(database, settings, supervisor, case.id)
-    case = await pipeline.revise(database, settings, manager, case.id, {"clothing": "grey hoodie"})
+    # New words in the clothing show more: a proposal, which a second approver approves.
+    change = await pipeline.revise(
+        database, settings, manager, case.id, {"clothing": "grey hoodie"}
+    )
+    assert (await cases.get(database, case.id)).revision == 1
+    case = await approve_change(database, settings, supervisor, change)
     assert case.revision == 2 and case.state is CaseState.ACTIVE
     revisions = await database.fetch("list_revisions", case.id)
     assert [r["number"] for r in revisions] == [2, 1]
@@ -192,7 +199,7 @@ async def test_every_lifecycle_action_is_audited(
 ) -> None:
     from alerts.staff import audit
 
-    manager, supervisor = await make_staff(), await make_staff()
+    manager, supervisor = await make_staff(), await make_staff(Role.SUPERVISOR)
     case = await pending(database, manager)
     await pipeline.approve(database, settings, supervisor, case.id)
     await pipeline.close(database, manager, case.id, "found_safe")

@@ -13,12 +13,13 @@ import pytest
 from alerts.cases.models import Case
 from alerts.config import Settings
 from alerts.db.database import Database
-from alerts.outbox import pipeline, retention
 from alerts.outbox import report as withdrawal_report
+from alerts.outbox import retention
 from alerts.outbox.scheduler import Scheduler
 from alerts.staff.models import Role
 from sandbox.telegram.server import TelegramSandbox
 from tests.support.app import StaffFactory
+from tests.support.approval import revise_approved
 from tests.support.channels import close, ended, published, states_are, users
 from tests.support.dispatch import (
     GENT,
@@ -108,7 +109,7 @@ async def test_after_retention_nothing_of_the_child_is_left_in_the_database(
     photo = await db.conn.fetchval("SELECT jpeg FROM photos WHERE case_id = $1", case.id)
     async with dispatching(db, live):
         await eventually(states_are(db, case.id, {"sent"}))
-        await pipeline.revise(db, live, manager, case.id, {"clothing": f"{FIRST}'s red coat"})
+        await revise_approved(db, live, manager, case.id, {"clothing": f"{FIRST}'s red coat"})
         await eventually(states_are(db, case.id, {"sent", "superseded"}))
         await close(db, manager, case.id)
         await eventually(ended(db, case.id))
@@ -157,8 +158,9 @@ async def test_a_case_still_being_withdrawn_waits_and_the_scheduler_purges_daily
     )  # fmt: skip
     scheduler = Scheduler(db, settings)
     results = await scheduler.run_due()
-    assert results["retention"] == {"cases": 1, "photos": 1, "materials": 0, "telegram_files": 0,
-                                    "sightings": 0, "sighting_drafts": 0, "revision_snapshots": 1,
+    assert results["retention"] == {"cases": 1, "photos": 1, "proposals": 0, "materials": 0,
+                                    "telegram_files": 0, "sightings": 0, "sighting_drafts": 0,
+                                    "revision_snapshots": 1,
                                     "message_texts_and_addresses": 0, "consent_details": 1,
                                     "waiting": 1}  # fmt: skip
     assert "retention" not in await scheduler.run_due()  # once a day

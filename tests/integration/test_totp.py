@@ -22,10 +22,12 @@ async def test_totp_is_required_once_enabled_and_not_after_disabling(
     assert uri is not None and uri.startswith("otpauth://totp/Hotline:")
     secret = parse_qs(urlsplit(uri).query)["secret"][0]
     with pytest.raises(errors.Unauthenticated):
-        await auth.authenticate(database, settings, staff.username, PASSWORD, "")
+        await auth.authenticate(database, settings, staff.username, PASSWORD, "", client="t")
     code = pyotp.TOTP(secret).now()
     assert (
-        await auth.authenticate(database, settings, staff.username, PASSWORD, code)
+        await auth.authenticate(database, settings, staff.username, PASSWORD, code, client="t")
     ).id == staff.id
     assert await auth.set_totp(database, staff.username, issuer="Hotline", enable=False) is None
-    assert (await auth.authenticate(database, settings, staff.username, PASSWORD)).id == staff.id
+    assert (
+        await auth.authenticate(database, settings, staff.username, PASSWORD, client="t")
+    ).id == staff.id

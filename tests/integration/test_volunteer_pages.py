@@ -260,18 +260,31 @@ async def test_a_forged_opt_out_link_is_refused(
     assert (await _by_email(client, volunteer.email or "")).active
 
 
+async def data_link(client: Client, sink: SmtpSink, email: str) -> str:
+    """The short-lived link to a volunteer's data, asked for on the page and read from the
+    e-mail sent to `email`, in English."""
+    page = await (await client.get("/volunteer/manage?lang=en")).text()
+    before = len(sink.messages)
+    await client.post("/volunteer/manage?lang=en", data={"email": email,
+                                                         "csrf_token": csrf_of(page)})  # fmt: skip
+    mail = (await sink.wait_for_messages(before + 1))[-1]
+    found = re.search(r"https?://\S+/volunteer/data/\S+", mail.text or "")
+    assert found, mail.text
+    return path_of(found.group(0)).replace("lang=nl", "lang=en")
+
+
 async def test_export_returns_everything_held_and_deletion_removes_it(
-    client: Client, sink: SmtpSink, mail_settings: Settings, database: Database
+    client: Client, sink: SmtpSink, database: Database
 ) -> None:
     volunteer, _ = await confirmed(client, sink)
-    manage = path_of(links.manage_url(mail_settings, volunteer.public_id, "en"))
+    manage = await data_link(client, sink, volunteer.email or "")
     page = await client.get(manage)
     body = await page.text()
     assert page.status == 200 and "ana.peeters@example.be" in body
     assert page.headers["Cache-Control"] == "no-store"
     assert "near Ghent, within 10 km" in body and "22:00–07:00" in body
 
-    export_link = re.search(r'href="(/volunteer/manage/[^"]+/export[^"]+)"', body)
+    export_link = re.search(r'href="(/volunteer/data/[^"]+/export[^"]+)"', body)
     assert export_link
     download = await client.get(html.unescape(export_link.group(1)))
     data = json.loads(await download.text())
@@ -297,16 +310,14 @@ async def test_export_returns_everything_held_and_deletion_removes_it(
     left = await database.conn.fetch("SELECT email, areas, client_key FROM volunteer_signups")
     assert [tuple(row) for row in left] == [(None, None, None)]
     gone = await client.get(manage)
-    assert (
-        gone.status == 200 and in_language("en", "Your data has been deleted") in await gone.text()
+    assert gone.status == 410 and html.escape(in_language("en", ERRORS["manage_used"])) in (
+        await gone.text()
     )
 
 
-async def test_deletion_needs_the_forms_csrf_token(
-    client: Client, sink: SmtpSink, mail_settings: Settings
-) -> None:
+async def test_deletion_needs_the_forms_csrf_token(client: Client, sink: SmtpSink) -> None:
     volunteer, _ = await confirmed(client, sink)
-    manage = path_of(links.manage_url(mail_settings, volunteer.public_id, "en"))
+    manage = await data_link(client, sink, volunteer.email or "")
 
     answer = await client.post(manage.replace("?", "/delete?"), data={})
 

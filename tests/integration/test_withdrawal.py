@@ -19,7 +19,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from alerts.channels.telegram import neutral_jpeg, neutral_notice
 from alerts.config import Settings
 from alerts.db.database import Database
-from alerts.outbox import fanout, pipeline
+from alerts.outbox import fanout
 from alerts.outbox import report as withdrawal_report
 from alerts.partners import press
 from alerts.partners import registry as partners
@@ -30,6 +30,7 @@ from alerts.staff.models import Role
 from sandbox.smtp_sink import SmtpSink
 from sandbox.telegram.server import TelegramSandbox
 from tests.support.app import Bearer, StaffFactory
+from tests.support.approval import revise_approved
 from tests.support.channels import (
     TERMINAL,
     before_each,
@@ -160,7 +161,7 @@ async def test_invariant_5_every_publication_ends_in_a_terminal_state(
     await withdrawal_report.record_manual_post(db, manager, case.id, "https://social.example/p/1")
     async with dispatching(db, settings):
         await eventually(_dispatched(db, case.id, 1))
-        case = await pipeline.revise(db, settings, manager, case.id, {"clothing": "blue coat"})
+        case = await revise_approved(db, settings, manager, case.id, {"clothing": "blue coat"})
         await eventually(_dispatched(db, case.id, 2))
         await close(db, manager, case.id)
         await eventually(ended(db, case.id), within=20)

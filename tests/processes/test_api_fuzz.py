@@ -9,7 +9,7 @@ import shutil
 import sys
 
 from alerts.db import database as db
-from alerts.staff import auth
+from alerts.staff import auth, tokens
 from alerts.staff.models import Role
 from tests.support.processes import serving
 
@@ -27,7 +27,10 @@ async def _token(database_url: str) -> str:
             "VALUES ('fuzzcase', '2026-00001', 'runaway', 1) RETURNING id"
         )
         assert case == 1
-        return await auth.create_api_token(database, "fuzzer", "schemathesis")
+        issued = await tokens.create(
+            database, username="fuzzer", name="schemathesis", scopes=tuple(tokens.Scope)
+        )
+        return issued.secret
     finally:
         await pool.close()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from typing import Any
 
 import pytest
@@ -24,6 +25,7 @@ from tests.support.channels import (
     users,
 )
 from tests.support.dispatch import dispatching, eventually, publications, with_channels
+from tests.support.faults import report
 from tests.support.processes import worker_env, workers
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -70,9 +72,16 @@ async def test_a_worker_killed_mid_withdrawal_is_finished_by_the_next_and_a_reru
     # Taken by the dead worker (leased for DISPATCH_STALL_SECONDS), not lost.
     leased = [r for r in left if r["withdraw_attempts"]]
     assert leased and all(f":{doomed.process.pid}:" in r["claimed_by"] for r in leased)
+    restarted = time.monotonic()
     async with workers(1, env):
         await eventually(states_are(db, case.id, TERMINAL), within=30)
+        drained = time.monotonic() - restarted
     rows = await publications(db, case.id)
+    report(
+        "kill -9 of a dispatcher during a withdrawal", messages=len(rows),
+        half_done_at_kill=len(left), withdrawn=sum(r["state"] == "withdrawn" for r in rows),
+        neutralised=sum(r["state"] == "neutralised" for r in rows), time_to_drain_s=drained,
+    )  # fmt: skip
     assert {r["state"] for r in rows if int(r["address"]) in young} == {"withdrawn"}
     assert {r["state"] for r in rows if int(r["address"]) in old} == {"neutralised"}
     assert all(m.deleted for chat in young for m in bot_messages(sandbox, chat))

@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient
 from alerts.app import create_app
 from alerts.config import Settings
 from alerts.db import database as db
-from alerts.staff import auth
+from alerts.staff import auth, tokens
 from alerts.staff.models import Role, Staff
 
 PASSWORD = "correct horse battery staple"
@@ -66,10 +66,11 @@ Bearer = Callable[[Staff], Awaitable[dict[str, str]]]
 
 @pytest.fixture
 def bearer(database: db.Database) -> Bearer:
-    """Authorization headers with a fresh API token for a staff member."""
+    """Authorization headers with a fresh API token for a staff member, with every scope (or the
+    scopes given)."""
 
-    async def make(staff: Staff) -> dict[str, str]:
-        token = await auth.create_api_token(database, staff.username, "tests")
-        return {"Authorization": f"Bearer {token}"}
+    async def make(staff: Staff, scopes: tuple[str, ...] = tuple(tokens.Scope)) -> dict[str, str]:
+        issued = await tokens.create(database, username=staff.username, name="tests", scopes=scopes)
+        return {"Authorization": f"Bearer {issued.secret}"}
 
     return make

@@ -19,9 +19,10 @@ from alerts.i18n import LANGUAGES
 from alerts.outbox import pipeline
 from alerts.publication import materials
 from alerts.sightings.reports import Sighting
-from alerts.staff.models import Staff
+from alerts.staff.models import Role, Staff
 from tests.support import images
 from tests.support.app import StaffFactory
+from tests.support.approval import revise_approved
 
 CASE_FIELDS: dict[str, Any] = {
     "kind": "runaway",
@@ -84,7 +85,7 @@ async def approved(
     **fields: Any,
 ) -> tuple[Case, Staff]:
     """An approved case (its materials published) and its case manager."""
-    manager, supervisor = await make_staff(), await make_staff()
+    manager, supervisor = await make_staff(), await make_staff(Role.SUPERVISOR)
     case = await draft(db, manager, languages=list(languages), **fields)
     await pipeline.change_consent(
         db, settings, manager, case.id,
@@ -102,7 +103,7 @@ async def revise(
     db: Database, settings: Settings, manager: Staff, case: Case, **fields: Any
 ) -> Case:
     """The case revised with `fields`, its materials rendered again."""
-    revised = await pipeline.revise(db, settings, manager, case.id, fields)
+    revised = await revise_approved(db, settings, manager, case.id, fields)
     await materials.drain()
     return revised
 

@@ -173,7 +173,70 @@ def test_withheld_names_and_address_are_removed_from_free_text() -> None:
     )
     consent = make_consent(name_mode=NameMode.NONE, place_precision=PlacePrecision.MUNICIPALITY)
     view = view_for(case, consent, "poster")
-    assert view.description == "… heeft een bril. Zoëlla is haar nichtje. Gezien aan …."
+    assert view.description == (
+        "[naam weggelaten] heeft een bril. Zoëlla is haar nichtje. Gezien aan [plaats weggelaten]."
+    )
     assert "broeck" not in view.marks.lower()
     first_only = view_for(case, make_consent(name_mode=NameMode.FIRST), "poster")
     assert first_only.description.startswith("ZOË heeft") and "Broeck" not in first_only.marks
+
+
+# Free text around what is inserted: words, numbers and punctuation in the four languages.
+filler = st.text(
+    alphabet=st.characters(
+        whitelist_categories=("Lu", "Ll", "Nd", "Zs", "Po"), max_codepoint=0x17F
+    ),
+    max_size=40,
+)
+street_addresses = st.sampled_from(
+    [
+        "Veldstraat 45", "Kerkplein 3 bus 2", "Brusselsesteenweg 12/3", "Grote Markt 7",
+        "rue de la Loi 16", "16, rue de la Loi", "avenue Louise 54 boîte 3", "place Flagey 7",
+        "Hauptstraße 5", "Bahnhofstrasse 12a", "Kölner Straße 12", "Schillergasse 3",
+        "221B Baker Street", "12 Abbey Rd.", "Baker Street 12", "4 Privet Drive",
+    ]
+)  # fmt: skip
+separators = st.sampled_from([" ", ", ", ". ", "\n", " (", ": "])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    last=last_names,
+    address=street_addresses,
+    before=filler,
+    after=filler,
+    left=separators,
+    right=separators,
+    spelling=st.sampled_from([str, str.upper, str.title]),
+    field=st.sampled_from(["description", "clothing", "marks", "hair"]),
+    name_mode=st.sampled_from(NameMode),
+    precision=st.sampled_from(PlacePrecision),
+    channel=st.sampled_from(sorted(CHANNEL_LEVEL)),
+)
+def test_invariant_3_holds_for_what_staff_write_in_free_text(
+    last: str,
+    address: str,
+    before: str,
+    after: str,
+    left: str,
+    right: str,
+    spelling: Any,
+    field: str,
+    name_mode: NameMode,
+    precision: PlacePrecision,
+    channel: str,
+) -> None:
+    """A street and number, or the withheld surname, written anywhere in a free-text field
+    never reaches a channel below exact place and full name; at those, the text is unchanged."""
+    text = f"{before}{left}{address}{right}{spelling(last)}{right}{after}"
+    case = dataclasses.replace(
+        make_case("Ann", last, ("Kerkstraat 12, Lokeren", 51.1, 3.99)), **{field: text}
+    )
+    consent = make_consent(level=3, name_mode=name_mode, place_precision=precision)
+    shown = getattr(view_for(case, consent, channel), field)
+    if precision is not PlacePrecision.EXACT:
+        assert address not in shown
+    if name_mode is not NameMode.FULL:
+        assert last.lower() not in shown.lower()
+    if precision is PlacePrecision.EXACT and name_mode is NameMode.FULL:
+        assert shown == text

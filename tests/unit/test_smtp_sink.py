@@ -93,3 +93,14 @@ async def test_stop_closes_connections_that_are_still_open() -> None:
     with pytest.raises(aiosmtplib.SMTPException):
         await client.noop()
     client.close()
+
+
+async def test_a_refusing_sink_answers_451_until_it_accepts_again(sink: SmtpSink) -> None:
+    sink.refuse()
+    with pytest.raises(aiosmtplib.SMTPRecipientsRefused) as caught:
+        await aiosmtplib.send(alert_mail(), hostname=sink.host, port=sink.port)
+    assert [r.code for r in caught.value.recipients] == [451]
+    assert sink.messages == [] and sink.refused == 1
+    sink.accept()
+    await aiosmtplib.send(alert_mail(), hostname=sink.host, port=sink.port)
+    assert len(await sink.wait_for_messages(1)) == 1

@@ -19,6 +19,7 @@ SELECT claimed.id, claimed.case_id, claimed.revision, claimed.channel, claimed.t
        claimed.language, claimed.address, claimed.volunteer_id, claimed.attempts,
        claimed.edits_id, prev.external_id AS previous_external_id,
        prev.media AS previous_media, prev.state AS previous_state,
+       prev.protected AS previous_protected,
        v.public_id AS volunteer_public_id, coalesce(v.active, false) AS volunteer_active,
        w.secret AS webhook_secret, w.format AS webhook_format
 FROM claimed
@@ -30,17 +31,18 @@ LEFT JOIN partner_webhooks w ON claimed.channel = 'webhook'
 ORDER BY claimed.sort_key, claimed.id;
 
 -- name: record_sent
--- Record deliveries by worker $1 (ids $2, external ids $3, bodies $4, media $5, times $7; cases $6, share-locked so that a concurrent close is seen): sent, or withdrawing when the case closed meanwhile.
+-- Record deliveries by worker $1 (ids $2, external ids $3, bodies $4, media $5, times $7, protected from forwarding $8; cases $6, share-locked so that a concurrent close is seen): sent, or withdrawing when the case closed meanwhile.
 WITH c AS (
     SELECT id, state FROM cases WHERE id = ANY($6::bigint[]) FOR SHARE
 ), s AS (
-    SELECT * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $7::timestamptz[])
-        AS s(id, external_id, body, media, sent_at)
+    SELECT * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $7::timestamptz[],
+                         $8::boolean[])
+        AS s(id, external_id, body, media, sent_at, protected)
 )
 UPDATE publications p
 SET state = CASE WHEN c.state = 'active' THEN 'sent' ELSE 'withdrawing' END,
     external_id = s.external_id, body = s.body, media = s.media, sent_at = s.sent_at,
-    next_attempt_at = now(), last_error = NULL
+    protected = s.protected, next_attempt_at = now(), last_error = NULL
 FROM s, c
 WHERE p.id = s.id AND c.id = p.case_id AND p.state = 'sending' AND p.claimed_by = $1
 RETURNING p.id, p.state, p.edits_id;
@@ -48,6 +50,13 @@ RETURNING p.id, p.state, p.edits_id;
 -- name: supersede_publications
 -- End the earlier rows ($1) whose message a newer revision's row now carries (edited in place).
 UPDATE publications SET state = 'superseded', end_reason = 'edited_by_revision', ended_at = now()
+WHERE id = ANY($1::bigint[]) AND state = 'sent';
+
+-- name: withdraw_replaced_publications
+-- Take back the earlier messages ($1) that newer ones replaced instead of editing them (forwarding withdrawn: an edit cannot protect a message): queued for withdrawal, with why ($2).
+UPDATE publications
+SET state = 'withdrawing', end_reason = $2,
+    next_attempt_at = now(), last_error = NULL, claimed_by = NULL
 WHERE id = ANY($1::bigint[]) AND state = 'sent';
 
 -- name: record_retry

@@ -23,7 +23,7 @@ FROM due
 WHERE p.id = due.id
 RETURNING p.id, p.case_id, p.revision, p.channel, p.target, p.language, p.address,
           p.external_id, p.media, p.sent_at, p.withdraw_attempts AS attempts, due.public_id,
-          due.approved_at, due.webhook_secret, due.webhook_format;
+          due.approved_at, due.webhook_secret, due.webhook_format, p.end_reason;
 
 -- name: record_withdrawal_done
 -- End withdrawal $1 claimed by $2 in state $3 (withdrawn, neutralised, manual) with how ($4) after why; the same recipient's earlier rows on channels $5, and the messages it edited in place, end with it.
@@ -37,7 +37,7 @@ WITH RECURSIVE edited (id) AS (
     SET state = $3, end_reason = concat_ws(': ', coalesce(end_reason, 'case closed'), $4::text),
         ended_at = now(), last_error = NULL
     WHERE id = $1 AND state = 'withdrawing' AND claimed_by = $2
-    RETURNING id, case_id, channel, target, revision, end_reason
+    RETURNING id, case_id, channel, target, revision, end_reason, external_id
 ), earlier AS (
     UPDATE publications p
     SET state = $3, end_reason = done.end_reason, ended_at = now(), last_error = NULL
@@ -52,6 +52,9 @@ WITH RECURSIVE edited (id) AS (
         ended_at = now(), last_error = NULL
     FROM done
     WHERE p.id IN (SELECT id FROM edited) AND p.state IN ('superseded', 'withdrawing')
+      -- a Telegram message sent anew (protected) leaves the earlier one to its own withdrawal
+      AND (p.channel NOT IN ('telegram_dm', 'telegram_channel')
+           OR p.external_id IS NOT DISTINCT FROM done.external_id)
     RETURNING p.id
 )
 SELECT (SELECT count(*) FROM done)::int AS done,

@@ -13,13 +13,16 @@ from aiohttp.http_exceptions import HttpProcessingError
 from alerts import errors
 from alerts.cases import lifecycle as cases
 from alerts.cases.models import CaseState
+from alerts.cases.proposals import Proposal
 from alerts.outbox import pipeline
 from alerts.outbox import report as withdrawal_report
 from alerts.partners import registry as partners
 from alerts.staff import audit, auth
 from alerts.staff.models import Staff
+from alerts.volunteers import pseudonyms
 from alerts.web import keys
 from alerts.web.api.openapi import openapi_spec
+from alerts.web.console.staff_auth import client_key
 from alerts.web.paths import path_id
 
 routes = web.RouteTableDef()
@@ -61,6 +64,29 @@ async def json_body(request: web.Request) -> dict[str, Any]:
     return body
 
 
+def proposal_json(proposal: Proposal) -> dict[str, Any]:
+    return {**to_json(proposal), "data": proposal.values}
+
+
+def held(proposal: Proposal) -> web.Response:
+    """The answer to a change that waits for an approver: 202 with the proposal."""
+    message = (
+        "The change widens what is published: it waits for a second staff member with an "
+        "approver role. Nothing published has changed."
+    )
+    return reply({"proposal": proposal_json(proposal), "message": message}, status=202)
+
+
+def fingerprint_of(body: dict[str, Any]) -> str:
+    """The fingerprint of the preview the approver saw; InvalidInput without one."""
+    seen = body.pop("fingerprint", None)
+    if not isinstance(seen, str) or len(seen) != 64:
+        raise errors.InvalidInput(
+            "Approve what the preview shows: send its fingerprint.", field="fingerprint"
+        )
+    return seen
+
+
 def case_id(request: web.Request) -> int:
     return path_id(request, "case_id", "No such case.")
 
@@ -88,11 +114,15 @@ async def locate(request: web.Request, data: dict[str, Any]) -> dict[str, Any]:
 
 
 async def reauth_from_body(request: web.Request, body: dict[str, Any]) -> None:
-    """Confirm the password given with the request, then require a recent confirmation."""
+    """Confirm the password given with the request (within the limits every password prompt
+    shares), then require a recent confirmation."""
     session = request.get(keys.SESSION)
     secret = body.pop("password", None)
     if session is not None and isinstance(secret, str) and secret:
-        await auth.reauthenticate(request.app[keys.DB], session, secret)
+        app = request.app
+        await auth.reauthenticate(
+            app[keys.DB], app[keys.SETTINGS], session, secret, client=client_key(request)
+        )
         session = dataclasses.replace(session, reauth_at=datetime.now().astimezone())
     auth.require_recent_reauth(session, request.app[keys.SETTINGS])
 
@@ -141,7 +171,7 @@ async def update_case(request: web.Request) -> web.Response:
     case = await pipeline.revise(
         app[keys.DB], app[keys.SETTINGS], staff_of(request), case_id(request), data
     )
-    return reply(case)
+    return held(case) if isinstance(case, Proposal) else reply(case)
 
 
 @routes.post("/api/cases/{case_id}/photos", name="api_add_photo")
@@ -151,7 +181,7 @@ async def add_photo(request: web.Request) -> web.Response:
     photo = await pipeline.add_photo(
         app[keys.DB], app[keys.SETTINGS], staff_of(request), case_id(request), data
     )
-    return reply(photo, status=201)
+    return held(photo) if isinstance(photo, Proposal) else reply(photo, status=201)
 
 
 async def read_upload(request: web.Request, field: str = "photo") -> bytes:
@@ -203,7 +233,7 @@ async def put_consent(request: web.Request) -> web.Response:
     consent = await pipeline.change_consent(
         app[keys.DB], app[keys.SETTINGS], staff_of(request), case_id(request), data
     )
-    return reply(consent)
+    return held(consent) if isinstance(consent, Proposal) else reply(consent)
 
 
 @routes.post("/api/cases/{case_id}/submit", name="api_submit")
@@ -222,10 +252,11 @@ async def return_to_draft(request: web.Request) -> web.Response:
 @routes.post("/api/cases/{case_id}/approve", name="api_approve")
 async def approve(request: web.Request) -> web.Response:
     body = await json_body(request)
+    seen = fingerprint_of(body)
     await reauth_from_body(request, body)
     app = request.app
     case = await pipeline.approve(
-        app[keys.DB], app[keys.SETTINGS], staff_of(request), case_id(request)
+        app[keys.DB], app[keys.SETTINGS], staff_of(request), case_id(request), seen=seen
     )
     return reply(case)
 
@@ -244,7 +275,8 @@ async def publications(request: web.Request) -> web.Response:
     db = request.app[keys.DB]
     case = await cases.get(db, case_id(request))
     rows = await db.fetch("list_publications", case.id)
-    return reply({"case": case.public_id, "publications": [dict(r) for r in rows],
+    shown = pseudonyms.for_staff(request.app[keys.SETTINGS], rows)
+    return reply({"case": case.public_id, "publications": shown,
                   "summary": withdrawal_report.summarise(rows)})  # fmt: skip
 
 

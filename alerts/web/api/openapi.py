@@ -13,6 +13,14 @@ def _enum(values: Any) -> dict[str, Any]:
     return {"type": "string", "enum": [v.value for v in values]}
 
 
+BEARER_DESCRIPTION = (
+    "An API token (`community-alerts create-token`, or the console's API tokens page for "
+    "admins), sent as `Authorization: Bearer alrt_...`. A token acts for one staff account, ends "
+    "after its days (default 90) and can be revoked at once; an unknown, expired or revoked "
+    "token gets 401. Its scopes say what it may do: `read` (GET), `write` (every other change) "
+    "and `approve` (approve and close a case, which a session does only after confirming its "
+    "password); a request outside them gets 403 naming the scope it lacks."
+)
 _NULLABLE_NUMBER = {"type": "number", "nullable": True}
 _DATETIME = {"type": "string", "format": "date-time"}
 
@@ -55,6 +63,18 @@ CONSENT_INPUT: dict[str, Any] = {
 REAUTH_INPUT: dict[str, Any] = {
     "type": "object",
     "properties": {"password": {"type": "string", "description": "Re-authentication (sessions)"}},
+}
+_FINGERPRINT = {
+    "type": "string",
+    "pattern": "^[0-9a-f]{64}$",
+    "description": "The fingerprint of the preview the approver looked at (GET .../preview, or "
+    "the proposal's address): the approval is refused (409) when what would be published "
+    "changed since",
+}
+APPROVE_INPUT: dict[str, Any] = {
+    "type": "object",
+    "required": ["fingerprint"],
+    "properties": {**REAUTH_INPUT["properties"], "fingerprint": _FINGERPRINT},
 }
 CLOSE_INPUT: dict[str, Any] = {
     "type": "object",
@@ -138,6 +158,54 @@ def _confirm_removal() -> dict[str, Any]:
         {"name": "publication_id", "in": "path", "required": True,
          "schema": {"type": "integer", "minimum": 1, "maximum": 2**62}},
     )  # fmt: skip
+    return op
+
+
+REVEAL_INPUT: dict[str, Any] = {
+    "type": "object",
+    "required": ["reason"],
+    "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 500}},
+}
+PUBLICATIONS_ABOUT = (
+    "Each message to a volunteer names them by a stable pseudonym (target `V-` and eight hex "
+    "digits) and carries no address: no e-mail address, no Telegram chat id, for any staff "
+    "account. A supervisor who must contact one volunteer uses reveal-contact, audited."
+)
+SIGHTINGS_ABOUT = (
+    "A tipster's contact (contact_name, contact_phone, contact_email) is shown to the staff "
+    "assigned to the case (its creator, submitter and approver) and to supervisors, and each "
+    "such read is audited; for anyone else it is null and `contact_withheld` is true."
+)
+
+
+def _with_publication(op: dict[str, Any]) -> dict[str, Any]:
+    op["parameters"].append(
+        {"name": "publication_id", "in": "path", "required": True,
+         "schema": {"type": "integer", "minimum": 1, "maximum": 2**62}},
+    )  # fmt: skip
+    return op
+
+
+def _reveal_contact() -> dict[str, Any]:
+    op = _with_publication(
+        _operation(
+            "Reveal the contact of the volunteer a message went to (supervisors, audited)",
+            body=REVEAL_INPUT,
+        )  # fmt: skip
+    )
+    op["description"] = (
+        "For a supervisor who must reach this one volunteer: the reason is required and the "
+        "read is recorded in the audit log. 410 once the volunteer has deleted their data."
+    )
+    op["responses"]["410"] = {
+        "description": "The volunteer deleted their data",
+        **_json({"$ref": "#/components/schemas/Error"}),
+    }
+    return op
+
+
+def _described(op: dict[str, Any], about: str) -> dict[str, Any]:
+    op["description"] = about
     return op
 
 
@@ -250,6 +318,51 @@ def _partner_paths() -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _held(op: dict[str, Any]) -> dict[str, Any]:
+    """`op`, which answers 202 with the proposal when the change widens an active case."""
+    op["responses"]["202"] = {
+        "description": "The change widens what is published: stored as a proposal that a "
+        "second staff member with an approver role approves; nothing published changed",
+        **_json(OBJECT),
+    }
+    return op
+
+
+def _proposal_operation(summary: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    op = _operation(summary, body=body)
+    op["parameters"].append(
+        {"name": "proposal_id", "in": "path", "required": True,
+         "schema": {"type": "integer", "minimum": 1, "maximum": 2**62}},
+    )  # fmt: skip
+    return op
+
+
+def _approval_paths(case: str) -> dict[str, Any]:
+    """The previews an approver looks at, and the proposed changes of active cases."""
+    poster = _operation("Page 1 of the poster in a language, as it will be published (PNG)")
+    poster["parameters"] += [
+        {"name": "lang", "in": "path", "required": True, "schema": _LANGUAGE},
+        {"name": "proposal", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+        {"name": "side", "in": "query", "schema": {"type": "string", "enum": ["before", "after"]}},
+    ]  # fmt: skip
+    poster["responses"]["200"] = {"description": "OK", "content": {"image/png": {}}}
+    proposal = f"{case}/proposals/{{proposal_id}}"
+    return {
+        f"{case}/preview": {"get": _operation(
+            "What approval publishes: the views, texts per language, poster pages, and the "
+            "fingerprint to approve")},
+        f"{case}/preview/poster-{{lang}}.png": {"get": poster},
+        f"{case}/proposals": {"get": _operation("The proposed changes of a case")},
+        proposal: {"get": _proposal_operation(
+            "A proposed change: the views before and after, what differs, the fingerprint")},
+        f"{proposal}/approve": {"post": _proposal_operation(
+            "Approve a proposed change (an approver, not the proposer): it is published",
+            APPROVE_INPUT)},
+        f"{proposal}/reject": {"post": _proposal_operation(
+            "Reject a proposed change (an approver), or withdraw it (its proposer)")},
+    }  # fmt: skip
+
+
 def openapi_spec(base_url: str) -> dict[str, Any]:
     """The API description, with `base_url` as its server."""
     case = "/api/cases/{case_id}"
@@ -289,30 +402,52 @@ def openapi_spec(base_url: str) -> dict[str, Any]:
             },
             case: {
                 "get": _operation("Read a case, its consent and photos"),
-                "patch": _operation("Edit a draft, or revise an active case", body=CASE_INPUT),
+                "patch": _held(
+                    _operation("Edit a draft, or revise an active case", body=CASE_INPUT)
+                ),
             },
-            f"{case}/photos": {"post": photo_op},
-            f"{case}/consent": {"put": _operation("Record consent and level", body=CONSENT_INPUT)},
+            f"{case}/photos": {"post": _held(photo_op)},
+            f"{case}/consent": {
+                "put": _held(_operation("Record consent and level", body=CONSENT_INPUT))
+            },
             f"{case}/submit": {"post": _operation("Submit a draft for approval")},
             f"{case}/return": {"post": _operation("Send a submitted case back to draft")},
-            f"{case}/approve": {"post": _operation("Approve (four-eyes)", body=REAUTH_INPUT)},
+            f"{case}/approve": {
+                "post": _operation(
+                    "Approve (an approver role, four eyes) what the preview showed",
+                    body=APPROVE_INPUT,
+                )
+            },
             f"{case}/close": {"post": _operation("Close a case", body=CLOSE_INPUT)},
             f"{case}/publications": {
-                "get": _operation("The publication registry of a case, with its withdrawal")
+                "get": _described(
+                    _operation("The publication registry of a case, with its withdrawal"),
+                    PUBLICATIONS_ABOUT,
+                )
             },
+            f"{case}/publications/{{publication_id}}/reveal-contact": {"post": _reveal_contact()},
             f"{case}/consent/revoke": {"post": _operation("Revoke the consent: withdraw all")},
             f"{case}/social-posts": {
                 "post": _operation("Record a post made by hand", 201, SOCIAL_POST_INPUT)
             },
             f"{case}/publications/{{publication_id}}/confirm-removal": {"post": _confirm_removal()},
             f"{case}/reach": {"get": _operation("Matched, sent, failed, pending, withdrawn")},
-            f"{case}/sightings": {"get": _operation("Sightings, in triage order and grouped")},
-            "/api/sightings/{sighting_id}": {"patch": _sighting_patch()},
+            f"{case}/sightings": {
+                "get": _described(
+                    _operation("Sightings, in triage order and grouped"), SIGHTINGS_ABOUT
+                )
+            },
+            "/api/sightings/{sighting_id}": {
+                "patch": _described(_sighting_patch(), SIGHTINGS_ABOUT)
+            },
             "/api/audit": {"get": _operation("The audit log (supervisors)", params=False)},
+            **_approval_paths(case),
             **_partner_paths(),
         },
         "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "description": BEARER_DESCRIPTION}
+            },  # fmt: skip
             "schemas": {"Error": ERROR},
         },
     }

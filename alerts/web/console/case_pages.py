@@ -10,16 +10,20 @@ from aiohttp import web
 
 from alerts import errors
 from alerts.cases import lifecycle as cases
+from alerts.cases import masking
 from alerts.cases.fields import TEXT_LIMITS
 from alerts.cases.models import Case, CaseState
+from alerts.cases.proposals import Proposal
 from alerts.i18n import in_language
 from alerts.outbox import pipeline
 from alerts.staff import audit
+from alerts.volunteers import pseudonyms
 from alerts.web import keys
 from alerts.web.api import handlers as api
+from alerts.web.console import api_tokens as console_tokens
+from alerts.web.console import approval as console_approval
 from alerts.web.console import forms as views
 from alerts.web.console import partners as console_partners
-from alerts.web.console import staff_auth
 from alerts.web.console.forms import Problem, form_text, render
 
 log = logging.getLogger(__name__)
@@ -105,8 +109,9 @@ async def render_case(
     return render(
         request, "console/case.html", status=status, case=case, consent=consent,
         consent_in_force=consent is not None and consent.in_force(datetime.now(UTC)),
+        masked=masking.review(case, consent) if consent else None,
         photos=await cases.photos(db, case.id),
-        publications=await db.fetch("list_publications", case.id),
+        publications=pseudonyms.for_staff(settings, await db.fetch("list_publications", case.id)),
         trail=await audit.entries(db, case.id, limit=100),
         names=await staff_names(request, people), problem=problem,
         done=request.query.get("done", ""),
@@ -114,6 +119,7 @@ async def render_case(
         default_level=views.default_level(case.kind),
         can={action: case.state in cases.TRANSITIONS[action] for action in cases.TRANSITIONS},
         own_submission=settings.four_eyes and case.submitted_by == staff.id,
+        proposals=await console_approval.pending_proposals(request, case.id),
         here=f"/console/cases/{case.id}",
     )  # fmt: skip
 
@@ -148,6 +154,8 @@ async def update_case(request: web.Request) -> web.Response:
     except errors.InvalidInput as exc:
         values = views.posted_case_values(form)
         return case_form_page(request, case, values, as_problem(request, "case", exc), exc.status)
+    if isinstance(updated, Proposal):
+        raise see_case(case, "proposed")
     raise see_case(updated, saved_as(case, updated))
 
 
@@ -171,21 +179,22 @@ async def add_photo(request: web.Request) -> web.Response:
         if not isinstance(upload, web.FileField):
             raise errors.InvalidInput("No photo was sent.", field="photo")
         data = upload.file.read()
-        await pipeline.add_photo(
+        added = await pipeline.add_photo(
             app[keys.DB], app[keys.SETTINGS], request[keys.STAFF], api.case_id(request), data
         )
     except (errors.InvalidInput, errors.Conflict) as exc:
         return await render_case(
             request, problem=as_problem(request, "photo", exc), status=exc.status
         )
-    raise web.HTTPSeeOther(f"/console/cases/{api.case_id(request)}?done=photo#photos")
+    done = "proposed" if isinstance(added, Proposal) else "photo#photos"
+    raise web.HTTPSeeOther(f"/console/cases/{api.case_id(request)}?done={done}")
 
 
 @routes.post("/console/cases/{case_id}/consent", name="console_consent")
 async def record_consent(request: web.Request) -> web.Response:
     form = await request.post()
     try:
-        await pipeline.change_consent(
+        recorded = await pipeline.change_consent(
             request.app[keys.DB], request.app[keys.SETTINGS], request[keys.STAFF],
             api.case_id(request), views.consent_data(form),
         )  # fmt: skip
@@ -195,7 +204,8 @@ async def record_consent(request: web.Request) -> web.Response:
             request, problem=as_problem(request, "consent", exc), consent_form=sent,
             status=exc.status,
         )  # fmt: skip
-    raise web.HTTPSeeOther(f"/console/cases/{api.case_id(request)}?done=consent#consent")
+    done = "proposed" if isinstance(recorded, Proposal) else "consent#consent"
+    raise web.HTTPSeeOther(f"/console/cases/{api.case_id(request)}?done={done}")
 
 
 async def lifecycle_action(request: web.Request, action: str, done: str) -> web.Response:
@@ -204,22 +214,28 @@ async def lifecycle_action(request: web.Request, action: str, done: str) -> web.
     try:
         if action in ("approve", "close"):
             password = {"password": form_text(form, "password")}
-            await staff_auth.limit_failures(
-                request, lambda: api.reauth_from_body(request, password)
-            )
-        case = await _run(request, action, form_text(form, "reason"))
+            await api.reauth_from_body(request, password)
+        case = await _run(request, action, form)
     except errors.NotFound:
         raise
     except errors.AlertsError as exc:
         log.info("case action refused", extra={"action": action, "status": exc.status})
-        return await render_case(
-            request, problem=as_problem(request, action, exc), status=exc.status
-        )
+        problem = as_problem(request, action, exc)
+        if action == "approve" and await _still_pending(request):
+            # The approver sees the preview again (the one in force now), with the reason.
+            return await console_approval.approval_page(request, problem=problem,
+                                                        status=exc.status)  # fmt: skip
+        return await render_case(request, problem=problem, status=exc.status)
     log.info("case action", extra={"action": action, "case_id": case.id})
     raise see_case(case, done)
 
 
-async def _run(request: web.Request, action: str, reason: str) -> Case:
+async def _still_pending(request: web.Request) -> bool:
+    case = await cases.get(request.app[keys.DB], api.case_id(request))
+    return case.state is CaseState.PENDING_APPROVAL
+
+
+async def _run(request: web.Request, action: str, form: views.Form) -> Case:
     app, staff, case_id = request.app, request[keys.STAFF], api.case_id(request)
     db = app[keys.DB]
     if action == "submit":
@@ -227,8 +243,9 @@ async def _run(request: web.Request, action: str, reason: str) -> Case:
     if action == "return":
         return await cases.return_to_draft(db, staff, case_id)
     if action == "approve":
-        return await pipeline.approve(db, app[keys.SETTINGS], staff, case_id)
-    return await pipeline.close(db, staff, case_id, reason)
+        seen = api.fingerprint_of({"fingerprint": form_text(form, "fingerprint")})
+        return await pipeline.approve(db, app[keys.SETTINGS], staff, case_id, seen=seen)
+    return await pipeline.close(db, staff, case_id, form_text(form, "reason"))
 
 
 def _lifecycle_route(action: str, done: str) -> None:
@@ -261,3 +278,4 @@ async def audit_page(request: web.Request) -> web.Response:
 
 # The pages of regional channels and partner webhooks (console_partners.py) are console pages.
 console_partners.add_routes(routes)
+console_tokens.add_routes(routes)  # the API tokens, for admins

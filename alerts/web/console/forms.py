@@ -108,6 +108,17 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "returned": N_("The case was sent back to draft."),
         "approved": N_("The case was approved and is now active."),
         "closed": N_("The case was closed. Everything published is being withdrawn."),
+        "proposed": N_(
+            "The change would show more than is published now: it waits for a second staff "
+            "member with an approver role. Nothing published has changed."
+        ),
+        "proposal_approved": N_("The change was approved and published."),
+        "proposal_rejected": N_("The proposed change was rejected."),
+    },
+    "proposal_kind": {
+        "fields": N_("Edit of the case"),
+        "consent": N_("New consent"),
+        "photo": N_("New photo"),
     },
     "action": {
         "login": N_("Logged in"),
@@ -139,8 +150,16 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "regional_channel_reactivated": N_("Regional channel reactivated"),
         "sighting_triaged": N_("Sighting triaged"),
         "sightings_exported": N_("Sightings exported"),
+        "tipster_contact_read": N_("Tipster's contact read"),
+        "volunteer_contact_revealed": N_("Volunteer's contact revealed"),
         "totp_enabled": N_("TOTP turned on"),
         "totp_disabled": N_("TOTP turned off"),
+        "change_proposed": N_("Change proposed"),
+        "change_approved": N_("Proposed change approved"),
+        "change_rejected": N_("Proposed change rejected"),
+        "account_locked": N_("Account locked after failed passwords"),
+        "api_token_created": N_("API token made"),
+        "api_token_revoked": N_("API token revoked"),
     },
 }
 

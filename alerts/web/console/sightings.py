@@ -17,8 +17,8 @@ from alerts import errors
 from alerts.cases import lifecycle as cases
 from alerts.cases.models import Case
 from alerts.i18n import in_language
+from alerts.sightings import contacts, triage
 from alerts.sightings import reports as sightings
-from alerts.sightings import triage
 from alerts.sightings.reports import STATUSES, Sighting
 from alerts.sightings.triage import Group, Ranked
 from alerts.staff import audit
@@ -46,24 +46,29 @@ def sighting_id(request: web.Request) -> int:
     return path_id(request, "sighting_id", "No such sighting.")
 
 
-async def _ranked(request: web.Request, case_id: int | None = None) -> tuple[Case, list[Group]]:
+async def _ranked(
+    request: web.Request, via: str, case_id: int | None = None
+) -> tuple[Case, list[Group], frozenset[int]]:
     """The case (of the address, or `case_id`) and its sightings in reading order, after a
-    refresh."""
+    refresh, as the viewer may read them; the ids whose contact is withheld from the viewer."""
     db = request.app[keys.DB]
     case = await cases.get(db, case_id or api.case_id(request))
     found = await triage.refresh(db, request.app[keys.GEOCODER], case)
-    return case, triage.rank(case, found, datetime.now(UTC))
+    shown = await contacts.for_staff(db, request[keys.STAFF], case, found, via)
+    return case, triage.rank(case, shown.sightings, datetime.now(UTC)), shown.withheld
 
 
 # -- the JSON API ---------------------------------------------------------------------------------
 
 
-def as_json(item: Ranked, group_id: int) -> dict[str, Any]:
-    """A sighting for the API: as stored (the sender as a short pseudonym), and its triage."""
+def as_json(item: Ranked, group_id: int, withheld: frozenset[int]) -> dict[str, Any]:
+    """A sighting for the API: as stored (the sender as a short pseudonym), and its triage. A
+    contact the viewer may not read is null, with `contact_withheld` true."""
     s, a = item.sighting, item.assessment
     data = api.to_json(s)
     data["sender"] = data.pop("client_key")[:8]
     data.update(
+        contact_withheld=s.id in withheld,
         group_id=group_id, reason=a.reason, score=round(a.score, 4),
         plausibility=round(a.plausibility, 4), distance_km=_rounded(a.distance_km),
         hours_after=_rounded(a.hours_after), speed_kmh=_rounded(a.speed_kmh),
@@ -79,8 +84,8 @@ def _rounded(value: float | None) -> float | None:
 @routes.get("/api/cases/{case_id}/sightings", name="api_sightings")
 async def api_list(request: web.Request) -> web.Response:
     """The case's sightings in triage order: groups of near-duplicates, strongest first."""
-    case, groups = await _ranked(request)
-    items = [as_json(item, group.id) for group in groups for item in group.members]
+    case, groups, withheld = await _ranked(request, "api")
+    items = [as_json(item, group.id, withheld) for group in groups for item in group.members]
     return web.json_response({"case": case.reference, "sightings": items})
 
 
@@ -97,15 +102,19 @@ async def api_triage(request: web.Request) -> web.Response:
     )
     case = await cases.get(db, updated.case_id)
     found = await sightings.of_case(db, case.id)
+    shown = await contacts.for_staff(db, request[keys.STAFF], case, [updated], "api_triage")
+    [updated] = shown.sightings
     item = Ranked(sighting=updated, assessment=triage.assess(updated, case, datetime.now(UTC)))
     group = triage.group_ids(found).get(updated.id, updated.id)
-    return web.json_response(as_json(item, group))
+    return web.json_response(as_json(item, group, shown.withheld))
 
 
 # -- the triage page ------------------------------------------------------------------------------
 
 
-def card(item: Ranked, lang: str, senders: dict[str, int]) -> dict[str, Any]:
+def card(
+    item: Ranked, lang: str, senders: dict[str, int], withheld: frozenset[int]
+) -> dict[str, Any]:
     """What the template shows of one sighting beside the sighting itself: the figures of its
     assessment in the viewer's language, and how many reports its sender made."""
     a = item.assessment
@@ -117,6 +126,7 @@ def card(item: Ranked, lang: str, senders: dict[str, int]) -> dict[str, Any]:
         "s": item.sighting, "a": a, "km": number(a.distance_km), "speed": number(a.speed_kmh),
         "hours": number(abs(a.hours_after) if a.hours_after is not None else None),
         "sender_reports": senders.get(item.sighting.client_key, 1),
+        "contact_withheld": item.sighting.id in withheld,
     }  # fmt: skip
 
 
@@ -135,11 +145,11 @@ async def render_page(
     status: int = 200,
 ) -> web.Response:
     """The triage page: the list (the main view) and, with JavaScript, a map."""
-    case, groups = await _ranked(request, case_id)
+    case, groups, withheld = await _ranked(request, "page", case_id)
     lang = request[keys.LANG]
     everything = [item.sighting for group in groups for item in group.members]
     senders = _senders(everything)
-    cards = [[card(item, lang, senders) for item in g.members] for g in groups]
+    cards = [[card(item, lang, senders, withheld) for item in g.members] for g in groups]
     counts = {code: sum(s.status == code for s in everything) for code in STATUSES}
     return render(
         request, "console/sightings.html", status=status, case=case, groups=cards,
@@ -166,11 +176,12 @@ async def poll(request: web.Request) -> web.Response:
     found = await sightings.of_case(db, case.id)
     senders, now = _senders(found), datetime.now(UTC)
     fresh = sorted((s for s in found if s.id > after), key=lambda s: s.id)[:POLL_BATCH]
+    shown = await contacts.for_staff(db, request[keys.STAFF], case, fresh, "page")
     items = []
-    for s in fresh:
+    for s in shown.sightings:
         item = Ranked(sighting=s, assessment=triage.assess(s, case, now))
-        html = render_text(request, "console/_sighting.html", c=card(item, lang, senders),
-                           fresh=True)  # fmt: skip
+        html = render_text(request, "console/_sighting.html",
+                           c=card(item, lang, senders, shown.withheld), fresh=True)  # fmt: skip
         items.append({"id": s.id, "html": html})
     latest = items[-1]["id"] if items else after
     return web.json_response({"latest": latest, "items": items, "total": len(found)})
@@ -209,7 +220,7 @@ async def photo(request: web.Request) -> web.Response:
 
 async def _export(request: web.Request, kind: str) -> tuple[Case, list[str], list[list[str]]]:
     """The case, the translated headers and the rows of an export; audited."""
-    case, groups = await _ranked(request)
+    case, groups, _withheld = await _ranked(request, f"export_{kind}")
     lang = request[keys.LANG]
     headers = [in_language(lang, name) for name in EXPORT_COLUMNS]
     rows = triage.export_rows(groups)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
 
 from aiohttp import web
 
@@ -24,13 +22,8 @@ from alerts.web.middlewares import (
 )
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 routes = web.RouteTableDef()
 
-# Failed logins allowed from one client within the window, whatever accounts they aim at: the
-# per-account lockout alone would let one client try a common password on every account.
-CLIENT_MAX_FAILURES = 20
-CLIENT_WINDOW_MINUTES = 15
 FORM_EXPIRED = "The form has expired or was not sent from this site. Please retry."
 
 
@@ -126,32 +119,12 @@ def _login_csrf_ok(request: web.Request, form: Form) -> bool:
     return bool(cookie) and hmac.compare_digest(cookie.encode(), submitted.encode())
 
 
-async def limit_failures(request: web.Request, attempt: Callable[[], Awaitable[T]]) -> T:
-    """The result of `attempt` (a password check). A client that failed too often lately is
-    refused without trying; each failure counts against it. Used for logins and for the
-    password confirmations of a session, which a stolen session could otherwise brute-force."""
-    db = request.app[keys.DB]
-    key = client_key(request)
-    failures = await db.fetchval("count_recent_login_attempts", key, CLIENT_WINDOW_MINUTES)
-    if failures >= CLIENT_MAX_FAILURES:
-        raise errors.TooManyRequests(
-            "Too many failed logins from this connection. Please wait and try again.",
-            retry_after=CLIENT_WINDOW_MINUTES * 60,
-        )
-    try:
-        return await attempt()
-    except (errors.Unauthenticated, errors.TooManyRequests):
-        await db.execute("add_login_attempt", key)
-        raise
-
-
 async def _authenticate(request: web.Request, form: Form) -> Staff:
-    """The staff member the form's credentials belong to."""
+    """The staff member the form's credentials belong to (within the limits of attempts)."""
     db, settings = request.app[keys.DB], request.app[keys.SETTINGS]
     username, password = form_text(form, "username"), form_text(form, "password")
-    return await limit_failures(
-        request,
-        lambda: auth.authenticate(db, settings, username, password, form_text(form, "totp")),
+    return await auth.authenticate(
+        db, settings, username, password, form_text(form, "totp"), client=client_key(request)
     )
 
 
@@ -200,8 +173,9 @@ async def reauth(request: web.Request) -> web.Response:
     if session is not None:
         secret = form_text(form, "secret")
         try:
-            await limit_failures(
-                request, lambda: auth.reauthenticate(request.app[keys.DB], session, secret)
+            app = request.app
+            await auth.reauthenticate(
+                app[keys.DB], app[keys.SETTINGS], session, secret, client=client_key(request)
             )
         except (errors.Unauthenticated, errors.TooManyRequests) as exc:
             message = in_language(request[keys.LANG], exc.message)

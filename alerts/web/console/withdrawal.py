@@ -13,12 +13,13 @@ from typing import Any
 from aiohttp import web
 
 from alerts import errors
+from alerts.cases import lifecycle as cases
 from alerts.outbox import pipeline
 from alerts.outbox import report as withdrawal_report
 from alerts.web import keys
 from alerts.web.api import handlers as api
 from alerts.web.console import case_pages as console
-from alerts.web.console.forms import form_text
+from alerts.web.console.forms import form_text, render
 from alerts.web.paths import path_id
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,18 @@ async def api_confirm_removal(request: web.Request) -> web.Response:
     return api.reply({"publication": publication_id(request), "state": "withdrawn"})
 
 
+@routes.post(f"/api{PUBLICATION}/reveal-contact", name="api_reveal_contact")
+async def api_reveal_contact(request: web.Request) -> web.Response:
+    """A supervisor reads the contact of the volunteer a message went to (`{"reason": ...}`),
+    audited."""
+    body = await api.json_body(request)
+    revealed = await withdrawal_report.reveal_contact(
+        request.app[keys.DB], request.app[keys.SETTINGS], api.staff_of(request),
+        api.case_id(request), publication_id(request), body.get("reason"),
+    )  # fmt: skip
+    return api.reply(revealed)
+
+
 async def _revoke(request: web.Request) -> Any:
     db = request.app[keys.DB]
     return await pipeline.revoke_consent(db, api.staff_of(request), api.case_id(request))
@@ -111,3 +124,24 @@ async def console_social_post(request: web.Request) -> web.Response:
 @routes.post(f"/console{PUBLICATION}/confirm-removal", name="console_confirm_removal")
 async def console_confirm_removal(request: web.Request) -> web.Response:
     return await _console_action(request, "confirm", "removal_confirmed", lambda: _confirm(request))
+
+
+@routes.post(f"/console{CASE}/reveal-contact", name="console_reveal_contact")
+async def console_reveal_contact(request: web.Request) -> web.Response:
+    """A supervisor reveals one volunteer's contact, with a reason (audited)."""
+    form = await request.post()
+    db, case_id = request.app[keys.DB], api.case_id(request)
+    try:
+        chosen = int(form_text(form, "publication_id"))
+    except ValueError:
+        chosen = 0
+    try:
+        revealed = await withdrawal_report.reveal_contact(
+            db, request.app[keys.SETTINGS], api.staff_of(request), case_id, chosen,
+            form_text(form, "reason"),
+        )  # fmt: skip
+    except (errors.InvalidInput, errors.NotFound, errors.Gone) as exc:
+        problem = console.as_problem(request, "reveal", exc)
+        return await console.render_case(request, problem=problem, status=exc.status)
+    case = await cases.get(db, case_id)
+    return render(request, "console/volunteer_contact.html", case=case, revealed=revealed)

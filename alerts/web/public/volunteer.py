@@ -1,15 +1,15 @@
-"""Public volunteer pages: sign-up with e-mail double opt-in, one-step opt-out, export, deletion.
+"""Public volunteer pages: sign-up with e-mail double opt-in, one-step opt-out.
 
 No login and no JavaScript; in the visitor's language (?lang= or Accept-Language). The sign-up
-answers the same whether or not the address is already registered. Stop and manage links are
-signed with SECRET_KEY (see alerts.volunteers), so nobody can act for someone else.
+answers the same whether or not the address is already registered. Stop links are signed with
+SECRET_KEY (see alerts.volunteers.links), so nobody can act for someone else; they unsubscribe
+and do nothing else. The data pages (see, export, delete) are in `volunteer_data`.
 """
 
 from __future__ import annotations
 
 import functools
 import hmac
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -38,6 +38,7 @@ TOKEN_STATUS = {"token_unknown": 404, "token_used": 410, "token_expired": 410}
 SUBJECTS = {
     "confirm": N_("Please confirm your sign-up for alerts about missing children"),
     "welcome": N_("You are signed up for alerts about missing children"),
+    "manage": N_("Your link to your data"),
 }
 SIGNUP_FIELDS = (
     "email", "language", "place", "radius", "work_place", "work_radius", "quiet_start",
@@ -199,11 +200,11 @@ async def _area(
 async def _send_confirmation(request: web.Request, signup_: Signup, token: str) -> None:
     settings, lang = request.app[keys.SETTINGS], signup_.language
     link = links.confirm_url(settings, token, lang)
-    await _mail(request, signup_.email, lang, "confirm", link=link)
+    await mail(request, signup_.email, lang, "confirm", link=link)
 
 
-async def _mail(request: web.Request, to: str, lang: str, kind: str, **links: str) -> None:
-    """Send the `kind` e-mail (confirm, welcome) in `lang`, as text and HTML."""
+async def mail(request: web.Request, to: str, lang: str, kind: str, **links: str) -> None:
+    """Send the `kind` e-mail (confirm, welcome, manage) in `lang`, as text and HTML."""
     settings = request.app[keys.SETTINGS]
     templates = request.app[keys.TEMPLATES]
     context = {"lang": lang, "organisation": settings.organisation_name, **links}
@@ -248,18 +249,18 @@ async def confirm(request: web.Request) -> web.Response:
         return problem(request, exc.key, TOKEN_STATUS[exc.key])
     log.info("volunteer confirmed", extra={"action": "volunteer_signup", "channel": "email"})
     lang = volunteer.language
-    manage = links.manage_url(settings, volunteer.public_id, lang)
+    manage = links.manage_request_url(settings, lang)
     stop = links.unsubscribe_url(settings, volunteer.public_id, lang)
     try:
         assert volunteer.email is not None
-        await _mail(request, volunteer.email, lang, "welcome", manage=manage, stop=stop)
+        await mail(request, volunteer.email, lang, "welcome", manage=manage, stop=stop)
     except mailer.MailUnavailable:
         pass  # the page below shows the same links; the sign-up itself is done
     request[keys.LANG] = lang
     return render(request, "confirmed.html", manage=manage)
 
 
-# -- opt-out, export, deletion (signed links) ----------------------------------------------------
+# -- opt-out (signed links; the data pages are in volunteer_data) --------------------------------
 
 
 async def _volunteer(request: web.Request, purpose: str) -> Volunteer | None:
@@ -317,57 +318,6 @@ async def stop(request: web.Request, volunteer: Volunteer | None) -> web.Respons
 
 
 def _stopped(request: web.Request, volunteer: Volunteer | None) -> web.Response:
-    manage = None
-    if volunteer is not None:
-        settings = request.app[keys.SETTINGS]
-        manage = links.manage_url(settings, volunteer.public_id, request[keys.LANG])
-    return render(request, "stopped.html", volunteer=volunteer, manage=manage)
-
-
-@routes.get("/volunteer/manage/{public_id}", name="volunteer_manage")
-@public
-@signed_link("manage")
-async def manage_page(request: web.Request, volunteer: Volunteer | None) -> web.Response:
-    if volunteer is None:
-        return render(request, "deleted.html")
-    db, settings, lang = request.app[keys.DB], request.app[keys.SETTINGS], request[keys.LANG]
-    areas = [
-        (area, _place(request, area, lang)) for area in await volunteers.areas_of(db, volunteer.id)
-    ]
-    stop_url = links.unsubscribe_url(settings, volunteer.public_id, lang)
-    return render(
-        request, "manage.html", volunteer=volunteer, areas=areas, stop_url=stop_url,
-        sig=request.query.get("sig", ""), language_name=language_name(volunteer.language),
-        since=volunteer.created_at.strftime("%d.%m.%Y" if lang == "de" else "%d/%m/%Y"),
-    )  # fmt: skip
-
-
-def _place(request: web.Request, area: Area, lang: str) -> str:
-    place = request.app[keys.GEOCODER].gazetteer.nearest(area.lat, area.lon).name(lang)
-    with language(lang):
-        return messages.area(place, area.radius_km)
-
-
-@routes.get("/volunteer/manage/{public_id}/export", name="volunteer_export")
-@public
-@signed_link("manage")
-async def export(request: web.Request, volunteer: Volunteer | None) -> web.Response:
-    """Everything held about the volunteer, as a JSON download."""
-    if volunteer is None:
-        return render(request, "deleted.html", status=404)
-    data = await volunteers.export(request.app[keys.DB], volunteer)
-    body = json.dumps(data, indent=2, ensure_ascii=False)
-    headers = {**PRIVATE, "Content-Disposition": 'attachment; filename="my-volunteer-data.json"'}
-    return web.Response(text=body, content_type="application/json", headers=headers)
-
-
-@routes.post("/volunteer/manage/{public_id}/delete", name="volunteer_delete")
-@public
-@signed_link("manage")
-async def delete(request: web.Request, volunteer: Volunteer | None) -> web.Response:
-    if not _csrf_ok(request, await request.post()):
-        return problem(request, "form_expired", 403)
-    if volunteer is not None:
-        await volunteers.delete(request.app[keys.DB], volunteer)
-        log.info("volunteer deleted", extra={"action": "volunteer_delete", "channel": "web"})
-    return render(request, "deleted.html")
+    """The same page for everyone who holds the link: it is in every alert, and alerts are
+    forwarded. No address, no areas, no link to the volunteer's data."""
+    return render(request, "stopped.html")
