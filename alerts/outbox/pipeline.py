@@ -117,7 +117,7 @@ async def add_photo(
 ) -> Photo | Proposal:
     """The stored photo; an active case's new revision is sent and published. A photo that an
     active case would show is a proposal instead, nothing changed."""
-    image = lifecycle.clean_photo(settings, data)
+    image = await lifecycle.clean_photo(settings, data)
     async with db.transaction() as tx:
         proposal = await proposals.propose_in(tx, staff, case_id, "photo", {}, image)
         if proposal is not None:
