@@ -201,12 +201,12 @@ async def close(db: Database, staff: Staff, case_id: int, reason: Any) -> Case:
 
 # The close's own first round of the sweep: a small fan-out is ended when the close answers, a
 # large one by the dispatchers (the close answers in the same time whatever the size).
-_CLOSE_ROUND_ROWS = 2_000
+_CLOSE_ROUND_ROWS = 500
 
 
 async def _end_first_rows(db: Database, case: Case) -> None:
     try:
-        await fanout.end_closed(db, case.id, chunk=_CLOSE_ROUND_ROWS, rounds=1, batches=100)
+        await fanout.end_closed(db, case.id, chunk=_CLOSE_ROUND_ROWS, rounds=1, batches=20)
     except Exception:
         # Committed already: the dispatchers' sweep ends the rows from the case's state.
         log.warning("closed case's rows left to the sweep", exc_info=True, extra={
