@@ -77,7 +77,7 @@ class TooManyRequests(AlertsError):
 
 
 class Busy(AlertsError):
-    """The service is busy; please try again in a few seconds."""
+    """The database is busy right now and nothing was changed. Please try again in a few seconds."""
 
     status = 503
 

@@ -240,7 +240,7 @@ async def bench_size(bench: Bench, url: str, count: int, closes: int) -> None:
 async def main(args: argparse.Namespace) -> None:
     async with scratch_database(args.dsn) as (url, where):
         print(f"database: {where}", flush=True)
-        pool = await create_pool(url, min_size=2, max_size=20)
+        pool = await create_pool(url, min_size=2, max_size=6)
         db = Database(pool)
         settings = Settings.from_env(
             {}, database_url=url, telegram_bot_token=TOKEN,

@@ -78,21 +78,28 @@ async def end_closed(
     rounds: int | None = None,
     batches: int | None = None,
 ) -> Ended:
-    """The sweep after a close (a dispatcher's, and the close's own first round): the batches of
-    closed cases forgotten, then up to `chunk` rows of each round ended - unsent rows cancelled,
-    sent rows marked `withdrawing` - a transaction per round, until none is left or after
-    `rounds` (only `case_id`'s when given). Rows another transaction holds are skipped (a send
-    being recorded: the next sweep finds it). What was ended."""
-    dropped = int(await db.fetchval("drop_closed_fanout_batches", case_id, batches))
-    cancelled = withdrawing = done = 0
-    while rounds is None or done < rounds:
-        done += 1
-        row = await db.fetchrow("end_closed_outbox", case_id, chunk)
-        assert row is not None
-        cancelled += row["cancelled"]
-        withdrawing += row["withdrawing"]
-        if row["cancelled"] + row["withdrawing"] < chunk:
-            break
+    """The sweep after a close (every dispatcher's, on the close's NOTIFY and at each poll, and
+    the close's own first round): for `case_id`, else every case closed in the last day, its
+    batches forgotten (up to `batches`), then up to `chunk` rows a round ended - unsent rows
+    cancelled, sent rows marked `withdrawing` - a transaction per round, until none is left or
+    after `rounds`. Rows another transaction holds are skipped (a send being recorded: the
+    next sweep finds it). What was ended."""
+    if case_id is None:
+        ids = [r["id"] for r in await db.fetch("closed_cases_to_sweep")]
+    else:
+        ids = [case_id]
+    dropped = cancelled = withdrawing = 0
+    for case in ids:
+        dropped += int(await db.fetchval("drop_closed_fanout_batches", case, batches))
+        done = 0
+        while rounds is None or done < rounds:
+            done += 1
+            row = await db.fetchrow("end_closed_outbox", case, chunk)
+            assert row is not None
+            cancelled += row["cancelled"]
+            withdrawing += row["withdrawing"]
+            if row["cancelled"] + row["withdrawing"] < chunk:
+                break
     ended = Ended(batches=dropped, cancelled=cancelled, withdrawing=withdrawing)
     if withdrawing:
         await db.execute("notify_dispatchers", "")

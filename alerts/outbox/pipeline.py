@@ -37,10 +37,11 @@ Waking the dispatchers is a NOTIFY written by the steps: PostgreSQL delivers it 
    first round after the commit, then every dispatcher on the close's NOTIFY and on its
    polling) cancels the unsent rows and marks the sent ones `withdrawing`, read from the
    case's state, so a crash after the commit loses nothing. From the commit nothing new
-   leaves: a claim reads the case's state and one that reads it closed is never sent; a
-   message claimed before the commit is in flight (the dispatcher's check before the send
-   stops it unless it is already on its way, within DISPATCH's 0.1 s cache and the close's
-   NOTIFY), and is recorded `withdrawing` and taken back.
+   leaves: a claim reads the case's state and one that reads it closed is never sent. A
+   message claimed before the commit is in flight: the check right before its send (the
+   dispatcher's CaseGate, marked closed by the close's NOTIFY, else read at most 0.1 s ago)
+   stops it unless it is already on its way, and what went out is recorded `withdrawing`
+   (or `sent`, then marked by the sweep) and taken back.
 
 Transient database errors (deadlock, serialization failure, lost connection) make a transition
 run again whole (alerts.db.retry: bounded, with jitter), then answer 503 with `Retry-After`.

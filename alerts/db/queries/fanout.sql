@@ -142,13 +142,19 @@ ON CONFLICT DO NOTHING;
 UPDATE publications SET state = 'cancelled', end_reason = 'superseded', ended_at = now()
 WHERE case_id = $1 AND revision < $2 AND state = 'pending' AND channel = ANY($3::text[]);
 
+-- name: closed_cases_to_sweep
+-- The cases closed in the last day: those whose rows the dispatchers' sweep ends (a row of a case closed longer ago is never pending, failed or sent any more: in-flight sends are recorded within seconds, stalled ones ended by the withdrawal sweep).
+SELECT id FROM cases
+WHERE state = 'closed' AND closed_at > now() - interval '1 day'
+ORDER BY closed_at DESC;
+
 -- name: end_closed_outbox
--- After a close (a dispatcher's sweep, durable because it is read from the case's state): up to $2 open rows of closed cases (only case $1 when given) end, rows other transactions hold skipped: unsent ones cancelled (case_closed), sent ones marked for withdrawal; (cancelled, withdrawing).
+-- After the close of case $1 (the sweep, durable because it is read from the case's state): up to $2 of its open rows end, rows other transactions hold skipped: unsent ones cancelled (case_closed), sent ones marked for withdrawal; (cancelled, withdrawing).
 WITH open AS (
     SELECT p.id, p.state
     FROM cases c
     JOIN publications p ON p.case_id = c.id AND p.state IN ('pending', 'failed', 'sent')
-    WHERE c.state = 'closed' AND ($1::bigint IS NULL OR c.id = $1)
+    WHERE c.id = $1 AND c.state = 'closed'
     LIMIT $2
     FOR UPDATE OF p SKIP LOCKED
 ), ended AS (
@@ -167,13 +173,13 @@ SELECT count(*) FILTER (WHERE state <> 'sent')::int AS cancelled,
 FROM ended;
 
 -- name: drop_closed_fanout_batches
--- Forget up to $2 batches (NULL: all) of cases no longer active (only case $1 when given), those another transaction is turning into rows skipped (that expansion makes no rows for a closed case); how many.
+-- Forget up to $2 batches (NULL: all) of case $1 if it is no longer active, those another transaction is turning into rows skipped (that expansion makes no rows for a closed case); how many.
 WITH gone AS (
     DELETE FROM fanout_batches b
     WHERE (b.case_id, b.revision, b.seq) IN (
         SELECT f.case_id, f.revision, f.seq
         FROM fanout_batches f JOIN cases c ON c.id = f.case_id AND c.state <> 'active'
-        WHERE $1::bigint IS NULL OR f.case_id = $1
+        WHERE f.case_id = $1
         LIMIT $2
         FOR UPDATE OF f SKIP LOCKED)
     RETURNING 1

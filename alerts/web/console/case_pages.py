@@ -212,9 +212,12 @@ async def lifecycle_action(request: web.Request, action: str, done: str) -> web.
         raise
     except errors.AlertsError as exc:
         log.info("case action refused", extra={"action": action, "status": exc.status})
-        return await render_case(
+        page = await render_case(
             request, problem=as_problem(request, action, exc), status=exc.status
         )
+        if isinstance(exc, errors.Busy):  # the database, busy: the same form, a moment later
+            page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     log.info("case action", extra={"action": action, "case_id": case.id})
     raise see_case(case, done)
 
