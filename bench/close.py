@@ -176,8 +176,10 @@ async def one_close(bench: Bench, retries: Retries) -> tuple[float, int, int, in
     case = await pipeline.approve(db, bench.settings, bench.staff[1], case.id)
 
     async def sending() -> bool:
+        # Sent, or refused by the sandbox (a volunteer beyond its USERS chats): being sent.
         sent = await db.conn.fetchval(
-            "SELECT count(*) FROM publications WHERE case_id = $1 AND state = 'sent'", case.id
+            "SELECT count(*) FROM publications WHERE case_id = $1 AND state IN ('sent', 'failed')",
+            case.id,
         )
         return int(sent) >= 20
 
