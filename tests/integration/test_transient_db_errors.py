@@ -15,12 +15,16 @@ import asyncpg
 import pytest
 from aiohttp.test_utils import TestClient
 
+from alerts.cases import lifecycle as cases
 from alerts.cases.models import CaseState
 from alerts.config import Settings
 from alerts.db.database import Database
+from alerts.outbox import pipeline
+from alerts.staff.models import Role
 from tests.support.app import PASSWORD, Bearer, StaffFactory
 from tests.support.console import logged_in
 from tests.support.dispatch import active_case, with_channels
+from tests.support.factories import CASE_FIELDS, CONSENT, last_seen
 
 
 def retries(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -172,3 +176,72 @@ async def test_a_close_whose_connection_is_lost_at_every_attempt_answers_503_hal
     )
     assert again.status == 200, await again.text()
     assert await state(db, case.id) == CaseState.CLOSED
+
+
+async def _submitted(db: Database, settings: Settings, make_staff: StaffFactory) -> Any:
+    manager = await make_staff()
+    case = await cases.create_draft(db, manager, {**CASE_FIELDS, "last_seen_at": last_seen()})
+    await pipeline.change_consent(db, settings, manager, case.id, CONSENT)
+    return await cases.submit(db, manager, case.id)
+
+
+@pytest.mark.parametrize("transition", ["approve", "revise", "change_consent", "revoke_consent"])
+async def test_a_transition_whose_connection_is_lost_once_is_run_again_whole_and_made_once(
+    db: Database,
+    settings: Settings,
+    database_url: str,
+    make_staff: StaffFactory,
+    caplog: pytest.LogCaptureFixture,
+    transition: str,
+) -> None:
+    planning = with_channels(settings)
+    staff = await make_staff(Role.SUPERVISOR)
+    if transition == "approve":
+        case = await _submitted(db, planning, make_staff)
+        run = pipeline.approve(db, planning, staff, case.id)
+    else:
+        case = await active_case(db, planning, make_staff, photo=False)
+        if transition == "revise":
+            run = pipeline.revise(db, planning, staff, case.id, {"hair": "short, dyed black"})
+        elif transition == "change_consent":
+            run = pipeline.change_consent(db, planning, staff, case.id, {**CONSENT, "level": 1})
+        else:
+            run = pipeline.revoke_consent(db, staff, case.id)
+    audit_before = await db.conn.fetchval(
+        "SELECT count(*) FROM audit_log WHERE case_id = $1", case.id
+    )
+    caplog.set_level(logging.WARNING, logger="alerts.db.retry")
+    holder = await asyncpg.connect(database_url)
+    killer = await asyncpg.connect(database_url)
+    try:
+        tx = holder.transaction()
+        await tx.start()
+        await holder.execute("SELECT 1 FROM cases WHERE id = $1 FOR UPDATE", case.id)
+        running = asyncio.ensure_future(run)
+        besides = holder.get_server_pid()
+        while not (waiting := await waiting_for_a_lock(killer, besides=besides)):  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+        # The connection is lost in the middle of the transaction (the case row locked or
+        # being locked): nothing of it stays, and the service runs it again.
+        await killer.execute("SELECT pg_terminate_backend($1)", waiting[0])
+        while not await waiting_for_a_lock(killer, besides=besides):  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+        await tx.rollback()
+        await asyncio.wait_for(running, 30)
+    finally:
+        await holder.close()
+        await killer.close()
+    assert retries(caplog) and len(retries(caplog)) == 1
+    row = await db.conn.fetchrow("SELECT state, revision FROM cases WHERE id = $1", case.id)
+    # Made once: one new revision at most, one audit record per step.
+    if transition == "approve":
+        assert (row["state"], row["revision"]) == ("active", 1)
+    elif transition in ("revise", "change_consent"):
+        assert (row["state"], row["revision"]) == ("active", case.revision + 1)
+    audit = await db.conn.fetch(
+        "SELECT action FROM audit_log WHERE case_id = $1 ORDER BY id OFFSET $2",
+        case.id,
+        audit_before,
+    )
+    actions = [r["action"] for r in audit]
+    assert len(actions) == len(set(actions)), actions
