@@ -224,7 +224,8 @@ async def test_a_transition_whose_connection_is_lost_once_is_run_again_whole_and
         # The connection is lost in the middle of the transaction (the case row locked or
         # being locked): nothing of it stays, and the service runs it again.
         await killer.execute("SELECT pg_terminate_backend($1)", waiting[0])
-        while not await waiting_for_a_lock(killer, besides=besides):  # noqa: ASYNC110
+        # The next attempt waits for the case row again (without a retry: the call failed).
+        while not running.done() and not await waiting_for_a_lock(killer, besides=besides):  # noqa: ASYNC110
             await asyncio.sleep(0.01)
         await tx.rollback()
         await asyncio.wait_for(running, 30)
