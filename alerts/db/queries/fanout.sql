@@ -151,7 +151,10 @@ ORDER BY closed_at DESC;
 -- name: end_closed_outbox
 -- After the close of case $1 (the sweep, durable because it is read from the case's state): up to $2 of its open rows end, rows other transactions hold skipped: unsent ones cancelled (case_closed), sent ones marked for withdrawal; (cancelled, withdrawing).
 WITH open AS (
-    SELECT p.id, p.state
+    -- hosted: what we host, rendered after the close's commit: its address answers 410 already
+    SELECT p.id, p.state,
+           (p.channel IN ('case_page', 'poster', 'image', 'feed')
+            OR (p.channel = 'press' AND p.target = 'press-room')) AS hosted
     FROM cases c
     JOIN publications p ON p.case_id = c.id AND p.state IN ('pending', 'failed', 'sent')
     WHERE c.id = $1 AND c.state = 'closed'
@@ -159,9 +162,14 @@ WITH open AS (
     FOR UPDATE OF p SKIP LOCKED
 ), ended AS (
     UPDATE publications p
-    SET state = CASE WHEN open.state = 'sent' THEN 'withdrawing' ELSE 'cancelled' END,
-        end_reason = CASE WHEN open.state = 'sent' THEN p.end_reason ELSE 'case_closed' END,
-        ended_at = CASE WHEN open.state = 'sent' THEN p.ended_at ELSE now() END,
+    SET state = CASE WHEN open.state <> 'sent' THEN 'cancelled'
+                     WHEN open.hosted THEN 'withdrawn'
+                     ELSE 'withdrawing' END,
+        end_reason = CASE WHEN open.state <> 'sent' THEN 'case_closed'
+                          WHEN open.hosted THEN 'case closed'
+                          ELSE p.end_reason END,
+        ended_at = CASE WHEN open.state = 'sent' AND NOT open.hosted THEN p.ended_at
+                        ELSE now() END,
         claimed_by = CASE WHEN open.state = 'sent' THEN p.claimed_by END,
         next_attempt_at = now()
     FROM open
