@@ -103,6 +103,10 @@ async def test_a_close_during_a_fanout_of_100000_wins_at_once_and_nothing_leaves
         }
         body = await answer.text()
         retries = [r for r in caplog.records if getattr(r, "action", "") == "db.retry"]
+        first = f"HTTP {answer.status} in {latency * 1000:.0f} ms, retries {len(retries)}"
+        with capsys.disabled():
+            print(f"\n[close during a fan-out of {VOLUNTEERS:,}] close: {first}", flush=True)
+        assert answer.status == 200, (first, body)
 
         async def settled() -> bool:
             left = await db.conn.fetchval(
