@@ -202,7 +202,8 @@ async def test_a_transition_whose_connection_is_lost_once_is_run_again_whole_and
     else:
         case = await active_case(db, planning, make_staff, photo=False)
         if transition == "revise":
-            run = pipeline.revise(db, planning, staff, case.id, {"hair": "short, dyed black"})
+            # A correction that removes words narrows: it takes effect at once, by one person.
+            run = pipeline.revise(db, planning, staff, case.id, {"clothing": "red rain jacket"})
         elif transition == "change_consent":
             run = pipeline.change_consent(db, planning, staff, case.id, {**CONSENT, "level": 1})
         else:
