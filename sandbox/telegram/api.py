@@ -10,6 +10,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from PIL import Image, UnidentifiedImageError
 
@@ -108,16 +109,19 @@ class BotApi:
         if not raw:
             raise bad_request("chat_id is empty")
         if raw.startswith("@"):
-            return self.state.chat_by_username(raw[1:])
+            return self.state.reachable(self.state.chat_by_username(raw[1:]))
         try:
-            return self.state.chat(int(raw))
+            chat_id = int(raw)
         except ValueError:
             raise bad_request("chat not found") from None
+        return self.state.reachable(self.state.chat(chat_id))
 
     def _writable_chat(self, p: ApiParams) -> SandboxChat:
         chat = self._chat(p)
         if chat.id in self.state.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if chat.id in self.state.deactivated:
+            raise ApiError(403, "Forbidden: user is deactivated")
         return chat
 
     def _admit(self, chat: SandboxChat, p: ApiParams) -> None:
@@ -310,6 +314,8 @@ class BotApi:
             return await self.delete_webhook(p)
         if not url.startswith(("https://", "http://")):
             raise bad_request("bad webhook: invalid webhook URL specified")
+        if not self.state.config.allow_insecure_webhooks:
+            _refuse_insecure_webhook(url)
         secret = p.string("secret_token")
         if secret is not None and not _SECRET_TOKEN.fullmatch(secret):
             raise bad_request("secret token contains unallowed characters")
@@ -380,6 +386,22 @@ class BotApi:
         allowed = p.json("allowed_updates")
         if isinstance(allowed, list) and allowed:
             self.state.allowed_updates = frozenset(str(kind) for kind in allowed)
+
+
+WEBHOOK_PORTS = (443, 80, 88, 8443)
+
+
+def _refuse_insecure_webhook(url: str) -> None:
+    """Telegram's refusals of a webhook that is not HTTPS or not on one of its four ports."""
+    parts = urlsplit(url)
+    if parts.scheme != "https":
+        raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    try:
+        port = parts.port or 443
+    except ValueError:
+        raise bad_request("bad webhook: invalid webhook URL specified") from None
+    if port not in WEBHOOK_PORTS:
+        raise bad_request("bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443")
 
 
 def _commands_key(p: ApiParams) -> str:
