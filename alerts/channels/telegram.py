@@ -329,7 +329,9 @@ def _translate(err: TelegramError) -> ChannelError:
         moved = str(err.new_chat_id)
         return ChatMoved(moved, f"the group became a supergroup (chat id {moved})")
     if isinstance(err, Forbidden):
-        return RecipientGone(f"Forbidden: {scrub(err.message)}")
+        # Telegram's words, which python-telegram-bot keeps whole: "Forbidden: bot was ...".
+        words = scrub(err.message)
+        return RecipientGone(words if words.startswith("Forbidden") else f"Forbidden: {words}")
     if isinstance(err, BadRequest):
         return PermanentFailure(f"BadRequest: {scrub(err.message)}")
     if isinstance(err, InvalidToken):
