@@ -10,7 +10,6 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
-from urllib.parse import urlsplit
 
 from PIL import Image, UnidentifiedImageError
 
@@ -20,6 +19,7 @@ from sandbox.telegram.params import (
     UploadedFile,
     caption_fields,
     link_preview_disabled,
+    refuse_insecure_webhook,
     reply_markup,
     text_fields,
 )
@@ -315,7 +315,7 @@ class BotApi:
         if not url.startswith(("https://", "http://")):
             raise bad_request("bad webhook: invalid webhook URL specified")
         if not self.state.config.allow_insecure_webhooks:
-            _refuse_insecure_webhook(url)
+            refuse_insecure_webhook(url)
         secret = p.string("secret_token")
         if secret is not None and not _SECRET_TOKEN.fullmatch(secret):
             raise bad_request("secret token contains unallowed characters")
@@ -386,22 +386,6 @@ class BotApi:
         allowed = p.json("allowed_updates")
         if isinstance(allowed, list) and allowed:
             self.state.allowed_updates = frozenset(str(kind) for kind in allowed)
-
-
-WEBHOOK_PORTS = (443, 80, 88, 8443)
-
-
-def _refuse_insecure_webhook(url: str) -> None:
-    """Telegram's refusals of a webhook that is not HTTPS or not on one of its four ports."""
-    parts = urlsplit(url)
-    if parts.scheme != "https":
-        raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
-    try:
-        port = parts.port or 443
-    except ValueError:
-        raise bad_request("bad webhook: invalid webhook URL specified") from None
-    if port not in WEBHOOK_PORTS:
-        raise bad_request("bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443")
 
 
 def _commands_key(p: ApiParams) -> str:
