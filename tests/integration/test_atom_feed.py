@@ -6,6 +6,7 @@ link; conditional requests get 304 while nothing changed."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,6 +21,7 @@ from alerts.i18n import in_language
 from alerts.outbox import pipeline
 from tests.support.app import StaffFactory
 from tests.support.factories import CONSENT, approved
+from tests.support.paths import DATA
 
 Client = TestClient[Any, Any]
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -29,6 +31,11 @@ DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-
 # What RFC 6721 (section 3) lets a deleted entry hold besides its attributes.
 TOMBSTONE_CHILDREN = {f"{AT}by", f"{AT}comment", f"{ATOM}link", f"{ATOM}source"}
 CHILD = ("Lotte", "Vermeulen", "hoodie", "Sint-Pieters", "square-", "photo", ".jpg", ".png")
+
+
+@functools.cache
+def tombstone_schema() -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(DATA / "atom-tombstones.xsd")))
 
 
 async def get_feed(client: Client, path: str = "/feeds/alerts.atom") -> bytes:
@@ -50,6 +57,7 @@ def tombstones(body: bytes) -> list[Any]:
     assert root.tag == f"{ATOM}feed"
     found = root.findall(f"{AT}deleted-entry")
     for element in found:
+        tombstone_schema().assertValid(etree.fromstring(etree.tostring(element)))
         ref, when = element.get("ref"), element.get("when")
         assert ref and re.match(r"https?://", ref), ref  # an IRI: the entry's atom:id
         assert when and DATE_TIME.fullmatch(when), when
@@ -200,3 +208,18 @@ async def test_conditional_headers_that_are_not_text_never_get_a_500(client: Cli
         status = int((await reader.readline()).split()[1])
         writer.close()
         assert status == 400, (header, status)  # from alerts.web.protocol
+
+
+def test_the_rfc_6721_check_refuses_a_broken_deleted_entry() -> None:
+    """The schema check itself: a tombstone without `when`, with a `when` that is no date-time,
+    or holding an element RFC 6721 does not know, fails it."""
+    ns = 'xmlns:at="http://purl.org/atompub/tombstones/1.0" ref="https://alerts.example/alerts/a"'
+    good = f'<at:deleted-entry {ns} when="2026-12-05T07:00:00+00:00"/>'
+    assert tombstone_schema().validate(etree.fromstring(good))
+    for broken in (
+        f"<at:deleted-entry {ns}/>",
+        f'<at:deleted-entry {ns} when="yesterday"/>',
+        f'<at:deleted-entry {ns} when="2026-12-05T07:00:00Z"><at:name>Lotte</at:name>'
+        "</at:deleted-entry>",
+    ):
+        assert not tombstone_schema().validate(etree.fromstring(broken)), broken
