@@ -243,7 +243,7 @@ class Dispatcher:
             if outcome.returns_token:
                 await self.limiter.give_back(lane.bucket, 1)
             if isinstance(outcome, Ended) and outcome.reason == "recipient_gone":
-                await self.sender.recipient_gone(outcome.claim)
+                await self.sender.recipient_gone(outcome.claim, outcome.error)
         except Exception as err:
             # The row stays `sending`; the stalled-claim takeover retries it.
             log.error("outcome not recorded", exc_info=True, extra={
