@@ -267,7 +267,7 @@ def too_many(request: web.Request, visit: Visit, exc: Limited) -> web.Response:
     nothing of the case."""
     log.info("sighting refused: limit", extra={"action": "sighting_limited", "scope": exc.scope})
     headers = {"Retry-After": str(exc.retry_after)}
-    hotline = request.app[keys.SETTINGS].hotline_number
+    hotline = request.app[keys.SETTINGS].hotline
     words = in_language(visit.lang, exc.message, minutes=exc.minutes, hotline=hotline)
     if visit.as_json:
         body = {"error": words, "status": 429, "retry_after": exc.retry_after}
