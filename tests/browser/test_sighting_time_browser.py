@@ -19,11 +19,12 @@ from alerts.sightings.reports import TOO_EARLY
 from tests.browser.test_sighting_browser import browser, errors_of, live, rows
 from tests.support.app import PASSWORD, StaffFactory
 from tests.support.factories import approved
+from tests.support.paths import ROOT
 
 __all__ = ["browser", "live"]  # the fixtures, shared with test_sighting_browser
 BRUSSELS = ZoneInfo("Europe/Brussels")
 LONDON = ZoneInfo("Europe/London")
-SHOTS = "/work/wt/shots/honest"
+SHOTS = ROOT / "test-artifacts" / "sighting-time"
 
 
 async def test_just_now_on_a_phone_on_uk_time_is_stored_as_the_right_instant(
@@ -65,7 +66,8 @@ async def test_just_now_on_a_phone_on_uk_time_is_stored_as_the_right_instant(
     on_phone = before.astimezone(LONDON).strftime("%H:%M")
     device = page.locator("[data-device-time]")
     assert await device.is_visible()
-    await page.screenshot(path=f"{SHOTS}/sighting-time-london-phone.png", full_page=False)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SHOTS / "just-now-on-uk-time.png"))
     assert on_phone in await device.inner_text() or (
         after.astimezone(LONDON).strftime("%H:%M") in await device.inner_text()
     )
