@@ -64,6 +64,7 @@ async def test_just_now_on_a_phone_on_uk_time_is_stored_as_the_right_instant(
     assert shown in {m.astimezone(BRUSSELS).strftime("%Y-%m-%dT%H:%M") for m in (before, after)}
     # The phone's own clock is an hour behind Brussels: said under the field.
     on_phone = before.astimezone(LONDON).strftime("%H:%M")
+    assert not await page.get_by_label(t("The time is right")).is_visible()  # nothing to confirm
     device = page.locator("[data-device-time]")
     assert await device.is_visible()
     SHOTS.mkdir(parents=True, exist_ok=True)

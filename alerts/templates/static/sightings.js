@@ -81,20 +81,32 @@
     var differs = !isNaN(t) && asUtc(wallClock(t)) - t !== -new Date(t).getTimezoneOffset() * 60000;
     deviceTime.hidden = !differs;
     if (differs) {
-      var d = new Date(t);
-      var local = d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " +
-        pad(d.getHours()) + ":" + pad(d.getMinutes());
+      var local;
+      try {
+        local = new Date(t).toLocaleString(document.documentElement.lang || undefined, {
+          weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
+          hourCycle: "h23"
+        });
+      } catch (e) { local = new Date(t).toString(); }
       deviceTime.textContent = words.deviceClock.replace("%(time)s", local);
     }
+    var ids = (when.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+      return id && id !== "sf-seen_at-device";
+    });
+    if (differs) { ids.push("sf-seen_at-device"); }
+    when.setAttribute("aria-describedby", ids.join(" "));
   }
   function timeProblem() {
     var t = instant(when.value);
     if (isNaN(t)) { return ""; }
     if (t - Date.now() > FUTURE_SLACK) { return words.future; }
-    if (!isNaN(lastSeen) && t < lastSeen - EARLY && !confirmBox.checked) {
+    if (!isNaN(lastSeen) && t < lastSeen - EARLY) {
       confirmRow.hidden = false;
-      return words.early;
+      return confirmBox.checked ? "" : words.early;
     }
+    /* Not early (any more): nothing to confirm. */
+    confirmRow.hidden = true;
+    confirmBox.checked = false;
     return "";
   }
   function checkTime() {
