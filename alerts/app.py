@@ -13,7 +13,7 @@ from alerts import i18n
 from alerts.config import Settings
 from alerts.db import database
 from alerts.geo.geocoding import GeocodingService
-from alerts.web import keys
+from alerts.web import keys, protocol
 from alerts.web.api import approval as api_approval
 from alerts.web.api import handlers as api
 from alerts.web.console import approval as console_approval
@@ -76,9 +76,10 @@ async def _geocoder_ctx(app: web.Application) -> AsyncIterator[None]:
 def create_app(settings: Settings) -> web.Application:
     """The application for `settings`; the database opens and closes with it."""
     app = web.Application(
-        middlewares=[security_headers, error_pages, identify],
+        middlewares=[security_headers, error_pages, protocol.readable_request, identify],
         client_max_size=settings.photo_max_bytes + 64 * 1024,
     )
+    protocol.setup(app)  # no versions in Server
     app[keys.SETTINGS] = settings
     app[keys.TEMPLATES] = create_templates()
     app.cleanup_ctx.append(_database_ctx(settings))

@@ -172,6 +172,14 @@ class Settings:
     photo_max_side: int = _setting(
         "PHOTO_MAX_SIDE", 2000, "Photos are scaled down so their longer side is at most this.", int
     )
+    photo_decoders: int = _setting(
+        "PHOTO_DECODERS",
+        2,
+        "Photos decoded at once per process, in worker threads off the event loop; others wait "
+        "their turn. At PHOTO_MAX_PIXELS one takes about 70 MB for a JPEG, up to 360 MB for a "
+        "PNG or WebP with transparency.",
+        int,
+    )
     secret_key: str = _setting(
         "SECRET_KEY",
         "",

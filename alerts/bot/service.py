@@ -28,6 +28,7 @@ from telegram import BotCommand, Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
+from alerts.bot import updates
 from alerts.bot.conversation import Conversation
 from alerts.channels.tg_request import AiohttpRequest
 from alerts.config import Settings
@@ -130,6 +131,8 @@ def build_application(
     if settings.telegram_mode == "webhook":
         builder = builder.updater(None)  # our aiohttp route feeds the update queue
     application = builder.build()
+    once = updates.Once(conversation.db, settings.telegram_bot_token)
+    application.add_handler(once.handler(), group=updates.GROUP)  # a repeated update: dropped
     application.add_handlers(conversation.handlers())
     application.add_error_handler(_on_error)
     return application

@@ -15,7 +15,6 @@ handle, and let through everything else. Where a report stands is kept in the da
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
@@ -45,6 +44,7 @@ from alerts.bot import sighting_steps as steps
 from alerts.bot.chats import ChatLocks
 from alerts.bot.sighting_steps import PHOTO, WHAT, WHERE, WHICH, Draft, Markup
 from alerts.cases import lifecycle as cases
+from alerts.cases import photos
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.geo.geocoding import GeocodingService
@@ -309,8 +309,8 @@ class SightingBot:
         """The photo's bytes from Telegram, cleaned like an upload (off the event loop)."""
         file = await update.get_bot().get_file(file_id)
         data = bytes(await file.download_as_bytearray())
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(None, sightings.clean_photo, data, self.settings)
+        workers = self.settings.photo_decoders
+        return await photos.off_loop(workers, sightings.clean_photo, data, self.settings)
 
     # -- helpers ----------------------------------------------------------------------------------
 

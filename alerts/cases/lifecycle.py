@@ -11,7 +11,7 @@ from typing import Any
 from alerts import errors
 from alerts.cases.fields import EDITABLE, parse_case_fields, parse_close_reason, parse_consent
 from alerts.cases.models import Case, CaseKind, CaseState, Consent, Photo
-from alerts.cases.photos import CleanImage, clean_image
+from alerts.cases.photos import CleanImage, clean_image_off_loop
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.staff import audit
@@ -215,13 +215,15 @@ async def edit_in(
     return case, False
 
 
-def clean_photo(settings: Settings, data: bytes) -> CleanImage:
-    """The uploaded photo cleaned and bounded (before any lock: it takes a while)."""
-    return clean_image(
+async def clean_photo(settings: Settings, data: bytes) -> CleanImage:
+    """The uploaded photo cleaned and bounded (before any lock: it takes a while), by one of
+    the process's photo decoders, off the event loop."""
+    return await clean_image_off_loop(
         data,
         max_bytes=settings.photo_max_bytes,
         max_pixels=settings.photo_max_pixels,
         max_side=settings.photo_max_side,
+        workers=settings.photo_decoders,
     )
 
 

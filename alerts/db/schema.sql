@@ -531,6 +531,12 @@ CREATE TABLE public.telegram_sightings (
     updated_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
+CREATE TABLE public.telegram_updates (
+    bot_id bigint NOT NULL,
+    update_id bigint NOT NULL,
+    taken_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
 CREATE TABLE public.volunteer_areas (
     id bigint NOT NULL,
     volunteer_id bigint NOT NULL,
@@ -771,6 +777,9 @@ ALTER TABLE ONLY public.telegram_files
 ALTER TABLE ONLY public.telegram_sightings
     ADD CONSTRAINT telegram_sightings_pkey PRIMARY KEY (chat_id);
 
+ALTER TABLE ONLY public.telegram_updates
+    ADD CONSTRAINT telegram_updates_pkey PRIMARY KEY (bot_id, update_id);
+
 ALTER TABLE ONLY public.volunteer_areas
     ADD CONSTRAINT volunteer_areas_pkey PRIMARY KEY (id);
 
@@ -833,6 +842,10 @@ CREATE INDEX publications_edits_idx ON public.publications USING btree (edits_id
 
 CREATE INDEX publications_feed_idx ON public.publications USING btree (case_id, revision) WHERE (channel = 'feed'::text);
 
+CREATE INDEX publications_hosted_idx ON public.publications USING btree (case_id, state) WHERE ((channel = ANY (ARRAY['case_page'::text, 'poster'::text, 'image'::text, 'feed'::text])) OR ((channel = 'press'::text) AND (target = 'press-room'::text)));
+
+CREATE INDEX publications_open_idx ON public.publications USING btree (case_id) WHERE (state = ANY (ARRAY['pending'::text, 'failed'::text, 'sent'::text]));
+
 CREATE INDEX publications_partner_target_idx ON public.publications USING btree (channel, target, id) WHERE (channel = ANY (ARRAY['telegram_channel'::text, 'webhook'::text]));
 
 CREATE INDEX publications_pending_idx ON public.publications USING btree (sort_key, id) WHERE (state = 'pending'::text);
@@ -852,6 +865,8 @@ CREATE INDEX staff_sessions_staff_idx ON public.staff_sessions USING btree (staf
 CREATE INDEX telegram_conversations_updated_idx ON public.telegram_conversations USING btree (updated_at);
 
 CREATE INDEX telegram_sightings_updated_idx ON public.telegram_sightings USING btree (updated_at);
+
+CREATE INDEX telegram_updates_taken_at_idx ON public.telegram_updates USING btree (taken_at);
 
 CREATE INDEX volunteer_areas_lat_lon_idx ON public.volunteer_areas USING btree (lat, lon);
 

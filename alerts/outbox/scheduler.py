@@ -6,6 +6,8 @@
 - `retention`, daily: the retention purge (alerts.outbox.retention.purge).
 - `sessions`, hourly: expired staff sessions and failed logins older than a day are deleted
   (alerts.staff.auth.prune_sessions); hourly, so a burst of failed logins does not linger.
+- `telegram_updates`, hourly: the ids of Telegram updates taken more than a week ago are
+  forgotten (alerts.bot.updates keeps them so that a repeated update is processed once).
 
 It runs wherever the dispatchers run (`run.py serve`, and `serve --only dispatch`); a process
 that only serves the web does not run it. Any number of processes may run it: a job's run holds
@@ -28,7 +30,7 @@ from typing import Any
 import asyncpg
 
 from alerts.config import Settings
-from alerts.db.database import Database
+from alerts.db.database import Database, rows_affected
 from alerts.outbox import pipeline, retention
 from alerts.staff import auth
 
@@ -57,11 +59,17 @@ async def _retention(db: Database, settings: Settings) -> Mapping[str, Any]:
     return {**report.totals(), "waiting": len(report.waiting)}
 
 
+async def _telegram_updates(db: Database, settings: Settings) -> Mapping[str, Any]:
+    """The Telegram update ids taken more than a week ago, forgotten (alerts.bot.updates)."""
+    return {"updates": rows_affected(await db.execute("prune_telegram_updates"))}
+
+
 def default_jobs(settings: Settings) -> list[Job]:
     return [
         Job(name="consents", every=settings.scheduler_interval_seconds, work=_consents),
         Job(name="retention", every=DAY, work=_retention),
         Job(name="sessions", every=HOUR, work=auth.prune_sessions),
+        Job(name="telegram_updates", every=HOUR, work=_telegram_updates),
     ]
 
 

@@ -87,6 +87,9 @@ class Sender:
 
     async def prepare(self, claim: Claim) -> PublicView | Outcome:
         """The view to send, or the outcome when nothing is to be sent (now)."""
+        if claim.case_state != "active":
+            # Claimed after the close's commit: whatever the cache says, never sent.
+            return Ended(claim=claim, state="cancelled", reason="case_closed")
         status = await self.gate.status(claim.case_id)
         if status is not None and status.state == "active" and claim.revision > status.revision:
             # Read before this revision was committed: its view would be the previous one's.

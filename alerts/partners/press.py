@@ -164,10 +164,15 @@ async def contact_from_session(
     """The confirmed contact a session cookie stands for; None when forged, expired or gone."""
     contact_id, _, rest = value.partition(".")
     expires, _, signature = rest.partition(".")
-    if not (contact_id.isdigit() and expires.isdigit() and len(contact_id) < 19):
+    if not (value.isascii() and contact_id.isdigit() and expires.isdigit()
+            and len(contact_id) < 19):  # fmt: skip
         return None
     expected = _signature(settings, f"{contact_id}.{expires}")
-    if not hmac.compare_digest(signature, expected) or int(expires) < now.timestamp():
+    # Compared as bytes: compare_digest refuses non-ASCII text, which anyone can send.
+    if (
+        not hmac.compare_digest(signature.encode(), expected.encode())
+        or int(expires) < now.timestamp()
+    ):
         return None
     row = await db.fetchrow("confirmed_press_contact", int(contact_id))
     return None if row is None else PressContact.from_row(row)

@@ -12,6 +12,7 @@ from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.staff.models import Staff
 from tests.support.app import StaffFactory
+from tests.support.console import logged_in
 from tests.support.dispatch import (
     GENT,
     active_case,
@@ -55,7 +56,9 @@ async def test_reach_counts_each_target_by_its_latest_state(
     assert reach["by_channel"]["telegram_dm"]["sent"] == 2
     assert reach["seconds_to_first_delivery"] == 2.0  # from approval to the first sent_at
 
-    fragment = await client.get(f"/console/cases/{case.id}/progress", headers=headers)
+    # The console's fragment is for a logged-in session (API tokens work only under /api/).
+    await logged_in(client, await make_staff())
+    fragment = await client.get(f"/console/cases/{case.id}/progress")
     assert fragment.status == 200
     assert "frame-ancestors 'self'" in fragment.headers["Content-Security-Policy"]
     page = await fragment.text()

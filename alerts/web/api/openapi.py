@@ -4,139 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from alerts.cases.fields import TEXT_LIMITS
-from alerts.cases.models import CaseKind, CaseState, CloseReason, NameMode, PlacePrecision
+from alerts.cases.models import CaseState
 from alerts.i18n import LANGUAGES
-
-
-def _enum(values: Any) -> dict[str, Any]:
-    return {"type": "string", "enum": [v.value for v in values]}
-
-
-BEARER_DESCRIPTION = (
-    "An API token (`community-alerts create-token`, or the console's API tokens page for "
-    "admins), sent as `Authorization: Bearer alrt_...`. A token acts for one staff account, ends "
-    "after its days (default 90) and can be revoked at once; an unknown, expired or revoked "
-    "token gets 401. Its scopes say what it may do: `read` (GET), `write` (every other change) "
-    "and `approve` (approve and close a case, which a session does only after confirming its "
-    "password); a request outside them gets 403 naming the scope it lacks."
+from alerts.web.api.schemas import (
+    APPROVE_INPUT,
+    BEARER_DESCRIPTION,
+    CASE_INPUT,
+    CLOSE_INPUT,
+    CONSENT_INPUT,
+    ERROR,
+    OBJECT,
+    REVEAL_INPUT,
+    SIGHTING_PATCH,
+    SOCIAL_POST_INPUT,
+    enum_of,
+    json_content,
+    operation,
 )
-_NULLABLE_NUMBER = {"type": "number", "nullable": True}
-_DATETIME = {"type": "string", "format": "date-time"}
-
-CASE_INPUT: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        **{name: {"type": "string", "maxLength": limit} for name, limit in TEXT_LIMITS.items()},
-        "kind": _enum(CaseKind),
-        "age": {"type": "integer", "minimum": 0, "maximum": 25, "nullable": True},
-        "sex": {"type": "string", "enum": ["female", "male", "other"], "nullable": True},
-        "height_cm": {"type": "integer", "minimum": 30, "maximum": 230, "nullable": True},
-        "last_seen_at": {**_DATETIME, "nullable": True},
-        "last_seen_lat": {**_NULLABLE_NUMBER, "minimum": -90, "maximum": 90},
-        "last_seen_lon": {**_NULLABLE_NUMBER, "minimum": -180, "maximum": 180},
-        "search_radius_km": {"type": "number", "minimum": 0.1, "maximum": 500},
-        "languages": {
-            "type": "array",
-            "items": {"type": "string", "enum": list(LANGUAGES)},
-            "minItems": 1,
-        },
-    },
-}
-CONSENT_INPUT: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["given_by", "relation"],
-    "properties": {
-        "given_by": {"type": "string", "minLength": 1, "maxLength": 200},
-        "relation": {"type": "string", "minLength": 1, "maxLength": 200},
-        "given_at": _DATETIME,
-        "valid_until": {**_DATETIME, "nullable": True},
-        "level": {"type": "integer", "minimum": 0, "maximum": 3},
-        "photo": {"type": "boolean"},
-        "name_mode": _enum(NameMode),
-        "place_precision": _enum(PlacePrecision),
-        "forwarding": {"type": "boolean"},
-    },
-}
-REAUTH_INPUT: dict[str, Any] = {
-    "type": "object",
-    "properties": {"password": {"type": "string", "description": "Re-authentication (sessions)"}},
-}
-_FINGERPRINT = {
-    "type": "string",
-    "pattern": "^[0-9a-f]{64}$",
-    "description": "The fingerprint of the preview the approver looked at (GET .../preview, or "
-    "the proposal's address): the approval is refused (409) when what would be published "
-    "changed since",
-}
-APPROVE_INPUT: dict[str, Any] = {
-    "type": "object",
-    "required": ["fingerprint"],
-    "properties": {**REAUTH_INPUT["properties"], "fingerprint": _FINGERPRINT},
-}
-CLOSE_INPUT: dict[str, Any] = {
-    "type": "object",
-    "required": ["reason"],
-    "properties": {**REAUTH_INPUT["properties"], "reason": _enum(CloseReason)},
-}
-ERROR: dict[str, Any] = {
-    "type": "object",
-    "required": ["error", "status"],
-    "properties": {
-        "error": {"type": "string"},
-        "status": {"type": "integer"},
-        "field": {"type": "string"},
-    },
-}
-OBJECT: dict[str, Any] = {"type": "object"}
-
-
-def _json(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"content": {"application/json": {"schema": schema}}}
-
-
-def _operation(
-    summary: str, ok: int = 200, body: dict[str, Any] | None = None, params: bool = True
-) -> dict[str, Any]:
-    responses: dict[str, Any] = {str(ok): {"description": "OK", **_json(OBJECT)}}
-    for status, what in (
-        (400, "Bad request"), (401, "Not logged in"), (403, "Not allowed"),
-        (404, "Not found"), (409, "Not in a state that allows this"), (413, "Too large"),
-        (422, "Invalid input"), (429, "Too many requests"),
-    ):  # fmt: skip
-        responses[str(status)] = {
-            "description": what,
-            **_json({"$ref": "#/components/schemas/Error"}),
-        }
-    op: dict[str, Any] = {"summary": summary, "responses": responses}
-    if params:
-        op["parameters"] = [
-            {"name": "case_id", "in": "path", "required": True,
-             "schema": {"type": "integer", "minimum": 1, "maximum": 2**62}},
-        ]  # fmt: skip
-    if body is not None:
-        op["requestBody"] = {"required": True, **_json(body)}
-    return op
-
-
-SIGHTING_PATCH: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "minProperties": 1,
-    "properties": {
-        "status": {
-            "type": "string",
-            "enum": ["new", "credible", "not_credible", "duplicate", "police"],
-        },
-        "notes": {"type": "string", "maxLength": 2000},
-    },
-}
 
 
 def _sighting_patch() -> dict[str, Any]:
-    op = _operation("Triage a sighting: status and/or notes (audited)", body=SIGHTING_PATCH,
+    op = operation("Triage a sighting: status and/or notes (audited)", body=SIGHTING_PATCH,
                     params=False)  # fmt: skip
     op["parameters"] = [
         {"name": "sighting_id", "in": "path", "required": True,
@@ -145,15 +33,8 @@ def _sighting_patch() -> dict[str, Any]:
     return op
 
 
-SOCIAL_POST_INPUT: dict[str, Any] = {
-    "type": "object",
-    "required": ["url"],
-    "properties": {"url": {"type": "string", "format": "uri", "maxLength": 500}},
-}
-
-
 def _confirm_removal() -> dict[str, Any]:
-    op = _operation("Confirm that a publication marked for manual action was removed")
+    op = operation("Confirm that a publication marked for manual action was removed")
     op["parameters"].append(
         {"name": "publication_id", "in": "path", "required": True,
          "schema": {"type": "integer", "minimum": 1, "maximum": 2**62}},
@@ -161,11 +42,6 @@ def _confirm_removal() -> dict[str, Any]:
     return op
 
 
-REVEAL_INPUT: dict[str, Any] = {
-    "type": "object",
-    "required": ["reason"],
-    "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 500}},
-}
 PUBLICATIONS_ABOUT = (
     "Each message to a volunteer names them by a stable pseudonym (target `V-` and eight hex "
     "digits) and carries no address: no e-mail address, no Telegram chat id, for any staff "
@@ -188,7 +64,7 @@ def _with_publication(op: dict[str, Any]) -> dict[str, Any]:
 
 def _reveal_contact() -> dict[str, Any]:
     op = _with_publication(
-        _operation(
+        operation(
             "Reveal the contact of the volunteer a message went to (supervisors, audited)",
             body=REVEAL_INPUT,
         )  # fmt: skip
@@ -199,7 +75,7 @@ def _reveal_contact() -> dict[str, Any]:
     )
     op["responses"]["410"] = {
         "description": "The volunteer deleted their data",
-        **_json({"$ref": "#/components/schemas/Error"}),
+        **json_content({"$ref": "#/components/schemas/Error"}),
     }
     return op
 
@@ -271,7 +147,7 @@ def _partner_operation(
     summary: str, param: str, ok: int = 200, body: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """An operation on one regional channel or partner webhook, `param` its id in the path."""
-    op = _operation(summary, ok, body, params=False)
+    op = operation(summary, ok, body, params=False)
     op["parameters"] = [
         {"name": param, "in": "path", "required": True,
          "schema": {"type": "integer", "minimum": 1, "maximum": 2**62}},
@@ -286,8 +162,8 @@ def _registry_paths(
     at `path` and `path/{param}`."""
     return {
         path: {
-            "get": _operation(listing, params=False),
-            "post": _operation(adding, 201, body, params=False),
+            "get": operation(listing, params=False),
+            "post": operation(adding, 201, body, params=False),
         },
         f"{path}/{{{param}}}": {
             "patch": _partner_operation(
@@ -323,13 +199,13 @@ def _held(op: dict[str, Any]) -> dict[str, Any]:
     op["responses"]["202"] = {
         "description": "The change widens what is published: stored as a proposal that a "
         "second staff member with an approver role approves; nothing published changed",
-        **_json(OBJECT),
+        **json_content(OBJECT),
     }
     return op
 
 
 def _proposal_operation(summary: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-    op = _operation(summary, body=body)
+    op = operation(summary, body=body)
     op["parameters"].append(
         {"name": "proposal_id", "in": "path", "required": True,
          "schema": {"type": "integer", "minimum": 1, "maximum": 2**62}},
@@ -339,7 +215,7 @@ def _proposal_operation(summary: str, body: dict[str, Any] | None = None) -> dic
 
 def _approval_paths(case: str) -> dict[str, Any]:
     """The previews an approver looks at, and the proposed changes of active cases."""
-    poster = _operation("Page 1 of the poster in a language, as it will be published (PNG)")
+    poster = operation("Page 1 of the poster in a language, as it will be published (PNG)")
     poster["parameters"] += [
         {"name": "lang", "in": "path", "required": True, "schema": _LANGUAGE},
         {"name": "proposal", "in": "query", "schema": {"type": "integer", "minimum": 1}},
@@ -348,11 +224,11 @@ def _approval_paths(case: str) -> dict[str, Any]:
     poster["responses"]["200"] = {"description": "OK", "content": {"image/png": {}}}
     proposal = f"{case}/proposals/{{proposal_id}}"
     return {
-        f"{case}/preview": {"get": _operation(
+        f"{case}/preview": {"get": operation(
             "What approval publishes: the views, texts per language, poster pages, and the "
             "fingerprint to approve")},
         f"{case}/preview/poster-{{lang}}.png": {"get": poster},
-        f"{case}/proposals": {"get": _operation("The proposed changes of a case")},
+        f"{case}/proposals": {"get": operation("The proposed changes of a case")},
         proposal: {"get": _proposal_operation(
             "A proposed change: the views before and after, what differs, the fingerprint")},
         f"{proposal}/approve": {"post": _proposal_operation(
@@ -378,11 +254,11 @@ def openapi_spec(base_url: str) -> dict[str, Any]:
         },
         "required": True,
     }
-    photo_op = _operation("Add a photo (JPEG, PNG or WebP; re-encoded, metadata removed)", 201)
+    photo_op = operation("Add a photo (JPEG, PNG or WebP; re-encoded, metadata removed)", 201)
     photo_op["requestBody"] = photo_body
-    list_op = _operation("List cases", params=False)
+    list_op = operation("List cases", params=False)
     list_op["parameters"] = [
-        {"name": "state", "in": "query", "schema": _enum(CaseState)},
+        {"name": "state", "in": "query", "schema": enum_of(CaseState)},
         {
             "name": "limit",
             "in": "query",
@@ -398,49 +274,49 @@ def openapi_spec(base_url: str) -> dict[str, Any]:
         "paths": {
             "/api/cases": {
                 "get": list_op,
-                "post": _operation("Create a draft case", 201, CASE_INPUT, params=False),
+                "post": operation("Create a draft case", 201, CASE_INPUT, params=False),
             },
             case: {
-                "get": _operation("Read a case, its consent and photos"),
+                "get": operation("Read a case, its consent and photos"),
                 "patch": _held(
-                    _operation("Edit a draft, or revise an active case", body=CASE_INPUT)
+                    operation("Edit a draft, or revise an active case", body=CASE_INPUT)
                 ),
             },
             f"{case}/photos": {"post": _held(photo_op)},
             f"{case}/consent": {
-                "put": _held(_operation("Record consent and level", body=CONSENT_INPUT))
+                "put": _held(operation("Record consent and level", body=CONSENT_INPUT))
             },
-            f"{case}/submit": {"post": _operation("Submit a draft for approval")},
-            f"{case}/return": {"post": _operation("Send a submitted case back to draft")},
+            f"{case}/submit": {"post": operation("Submit a draft for approval")},
+            f"{case}/return": {"post": operation("Send a submitted case back to draft")},
             f"{case}/approve": {
-                "post": _operation(
+                "post": operation(
                     "Approve (an approver role, four eyes) what the preview showed",
                     body=APPROVE_INPUT,
                 )
             },
-            f"{case}/close": {"post": _operation("Close a case", body=CLOSE_INPUT)},
+            f"{case}/close": {"post": operation("Close a case", body=CLOSE_INPUT)},
             f"{case}/publications": {
                 "get": _described(
-                    _operation("The publication registry of a case, with its withdrawal"),
+                    operation("The publication registry of a case, with its withdrawal"),
                     PUBLICATIONS_ABOUT,
                 )
             },
             f"{case}/publications/{{publication_id}}/reveal-contact": {"post": _reveal_contact()},
-            f"{case}/consent/revoke": {"post": _operation("Revoke the consent: withdraw all")},
+            f"{case}/consent/revoke": {"post": operation("Revoke the consent: withdraw all")},
             f"{case}/social-posts": {
-                "post": _operation("Record a post made by hand", 201, SOCIAL_POST_INPUT)
+                "post": operation("Record a post made by hand", 201, SOCIAL_POST_INPUT)
             },
             f"{case}/publications/{{publication_id}}/confirm-removal": {"post": _confirm_removal()},
-            f"{case}/reach": {"get": _operation("Matched, sent, failed, pending, withdrawn")},
+            f"{case}/reach": {"get": operation("Matched, sent, failed, pending, withdrawn")},
             f"{case}/sightings": {
                 "get": _described(
-                    _operation("Sightings, in triage order and grouped"), SIGHTINGS_ABOUT
+                    operation("Sightings, in triage order and grouped"), SIGHTINGS_ABOUT
                 )
             },
             "/api/sightings/{sighting_id}": {
                 "patch": _described(_sighting_patch(), SIGHTINGS_ABOUT)
             },
-            "/api/audit": {"get": _operation("The audit log (supervisors)", params=False)},
+            "/api/audit": {"get": operation("The audit log (supervisors)", params=False)},
             **_approval_paths(case),
             **_partner_paths(),
         },

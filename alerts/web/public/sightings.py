@@ -12,7 +12,6 @@ and thanks, nothing about the case.
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import json
 import logging
@@ -23,6 +22,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from alerts import clients, errors
+from alerts.cases import photos
 from alerts.cases.consent import LEVEL_PUBLIC
 from alerts.i18n import N_, in_language
 from alerts.publication import materials
@@ -49,7 +49,6 @@ from alerts.web.public.sighting_upload import FIELDS, HONEYPOT, Sent, Unreadable
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 LIMITS = web.AppKey("sighting_limits", Limits)
-PHOTO_WORK = web.AppKey("sighting_photo_work", asyncio.Semaphore)
 WRITER = web.AppKey("sighting_writer", sighting_intake.Writer)
 # The order of the problems in the summary: the form's, top to bottom.
 ERROR_ORDER = ("seen_at", "place", "point", "seen", "direction", "companions", "photo",
@@ -78,7 +77,6 @@ def setup(app: web.Application) -> None:
 
     settings = app[keys.SETTINGS]
     app[LIMITS] = Limits.from_settings(settings)
-    app[PHOTO_WORK] = asyncio.Semaphore(2)
     app[WRITER] = sighting_intake.Writer(lambda: app[keys.DB])  # the database opens at start-up
     # The form is part of the case page, whose handler knows nothing of it: what the form
     # says about the photo's size comes from here.
@@ -195,12 +193,10 @@ async def _not_open(request: web.Request, visit: Visit) -> web.Response:
 async def _with_photo(
     request: web.Request, report: sightings.Report, data: bytes
 ) -> sightings.Report:
-    """The report with its photo cleaned, in a worker thread (decoding takes a tenth of a
-    second of CPU), two at a time so that photos cannot take every thread."""
+    """The report with its photo cleaned by one of the photo decoders (decoding takes a tenth
+    of a second of CPU, a second for 40 megapixels), PHOTO_DECODERS at a time."""
     settings = request.app[keys.SETTINGS]
-    async with request.app[PHOTO_WORK]:
-        loop = asyncio.get_running_loop()
-        jpeg = await loop.run_in_executor(None, sightings.clean_photo, data, settings)
+    jpeg = await photos.off_loop(settings.photo_decoders, sightings.clean_photo, data, settings)
     return replace(report, photo=jpeg)
 
 
