@@ -170,7 +170,7 @@ def summary(view: PublicView, lang: str) -> str:
 
 def feed_title(settings: Settings, lang: str) -> str:
     """The feed's title in `lang`: the public alerts of the organisation."""
-    name = settings.organisation_name
+    name = settings.organisation(lang)
     return in_language(lang, "Public alerts of %(organisation)s", organisation=name)
 
 
