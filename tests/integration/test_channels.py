@@ -27,9 +27,9 @@ from alerts.channels.telegram import FileIds, TelegramChannel, make_bot
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.logs import JsonFormatter
+from alerts.partners import cap_store
 from alerts.partners import registry as partners
 from alerts.partners.cap import CAP_NS
-from alerts.partners import cap_store
 from alerts.partners.webhooks import WebhookChannel, verify_signature, webhook_channel
 from alerts.staff.models import Role
 from alerts.volunteers import links
