@@ -158,9 +158,17 @@ def test_a_standalone_cap_message_validates() -> None:
     refs = [cap.CapRef(sender="alerts.example.org", identifier="abc.1",
                        sent=datetime(2026, 3, 14, 15, 0, 5, 123, tzinfo=UTC))]  # fmt: skip
     document = cap.to_xml(
-        cap.cap_cancel("abc", refs, datetime.now(UTC), sender="alerts.example.org",
-                       languages=["nl", "fr"], expires=datetime.now(UTC), sender_name="Hotline",
-                       web="https://alerts.example.org/", contact="116 000")  # fmt: skip
+        cap.cap_cancel(
+            "abc",
+            refs,
+            datetime.now(UTC),
+            sender="alerts.example.org",
+            languages=["nl", "fr"],
+            expires=datetime.now(UTC),
+            sender_name="Hotline",
+            web="https://alerts.example.org/",
+            contact="116 000",
+        )  # fmt: skip
     )
     parsed = etree.fromstring(document)
     cap_schema().assertValid(parsed)

@@ -6,7 +6,7 @@ SELECT xml FROM cap_messages WHERE identifier = $1;
 -- The Alert and Updates issued for case $1, oldest first: what a later message references.
 SELECT identifier, sent, revision FROM cap_messages
 WHERE case_id = $1 AND msg_type <> 'Cancel'
-ORDER BY sent, identifier;
+ORDER BY sent, revision;
 
 -- name: insert_cap_message
 -- Store a CAP message ($1 identifier, $2 case, $3 revision, $4 type, $5 sent, $6 bytes) unless one with that identifier exists.
