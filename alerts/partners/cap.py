@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import math
 import xml.etree.ElementTree as ET  # noqa: S405 - builds XML, never parses any
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -113,7 +113,7 @@ def cap_alert(
     sent: datetime,
     *,
     expires: datetime,
-    sender_name: str = "",
+    sender_name: str | Mapping[str, str] = "",
 ) -> ET.Element:
     """The CAP `<alert>` of the view's revision: an Alert, or an Update of `references`."""
     if msg_type == "Update" and not references:
@@ -122,7 +122,7 @@ def cap_alert(
     alert = _header(message_id(view.public_id, view.revision), sender, sent, msg_type, references)
     for lang in view.languages:
         if lang in CAP_LANGUAGES:
-            alert.append(_info(view, lang, sender_name, expires))
+            alert.append(_info(view, lang, _name_in(sender_name, lang), expires))
     return alert
 
 
@@ -134,7 +134,7 @@ def cap_cancel(
     sender: str,
     languages: Sequence[str],
     expires: datetime,
-    sender_name: str,
+    sender_name: str | Mapping[str, str],
     web: str,
     contact: str,
 ) -> ET.Element:
@@ -156,11 +156,15 @@ def cap_cancel(
         for name, value in (("urgency", "Past"), ("severity", "Unknown"), ("certainty", "Unknown")):
             _add(info, name, value)
         _add(info, "expires", cap_time(expires))
-        _add(info, "senderName", sender_name)
+        _add(info, "senderName", _name_in(sender_name, lang))
         _add(info, "headline", headline_text)
         _add(info, "web", web)
         _add(info, "contact", contact)
     return alert
+
+
+def _name_in(names: str | Mapping[str, str], lang: str) -> str:
+    return names if isinstance(names, str) else names.get(lang, "")
 
 
 def _info(view: PublicView, lang: str, sender_name: str, expires: datetime) -> ET.Element:

@@ -11,6 +11,7 @@ the Cancel references them all. Two processes making the same message at once st
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from alerts.cases.consent import PublicView
@@ -56,7 +57,7 @@ async def alert_message(
     msg_type: cap.MsgType = "Update" if references else "Alert"
     alert = cap.cap_alert(view, msg_type, references, sent,
                           expires=sent + timedelta(hours=settings.cap_expires_hours),
-                          sender_name=settings.organisation_name)  # fmt: skip
+                          sender_name=_names(settings, view.languages))  # fmt: skip
     document = cap_sign.sign_configured(settings, cap.to_xml(alert))
     return await _store(db, identifier, case_id, view.revision, msg_type, sent, document)
 
@@ -79,11 +80,16 @@ async def cancel_message(
         public_id, references, sent,
         sender=cap.sender_for(settings.public_base_url), languages=languages,
         expires=sent + timedelta(days=CANCEL_EXPIRES_DAYS),
-        sender_name=settings.organisation_name,
+        sender_name=_names(settings, languages),
         web=settings.public_base_url.rstrip("/") + "/", contact=settings.hotline,
     )  # fmt: skip
     document = cap_sign.sign_configured(settings, cap.to_xml(alert))
     return await _store(db, identifier, case_id, None, "Cancel", sent, document)
+
+
+def _names(settings: Settings, languages: Sequence[str]) -> dict[str, str]:
+    """`senderName` in each language: ORGANISATION_NAME_<LANG>, else ORGANISATION_NAME."""
+    return {lang: settings.organisation(lang) for lang in languages}
 
 
 def body_of(document: bytes) -> bytes:
