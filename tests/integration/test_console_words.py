@@ -18,11 +18,12 @@ from aiohttp.test_utils import TestClient
 from alerts.cases.models import Case
 from alerts.config import Settings
 from alerts.db.database import Database
+from alerts.outbox import pipeline
 from alerts.staff.models import Role
 from alerts.volunteers.pseudonyms import pseudonym
 from tests.support.app import StaffFactory
 from tests.support.console import logged_in
-from tests.support.factories import approved
+from tests.support.factories import CONSENT, approved, draft
 
 Client = TestClient[Any, Any]
 MANY = 3000
@@ -169,3 +170,36 @@ async def test_the_publications_read_in_words_in_each_language(
     for page in (case_page, first, posters):
         for raw in RAW:
             assert raw not in page, (lang, raw)
+
+
+HISTORY = {
+    "en": ("First name changed", "Consent changed: level 2 → 3, photo allowed", "Consent: level 2"),
+    "nl": ("Voornaam gewijzigd", "Toestemming gewijzigd: niveau 2 → 3, foto toegestaan",
+           "Toestemming: niveau 2"),
+    "fr": ("Prénom : modifié", "Consentement modifié : niveau 2 → 3, photo autorisée",
+           "Consentement : niveau 2"),
+    "de": ("Vorname geändert", "Einwilligung geändert: Stufe 2 → 3, Foto erlaubt",
+           "Einwilligung: Stufe 2"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["nl", "fr", "de", "en"])
+async def test_the_history_reads_as_sentences(
+    client: Client, database: Database, settings: Settings, make_staff: StaffFactory, lang: str
+) -> None:
+    manager = await make_staff(Role.SUPERVISOR)
+    case = await draft(database, manager)
+    await pipeline.revise(database, settings, manager, case.id, {"first_name": "Lien"})
+    await pipeline.change_consent(database, settings, manager, case.id,
+                                  {**CONSENT, "level": 2, "photo": False})  # fmt: skip
+    await pipeline.change_consent(database, settings, manager, case.id,
+                                  {**CONSENT, "level": 3, "photo": True})  # fmt: skip
+    await logged_in(client, manager)
+
+    for path in (f"/console/cases/{case.id}", "/console/audit"):
+        html = await (await client.get(f"{path}?lang={lang}")).text()
+        history = text_of(html[html.index('class="audit"') :])
+        for sentence in HISTORY[lang]:
+            assert sentence in history, (lang, path, sentence)
+        for raw in ("first_name", "True", "False", "name_mode", "place_precision", "photo:"):
+            assert raw not in history, (lang, path, raw)

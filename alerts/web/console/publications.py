@@ -19,7 +19,7 @@ from alerts.db.database import Database
 from alerts.volunteers import pseudonyms
 from alerts.web import keys
 from alerts.web.api import handlers as api
-from alerts.web.console import words
+from alerts.web.console import history, words
 from alerts.web.console.forms import render
 
 routes = web.RouteTableDef()
@@ -111,5 +111,7 @@ async def publications_page(request: web.Request) -> web.Response:
 
 
 def setup(app: web.Application) -> None:
+    """The routes, and the registry and the audit log in words for the console's templates."""
     words.setup(app)
+    app[keys.TEMPLATES].globals["describe_history"] = history.describe
     app.add_routes(routes)
