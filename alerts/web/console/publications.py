@@ -47,7 +47,12 @@ async def counts(db: Database, case_id: int) -> Counts:
         by_state[row["state"]] = by_state.get(row["state"], 0) + row["n"]
     order = list(words.STATES)
     states = sorted(by_state, key=lambda s: order.index(s) if s in order else len(order))
-    return Counts(by_channel=dict(sorted(by_channel.items())), by_state=by_state,
+    known = list(words.CHANNELS)
+    ordered = sorted(
+        by_channel.items(),
+        key=lambda item: known.index(item[0]) if item[0] in known else len(known),
+    )
+    return Counts(by_channel=dict(ordered), by_state=by_state,
                   states=states, total=sum(by_state.values()))  # fmt: skip
 
 
