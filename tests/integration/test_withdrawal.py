@@ -303,14 +303,16 @@ async def test_the_report_in_the_api_and_the_console_and_410_everywhere_at_once(
     answer = await (await client.get(f"{api}/publications", headers=auth)).json()
     assert answer["summary"]["fully_withdrawn"] is True
     assert answer["summary"]["manual_actions"] == 1
-    page = await (await client.get(f"/console/cases/{case.id}", headers=auth)).text()
+    csrf = await logged_in(client, manager)
+    page = await (await client.get(f"/console/cases/{case.id}")).text()
     assert 'id="fully-withdrawn"' in page and "https://social.example/p/9" in page
     [social] = [p for p in answer["publications"] if p["channel"] == "social"]
     confirm = f"/console/cases/{case.id}/publications/{social['id']}/confirm-removal"
-    done = await client.post(confirm, headers=auth, allow_redirects=False)
+    done = await client.post(confirm, data={"csrf_token": csrf}, allow_redirects=False)
     assert done.status == 303 and "done=removal_confirmed" in done.headers["Location"]
-    again = await client.post(confirm, headers=auth, allow_redirects=False)
+    again = await client.post(confirm, data={"csrf_token": csrf}, allow_redirects=False)
     assert again.status == 409  # only a manual action can be confirmed, once
+    client.session.cookie_jar.clear()
     answer = await (await client.get(f"{api}/publications", headers=auth)).json()
     assert answer["summary"]["manual_actions"] == 0
     late = await client.post(f"{api}/social-posts", json={"url": "https://social.example/p/10"},
