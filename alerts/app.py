@@ -18,7 +18,7 @@ from alerts.web.api import approval as api_approval
 from alerts.web.api import handlers as api
 from alerts.web.console import approval as console_approval
 from alerts.web.console import case_pages as console
-from alerts.web.console import progress, staff_auth, withdrawal
+from alerts.web.console import progress, publications, staff_auth, withdrawal
 from alerts.web.middlewares import error_pages, identify, security_headers
 from alerts.web.public import case_pages as public_alerts
 from alerts.web.public import feeds, metrics, press, sightings, telegram, volunteer, volunteer_data
@@ -90,6 +90,7 @@ def create_app(settings: Settings) -> web.Application:
     public_alerts.setup(app)  # the case pages and their files
     sightings.setup(app)  # the sighting form, its triage in the console and the API
     withdrawal.setup(app)  # the withdrawal report, manual actions, consent revocation
+    publications.setup(app)  # the publications in words: summary, paged rows, filters
     app.add_routes(press.routes)
     app.add_routes(feeds.routes)
     app.add_routes(api.routes)

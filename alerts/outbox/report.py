@@ -54,7 +54,11 @@ class Summary:
 
 def summarise(rows: Iterable[Mapping[str, Any]]) -> Summary:
     """The summary of a case's publication rows (each with its `state`)."""
-    counts = Counter(row["state"] for row in rows)
+    return summarise_counts(Counter(row["state"] for row in rows))
+
+
+def summarise_counts(counts: Mapping[str, int]) -> Summary:
+    """The summary of a case's publications counted per state."""
     total = sum(counts.values())
     ended = sum(n for state, n in counts.items() if state in END_STATES)
     return Summary(

@@ -29,6 +29,7 @@ from alerts.cases.models import Case
 from alerts.db.database import Database
 from alerts.geo.gazetteer import fold, haversine_km
 from alerts.geo.geocoding import GeocodingService
+from alerts.i18n import N_, in_language
 from alerts.posters.layout import BOLD, FONT, register_fonts
 from alerts.sightings import reports as sightings
 from alerts.sightings.reports import BRUSSELS, STATUSES, Sighting
@@ -242,22 +243,41 @@ def _number(value: float | None, digits: int = 1) -> str:
     return "" if value is None or math.isnan(value) else f"{value:.{digits}f}"
 
 
-def export_rows(groups: list[Group]) -> list[list[str]]:
-    """One row per sighting, in reading order: reference, group, status, seen at, place,
-    latitude, longitude, where the point came from, distance (km), hours after the last
+# The export's words (the police read it in the staff member's language).
+STATUS_WORDS = {
+    "new": N_("New"), "credible": N_("Credible"), "not_credible": N_("Not credible"),
+    "duplicate": N_("Duplicate"), "police": N_("Passed to the police"),
+}  # fmt: skip
+SOURCE_WORDS = {"web": N_("Web form"), "json": N_("API (JSON)"), "telegram": N_("Telegram")}
+POINT_WORDS = {
+    "map": N_("point picked or typed"), "device": N_("position of the tipster's device"),
+    "telegram": N_("location shared on Telegram"),
+    "geocoded": N_("found from the place text (approximate)"),
+}  # fmt: skip
+
+
+def _word(words: dict[str, str], code: str | None, lang: str) -> str:
+    return in_language(lang, words[code]) if code in words else (code or "")
+
+
+def export_rows(groups: list[Group], lang: str) -> list[list[str]]:
+    """One row per sighting, in reading order, in `lang`: reference, group, status, seen at,
+    place, latitude, longitude, where the point came from, distance (km), hours after the last
     sighting, implied speed (km/h), what was seen, direction, companions, photo, contact
     name, phone and e-mail, source, received at, notes."""
     rows = []
+    yes = in_language(lang, N_("yes"))
     for group in groups:
         for item in group.members:
             s, a = item.sighting, item.assessment
             rows.append([
-                s.reference, str(group.id), s.status, _local(s.seen_at), s.place,
-                _number(s.lat, 5), _number(s.lon, 5), s.point_source or "",
+                s.reference, str(group.id), _word(STATUS_WORDS, s.status, lang),
+                _local(s.seen_at), s.place, _number(s.lat, 5), _number(s.lon, 5),
+                _word(POINT_WORDS, s.point_source, lang),
                 _number(a.distance_km), _number(a.hours_after), _number(a.speed_kmh),
-                s.seen, s.direction, s.companions, "yes" if s.has_photo else "",
-                s.contact_name or "", s.contact_phone or "", s.contact_email or "", s.source,
-                _local(s.created_at), s.notes,
+                s.seen, s.direction, s.companions, yes if s.has_photo else "",
+                s.contact_name or "", s.contact_phone or "", s.contact_email or "",
+                _word(SOURCE_WORDS, s.source, lang), _local(s.created_at), s.notes,
             ])  # fmt: skip
     return rows
 

@@ -267,3 +267,26 @@ async def test_the_exports_for_the_police_are_audited_and_keep_text_as_text(
     actions = [e for e in await audit.entries(database, case.id) if e["action"].startswith("sig")]
     assert [(e["action"], e["details"]["format"]) for e in actions] == [
         ("sightings_exported", "pdf"), ("sightings_exported", "csv")]  # fmt: skip
+
+
+async def test_the_police_export_speaks_the_staff_members_language(
+    client: Client, database: Database, manager_case: tuple[Case, Staff]
+) -> None:
+    case, manager = manager_case
+    first = await add(database, case, km=1, client="a")
+    await add(database, case, km=2, client="b", point_source="geocoded")
+    await database.conn.execute("UPDATE sightings SET status = 'credible' WHERE id = $1",
+                                first.id)  # fmt: skip
+    await logged_in(client, manager)
+    raw = await (await client.get(f"/console/cases/{case.id}/sightings.csv?lang=fr")).read()
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    status, point, source = (rows[0].index(h) for h in ("Statut", "Origine du point", "Reçu par"))
+    assert {r[status] for r in rows[1:]} == {"Crédible", "Nouveau"}
+    assert {r[source] for r in rows[1:]} == {"Formulaire web"}
+    assert "déduit de la description du lieu (approximatif)" in {r[point] for r in rows[1:]}
+    cells = {cell for row in rows[1:] for cell in row}
+    assert not cells & {"credible", "new", "web", "geocoded", "map"}
+    pdf = await (await client.get(f"/console/cases/{case.id}/sightings.pdf?lang=fr")).read()
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Crédible" in text and "Formulaire web" in text
+    assert "credible" not in text.replace("Crédible", "")

@@ -17,13 +17,13 @@ from alerts.cases.proposals import Proposal
 from alerts.i18n import in_language
 from alerts.outbox import pipeline
 from alerts.staff import audit
-from alerts.volunteers import pseudonyms
 from alerts.web import keys
 from alerts.web.api import handlers as api
 from alerts.web.console import api_tokens as console_tokens
 from alerts.web.console import approval as console_approval
 from alerts.web.console import forms as views
 from alerts.web.console import partners as console_partners
+from alerts.web.console import publications as console_publications
 from alerts.web.console.forms import Problem, form_text, render
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,11 @@ async def render_case(
         consent_in_force=consent is not None and consent.in_force(datetime.now(UTC)),
         masked=masking.review(case, consent) if consent else None,
         photos=await cases.photos(db, case.id),
-        publications=pseudonyms.for_staff(settings, await db.fetch("list_publications", case.id)),
+        summary=await console_publications.counts(db, case.id),
+        manual=await console_publications.rows(db, settings, case.id, state="manual",
+                                               limit=console_publications.CASE_PAGE_ROWS),
+        posts=await console_publications.rows(db, settings, case.id, channel="social",
+                                              limit=console_publications.CASE_PAGE_ROWS),
         trail=await audit.entries(db, case.id, limit=100),
         names=await staff_names(request, people), problem=problem,
         done=request.query.get("done", ""),

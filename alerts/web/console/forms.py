@@ -148,6 +148,7 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "regional_channel_edited": N_("Regional channel edited"),
         "regional_channel_deactivated": N_("Regional channel deactivated"),
         "regional_channel_reactivated": N_("Regional channel reactivated"),
+        "regional_channel_moved": N_("Regional channel moved to its new chat"),
         "sighting_triaged": N_("Sighting triaged"),
         "sightings_exported": N_("Sightings exported"),
         "tipster_contact_read": N_("Tipster's contact read"),
@@ -160,7 +161,6 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "account_locked": N_("Account locked after failed passwords"),
         "api_token_created": N_("API token made"),
         "api_token_revoked": N_("API token revoked"),
-        "regional_channel_moved": N_("Regional channel moved to its new chat (group upgraded)"),
     },
 }
 

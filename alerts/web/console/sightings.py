@@ -223,7 +223,7 @@ async def _export(request: web.Request, kind: str) -> tuple[Case, list[str], lis
     case, groups, _withheld = await _ranked(request, f"export_{kind}")
     lang = request[keys.LANG]
     headers = [in_language(lang, name) for name in EXPORT_COLUMNS]
-    rows = triage.export_rows(groups)
+    rows = triage.export_rows(groups, lang)
     staff = request[keys.STAFF]
     await audit.record(request.app[keys.DB], staff.id, "sightings_exported", case.id,
                        format=kind, count=len(rows))  # fmt: skip

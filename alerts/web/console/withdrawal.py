@@ -2,7 +2,8 @@
 manual removal (what closing and consent changes withdraw is alerts.outbox.pipeline's).
 
 The withdrawal report itself is part of the case page (templates/console/_withdrawal.html, from
-the registry rows the page already reads) and of `GET /api/cases/{id}/publications`.
+the publications counted per state, alerts.web.console.publications) and of
+`GET /api/cases/{id}/publications`.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ PUBLICATION = CASE + "/publications/{publication_id}"
 
 def setup(app: web.Application) -> None:
     """Add the routes, and the report's summary for the case page's template."""
-    app[keys.TEMPLATES].globals["withdrawal_summary"] = withdrawal_report.summarise
+    app[keys.TEMPLATES].globals["withdrawal_summary"] = withdrawal_report.summarise_counts
     app.add_routes(routes)
 
 
