@@ -25,8 +25,10 @@ PLACEHOLDER = re.compile(r"%\(\w+\)s")
 
 
 def catalog(path: Path, lang: str | None = None) -> Catalog:
+    """The catalog at `path`, read strictly: an entry without its msgstr (as a careless merge
+    leaves) is an error, not an empty translation."""
     with path.open("rb") as fh:
-        return read_po(fh, locale=lang)
+        return read_po(fh, locale=lang, abort_invalid=True)
 
 
 def template_ids() -> set[str]:
@@ -39,6 +41,11 @@ def catalogs_of(lang: str) -> list[Catalog]:
     """Every catalog of `lang` (one .po file per audience), as the service merges them."""
     folder = ROOT / "alerts/i18n/translations" / lang / "LC_MESSAGES"
     return [catalog(po, lang) for po in sorted(folder.glob("*.po"))]
+
+
+@pytest.mark.parametrize("lang", ["nl", "fr", "de", "en"])
+def test_every_catalog_is_well_formed(lang: str) -> None:
+    assert all(len(po) for po in catalogs_of(lang))  # read strictly, every file
 
 
 @pytest.mark.parametrize("lang", TRANSLATED)
