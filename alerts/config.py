@@ -85,6 +85,29 @@ class Settings:
         "http://127.0.0.1:8080",
         "Address of the service as the public reaches it (used in posters, QR codes, messages).",
     )
+    public_cache_seconds: int = _setting(
+        "PUBLIC_CACHE_SECONDS",
+        15,
+        "How long browsers and a proxy or CDN may keep a case's posters, images, photo and the "
+        "feeds (`max-age`, and as long again `stale-while-revalidate`); the case page itself is "
+        "revalidated every time. Without a CDN purge this is the longest exposure after a close.",
+        int,
+    )
+    page_cache_mb: int = _setting(
+        "PAGE_CACHE_MB",
+        256,
+        "Memory each web process keeps public pages, files and feeds ready in (0: off).",
+        int,
+    )
+    cdn_purge_url: str = _setting(
+        "CDN_PURGE_URL",
+        "",
+        "Called (POST, JSON list of paths, signed with CDN_PURGE_SECRET like partner webhooks) "
+        "after a case's close, narrowing or revision commits, to purge a CDN in front.",
+    )
+    cdn_purge_secret: str = _setting(
+        "CDN_PURGE_SECRET", "", "Key of the CDN purge calls' signature (X-Alerts-Signature)."
+    )
     secure_cookies: bool = _setting(
         "SECURE_COOKIES",
         True,

@@ -8,32 +8,52 @@ from alerts.i18n import LANGUAGES
 from alerts.partners import feeds
 from alerts.web import keys
 from alerts.web.middlewares import public
+from alerts.web.public import page_cache
+from alerts.web.public.page_cache import CACHE, Ready
 
 routes = web.RouteTableDef()
 
 
-def _xml(body: bytes, content_type: str) -> web.Response:
-    response = web.Response(body=body, content_type=content_type, charset="utf-8")
-    # Read from the database on each request; caches must ask again (a Cancel cannot wait).
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+def _xml(request: web.Request, body: bytes, content_type: str) -> Ready:
+    """The feed, kept ready in this process until any public case changes (page_cache), and
+    kept by browsers and a CDN for PUBLIC_CACHE_SECONDS (the CDN purge hook names the feeds)."""
+    seconds = request.app[keys.SETTINGS].public_cache_seconds
+    headers = {"Content-Type": f"{content_type}; charset=utf-8",
+               "Cache-Control": page_cache.shared(seconds)}  # fmt: skip
+    return request.app[CACHE].ready(None, 200, body, headers)
+
+
+async def _kept(
+    request: web.Request, key: tuple[str, ...], build: page_cache.Builder
+) -> web.StreamResponse:
+    cache = request.app[CACHE]
+    entry = cache.get(key) or await cache.obtain(key, build)
+    return page_cache.respond(request, entry) if isinstance(entry, Ready) else entry
 
 
 @routes.get("/feeds/alerts.atom", name="feed_atom")
 @public
-async def atom(request: web.Request) -> web.Response:
+async def atom(request: web.Request) -> web.StreamResponse:
     """The public alerts as Atom, in `?lang=` when a case has that language."""
     settings = request.app[keys.SETTINGS]
     lang = request.query.get("lang", "")
     if lang not in LANGUAGES:
         lang = settings.default_languages[0]
-    body = await feeds.atom_feed(request.app[keys.DB], settings, lang)
-    return _xml(body, "application/atom+xml")
+
+    async def build() -> Ready:
+        body = await feeds.atom_feed(request.app[keys.DB], settings, lang)
+        return _xml(request, body, "application/atom+xml")
+
+    return await _kept(request, ("atom", lang), build)
 
 
 @routes.get("/feeds/cap.xml", name="feed_cap")
 @public
-async def cap(request: web.Request) -> web.Response:
+async def cap(request: web.Request) -> web.StreamResponse:
     """The CAP 1.2 messages of the public alerts, as an Atom feed."""
-    body = await feeds.cap_feed(request.app[keys.DB], request.app[keys.SETTINGS])
-    return _xml(body, "application/atom+xml")
+
+    async def build() -> Ready:
+        body = await feeds.cap_feed(request.app[keys.DB], request.app[keys.SETTINGS])
+        return _xml(request, body, "application/atom+xml")
+
+    return await _kept(request, ("cap",), build)
