@@ -38,22 +38,33 @@ from alerts.web.public.page_cache import CACHE, Built, Ready
 routes = web.RouteTableDef()
 
 
+def file_key(request: web.Request) -> tuple[str, str, str]:
+    return ("file", request.match_info["public_id"], request.match_info.get("filename", "photo"))
+
+
+def file_from_memory(request: web.Request) -> web.Response | None:
+    """The kept file, when it is there and no redirect is due (page_cache.from_memory)."""
+    entry = request.app[CACHE].get(file_key(request))
+    if entry is None or page_cache.moved(request, entry):
+        return None
+    return page_cache.respond(request, entry)
+
+
 async def answer(request: web.Request, build: Callable[[], Awaitable[Built]]) -> web.StreamResponse:
     """The kept file for this address (built once), its old-revision redirect, or a 304."""
-    key = ("file", request.match_info["public_id"], request.match_info.get("filename", "photo"))
+    key = file_key(request)
     cache = request.app[CACHE]
     entry = cache.get(key) or await cache.obtain(key, build)
     if not isinstance(entry, Ready):
         return entry
-    rev = request.query.get("rev")
-    if entry.revision is not None and rev is not None and rev != str(entry.revision):
-        query = {k: v for k, v in request.rel_url.query.items() if k != "rev"}
-        raise web.HTTPFound(str(request.rel_url.with_query(query)))
+    if page_cache.moved(request, entry):
+        raise page_cache.to_current(request)
     return page_cache.respond(request, entry)
 
 
 @routes.get(f"/alerts/{{public_id:{PUBLIC_ID}}}/photo.jpg", name="public_case_photo")
 @public
+@page_cache.served_from(file_from_memory)
 async def case_photo(request: web.Request) -> web.StreamResponse:
     """The photo shown on the case page, when the consent allows it."""
     return await answer(request, lambda: build_photo(request))
@@ -77,6 +88,7 @@ async def build_photo(request: web.Request) -> Built:
 
 @routes.get(f"/alerts/{{public_id:{PUBLIC_ID}}}/{{filename}}", name="public_case_file")
 @public
+@page_cache.served_from(file_from_memory)
 async def case_file(request: web.Request) -> web.StreamResponse:
     """A poster or image of the case's current revision."""
     file = materials.parse_filename(request.match_info["filename"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aiohttp import web
 
 from alerts.i18n import LANGUAGES
@@ -31,24 +33,38 @@ async def _kept(
     return page_cache.respond(request, entry) if isinstance(entry, Ready) else entry
 
 
+def _atom_key(request: web.Request) -> tuple[str, str]:
+    lang = request.query.get("lang", "")
+    return ("atom", lang if lang in LANGUAGES else request.app[keys.SETTINGS].default_languages[0])
+
+
+def _from_memory(key: Callable[[web.Request], tuple[str, ...]]) -> page_cache.Quick:
+    def quick(request: web.Request) -> web.Response | None:
+        entry = request.app[CACHE].get(key(request))
+        return None if entry is None else page_cache.respond(request, entry)
+
+    return quick
+
+
 @routes.get("/feeds/alerts.atom", name="feed_atom")
 @public
+@page_cache.served_from(_from_memory(_atom_key))
 async def atom(request: web.Request) -> web.StreamResponse:
     """The public alerts as Atom, in `?lang=` when a case has that language."""
     settings = request.app[keys.SETTINGS]
-    lang = request.query.get("lang", "")
-    if lang not in LANGUAGES:
-        lang = settings.default_languages[0]
+    key = _atom_key(request)
+    lang = key[1]
 
     async def build() -> Ready:
         body = await feeds.atom_feed(request.app[keys.DB], settings, lang)
         return _xml(request, body, "application/atom+xml")
 
-    return await _kept(request, ("atom", lang), build)
+    return await _kept(request, key, build)
 
 
 @routes.get("/feeds/cap.xml", name="feed_cap")
 @public
+@page_cache.served_from(_from_memory(lambda _: ("cap",)))
 async def cap(request: web.Request) -> web.StreamResponse:
     """The CAP 1.2 messages of the public alerts, as an Atom feed."""
 

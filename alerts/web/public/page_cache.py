@@ -32,7 +32,8 @@ import asyncpg
 from aiohttp import web
 
 from alerts.db.database import Database
-from alerts.web import keys
+from alerts.web import keys, middlewares, protocol
+from alerts.web.middlewares import Handler
 
 log = logging.getLogger(__name__)
 CHANNEL = "alerts_public"
@@ -208,6 +209,17 @@ def respond(request: web.Request, entry: Ready, etag: str | None = None,
     return web.Response(status=200, body=entry.body if body is None else body, headers=headers)
 
 
+def moved(request: web.Request, entry: Ready) -> bool:
+    """Whether the address names an earlier revision (`?rev=N`), which leads to the current."""
+    rev = request.query.get("rev")
+    return entry.revision is not None and rev is not None and rev != str(entry.revision)
+
+
+def to_current(request: web.Request) -> web.HTTPFound:
+    query = {k: v for k, v in request.rel_url.query.items() if k != "rev"}
+    return web.HTTPFound(str(request.rel_url.with_query(query)))
+
+
 def captured(response: web.Response) -> tuple[bytes, dict[str, str]]:
     """The bytes and headers of a response a handler rendered, to keep them (no cookie)."""
     headers = {
@@ -215,6 +227,37 @@ def captured(response: web.Response) -> tuple[bytes, dict[str, str]]:
     }
     assert isinstance(response.body, bytes)
     return response.body, headers
+
+
+# -- answering before the other middlewares -----------------------------------------------------
+
+Quick = Callable[[web.Request], web.Response | None]
+
+
+def served_from(quick: Quick) -> Callable[[Handler], Handler]:
+    """Mark a handler whose kept answers `quick` gives without a database call (None: not
+    kept), for `from_memory`."""
+
+    def mark(handler: Handler) -> Handler:
+        handler.from_memory = quick  # type: ignore[attr-defined]
+        return handler
+
+    return mark
+
+
+@web.middleware
+async def from_memory(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The outermost middleware: a kept public answer goes out at once, with the security
+    headers, as long as the request is one the other middlewares would let through unchanged
+    (readable headers and cookies: else they answer it, with their 400). Everything else, a
+    cache miss included, goes through them."""
+    quick = getattr(request.match_info.handler, "from_memory", None)
+    if quick is not None and request.method in ("GET", "HEAD") and protocol.readable_as_is(request):
+        response = quick(request)
+        if response is not None:
+            middlewares.add_security_headers(request, response)
+            return response
+    return await handler(request)
 
 
 # -- the listening connection ----------------------------------------------------------------------
