@@ -70,6 +70,10 @@ web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 ROWS: list[str] = []
 
 
+def figures(rate: float, p99: float) -> str:
+    return f"{rate:,.0f} req/s p99 {p99 * 1000:.0f} ms"
+
+
 def report(what: str, value: str, goal: str, ratio: float | None = None) -> None:
     tail = f"ratio {ratio:5.2f}" if ratio is not None else ""
     line = f"{what:<52} {value:>26}   goal {goal:<12} {tail}"
@@ -84,7 +88,8 @@ async def _wait_answering(url: str, process: subprocess.Popen[bytes], log: Path)
     async with aiohttp.ClientSession() as session:
         for _ in range(300):
             if process.poll() is not None:
-                raise SystemExit(f"{url}: the process ended:\n{log.read_text()[-3000:]}")
+                tail = log.read_bytes()[-3000:].decode(errors="replace")  # noqa: ASYNC240
+                raise SystemExit(f"{url}: the process ended:\n{tail}")
             with contextlib.suppress(aiohttp.ClientError):
                 async with session.get(url) as response:
                     if response.status < 500:
@@ -97,7 +102,9 @@ async def _wait_answering(url: str, process: subprocess.Popen[bytes], log: Path)
 async def process(args: list[str], url: str, env: dict[str, str], cwd: Path,
                   log: Path) -> AsyncIterator[None]:  # fmt: skip
     with log.open("wb") as out:
-        child = subprocess.Popen(args, cwd=cwd, env={**os.environ, **env}, stdout=out, stderr=out)  # noqa: S603 - our own commands
+        child = subprocess.Popen(  # noqa: S603, ASYNC220 - our own commands, started once
+            args, cwd=cwd, env={**os.environ, **env}, stdout=out, stderr=out
+        )
         try:
             await _wait_answering(url, child, log)
             yield
@@ -110,7 +117,9 @@ async def process(args: list[str], url: str, env: dict[str, str], cwd: Path,
                 child.wait()
 
 
-def service(root: Path, url: str, port: int, tmp: Path, name: str) -> contextlib.AbstractAsyncContextManager[None]:  # fmt: skip
+def service(
+    root: Path, url: str, port: int, tmp: Path, name: str
+) -> contextlib.AbstractAsyncContextManager[None]:
     env = {"DATABASE_URL": url, "HOST": "127.0.0.1", "PORT": str(port), "SECURE_COOKIES": "false",
            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", "TELEGRAM_BOT_TOKEN": "",
            "LOG_LEVEL": "WARNING", "PYTHONPATH": str(root)}  # fmt: skip
@@ -202,15 +211,17 @@ async def side_by_side(base: str, public_id: str, tmp: Path, args: argparse.Name
             size = (folder / str(list(resources).index(what))).stat().st_size
             rate, p99, codes = await wrk(base + path, args.connections, args.seconds)
             top, top_p99, _ = await wrk(ceiling_base + path, args.connections, args.seconds)
-            report(f"{what} ({size // 1024} KB): the service", f"{rate:,.0f} req/s p99 {p99 * 1000:.0f} ms", "", None)  # fmt: skip
-            report(f"{what}: minimal aiohttp, same bytes", f"{top:,.0f} req/s p99 {top_p99 * 1000:.0f} ms", "", None)  # fmt: skip
-            report(f"{what}: service / ceiling ({codes})", f"{rate / top:.2f}", ">= 0.5", rate / top / 0.5)  # fmt: skip
+            report(f"{what} ({size // 1024} KB): the service", figures(rate, p99), "")
+            report(f"{what}: minimal aiohttp, same bytes", figures(top, top_p99), "")
+            report(f"{what}: service / ceiling ({codes})", f"{rate / top:.2f}", ">= 0.5",
+                   rate / top / 0.5)  # fmt: skip
             if what == "case page":
-                report("case page p99 at the service", f"{p99 * 1000:.1f} ms", "< 50 ms", p99 / 0.05)  # fmt: skip
+                report("case page p99 at the service", f"{p99 * 1000:.1f} ms", "< 50 ms",
+                       p99 / 0.05)  # fmt: skip
     if cookie is not None and etag:
-        rate, p99, codes = await wrk(page, args.connections, args.seconds,
-                                     (f"If-None-Match: {etag}", f"Cookie: csrf={cookie.value}"))  # fmt: skip
-        report(f"case page, conditional (304) ({codes})", f"{rate:,.0f} req/s p99 {p99 * 1000:.0f} ms", "", None)  # fmt: skip
+        conditional = (f"If-None-Match: {etag}", f"Cookie: csrf={cookie.value}")
+        rate, p99, codes = await wrk(page, args.connections, args.seconds, conditional)
+        report(f"case page, conditional (304) ({codes})", figures(rate, p99), "")
 
 
 async def until_gone(url: str, committed: float) -> float:
@@ -238,7 +249,7 @@ async def close_under_load(db: Database, people: tuple[Staff, Staff], public_id:
         *(until_gone(f"{b}/alerts/{public_id}", committed) for b in bases)
     )
     loaded = await asyncio.gather(*loads)
-    for n, (delay, (rate, p99, _)) in enumerate(zip(delays, loaded, strict=True), 1):
+    for n, (delay, (rate, _p99, _)) in enumerate(zip(delays, loaded, strict=True), 1):
         report(f"close's commit to 410, web process {n} of 2 (loaded: {rate:,.0f} req/s)",
                f"{delay * 1000:.0f} ms", "< 1 s", delay / 1.0)  # fmt: skip
 
@@ -246,7 +257,7 @@ async def close_under_load(db: Database, people: tuple[Staff, Staff], public_id:
 async def main(args: argparse.Namespace) -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
-    root = Path(args.root).resolve() if args.root else ROOT
+    root = Path(args.root) if args.root else ROOT
     async with scratch_database(args.dsn) as (url, where):
         print(f"database: {where}; service from {root}", flush=True)
         pool = await create_pool(url, min_size=2, max_size=10)
@@ -279,4 +290,7 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run")
     parser.add_argument("--connections", type=int, default=64, help="wrk's connections")
     parser.add_argument("--root", help="the checkout to run the service from (default: this)")
-    asyncio.run(main(parser.parse_args()))
+    arguments = parser.parse_args()
+    if arguments.root:
+        arguments.root = str(Path(arguments.root).resolve())
+    asyncio.run(main(arguments))
