@@ -70,6 +70,7 @@ def setup(app: web.Application) -> None:
 
     page_cache.setup(app, cdn.on_change)
     app.on_shutdown.append(lambda _: materials.drain())
+    app.on_shutdown.append(lambda _: cdn.stop())
     app.add_routes(routes)
     app.add_routes(case_files.routes)
 

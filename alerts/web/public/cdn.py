@@ -82,7 +82,8 @@ async def purge(app: web.Application, case_id: int) -> None:
             delay *= 2
 
 
-async def drain() -> None:
-    """Wait for the purges under way (at shutdown, and in tests)."""
-    while _tasks:
-        await asyncio.gather(*_tasks, return_exceptions=True)
+async def stop() -> None:
+    """Give up the purges under way (at shutdown: the other web processes send them too)."""
+    for task in list(_tasks):
+        task.cancel()
+    await asyncio.gather(*_tasks, return_exceptions=True)
