@@ -97,7 +97,8 @@ def cmd_telegram_sandbox(settings: Settings, args: argparse.Namespace) -> None:
 
     token = settings.telegram_bot_token or "123456789:" + "sandbox" * 5
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run_standalone(args.host, args.port, token))
+        insecure = args.allow_insecure_webhooks
+        asyncio.run(run_standalone(args.host, args.port, token, allow_insecure_webhooks=insecure))
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> None:
@@ -214,6 +215,10 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     )
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8081)
+    sandbox.add_argument(
+        "--allow-insecure-webhooks", action="store_true",
+        help="take setWebhook on plain HTTP and any port (local development; Telegram does not)",
+    )  # fmt: skip
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("purge", help="purge the personal data of cases closed RETENTION_DAYS ago")
     staff = sub.add_parser("create-staff", help="create a staff account")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from alerts.i18n import LANGUAGES
+from alerts.i18n import LANGUAGES, unbroken
 
 
 def _bool(value: str) -> bool:
@@ -86,28 +86,15 @@ class Settings:
         "Address of the service as the public reaches it (used in posters, QR codes, messages).",
     )
     public_cache_seconds: int = _setting(
-        "PUBLIC_CACHE_SECONDS",
-        15,
-        "How long browsers and a proxy or CDN may keep a case's posters, images, photo and the "
-        "feeds (`max-age`, and as long again `stale-while-revalidate`); the case page itself is "
-        "revalidated every time. Without a CDN purge this is the longest exposure after a close.",
-        int,
-    )
-    page_cache_mb: int = _setting(
-        "PAGE_CACHE_MB",
-        256,
-        "Memory each web process keeps public pages, files and feeds ready in (0: off).",
-        int,
-    )
-    cdn_purge_url: str = _setting(
-        "CDN_PURGE_URL",
-        "",
-        "Called (POST, JSON list of paths, signed with CDN_PURGE_SECRET like partner webhooks) "
-        "after a case's close, narrowing or revision commits, to purge a CDN in front.",
-    )
-    cdn_purge_secret: str = _setting(
-        "CDN_PURGE_SECRET", "", "Key of the CDN purge calls' signature (X-Alerts-Signature)."
-    )
+        "PUBLIC_CACHE_SECONDS", 15, "How long browsers and a CDN may keep a case's files and "
+        "the feeds (`max-age`; as long again stale): without a CDN purge, the longest exposure "
+        "after a close is twice this. The case page itself is revalidated every time.", int,
+    )  # fmt: skip
+    page_cache_mb: int = _setting("PAGE_CACHE_MB", 256, "Memory each web process keeps public "
+                                  "pages, files and feeds ready in (0: off).", int)  # fmt: skip
+    cdn_purge_url: str = _setting("CDN_PURGE_URL", "", "Called after a published case changes "
+                                  "(POST, the paths, signed with CDN_PURGE_SECRET).")  # fmt: skip
+    cdn_purge_secret: str = _setting("CDN_PURGE_SECRET", "", "Key of the CDN purge signature.")
     secure_cookies: bool = _setting(
         "SECURE_COOKIES",
         True,
@@ -155,7 +142,19 @@ class Settings:
         "HOTLINE_NUMBER", "116 000", "Phone number printed on posters and in messages."
     )
     organisation_name: str = _setting(
-        "ORGANISATION_NAME", "Missing Children Hotline", "Name shown on pages and posters."
+        "ORGANISATION_NAME",
+        "Missing Children Hotline",
+        "Name shown on pages, posters and messages: in English, and in any language whose own "
+        "name below is empty.",
+    )
+    organisation_name_nl: str = _setting(
+        "ORGANISATION_NAME_NL", "", "The organisation's name in Dutch. Empty: ORGANISATION_NAME."
+    )
+    organisation_name_fr: str = _setting(
+        "ORGANISATION_NAME_FR", "", "The organisation's name in French. Empty: ORGANISATION_NAME."
+    )
+    organisation_name_de: str = _setting(
+        "ORGANISATION_NAME_DE", "", "The organisation's name in German. Empty: ORGANISATION_NAME."
     )
     default_languages: tuple[str, ...] = _setting(
         "DEFAULT_LANGUAGES",
@@ -328,6 +327,21 @@ class Settings:
     )
     log_level: str = _setting("LOG_LEVEL", "INFO", "Logging level (DEBUG, INFO, WARNING, ERROR).")
     log_format: str = _setting("LOG_FORMAT", "json", "`json` (one object a line) or `text`.")
+
+    def organisation(self, lang: str | Sequence[str]) -> str:
+        """The organisation's name in `lang` (ORGANISATION_NAME_<LANG>, else ORGANISATION_NAME);
+        for several languages (a bilingual poster), their names joined by " / " where they
+        differ."""
+        langs = (lang,) if isinstance(lang, str) else tuple(lang)
+        names = [getattr(self, f"organisation_name_{code}", "") or self.organisation_name
+                 for code in langs]  # fmt: skip
+        return " / ".join(dict.fromkeys(names))
+
+    @property
+    def hotline(self) -> str:
+        """The hotline's number as people read it, never broken across two lines (its spaces
+        are no-break spaces). HOTLINE_NUMBER itself is for `tel:` links and SMS."""
+        return unbroken(self.hotline_number)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

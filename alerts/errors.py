@@ -74,3 +74,13 @@ class TooManyRequests(AlertsError):
     def __init__(self, message: str | None = None, *, retry_after: int = 60) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class Busy(AlertsError):
+    """The database is busy right now and nothing was changed. Please try again in a few seconds."""
+
+    status = 503
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 2) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

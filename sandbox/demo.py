@@ -113,7 +113,8 @@ async def run(settings: Settings) -> None:
     token = f"{BOT_ID}:{secrets.token_urlsafe(32)}"
     async with (
         SmtpSink() as sink,
-        TelegramSandbox(SandboxConfig(token=token)) as sandbox,
+        # The demo's service listens on plain http://127.0.0.1:PORT: local development only.
+        TelegramSandbox(SandboxConfig(token=token, allow_insecure_webhooks=True)) as sandbox,
     ):
         demo = demo_settings(settings, folder, state, token, sandbox, sink)
         app = service_app(demo, sandbox, sink, state)

@@ -58,7 +58,7 @@ from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.geo.gazetteer import haversine_km, round_point
 from alerts.geo.geocoding import GeocodingService
-from alerts.i18n import LANGUAGES, N_, gettext, language, language_name
+from alerts.i18n import LANGUAGES, N_, current, gettext, language, language_name
 from alerts.volunteers import messages
 from alerts.volunteers import registry as volunteers
 from alerts.volunteers.registry import Area, VolunteerError
@@ -151,7 +151,8 @@ class Conversation:
         await self.send(turn, gettext(STOPPED), ReplyKeyboardRemove())
 
     async def on_help(self, turn: Turn) -> None:
-        organisation, hotline = self.settings.organisation_name, self.settings.hotline_number
+        organisation = self.settings.organisation(current())
+        hotline = self.settings.hotline
         await self.send(turn, gettext(HELP, organisation=organisation, hotline=hotline))
 
     async def on_membership(self, turn: Turn) -> None:

@@ -290,7 +290,7 @@ class SightingBot:
             return
         log.info("sighting received", extra={"action": "sighting_received", "source": "telegram",
                  "case_id": draft.case_id, "sighting_id": stored.id})  # fmt: skip
-        hotline = self.settings.hotline_number
+        hotline = self.settings.hotline
         done = in_language(draft.lang, steps.DONE, reference=stored.reference, hotline=hotline)
         await self._clear(update, draft, None)
         await self._send(update, done, ReplyKeyboardRemove())
@@ -343,7 +343,7 @@ class SightingBot:
 
     async def _limited(self, update: Update, draft: Draft, exc: Limited) -> None:
         words = in_language(draft.lang, exc.message, minutes=exc.minutes,
-                            hotline=self.settings.hotline_number)  # fmt: skip
+                            hotline=self.settings.hotline)  # fmt: skip
         await self._clear(update, draft, None)
         await self._send(update, words, ReplyKeyboardRemove())
 
@@ -356,7 +356,7 @@ class SightingBot:
         assert update.effective_chat is not None
         await self.db.execute("telegram_sighting_clear", update.effective_chat.id)
         if message is not None:
-            text = in_language(draft.lang, message, hotline=self.settings.hotline_number)
+            text = in_language(draft.lang, message, hotline=self.settings.hotline)
             await self._send(update, text, ReplyKeyboardRemove())
 
     async def _send(self, update: Update, text: str, markup: Markup = None) -> None:

@@ -87,7 +87,7 @@ async def current(db: Database, case: Case) -> Publicity:
 
 def _views(settings: Settings, state: Publicity, now: datetime) -> dict[str, PublicView | None]:
     return views_of(state, now=now, coarsen=coarsen, base_url=settings.public_base_url,
-                    hotline=settings.hotline_number)  # fmt: skip
+                    hotline=settings.hotline)  # fmt: skip
 
 
 def _changed(

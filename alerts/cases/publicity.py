@@ -39,5 +39,5 @@ async def view_for(
         photo=await latest_photo(db, case.id) if consent is not None and consent.photo else None,
         coarsen=coarsen,
         base_url=settings.public_base_url,
-        hotline=settings.hotline_number,
+        hotline=settings.hotline,
     )

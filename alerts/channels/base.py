@@ -145,7 +145,17 @@ class PermanentFailure(ChannelError):
 
 
 class RecipientGone(PermanentFailure):
-    """The recipient refuses our messages (blocked the bot); stop writing to them."""
+    """The recipient refuses our messages (blocked the bot, deleted their account; the bot was
+    removed from the group or channel); stop writing to them."""
+
+
+class ChatMoved(PermanentFailure):
+    """The chat lives on under another address (a Telegram group upgraded to a supergroup):
+    send there instead, and remember it. What was sent to the old address is out of reach."""
+
+    def __init__(self, address: str, detail: str | None = None) -> None:
+        super().__init__(detail)
+        self.address = address
 
 
 class Deferred(ChannelError):

@@ -83,7 +83,9 @@ class EmailChannel:
             headers["In-Reply-To"] = headers["References"] = published.external_id
         with language(published.language):
             subject = gettext(WITHDRAWN_SUBJECT)
-            body = gettext(WITHDRAWN_BODY, organisation=self._settings.organisation_name)
+            body = gettext(
+                WITHDRAWN_BODY, organisation=self._settings.organisation(published.language)
+            )
         return mailer.build_message(
             self._settings, published.address, subject, body + "\n", None, headers
         )

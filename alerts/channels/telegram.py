@@ -25,6 +25,7 @@ from telegram import InputMediaPhoto, LinkPreviewOptions, Message
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
+    ChatMigrated,
     Forbidden,
     InvalidToken,
     NetworkError,
@@ -35,6 +36,7 @@ from telegram.error import RetryAfter as TelegramRetryAfter
 from alerts.cases.consent import PublicView
 from alerts.channels.base import (
     ChannelError,
+    ChatMoved,
     Deferred,
     Job,
     Limits,
@@ -321,8 +323,15 @@ def _translate(err: TelegramError) -> ChannelError:
         wait = err.retry_after
         seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
         return RetryAfter(seconds, f"RetryAfter: {seconds:g} s")
+    if isinstance(err, ChatMigrated):
+        # python-telegram-bot raises it for Telegram's 400 "group chat was upgraded to a
+        # supergroup chat" with parameters.migrate_to_chat_id.
+        moved = str(err.new_chat_id)
+        return ChatMoved(moved, f"the group became a supergroup (chat id {moved})")
     if isinstance(err, Forbidden):
-        return RecipientGone(f"Forbidden: {scrub(err.message)}")
+        # Telegram's words, which python-telegram-bot keeps whole: "Forbidden: bot was ...".
+        words = scrub(err.message)
+        return RecipientGone(words if words.startswith("Forbidden") else f"Forbidden: {words}")
     if isinstance(err, BadRequest):
         return PermanentFailure(f"BadRequest: {scrub(err.message)}")
     if isinstance(err, InvalidToken):

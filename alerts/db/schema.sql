@@ -860,6 +860,10 @@ CREATE INDEX publications_edits_idx ON public.publications USING btree (edits_id
 
 CREATE INDEX publications_feed_idx ON public.publications USING btree (case_id, revision) WHERE (channel = 'feed'::text);
 
+CREATE INDEX publications_hosted_idx ON public.publications USING btree (case_id, state) WHERE ((channel = ANY (ARRAY['case_page'::text, 'poster'::text, 'image'::text, 'feed'::text])) OR ((channel = 'press'::text) AND (target = 'press-room'::text)));
+
+CREATE INDEX publications_open_idx ON public.publications USING btree (case_id) WHERE (state = ANY (ARRAY['pending'::text, 'failed'::text, 'sent'::text]));
+
 CREATE INDEX publications_partner_target_idx ON public.publications USING btree (channel, target, id) WHERE (channel = ANY (ARRAY['telegram_channel'::text, 'webhook'::text]));
 
 CREATE INDEX publications_pending_idx ON public.publications USING btree (sort_key, id) WHERE (state = 'pending'::text);

@@ -29,6 +29,15 @@ from babel.support import NullTranslations, Translations
 LANGUAGES = ("nl", "fr", "de", "en")
 # The hotline's time zone: a time a person reads or types without an offset is in it.
 BRUSSELS = ZoneInfo("Europe/Brussels")
+NO_BREAK_SPACE = "\u00a0"
+
+
+def unbroken(text: str) -> str:
+    """`text` (a phone number: "116 000") that never breaks across two lines, in a browser, a
+    poster or a message: its spaces made no-break spaces."""
+    return text.replace(" ", NO_BREAK_SPACE)
+
+
 DEFAULT_LANGUAGE = "en"
 
 

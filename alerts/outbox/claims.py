@@ -57,6 +57,7 @@ class Claim:
     volunteer_active: bool
     webhook_secret: str | None = field(repr=False)
     webhook_format: str | None
+    case_state: str  # as the claim read it: a claim that read the case closed is never sent
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Self:

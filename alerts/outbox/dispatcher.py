@@ -108,13 +108,18 @@ class Dispatcher:
         self._sends: set[asyncio.Task[None]] = set()
         self._batches = asyncio.Event()  # set: look for fan-out batches to turn into rows
         self._batches.set()
+        self._closures = asyncio.Event()  # set: a case closed, end its rows
+        self._closures.set()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Send until `stop` is set, then finish what is in flight and record it."""
         log.info("dispatcher started", extra={"action": "dispatch.started", "worker": self.name,
                                               "channels": sorted(self.channels)})  # fmt: skip
         loops = [asyncio.create_task(self._lane_loop(lane)) for lane in self.lanes]
-        helpers = [asyncio.create_task(h()) for h in (self._listen, self._reaper, self._expander)]
+        helpers = [
+            asyncio.create_task(h())
+            for h in (self._listen, self._reaper, self._expander, self._closer)
+        ]
         try:
             await stop.wait()
         finally:
@@ -238,7 +243,7 @@ class Dispatcher:
             if outcome.returns_token:
                 await self.limiter.give_back(lane.bucket, 1)
             if isinstance(outcome, Ended) and outcome.reason == "recipient_gone":
-                await self.sender.recipient_gone(outcome.claim)
+                await self.sender.recipient_gone(outcome.claim, outcome.error)
         except Exception as err:
             # The row stays `sending`; the stalled-claim takeover retries it.
             log.error("outcome not recorded", exc_info=True, extra={
@@ -268,6 +273,7 @@ class Dispatcher:
     def _notified(self, conn: Any, pid: int, channel: str, payload: str) -> None:
         if payload.startswith("closed "):
             self.gate.closed(int(payload.removeprefix("closed ")))
+            self._closures.set()
         else:
             self._batches.set()
         for lane in self.lanes:
@@ -301,6 +307,22 @@ class Dispatcher:
                 log.warning("fan-out batch not expanded", extra={
                     "action": "dispatch.expand_failed", "error": type(err).__name__})  # fmt: skip
             await self._wait_for(self._batches)
+
+    async def _closer(self) -> None:
+        """End the rows of closed cases (alerts.outbox.fanout.end_closed) on a close's NOTIFY,
+        and at every poll: the sweep reads the cases' state, so a close whose process died
+        right after its commit is finished all the same."""
+        while not self._stopping.is_set():
+            self._closures.clear()
+            try:
+                ended = await fanout.end_closed(self.db)
+                if ended.withdrawing:
+                    for lane in self.lanes:
+                        lane.wakeup.set()
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as err:
+                log.warning("closed cases not swept", extra={
+                    "action": "dispatch.sweep_failed", "error": type(err).__name__})  # fmt: skip
+            await self._wait_for(self._closures)
 
     async def _reaper(self) -> None:
         stall = self.settings.dispatch_stall_seconds

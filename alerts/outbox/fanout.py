@@ -23,13 +23,17 @@ adds nothing.
 - A revision (update or photo of an active case) queues revision N+1 for everyone in reach and,
   linked to it, for everyone who already holds a message of an earlier revision: the dispatcher
   edits that message in place. Unsent rows of earlier revisions are cancelled.
-- Closing drops the batches not yet turned into rows, cancels every unsent row and marks every
-  sent one for withdrawal.
+- Closing only changes the case's state (O(1): `stop` wakes the dispatchers); from its commit
+  no claim sends the case (the claim reads its state), and the dispatchers' sweep (`end_closed`,
+  read from the case's state, so it survives a crash) drops the batches, cancels every unsent
+  row and marks every sent one for withdrawal, a chunk per transaction.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from alerts.cases import lifecycle as cases
@@ -58,17 +62,61 @@ def enabled_channels(settings: Settings) -> frozenset[str]:
 
 
 async def stop(db: Database, case: Case) -> None:
-    """Nothing more goes out for the closed `case`; what went out is to be withdrawn."""
-    # First: a batch being turned into rows right now is waited for, and its rows cancelled.
-    await db.execute("drop_fanout_batches", case.id, None)
-    cancelled = _count(await db.execute("cancel_unsent_publications", case.id))
-    withdrawing = _count(await db.execute("withdraw_sent_publications", case.id))
+    """Inside the close's transaction, in O(1) whatever the fan-out's size: wake the dispatchers
+    (at the commit) so that they stop sending the case and end its rows (`end_closed`). The
+    rows are not touched here: the closed state, committed, is what every send checks and what
+    the sweep reads, so nothing is lost if the process dies right after the commit."""
     await db.execute("notify_dispatchers", f"closed {case.id}")
-    log.info(
-        "fan-out stopped",
-        extra={"action": "fanout.closed", "case_id": case.id, "cancelled": cancelled,
-               "withdrawing": withdrawing},
-    )  # fmt: skip
+    log.info("fan-out stopped", extra={"action": "fanout.closed", "case_id": case.id})
+
+
+async def end_closed(
+    db: Database,
+    case_id: int | None = None,
+    *,
+    chunk: int = 5_000,
+    rounds: int | None = None,
+    batches: int | None = None,
+) -> Ended:
+    """The sweep after a close (every dispatcher's, on the close's NOTIFY and at each poll, and
+    the close's own first round): for `case_id`, else every case closed in the last day, its
+    batches forgotten (up to `batches`), then up to `chunk` rows a round ended - unsent rows
+    cancelled, sent rows marked `withdrawing` - a transaction per round, until none is left or
+    after `rounds`. Rows another transaction holds are skipped (a send being recorded: the
+    next sweep finds it). What was ended."""
+    if case_id is None:
+        ids = [r["id"] for r in await db.fetch("closed_cases_to_sweep")]
+    else:
+        ids = [case_id]
+    dropped = cancelled = withdrawing = 0
+    for case in ids:
+        dropped += int(await db.fetchval("drop_closed_fanout_batches", case, batches))
+        done = 0
+        while rounds is None or done < rounds:
+            done += 1
+            row = await db.fetchrow("end_closed_outbox", case, chunk)
+            assert row is not None
+            cancelled += row["cancelled"]
+            withdrawing += row["withdrawing"]
+            if row["cancelled"] + row["withdrawing"] < chunk:
+                break
+    ended = Ended(batches=dropped, cancelled=cancelled, withdrawing=withdrawing)
+    if withdrawing:
+        await db.execute("notify_dispatchers", "")
+    if dropped or cancelled or withdrawing:
+        log.info("outbox of closed cases ended", extra={
+            "action": "fanout.closed_swept", "case_id": case_id, **dataclasses.asdict(ended),
+        })  # fmt: skip
+    return ended
+
+
+@dataclass(frozen=True, kw_only=True)
+class Ended:
+    """What a sweep ended: batches forgotten, unsent rows cancelled, sent rows to withdraw."""
+
+    batches: int
+    cancelled: int
+    withdrawing: int
 
 
 async def plan(

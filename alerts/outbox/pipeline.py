@@ -21,11 +21,36 @@ cannot be left out by the order in which the application was wired.
 | revoke consent      | withdraw what it no longer allows (everything) |                      |
 | end consents        | per case: withdraw what the consent no longer  |                      |
 |                     | allows (end date reached, sends in flight)     |                      |
-| close               | stop the fan-out and mark what went out        |                      |
-|                     | `withdrawing`; withdraw what we host           |                      |
+| close               | withdraw what we host; wake the dispatchers    | end the first rows   |
+|                     | (O(1): the fan-out's rows are not touched)     | (the sweep ends all) |
 
 Waking the dispatchers is a NOTIFY written by the steps: PostgreSQL delivers it at the commit.
 `db` is always a pool (the images are rendered on another connection after the commit).
+
+**The lock order.** Every transaction that touches a case's outbox takes the case row first:
+
+1. Transitions (approve, revise, add a photo, consent, close, end consents) lock the case row
+   `FOR NO KEY UPDATE` (lifecycle), before any publication or batch row, and so wait for one
+   another in that order only.
+2. The dispatchers' work - expanding a batch, claiming, recording, withdrawing, sweeping - never
+   locks the case row for writing and never waits for it: it only reads the case's state, and
+   its inserts' foreign-key checks take `FOR KEY SHARE`, which `FOR NO KEY UPDATE` lets through.
+   Its own rows (batches, publications) it takes `FOR UPDATE SKIP LOCKED`: a row another
+   transaction holds is left for a later round. So a transition never waits for a dispatcher,
+   nor a dispatcher for a transition, and no cycle - no deadlock - can form between them.
+3. Hence the close: one short transaction whatever the fan-out's size. It changes the state
+   and withdraws what we host (O(materials)); the sweep (`fanout.end_closed`: the close's
+   first round after the commit, then every dispatcher on the close's NOTIFY and on its
+   polling) cancels the unsent rows and marks the sent ones `withdrawing`, read from the
+   case's state, so a crash after the commit loses nothing. From the commit nothing new
+   leaves: a claim reads the case's state and one that reads it closed is never sent. A
+   message claimed before the commit is in flight: the check right before its send (the
+   dispatcher's CaseGate, marked closed by the close's NOTIFY, else read at most 0.1 s ago)
+   stops it unless it is already on its way, and what went out is recorded `withdrawing`
+   (or `sent`, then marked by the sweep) and taken back.
+
+Transient database errors (deadlock, serialization failure, lost connection) make a transition
+run again whole (alerts.db.retry: bounded, with jitter), then answer 503 with `Retry-After`.
 """
 
 from __future__ import annotations
@@ -42,6 +67,7 @@ from alerts.cases.models import Case, CaseState, Consent, Photo
 from alerts.cases.proposals import Proposal
 from alerts.config import Settings
 from alerts.db.database import Database
+from alerts.db.retry import retried
 from alerts.outbox import fanout, withdrawal
 from alerts.outbox.withdrawal import Reconciled
 from alerts.publication import materials
@@ -81,6 +107,7 @@ def _after_commit(db: Database, settings: Settings, case: Case | None, images: b
 # -- the transitions -----------------------------------------------------------------------------
 
 
+@retried
 async def approve(
     db: Database, settings: Settings, staff: Staff, case_id: int, *, seen: str | None = None
 ) -> Case:
@@ -97,6 +124,7 @@ async def approve(
     return case
 
 
+@retried
 async def revise(
     db: Database, settings: Settings, staff: Staff, case_id: int, data: Mapping[str, Any]
 ) -> Case | Proposal:
@@ -112,6 +140,7 @@ async def revise(
     return case
 
 
+@retried
 async def add_photo(
     db: Database, settings: Settings, staff: Staff, case_id: int, data: bytes
 ) -> Photo | Proposal:
@@ -128,6 +157,7 @@ async def add_photo(
     return photo
 
 
+@retried
 async def change_consent(
     db: Database, settings: Settings, staff: Staff, case_id: int, data: Mapping[str, Any]
 ) -> Consent | Proposal:
@@ -147,6 +177,7 @@ async def change_consent(
     return consent
 
 
+@retried
 async def approve_proposal(
     db: Database, settings: Settings, staff: Staff, case_id: int, proposal_id: int, seen: str
 ) -> Case:
@@ -177,6 +208,7 @@ async def approve_proposal(
     return case
 
 
+@retried
 async def reject_proposal(
     db: Database, settings: Settings, staff: Staff, case_id: int, proposal_id: int
 ) -> Proposal:
@@ -188,6 +220,7 @@ async def reject_proposal(
     return proposal
 
 
+@retried
 async def revoke_consent(db: Database, staff: Staff, case_id: int) -> Consent:
     """The revoked consent: everything the case published is withdrawn."""
     async with db.transaction() as tx:
@@ -223,12 +256,28 @@ async def _end_consent(db: Database, case_id: int, now: datetime) -> None:
         )  # fmt: skip
 
 
+@retried
 async def close(db: Database, staff: Staff, case_id: int, reason: Any) -> Case:
     """The case, now closed for good: nothing more goes out, what went out is being withdrawn,
     and what we host answers 410 from the commit on."""
     async with db.transaction() as tx:
         case = await lifecycle.close_in(tx, staff, case_id, reason)
-        await fanout.stop(tx, case)
         await materials.withdraw_hosted(tx, case.id, "case closed")
         await withdrawal.end_hosted_leftovers(tx, case)
+        await fanout.stop(tx, case)
+    await _end_first_rows(db, case)
     return case
+
+
+# The close's own first round of the sweep: a small fan-out is ended when the close answers, a
+# large one by the dispatchers (the close answers in the same time whatever the size).
+_CLOSE_ROUND_ROWS = 500
+
+
+async def _end_first_rows(db: Database, case: Case) -> None:
+    try:
+        await fanout.end_closed(db, case.id, chunk=_CLOSE_ROUND_ROWS, rounds=1, batches=20)
+    except Exception:
+        # Committed already: the dispatchers' sweep ends the rows from the case's state.
+        log.warning("closed case's rows left to the sweep", exc_info=True, extra={
+            "action": "pipeline.close_sweep_failed", "case_id": case.id})  # fmt: skip

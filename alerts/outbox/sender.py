@@ -12,15 +12,19 @@ import asyncio
 import logging
 import random
 from collections.abc import Mapping
+from dataclasses import replace
 
 from alerts.cases.consent import PublicView
 from alerts.channels.base import (
     Channel,
     ChannelError,
+    ChatMoved,
     Deferred,
+    Job,
     PermanentFailure,
     RecipientGone,
     RetryAfter,
+    SendResult,
 )
 from alerts.config import Settings
 from alerts.db.database import Database
@@ -28,6 +32,7 @@ from alerts.errors import NotPublishable
 from alerts.outbox.claims import CaseGate, Claim, Delivered, Ended, Outcome, Retry
 from alerts.outbox.fanout import VOLUNTEER_CHANNELS
 from alerts.outbox.limits import RateLimiter
+from alerts.partners import channel_events
 from alerts.volunteers import registry as volunteers
 
 log = logging.getLogger(__name__)
@@ -87,6 +92,9 @@ class Sender:
 
     async def prepare(self, claim: Claim) -> PublicView | Outcome:
         """The view to send, or the outcome when nothing is to be sent (now)."""
+        if claim.case_state != "active":
+            # Claimed after the close's commit: whatever the cache says, never sent.
+            return Ended(claim=claim, state="cancelled", reason="case_closed")
         status = await self.gate.status(claim.case_id)
         if status is not None and status.state == "active" and claim.revision > status.revision:
             # Read before this revision was committed: its view would be the previous one's.
@@ -107,7 +115,7 @@ class Sender:
 
     async def _send(self, channel: Channel, claim: Claim, view: PublicView) -> Outcome:
         try:
-            result = await channel.send(claim.job(view))
+            result = await self._call(channel, claim, claim.job(view))
         except Deferred:
             return Retry(claim=claim, delay=0.0, error=None, attempted=False, late=True)
         except RetryAfter as err:
@@ -127,9 +135,31 @@ class Sender:
             return Retry(claim=claim, delay=backoff(claim.attempts), error=err.detail)
         return Delivered(claim=claim, result=result)
 
-    async def recipient_gone(self, claim: Claim) -> None:
-        """Deactivate the volunteer who blocked the bot (`claim` ended `recipient_gone`)."""
+    async def _call(self, channel: Channel, claim: Claim, job: Job) -> SendResult:
+        """`channel.send(job)`; a regional group upgraded to a supergroup is followed to its new
+        chat id, recorded in the registry, and the post sent there at once."""
+        try:
+            return await channel.send(job)
+        except ChatMoved as moved:
+            if claim.channel != "telegram_channel":
+                raise
+            address = moved.address
+        await channel_events.moved(self.db, claim.address, address)
+        # The earlier revision's post stays in the old group, out of the bot's reach (its
+        # message ids mean other messages in the supergroup): the alert is posted anew.
+        anew = replace(job, address=address, previous_external_id=None, previous_media=None,
+                       previous_protected=None)  # fmt: skip
+        return await channel.send(anew)
+
+    async def recipient_gone(self, claim: Claim, error: str | None = None) -> None:
+        """Stop writing to a recipient Telegram refuses with 403 (`claim` ended
+        `recipient_gone`, `error` its words): the volunteer who blocked the bot or deleted their
+        account is deactivated; a regional channel the bot was removed from too."""
         if claim.volunteer_id is not None and claim.channel == "telegram_dm":
-            await volunteers.deactivate(self.db, claim.volunteer_id, "blocked_bot")
+            deleted = error is not None and "user is deactivated" in error
+            reason = "account_deleted" if deleted else "blocked_bot"
+            await volunteers.deactivate(self.db, claim.volunteer_id, reason)
+        elif claim.channel == "telegram_channel":
+            await channel_events.removed(self.db, claim.address, error or "Forbidden")
         log.info("recipient gone", extra={"action": "dispatch.recipient_gone",
                                           "channel": claim.channel})  # fmt: skip

@@ -41,6 +41,7 @@ from alerts.cases.models import Case, Consent
 from alerts.channels.base import (
     Channel,
     ChannelError,
+    ChatMoved,
     Job,
     Limits,
     PermanentFailure,
@@ -56,7 +57,7 @@ from alerts.db.database import Database
 from alerts.outbox.claims import REPLACED, Backoff
 from alerts.outbox.limits import RateLimiter
 from alerts.outbox.report import ManualPosts
-from alerts.partners import press
+from alerts.partners import channel_events, press
 
 log = logging.getLogger(__name__)
 
@@ -219,9 +220,14 @@ class Withdrawer:
             if err.whole_channel:
                 await self.limiter.pause(channel.limits.bucket, err.seconds)
             return Again(taking=taking, delay=err.seconds, error=err.detail, attempted=False)
-        except RecipientGone:
+        except ChatMoved as moved:
+            if taking.channel == "telegram_channel":
+                await channel_events.moved(self.db, taking.address or "", moved.address)
+            return Ended(taking=taking, state="manual", reason=f"{moved.detail}: the bot cannot "
+                         "reach what it sent before the upgrade; delete it by hand")  # fmt: skip
+        except RecipientGone as err:
             return Ended(taking=taking, state="manual",
-                         reason="the recipient blocked the bot: cannot be taken back")  # fmt: skip
+                         reason=f"cannot be taken back: {err.detail}")  # fmt: skip
         except PermanentFailure as err:
             return Ended(taking=taking, state="manual", reason=f"refused: {err.detail}")
         except ChannelError as err:

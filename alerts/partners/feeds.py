@@ -5,7 +5,12 @@ revision it is at was recorded for that feed (channel `feed`, target `atom` or `
 consent still allows the `feed` channel; its content comes from the feed's `PublicView` only.
 
 `/feeds/alerts.atom` has one entry per public alert (its id is the case page's address, updated
-at each revision), linking to the case page, with the square image as enclosure.
+at each revision), linking to the case page, with the square image as enclosure. A case withdrawn
+from it (closed, its consent narrowed below the public level, revoked or ended) becomes an RFC
+6721 deleted entry (`<at:deleted-entry ref="{entry id}" when="...">`, with a neutral comment and
+nothing of the child) for RETENTION_DAYS, so that aggregators remove the entry they hold; then it
+is gone. Each language's feed (`?lang=fr`) has its own id and `rel="self"` link; `updated` is the
+last time the feed's content changed (also the HTTP Last-Modified).
 
 `/feeds/cap.xml` follows the common form of national CAP feeds: an Atom feed whose entries each
 carry one CAP `<alert>` inline (`<content type="application/cap+xml">`), one entry per case
@@ -20,6 +25,7 @@ import xml.etree.ElementTree as ET  # noqa: S405 - builds XML, never parses any
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from alerts.cases import lifecycle as cases
 from alerts.cases.consent import PublicView
@@ -28,12 +34,14 @@ from alerts.cases.publicity import view_for
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.errors import NotPublishable
-from alerts.i18n import gettext, in_language, language
+from alerts.i18n import LANGUAGES, gettext, in_language, language
 from alerts.partners import cap
 from alerts.posters.labels import CALL, COLON, SEEN_QUESTION, facts
 from alerts.publication import materials
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
+TOMBSTONES_NS = "http://purl.org/atompub/tombstones/1.0"  # RFC 6721
+ATOM_PATH = "/feeds/alerts.atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 CANCEL_DAYS = 7
 
@@ -162,24 +170,107 @@ def summary(view: PublicView, lang: str) -> str:
 
 def feed_title(settings: Settings, lang: str) -> str:
     """The feed's title in `lang`: the public alerts of the organisation."""
-    name = settings.organisation_name
+    name = settings.organisation(lang)
     return in_language(lang, "Public alerts of %(organisation)s", organisation=name)
 
 
+@dataclass(frozen=True, kw_only=True)
+class Tombstone:
+    """A case withdrawn from the Atom feed: its entry's id and when it was withdrawn."""
+
+    ref: str
+    when: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class AtomFeed:
+    """What the Atom feed shows: the live entries, the deleted ones, and its last change."""
+
+    entries: list[FeedEntry]
+    deleted: list[Tombstone]
+    updated: datetime
+
+
+def entry_id(settings: Settings, case: Case) -> str:
+    """The id of a case's Atom entry: its page's address (`PublicView.case_url`)."""
+    return f"{settings.public_base_url.rstrip('/')}/alerts/{case.public_id}"
+
+
+async def atom_contents(db: Database, settings: Settings, now: datetime) -> AtomFeed:
+    """The Atom feed's entries and tombstones at `now`, from its publications in the registry."""
+    retention = timedelta(days=settings.retention_days)
+    rows: dict[int, list[Any]] = defaultdict(list)
+    for row in await db.fetch("atom_feed_history", settings.retention_days):
+        rows[row["case_id"]].append(row)
+    entries: list[FeedEntry] = []
+    deleted: list[Tombstone] = []
+    for case_id, history in rows.items():
+        case = await cases.get(db, case_id)
+        found = await _atom_entry(db, settings, case, history, now)
+        if isinstance(found, FeedEntry):
+            entries.append(found)
+        elif found is not None and now - found <= retention:
+            deleted.append(Tombstone(ref=entry_id(settings, case), when=found))
+    entries.sort(key=lambda entry: entry.updated, reverse=True)
+    deleted.sort(key=lambda tombstone: tombstone.when, reverse=True)
+    changed = await db.fetchrow("atom_feed_changed", settings.retention_days) or {}
+    updated = max([changed.get("changed") or changed.get("started") or now,
+                   *(e.updated for e in entries), *(t.when for t in deleted)])  # fmt: skip
+    return AtomFeed(entries=entries, deleted=deleted, updated=min(updated, now))
+
+
+async def _atom_entry(
+    db: Database, settings: Settings, case: Case, history: list[Any], now: datetime
+) -> FeedEntry | datetime | None:
+    """The case's live entry; else when it was withdrawn from the feed; else None (never shown
+    at its current revision, nothing to delete)."""
+    last = history[-1]
+    sent = tuple(Sent(revision=r["revision"], at=r["sent_at"]) for r in history)
+    if case.state is CaseState.ACTIVE and last["state"] == "sent":
+        try:
+            view = await view_for(db, settings, case, "feed", now=now)
+        except NotPublishable:  # the consent ended; the scheduler has not withdrawn it yet
+            return _stopped_at(await cases.current_consent(db, case.id), now)
+        if last["revision"] != case.revision:
+            return None  # see _entry: shown once a revision records it
+        return FeedEntry(case=case, view=view, sent=sent)
+    withdrawn = [r["ended_at"] for r in history if r["state"] == "withdrawn" and r["ended_at"]]
+    if withdrawn:
+        return max(withdrawn)
+    return case.closed_at if case.state is CaseState.CLOSED else None
+
+
 async def atom_feed(
-    db: Database, settings: Settings, lang: str, now: datetime | None = None
-) -> bytes:
-    """The Atom feed of the public alerts, each entry in `lang` when the case has it."""
+    db: Database, settings: Settings, lang: str | None, now: datetime | None = None
+) -> tuple[bytes, datetime]:
+    """The Atom feed of the public alerts in `lang` (None: the default language, at the feed's
+    plain address), each entry in `lang` when the case has it; and when it last changed."""
     now = now or datetime.now(UTC)
-    entries = await feed_entries(db, settings, "atom", now)
-    title = feed_title(settings, lang)
-    feed = _feed(settings, "/feeds/alerts.atom", title, _updated(entries, now))
-    feed.set(XML_LANG, lang)
-    for entry in entries:
-        if entry.view is not None:
-            sizes = await materials.material_index(db, entry.case.id, entry.case.revision)
-            feed.append(_alert_entry(entry, entry.view, entry_language(entry.view, lang), sizes))
-    return _serialise(feed)
+    contents = await atom_contents(db, settings, now)
+    shown = lang or settings.default_languages[0]
+    path = ATOM_PATH if lang is None else f"{ATOM_PATH}?lang={lang}"
+    feed = _feed(settings, path, feed_title(settings, shown), contents.updated)
+    feed.set(XML_LANG, shown)
+    feed.set("xmlns:at", TOMBSTONES_NS)
+    base = settings.public_base_url.rstrip("/")
+    for other in LANGUAGES:
+        ET.SubElement(feed, _atom("link"), {"rel": "alternate", "type": "application/atom+xml",
+                      "hreflang": other, "href": f"{base}{ATOM_PATH}?lang={other}"})  # fmt: skip
+    for entry in contents.entries:
+        assert entry.view is not None
+        sizes = await materials.material_index(db, entry.case.id, entry.case.revision)
+        feed.append(_alert_entry(entry, entry.view, entry_language(entry.view, shown), sizes))
+    for tombstone in contents.deleted:
+        feed.append(_deleted_entry(tombstone, shown))
+    return _serialise(feed), contents.updated
+
+
+def _deleted_entry(tombstone: Tombstone, lang: str) -> ET.Element:
+    """RFC 6721's deleted entry: the withdrawn entry's id and when; nothing of the child."""
+    element = ET.Element("at:deleted-entry", {"ref": tombstone.ref, "when": _time(tombstone.when)})
+    comment = ET.SubElement(element, "at:comment", {XML_LANG: lang})
+    comment.text = in_language(lang, "Alert withdrawn")
+    return element
 
 
 def _alert_entry(

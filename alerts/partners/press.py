@@ -102,7 +102,7 @@ async def request_confirmation(
         return
     lang = registration.language
     link = f"{settings.public_base_url.rstrip('/')}/press/confirm?token={token}&lang={lang}"
-    organisation = settings.organisation_name
+    organisation = settings.organisation(lang)
     with language(lang):
         subject = gettext("Confirm your press room registration")
         body = gettext(CONFIRM_BODY, organisation=organisation, link=link)
@@ -265,7 +265,7 @@ async def _send_removal(settings: Settings, case: Case, outlet: Outlet) -> None:
             reference=case.reference,
             url=url,
             files=", ".join(outlet.files),
-            organisation=settings.organisation_name,
+            organisation=settings.organisation(lang),
         )
     await deliver(settings, build_message(settings, outlet.email, subject, body))
 

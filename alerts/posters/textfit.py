@@ -8,6 +8,7 @@ with an ellipsis.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -30,6 +31,8 @@ from alerts.posters.layout import (
 )
 
 ELLIPSIS = "…"
+# Where a line may break: any whitespace but the no-break spaces.
+_BREAKS = re.compile(r"[^\S\u00a0\u202f\u2007]+")
 
 
 @dataclass(frozen=True)
@@ -91,11 +94,17 @@ def _wrap_paragraph(words: list[str], font: str, width_em: float) -> list[str]:
     return [*lines, current] if current else lines
 
 
+def words(text: str) -> list[str]:
+    """The words of `text`: split at spaces, but not at no-break ones (a phone number such as
+    "116 000" stays one word, so it is never broken across lines)."""
+    return [word for word in _BREAKS.split(text) if word]
+
+
 def wrap(text: str, font: str, size: float, width: float) -> list[str]:
     """`text` broken into lines no wider than `width` at `size`; newlines start new lines."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        lines.extend(_wrap_paragraph(paragraph.split(), font, width / size))
+        lines.extend(_wrap_paragraph(words(paragraph), font, width / size))
     return lines
 
 
@@ -114,8 +123,8 @@ class _Segment:
 def _label_width(rows: Sequence[Row], width: float, size: float, style: Style) -> float:
     labels = [r.label for r in rows if r.label]
     widest = max((em_width(text, style.label_font) for text in labels), default=0.0) * size
-    words = [word for text in labels for word in text.split()]
-    longest_word = max((em_width(word, style.label_font) for word in words), default=0.0) * size
+    all_words = [word for text in labels for word in words(text)]
+    longest_word = max((em_width(w, style.label_font) for w in all_words), default=0.0) * size
     # Labels wrap within their share of the box, but a label word is never cut in two.
     return min(max(min(widest, width * style.label_share), longest_word), width / 2)
 
@@ -176,7 +185,7 @@ def _words_fit(rows: Sequence[Row], width: float, size: float, style: Style) -> 
     for row in rows:
         font = style.strong_font if row.strong else style.font
         avail = width - value_x if row.label else width
-        widest = max((em_width(word, font) for word in row.value.split()), default=0.0)
+        widest = max((em_width(word, font) for word in words(row.value)), default=0.0)
         if widest * size > avail + 0.01:
             return False
     return True

@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,9 +106,10 @@ def render_files(
     files: Sequence[MaterialFile],
     poster_view: PublicView | None,
     image_view: PublicView | None,
-    organisation: str,
+    organisation: Callable[[Sequence[str]], str],
 ) -> list[Rendered]:
-    """Each of `files` rendered from the view of its channel (CPU-bound: run it in a thread)."""
+    """Each of `files` rendered from the view of its channel (CPU-bound: run it in a thread);
+    a poster names the organisation in its languages (`organisation`: Settings.organisation)."""
     out = []
     for file in files:
         if file.kind == "poster":
@@ -116,7 +117,8 @@ def render_files(
             lang: str | tuple[str, str] = (
                 ("nl", "fr") if file.language == BILINGUAL else file.language
             )
-            data = render_poster(poster_view, lang, organisation=organisation)
+            langs = lang if isinstance(lang, tuple) else (lang,)
+            data = render_poster(poster_view, lang, organisation=organisation(langs))
         else:
             assert image_view is not None
             render = render_square if file.kind == "square" else render_story
@@ -197,7 +199,7 @@ async def publish_revision(db: Database, settings: Settings, case: Case) -> bool
                           images=views.image is not None)  # fmt: skip
     posters = [f for f in files if f.kind == "poster"]
     rendered = await asyncio.to_thread(
-        render_files, posters, views.poster, None, settings.organisation_name
+        render_files, posters, views.poster, None, settings.organisation
     )
     await _store(db, case, rendered)
     rows = registry_rows(settings, case, views, files)
@@ -253,7 +255,7 @@ async def render_images(db: Database, settings: Settings, case: Case) -> None:
     files = [f for f in planned_files(case.languages, posters=False, images=True)
              if f not in stored]  # fmt: skip
     try:
-        rendered = await asyncio.to_thread(render_files, files, None, view, "")
+        rendered = await asyncio.to_thread(render_files, files, None, view, settings.organisation)
         # The consent may have changed while rendering (the photo taken away): store only
         # what the consent in force still allows.
         if await _view_or_none(db, settings, case, "image") == view:

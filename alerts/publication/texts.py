@@ -20,7 +20,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from alerts.cases.consent import PublicView
-from alerts.i18n import install, language
+from alerts.i18n import NO_BREAK_SPACE, install, language
 from alerts.posters.labels import Fact, facts, format_when, languages
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "messages"
@@ -281,6 +281,8 @@ def _render(
 ) -> RenderedText:
     env = _environment()
     context = _context(view, lang, content)
+    if kind == "sms":  # GSM-7 has no no-break space: one would make the SMS UCS-2, half as long
+        context["hotline"] = context["hotline"].replace(NO_BREAK_SPACE, " ")
     text = _tidy(env.get_template(channel.template).render(context))
     if kind != "email":
         return RenderedText(kind=kind, lang=lang, text=text)

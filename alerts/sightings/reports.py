@@ -36,6 +36,15 @@ LIMITS = {
 # A phone's clock may run a little ahead; a time further ahead is a mistake.
 FUTURE_SLACK = timedelta(minutes=10)
 OLDEST = timedelta(days=366)
+# A time this long before the child was last seen is asked to be checked (a wrong day, AM/PM
+# or a clock in another zone), and kept only when the tipster confirms it.
+EARLY = timedelta(hours=2)
+# The field a tipster ticks to say that such a time is right (the form's checkbox; JSON true).
+CONFIRMED = "seen_at_confirmed"
+TOO_EARLY = N_(
+    "This is long before the child went missing. Please check the date and time; if they are "
+    "right, tick “The time is right” and send again."
+)
 # Read out over the phone: no 0/O, 1/I/L or U/V look-alikes.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
 REFERENCE = re.compile(f"[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{4}}")
@@ -176,7 +185,7 @@ def _seen_at(raw: object, now: datetime, problems: dict[str, Problem]) -> dateti
     except ValueError:
         problems["seen_at"] = Problem(N_("Enter a valid date and time."))
         return None
-    if when.tzinfo is None:
+    if when.tzinfo is None:  # the form's field is in the case's zone; apps send an offset
         when = when.replace(tzinfo=BRUSSELS)
     if when > now + FUTURE_SLACK:
         problems["seen_at"] = Problem(
@@ -185,6 +194,18 @@ def _seen_at(raw: object, now: datetime, problems: dict[str, Problem]) -> dateti
     elif when < now - OLDEST:
         problems["seen_at"] = Problem(N_("This date is more than a year ago. Please check it."))
     return when
+
+
+def early_problem(
+    sent: Mapping[str, object], seen_at: datetime, last_seen_at: datetime | None
+) -> Problem | None:
+    """The problem with a seen-time long before the child was last seen, unless the tipster
+    confirmed it (CONFIRMED: a ticked checkbox or JSON true)."""
+    if last_seen_at is None or seen_at >= last_seen_at - EARLY:
+        return None
+    if sent.get(CONFIRMED) in (True, "on", "true", "1", "yes"):
+        return None
+    return Problem(TOO_EARLY)
 
 
 def _point(

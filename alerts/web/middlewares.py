@@ -174,7 +174,7 @@ def render_error(
     exc: errors.AlertsError | None = None,
 ) -> web.Response:
     headers = {}
-    if isinstance(exc, errors.TooManyRequests):
+    if isinstance(exc, errors.TooManyRequests | errors.Busy):
         headers["Retry-After"] = str(exc.retry_after)
     if wants_json(request):
         body: dict[str, Any] = {"error": message, "status": status}

@@ -19,6 +19,7 @@ from sandbox.telegram.params import (
     UploadedFile,
     caption_fields,
     link_preview_disabled,
+    refuse_insecure_webhook,
     reply_markup,
     text_fields,
 )
@@ -108,16 +109,19 @@ class BotApi:
         if not raw:
             raise bad_request("chat_id is empty")
         if raw.startswith("@"):
-            return self.state.chat_by_username(raw[1:])
+            return self.state.reachable(self.state.chat_by_username(raw[1:]))
         try:
-            return self.state.chat(int(raw))
+            chat_id = int(raw)
         except ValueError:
             raise bad_request("chat not found") from None
+        return self.state.reachable(self.state.chat(chat_id))
 
     def _writable_chat(self, p: ApiParams) -> SandboxChat:
         chat = self._chat(p)
         if chat.id in self.state.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if chat.id in self.state.deactivated:
+            raise ApiError(403, "Forbidden: user is deactivated")
         return chat
 
     def _admit(self, chat: SandboxChat, p: ApiParams) -> None:
@@ -310,6 +314,8 @@ class BotApi:
             return await self.delete_webhook(p)
         if not url.startswith(("https://", "http://")):
             raise bad_request("bad webhook: invalid webhook URL specified")
+        if not self.state.config.allow_insecure_webhooks:
+            refuse_insecure_webhook(url)
         secret = p.string("secret_token")
         if secret is not None and not _SECRET_TOKEN.fullmatch(secret):
             raise bad_request("secret token contains unallowed characters")

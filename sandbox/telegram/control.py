@@ -147,6 +147,40 @@ class SandboxControl:
     def chats(self) -> list[SandboxChat]:
         return list(self.state.chats.values())
 
+    # -- what happens to chats -----------------------------------------------------------------
+
+    def upgrade_group(self, chat_id: int) -> SandboxChat:
+        """A basic group becomes a supergroup with a new id, as Telegram does when it grows or
+        its settings change: every call naming the old id then answers 400 "group chat was
+        upgraded to a supergroup chat" with `migrate_to_chat_id`; the messages sent before stay
+        in the old group, out of the bot's reach. The bot hears of it as two service messages."""
+        old = self.state.chats.get(chat_id)
+        if old is None or old.type != "group" or chat_id in self.state.migrated:
+            raise SandboxControlError(f"chat {chat_id} is not a basic group")
+        new = self.create_group(old.title or "", chat_type="supergroup")
+        self.state.migrated[chat_id] = new.id
+        now = self.state.clock.now()
+        for chat, field, other in ((old, "migrate_to_chat_id", new.id),
+                                   (new, "migrate_from_chat_id", chat_id)):  # fmt: skip
+            message_id = len(self.state.messages.get(chat.id, {})) + 1
+            self.state.push_update("message", {"message_id": message_id, "date": now,
+                                               "chat": chat.to_json(), field: other})  # fmt: skip
+        return new
+
+    def remove_bot(self, chat_id: int, *, kicked: bool = True) -> None:
+        """The bot is removed from a group, supergroup or channel: kicked by an admin (403 "bot
+        was kicked from the ... chat") or no longer a member (403 "bot is not a member of the
+        ... chat")."""
+        chat = self.state.chats.get(chat_id)
+        if chat is None or chat.is_private:
+            raise SandboxControlError(f"chat {chat_id} is not a group or channel")
+        self.state.removed[chat_id] = "kicked" if kicked else "left"
+
+    def deactivate_user(self, user_id: int) -> None:
+        """The user deletes their Telegram account: sends to them answer 403 "user is
+        deactivated"."""
+        self.state.deactivated.add(self._chat_for(user_id, None).id)
+
     def user(self, user_id: int) -> SandboxUser:
         user = self.state.users.get(user_id)
         if user is None:

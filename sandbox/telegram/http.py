@@ -87,6 +87,9 @@ class ControlRoutes:
             ("POST", "/users/{user_id}/photo", self.user_photo),
             ("POST", "/users/{user_id}/block", self.user_block),
             ("POST", "/users/{user_id}/unblock", self.user_unblock),
+            ("POST", "/users/{user_id}/deactivate", self.user_deactivate),
+            ("POST", "/chats/{chat_id}/upgrade", self.chat_upgrade),
+            ("POST", "/chats/{chat_id}/remove-bot", self.chat_remove_bot),
             ("GET", "/updates", self.pending_updates),
             ("GET", "/counters", self.counters),
             ("GET", "/config", self.read_config),
@@ -177,6 +180,22 @@ class ControlRoutes:
 
     async def user_unblock(self, request: web.Request) -> Any:
         return self.control.unblock_bot(int(request.match_info["user_id"]))
+
+    async def user_deactivate(self, request: web.Request) -> Any:
+        self.control.deactivate_user(int(request.match_info["user_id"]))
+        return {"deactivated": True}
+
+    async def chat_upgrade(self, request: web.Request) -> Any:
+        """The basic group becomes a supergroup; the new chat."""
+        chat = self.control.upgrade_group(int(request.match_info["chat_id"]))
+        return _chat_json(chat, self.control)
+
+    async def chat_remove_bot(self, request: web.Request) -> Any:
+        """The bot is removed: `{"kicked": true}` (the default) or no longer a member."""
+        body = await _body(request)
+        kicked = bool(body.get("kicked", True))
+        self.control.remove_bot(int(request.match_info["chat_id"]), kicked=kicked)
+        return {"removed": "kicked" if kicked else "left"}
 
     async def pending_updates(self, request: web.Request) -> Any:
         return self.control.pending_updates()

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import urlsplit
 
 from sandbox.telegram.records import JSON, ApiError, bad_request
 
@@ -191,3 +192,19 @@ class _TelegramHtml(HTMLParser):
         if self._open:
             tag = self._open[-1][0]
             raise _cannot_parse(f'Can\'t find end tag corresponding to start tag "{tag}"')
+
+
+WEBHOOK_PORTS = (443, 80, 88, 8443)
+
+
+def refuse_insecure_webhook(url: str) -> None:
+    """Telegram's refusals of a webhook that is not HTTPS or not on one of its four ports."""
+    parts = urlsplit(url)
+    if parts.scheme != "https":
+        raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    try:
+        port = parts.port or 443
+    except ValueError:
+        raise bad_request("bad webhook: invalid webhook URL specified") from None
+    if port not in WEBHOOK_PORTS:
+        raise bad_request("bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443")

@@ -13,18 +13,27 @@ class ApiError(Exception):
     """A Bot API failure, answered as `{"ok": false, "error_code": ..., "description": ...}`."""
 
     def __init__(
-        self, code: int, description: str, *, retry_after: int | None = None, reason: str = ""
+        self,
+        code: int,
+        description: str,
+        *,
+        retry_after: int | None = None,
+        reason: str = "",
+        migrate_to_chat_id: int | None = None,
     ) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
         self.retry_after = retry_after
         self.reason = reason
+        self.migrate_to_chat_id = migrate_to_chat_id
 
     def to_json(self) -> JSON:
         body: JSON = {"ok": False, "error_code": self.code, "description": self.description}
         if self.retry_after is not None:
             body["parameters"] = {"retry_after": self.retry_after}
+        if self.migrate_to_chat_id is not None:
+            body["parameters"] = {"migrate_to_chat_id": self.migrate_to_chat_id}
         return body
 
 

@@ -292,9 +292,13 @@ class TelegramSandbox(SandboxControl, Server):
             self._site = site
 
 
-async def run_standalone(host: str, port: int, token: str) -> None:
-    """Serve a sandbox for `token` until cancelled (`python run.py telegram-sandbox`)."""
-    async with TelegramSandbox(SandboxConfig(token=token), host=host, port=port) as sandbox:
+async def run_standalone(
+    host: str, port: int, token: str, *, allow_insecure_webhooks: bool = False
+) -> None:
+    """Serve a sandbox for `token` until cancelled (`python run.py telegram-sandbox`;
+    `--allow-insecure-webhooks` takes a webhook on plain HTTP and any port, for development)."""
+    config = SandboxConfig(token=token, allow_insecure_webhooks=allow_insecure_webhooks)
+    async with TelegramSandbox(config, host=host, port=port) as sandbox:
         _LOG.info(
             "Telegram sandbox listening on %s (Bot API at %s<token>/<method>)",
             sandbox.url,

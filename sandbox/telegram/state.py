@@ -65,6 +65,10 @@ class SandboxConfig:
     # Telegram backs off for longer; a short pause keeps webhook-failure tests quick.
     webhook_retry_seconds: float = 0.5
     max_upload_bytes: int = 10 * 1024 * 1024
+    # Telegram sets a webhook only on an HTTPS URL on port 443, 80, 88 or 8443. For local
+    # development only (the demo, the tests: a service on http://127.0.0.1 and any port), this
+    # lets setWebhook take any http(s) URL. Off by default: the sandbox is as strict as Telegram.
+    allow_insecure_webhooks: bool = False
 
     @property
     def bot_id(self) -> int:
@@ -143,6 +147,9 @@ class SandboxState:
         self.allowed_updates = DEFAULT_ALLOWED_UPDATES
         self.webhook: WebhookSettings | None = None
         self.blocked: set[int] = set()
+        self.deactivated: set[int] = set()  # users who deleted their account
+        self.removed: dict[int, str] = {}  # group or channel -> "kicked" or "left" (the bot)
+        self.migrated: dict[int, int] = {}  # group -> the supergroup it was upgraded to
         self.commands: dict[str, list[JSON]] = {}
         self.callback_queries: dict[str, JSON | None] = {}  # query id -> the bot's answer
         self.poll_generation = 0
@@ -172,6 +179,21 @@ class SandboxState:
         chat = self.chats.get(chat_id)
         if chat is None:
             raise bad_request("chat not found")
+        return chat
+
+    def reachable(self, chat: SandboxChat) -> SandboxChat:
+        """`chat`, or Telegram's refusal to let the bot act in it: a group upgraded to a
+        supergroup (400 with `migrate_to_chat_id`), a group or channel the bot was removed from
+        (403)."""
+        moved = self.migrated.get(chat.id)
+        if moved is not None:
+            raise ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                           migrate_to_chat_id=moved)  # fmt: skip
+        how = self.removed.get(chat.id)
+        if how == "kicked":
+            raise ApiError(403, f"Forbidden: bot was kicked from the {chat.type} chat")
+        if how == "left":
+            raise ApiError(403, f"Forbidden: bot is not a member of the {chat.type} chat")
         return chat
 
     def chat_by_username(self, username: str) -> SandboxChat:

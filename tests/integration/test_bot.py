@@ -264,7 +264,7 @@ async def test_help_answers_in_the_users_language(
     person = chat(sandbox, "fr")
     answer = await person.send("/help")
     assert answer.text == in_language(
-        "fr", steps.HELP, organisation=settings.organisation_name, hotline=settings.hotline_number
+        "fr", steps.HELP, organisation=settings.organisation("fr"), hotline=settings.hotline
     )
     assert (await person.send("/stop")).text == in_language("fr", steps.NOT_SIGNED_UP)
     assert (await person.send("bonjour")).text == in_language("fr", steps.NOT_UNDERSTOOD)

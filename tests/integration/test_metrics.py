@@ -19,6 +19,7 @@ from alerts.staff.models import Role, Staff
 from sandbox.smtp_sink import SmtpSink
 from sandbox.telegram.server import TelegramSandbox
 from tests.support.app import StaffFactory
+from tests.support.console import logged_in
 from tests.support.dispatch import (
     GENT,
     active_case,
@@ -115,7 +116,8 @@ async def test_the_figures_move_as_messages_are_delivered_and_withdrawn(
     assert failed == 1
     assert value(sent, "alerts_queue_depth", channel="telegram_dm", state="due") == 0
     assert value(sent, "alerts_publications", channel="telegram_dm", state="sent") == 3
-    await _per_alert_figures(client, case, await bearer(await make_staff()))
+    viewer = await make_staff()
+    await _per_alert_figures(client, case, await bearer(viewer), viewer)
 
     supervisor = await make_staff(Role.SUPERVISOR)
     await pipeline.close(db, supervisor, case.id, "found_safe")
@@ -134,7 +136,9 @@ async def test_the_figures_move_as_messages_are_delivered_and_withdrawn(
     assert value(done, "alerts_deliveries_total", channel="telegram_dm") == 3
 
 
-async def _per_alert_figures(client: Client, case: Case, headers: dict[str, str]) -> None:
+async def _per_alert_figures(
+    client: Client, case: Case, headers: dict[str, str], viewer: Staff
+) -> None:
     """The case's own figures: reach and delivery times per channel, sightings per channel."""
     sighting = {"seen_at": datetime.now(UTC).isoformat(), "lat": 51.05, "lon": 3.72,
                 "seen": "Meisje met een rode jas"}  # fmt: skip
@@ -145,7 +149,8 @@ async def _per_alert_figures(client: Client, case: Case, headers: dict[str, str]
     times = reach["seconds_to_delivery_by_channel"]["telegram_dm"]
     assert 0 <= times["first"] <= times["last"] <= reach["seconds_to_last_delivery"]
     assert reach["sightings_by_channel"] == {"json": 1}
-    page = await (await client.get(f"/console/cases/{case.id}/progress", headers=headers)).text()
+    await logged_in(client, viewer)  # the console's fragment takes a session, not a token
+    page = await (await client.get(f"/console/cases/{case.id}/progress")).text()
     assert "Reach per channel" in page and 'http-equiv="refresh"' in page
 
 

@@ -96,7 +96,7 @@ async def test_preview_tags_downloads_and_the_sighting_section(
     assert image.group(1) == f"{settings.public_base_url}/alerts/{case.public_id}/square-fr.png"
     for lang in ("nl", "fr", "de", "en", "nl-fr"):
         assert f'href="/alerts/{case.public_id}/poster-{lang}.pdf"' in html
-    assert 'id="sighting"' in html and "116 000" in html and 'href="tel:116000"' in html
+    assert 'id="sighting"' in html and "116\u00a0000" in html and 'href="tel:116000"' in html
     assert f'src="/alerts/{case.public_id}/photo.jpg"' in html
     photo = await client.get(f"/alerts/{case.public_id}/photo.jpg")
     assert photo.status == 200 and (await photo.read()).startswith(b"\xff\xd8")

@@ -90,7 +90,7 @@ async def test_a_sighting_with_a_location_a_text_and_a_photo(
     thanks = await photo(person, images.jpeg(640, 480, gps=True))
     [row] = await rows(database)
     assert thanks == in_language("nl", DONE, reference=row["reference"],
-                                       hotline="116 000")  # fmt: skip
+                                       hotline="116\u00a0000")  # fmt: skip
     assert (row["case_id"], row["source"], row["language"]) == (case.id, "telegram", "nl")
     assert (row["lat"], row["lon"], row["point_source"]) == (51.0549, 3.7215, "telegram")
     assert row["seen"] == words and row["contact_name"] is None
@@ -129,7 +129,7 @@ async def test_a_reply_to_an_alert_reports_on_that_alert(
 
 
 async def _has_alert(person: Chat) -> bool:
-    return any(m.reply_to_message_id is None and "116 000" in (m.caption or m.text or "")
+    return any(m.reply_to_message_id is None and "116\u00a0000" in (m.caption or m.text or "")
                for m in person.bot_messages()[-1:])  # fmt: skip
 
 
@@ -160,7 +160,7 @@ async def test_the_alert_is_chosen_the_text_checked_and_other_messages_left_alon
     # Far from every alert: nothing to report on, and the hotline to call.
     await person.send("/sighting")
     nothing = await person.share(*ARLON)
-    assert nothing.text == in_language("de", NONE_NEAR, hotline="116 000")
+    assert nothing.text == in_language("de", NONE_NEAR, hotline="116\u00a0000")
     # Outside a report, the volunteer conversation answers as before.
     assert (await person.send("Hallo")).text == in_language("de", steps.NOT_UNDERSTOOD)
     assert (await person.send("/sighting")).text == in_language("de", WHERE)

@@ -43,6 +43,7 @@ from tests.support.channels import (
     states_are,
     users,
 )
+from tests.support.console import logged_in
 from tests.support.dispatch import (
     GENT,
     add_volunteer,
@@ -265,9 +266,11 @@ async def test_the_report_in_the_api_and_the_console_and_410_everywhere_at_once(
     bad = await client.post(f"{api}/social-posts", json={"url": "javascript:alert(1)"},
                             headers=auth)  # fmt: skip
     assert bad.status == 422 and (await bad.json())["field"] == "url"
-    form = await client.post(f"/console/cases/{case.id}/social-posts", data={"url": "ftp://x"},
-                             headers=auth)  # fmt: skip
+    csrf = await logged_in(client, manager)  # the console's form takes a session, not a token
+    form = await client.post(f"/console/cases/{case.id}/social-posts",
+                             data={"url": "ftp://x", "csrf_token": csrf})  # fmt: skip
     assert form.status == 422 and 'id="social-url-error"' in await form.text()
+    client.session.cookie_jar.clear()
     post = await client.post(f"{api}/social-posts", json={"url": "https://social.example/p/9"},
                              headers=auth)  # fmt: skip
     assert post.status == 201

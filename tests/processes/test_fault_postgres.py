@@ -19,7 +19,7 @@ import pytest
 from alerts.cases import lifecycle as cases
 from alerts.db.database import Database, create_pool
 from alerts.outbox import pipeline
-from alerts.staff import auth
+from alerts.staff import auth, tokens
 from alerts.staff.models import Role, Staff
 from sandbox.telegram.server import TelegramSandbox
 from tests.support.dispatch import GENT, TOKEN, add_volunteer, eventually, moved, with_channels
@@ -45,6 +45,15 @@ class Service:
             http.post(self.base + path, json=body or {}, headers=self.headers) as response,
         ):
             return response.status, await response.text()
+
+    async def approve(self, case_id: int) -> tuple[int, Any]:
+        """Approve as an approver does: with the fingerprint of the preview looked at."""
+        async with (
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as http,
+            http.get(f"{self.base}/api/cases/{case_id}/preview", headers=self.headers) as seen,
+        ):
+            fingerprint = (await seen.json())["fingerprint"]
+        return await self.post(f"/api/cases/{case_id}/approve", {"fingerprint": fingerprint})
 
     async def health(self) -> int:
         """The status of /healthz (the test gives it 5 s: it must not hang)."""
@@ -79,7 +88,10 @@ async def service(
     pool = await create_pool(restartable_url, min_size=1, max_size=4)
     db = Database(pool)
     supervisor = await staff(db, Role.SUPERVISOR)
-    token = await auth.create_api_token(db, supervisor.username, "faults")
+    issued = await tokens.create(
+        db, username=supervisor.username, name="faults", scopes=("read", "write", "approve")
+    )
+    token = issued.secret
     env = {
         "DATABASE_URL": restartable_url, "DATA_DIR": str(tmp_path), "SECURE_COOKIES": "false",
         "GEOCODER": "offline", "PUBLIC_BASE_URL": "https://alerts.example",
@@ -157,7 +169,7 @@ async def test_a_restart_in_the_middle_of_an_approval_leaves_it_whole_or_undone(
     # The approval sleeps right after writing its first publication, inside its transaction.
     await pause_inside(conn, "publications", "INSERT", 5)
     await conn.close()
-    approving = asyncio.create_task(service.post(f"/api/cases/{case_id}/approve"))
+    approving = asyncio.create_task(service.approve(case_id))
     seen = await restart_when_paused(service, restartable_pg, approving)
     conn = await asyncpg.connect(service.url)
     await unpause(conn, "publications")
@@ -181,7 +193,7 @@ async def test_a_restart_in_the_middle_of_an_approval_leaves_it_whole_or_undone(
     # The service came back by itself: healthy, and the approval goes through now.
     await healthy_again(service)
     if case["state"] != "active":
-        status, text = await service.post(f"/api/cases/{case_id}/approve")
+        status, text = await service.approve(case_id)
         assert status == 200, text
     chats = [c.id for c in sandbox.chats()]
 
@@ -204,7 +216,7 @@ async def test_a_restart_in_the_middle_of_a_close_loses_no_withdrawal(
     service: Service, restartable_pg: RestartablePostgres, sandbox: TelegramSandbox
 ) -> None:
     case_id = await submitted_case(service, 20, sandbox)
-    status, text = await service.post(f"/api/cases/{case_id}/approve")
+    status, text = await service.approve(case_id)
     assert status == 200, text
     chats = [c.id for c in sandbox.chats()]
 
@@ -262,7 +274,7 @@ async def test_a_restart_in_the_middle_of_a_fan_out_reaches_everyone(
     def reached() -> set[int]:
         return {chat for chat in chats if any(m.from_bot for m in sandbox.messages(chat))}
 
-    status, text = await service.post(f"/api/cases/{case_id}/approve")
+    status, text = await service.approve(case_id)
     assert status == 200, text
 
     async def a_third() -> bool:

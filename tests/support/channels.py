@@ -51,10 +51,12 @@ async def db(database_url: str) -> AsyncIterator[Database]:
 
 @pytest.fixture
 async def sandbox(request: pytest.FixtureRequest) -> AsyncIterator[TelegramSandbox]:
-    """The Telegram Bot API sandbox without Telegram's overall limit, and with the options of the
-    test's `sandbox` mark."""
+    """The Telegram Bot API sandbox without Telegram's overall limit, taking webhooks on the
+    tests' plain http://127.0.0.1 (Telegram, and the sandbox by default, want HTTPS on port 443,
+    80, 88 or 8443), and with the options of the test's `sandbox` mark."""
     mark = request.node.get_closest_marker("sandbox")
-    options = {"token": TOKEN, "global_per_second": 1000, **(mark.kwargs if mark else {})}
+    options = {"token": TOKEN, "global_per_second": 1000, "allow_insecure_webhooks": True,
+               **(mark.kwargs if mark else {})}  # fmt: skip
     async with TelegramSandbox(SandboxConfig(**options)) as running:
         yield running
 

@@ -10,8 +10,8 @@ RETURNING *;
 SELECT * FROM cases WHERE id = $1;
 
 -- name: get_case_for_update
--- One case by id, locked until the end of the transaction.
-SELECT * FROM cases WHERE id = $1 FOR UPDATE;
+-- One case by id, locked until the end of the transaction against every other transition (FOR NO KEY UPDATE: the foreign-key checks of the dispatchers' inserts, FOR KEY SHARE, neither wait for it nor make it wait; see alerts/outbox/pipeline.py, the lock order).
+SELECT * FROM cases WHERE id = $1 FOR NO KEY UPDATE;
 
 -- name: get_case_by_public_id
 -- One case by its public id.

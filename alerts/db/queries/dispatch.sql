@@ -1,5 +1,5 @@
 -- name: claim_publications
--- Claim for worker $1 up to $3 due publications of channels $2, nearest first (state sending), with what sending each needs. The rows are picked from the pending index alone, joined after: joined before, the planner (misled by a fresh fan-out's unanalysed rows, or by few active cases) sorted every pending row with its joins on each claim, tens of milliseconds at 10,000 pending. A row of a case no longer active is claimed too, and the dispatcher's check before the send ends it.
+-- Claim for worker $1 up to $3 due publications of channels $2, nearest first (state sending), with what sending each needs and the case's state as this claim reads it (`case_state`: a claim that reads the case closed is never sent, whatever the dispatcher's cached view says). The rows are picked from the pending index alone, joined after: joined before, the planner (misled by a fresh fan-out's unanalysed rows, or by few active cases) sorted every pending row with its joins on each claim, tens of milliseconds at 10,000 pending. A row of a case no longer active is claimed too, and ended right away.
 WITH due AS (
     SELECT p.id
     FROM publications p
@@ -21,8 +21,9 @@ SELECT claimed.id, claimed.case_id, claimed.revision, claimed.channel, claimed.t
        prev.media AS previous_media, prev.state AS previous_state,
        prev.protected AS previous_protected,
        v.public_id AS volunteer_public_id, coalesce(v.active, false) AS volunteer_active,
-       w.secret AS webhook_secret, w.format AS webhook_format
+       w.secret AS webhook_secret, w.format AS webhook_format, c.state AS case_state
 FROM claimed
+JOIN cases c ON c.id = claimed.case_id
 LEFT JOIN publications prev ON prev.id = claimed.edits_id
 LEFT JOIN volunteers v ON v.id = claimed.volunteer_id
 LEFT JOIN partner_webhooks w ON claimed.channel = 'webhook'
@@ -31,9 +32,9 @@ LEFT JOIN partner_webhooks w ON claimed.channel = 'webhook'
 ORDER BY claimed.sort_key, claimed.id;
 
 -- name: record_sent
--- Record deliveries by worker $1 (ids $2, external ids $3, bodies $4, media $5, times $7, protected from forwarding $8; cases $6, share-locked so that a concurrent close is seen): sent, or withdrawing when the case closed meanwhile.
+-- Record deliveries by worker $1 (ids $2, external ids $3, bodies $4, media $5, times $7, protected from forwarding $8; cases $6, read without a lock so that a close never waits for a record): sent, or withdrawing when the case closed meanwhile (a close committed after this read is caught by `end_closed_outbox`).
 WITH c AS (
-    SELECT id, state FROM cases WHERE id = ANY($6::bigint[]) FOR SHARE
+    SELECT id, state FROM cases WHERE id = ANY($6::bigint[])
 ), s AS (
     SELECT * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $7::timestamptz[],
                          $8::boolean[])

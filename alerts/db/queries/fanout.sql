@@ -95,9 +95,10 @@ SET channels = ARRAY(SELECT c FROM unnest(channels) AS c WHERE c <> ALL($2::text
 WHERE case_id = $1 AND channels && $2::text[];
 
 -- name: fanout_batches_waiting
--- The messages of case $1's current revision still waiting in batches.
+-- The messages of case $1's current revision still waiting in batches (none once it closed: they will never be made).
 SELECT coalesce(sum(b.messages), 0)::bigint
-FROM fanout_batches b JOIN cases c ON c.id = b.case_id AND c.revision = b.revision
+FROM fanout_batches b
+JOIN cases c ON c.id = b.case_id AND c.revision = b.revision AND c.state = 'active'
 WHERE b.case_id = $1;
 
 -- name: analyze_publications
@@ -141,16 +142,57 @@ ON CONFLICT DO NOTHING;
 UPDATE publications SET state = 'cancelled', end_reason = 'superseded', ended_at = now()
 WHERE case_id = $1 AND revision < $2 AND state = 'pending' AND channel = ANY($3::text[]);
 
--- name: cancel_unsent_publications
--- Cancel everything of case $1 not sent yet (the case closed); the number of rows.
-UPDATE publications SET state = 'cancelled', end_reason = 'case_closed', ended_at = now(),
-    claimed_by = NULL
-WHERE case_id = $1 AND state IN ('pending', 'failed');
+-- name: closed_cases_to_sweep
+-- The cases closed in the last day: those whose rows the dispatchers' sweep ends (a row of a case closed longer ago is never pending, failed or sent any more: in-flight sends are recorded within seconds, stalled ones ended by the withdrawal sweep).
+SELECT id FROM cases
+WHERE state = 'closed' AND closed_at > now() - interval '1 day'
+ORDER BY closed_at DESC;
 
--- name: withdraw_sent_publications
--- Mark every sent publication of case $1 for withdrawal (the case closed).
-UPDATE publications SET state = 'withdrawing', next_attempt_at = now()
-WHERE case_id = $1 AND state = 'sent';
+-- name: end_closed_outbox
+-- After the close of case $1 (the sweep, durable because it is read from the case's state): up to $2 of its open rows end, rows other transactions hold skipped: unsent ones cancelled (case_closed), sent ones marked for withdrawal; (cancelled, withdrawing).
+WITH open AS (
+    -- hosted: what we host, rendered after the close's commit: its address answers 410 already
+    SELECT p.id, p.state,
+           (p.channel IN ('case_page', 'poster', 'image', 'feed')
+            OR (p.channel = 'press' AND p.target = 'press-room')) AS hosted
+    FROM cases c
+    JOIN publications p ON p.case_id = c.id AND p.state IN ('pending', 'failed', 'sent')
+    WHERE c.id = $1 AND c.state = 'closed'
+    LIMIT $2
+    FOR UPDATE OF p SKIP LOCKED
+), ended AS (
+    UPDATE publications p
+    SET state = CASE WHEN open.state <> 'sent' THEN 'cancelled'
+                     WHEN open.hosted THEN 'withdrawn'
+                     ELSE 'withdrawing' END,
+        end_reason = CASE WHEN open.state <> 'sent' THEN 'case_closed'
+                          WHEN open.hosted THEN 'case closed'
+                          ELSE p.end_reason END,
+        ended_at = CASE WHEN open.state = 'sent' AND NOT open.hosted THEN p.ended_at
+                        ELSE now() END,
+        claimed_by = CASE WHEN open.state = 'sent' THEN p.claimed_by END,
+        next_attempt_at = now()
+    FROM open
+    WHERE p.id = open.id
+    RETURNING open.state
+)
+SELECT count(*) FILTER (WHERE state <> 'sent')::int AS cancelled,
+       count(*) FILTER (WHERE state = 'sent')::int AS withdrawing
+FROM ended;
+
+-- name: drop_closed_fanout_batches
+-- Forget up to $2 batches (NULL: all) of case $1 if it is no longer active, those another transaction is turning into rows skipped (that expansion makes no rows for a closed case); how many.
+WITH gone AS (
+    DELETE FROM fanout_batches b
+    WHERE (b.case_id, b.revision, b.seq) IN (
+        SELECT f.case_id, f.revision, f.seq
+        FROM fanout_batches f JOIN cases c ON c.id = f.case_id AND c.state <> 'active'
+        WHERE f.case_id = $1
+        LIMIT $2
+        FOR UPDATE OF f SKIP LOCKED)
+    RETURNING 1
+)
+SELECT count(*)::int FROM gone;
 
 -- name: notify_dispatchers
 -- Wake the dispatchers (delivered at commit): '' new work, 'closed <id>' a case closed.

@@ -102,3 +102,20 @@ UPDATE publications
 SET state = 'cancelled', end_reason = 'target_deactivated', ended_at = now(), claimed_by = NULL
 WHERE channel IN ('telegram_channel', 'webhook') AND channel = $1 AND target = $2
   AND state = 'pending';
+
+-- name: move_telegram_channel
+-- Regional channels at chat $1 (a group upgraded to a supergroup) now at chat $2, unless another channel has it; their ids.
+UPDATE telegram_channels SET chat_id = $2
+WHERE chat_id = $1 AND NOT EXISTS (SELECT 1 FROM telegram_channels WHERE chat_id = $2)
+RETURNING id;
+
+-- name: move_unsent_channel_posts
+-- The regional channel posts not sent yet to chat $1 go to chat $2 (the group became a supergroup).
+UPDATE publications SET address = $2
+WHERE channel = 'telegram_channel' AND address = $1 AND state IN ('pending', 'sending');
+
+-- name: deactivate_telegram_channels_at
+-- Deactivate the active regional channels at chat $1 (the bot was removed from it); their ids.
+UPDATE telegram_channels SET active = false
+WHERE chat_id = $1 AND active
+RETURNING id;

@@ -33,14 +33,104 @@
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
-  /* "Just now": the device's local time, as the datetime-local field wants it. */
+  /* Times. The field shows the wall clock of the case's zone (data-zone, Europe/Brussels),
+     whatever the device's zone: the server reads a time without an offset in that zone.
+     "Just now" takes the device's clock (an instant, the same in every zone) and shows it in
+     the case's zone; when the device's zone differs, a line says what the time is on the
+     device's own clock. A time in the future, or long before the child went missing, is
+     pointed out before sending (the server checks the same). */
   var when = form.querySelector("#sf-seen_at");
   var nowRow = form.querySelector("[data-now-row]");
-  if (when && nowRow) {
+  var zone = words.zone;
+  var deviceTime = form.querySelector("[data-device-time]");
+  var timeCheck = form.querySelector("[data-time-check]");
+  var confirmRow = form.querySelector("[data-confirm]");
+  var confirmBox = form.querySelector("#sf-seen_at_confirmed");
+  var lastSeen = words.lastSeen ? Date.parse(words.lastSeen) : NaN;
+  var FUTURE_SLACK = 10 * 60 * 1000;
+  var EARLY = 2 * 60 * 60 * 1000;
+  var inZone = null;
+  try {
+    inZone = new Intl.DateTimeFormat("en-GB", {
+      timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23"
+    });
+  } catch (e) { inZone = null; }
+
+  /* The wall clock of the case's zone at `ms`, as the datetime-local field wants it. */
+  function wallClock(ms) {
+    var p = {};
+    inZone.formatToParts(new Date(ms)).forEach(function (x) { p[x.type] = x.value; });
+    return p.year + "-" + p.month + "-" + p.day + "T" + p.hour + ":" + p.minute;
+  }
+  function asUtc(text) {
+    var m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)/.exec(text || "");
+    return m ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]) : NaN;
+  }
+  /* The instant of a wall-clock time in the case's zone (twice round, for the offset of
+     that moment rather than of now). */
+  function instant(text) {
+    var wall = asUtc(text);
+    if (isNaN(wall) || !inZone) { return NaN; }
+    var guess = wall;
+    for (var i = 0; i < 2; i++) { guess = wall - (asUtc(wallClock(guess)) - guess); }
+    return guess;
+  }
+  function showDeviceTime() {
+    var t = instant(when.value);
+    var differs = !isNaN(t) && asUtc(wallClock(t)) - t !== -new Date(t).getTimezoneOffset() * 60000;
+    deviceTime.hidden = !differs;
+    if (differs) {
+      var local;
+      try {
+        local = new Date(t).toLocaleString(document.documentElement.lang || undefined, {
+          weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
+          hourCycle: "h23"
+        });
+      } catch (e) { local = new Date(t).toString(); }
+      deviceTime.textContent = words.deviceClock.replace("%(time)s", local);
+    }
+    var ids = (when.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+      return id && id !== "sf-seen_at-device";
+    });
+    if (differs) { ids.push("sf-seen_at-device"); }
+    when.setAttribute("aria-describedby", ids.join(" "));
+  }
+  function timeProblem() {
+    var t = instant(when.value);
+    if (isNaN(t)) { return ""; }
+    if (t - Date.now() > FUTURE_SLACK) { return words.future; }
+    if (!isNaN(lastSeen) && t < lastSeen - EARLY) {
+      confirmRow.hidden = false;
+      return confirmBox.checked ? "" : words.early;
+    }
+    /* Not early (any more): nothing to confirm. */
+    confirmRow.hidden = true;
+    confirmBox.checked = false;
+    return "";
+  }
+  function checkTime() {
+    var problem = inZone ? timeProblem() : "";
+    timeCheck.hidden = !problem;
+    timeCheck.textContent = problem;
+    var ids = (when.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+      return id && id !== "sf-seen_at-check";
+    });
+    if (problem) { ids.push("sf-seen_at-check"); when.setAttribute("aria-invalid", "true"); }
+    else if (!form.querySelector("#sf-seen_at-error")) { when.removeAttribute("aria-invalid"); }
+    when.setAttribute("aria-describedby", ids.join(" "));
+    return Boolean(problem);
+  }
+  if (when && inZone) {
+    when.addEventListener("input", showDeviceTime);
+    when.addEventListener("change", function () { showDeviceTime(); if (!timeCheck.hidden) { checkTime(); } });
+    showDeviceTime();
+  }
+  if (when && nowRow && inZone) {
     nowRow.appendChild(button(words.now, function () {
-      var d = new Date();
-      when.value = d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) +
-        "T" + pad(d.getHours()) + ":" + pad(d.getMinutes());
+      when.value = wallClock(Date.now());
+      showDeviceTime();
+      checkTime();
       when.focus();
     }));
   }
@@ -145,6 +235,11 @@
   }
   photo.addEventListener("change", photoTooLarge);
   form.addEventListener("submit", function (event) {
+    if (when && inZone && checkTime()) {
+      event.preventDefault();
+      (confirmRow.hidden ? when : confirmBox).focus();
+      return;
+    }
     if (photoTooLarge()) { event.preventDefault(); photo.focus(); }
   });
 })();

@@ -99,7 +99,7 @@ async def poster_png(request: web.Request) -> web.Response:
         raise errors.NotFound("No such language.")
     preview = await load_preview(request)
     views = preview.before if request.query.get("side") == "before" else preview.after
-    organisation = request.app[keys.SETTINGS].organisation_name
+    organisation = request.app[keys.SETTINGS].organisation(lang)
     png = await asyncio.to_thread(rendering.poster_page, views, lang, organisation)
     if png is None:
         raise errors.NotFound("No poster in this language.")

@@ -106,6 +106,7 @@ def operation(
         (400, "Bad request"), (401, "Not logged in"), (403, "Not allowed"),
         (404, "Not found"), (409, "Not in a state that allows this"), (413, "Too large"),
         (422, "Invalid input"), (429, "Too many requests"),
+        (503, "The database was busy and nothing was changed: try again after Retry-After"),
     ):  # fmt: skip
         responses[str(status)] = {
             "description": what,

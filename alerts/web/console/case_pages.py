@@ -223,9 +223,13 @@ async def lifecycle_action(request: web.Request, action: str, done: str) -> web.
         problem = as_problem(request, action, exc)
         if action == "approve" and await _still_pending(request):
             # The approver sees the preview again (the one in force now), with the reason.
-            return await console_approval.approval_page(request, problem=problem,
+            page = await console_approval.approval_page(request, problem=problem,
                                                         status=exc.status)  # fmt: skip
-        return await render_case(request, problem=problem, status=exc.status)
+        else:
+            page = await render_case(request, problem=problem, status=exc.status)
+        if isinstance(exc, errors.Busy):  # the database, busy: the same form, a moment later
+            page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     log.info("case action", extra={"action": action, "case_id": case.id})
     raise see_case(case, done)
 

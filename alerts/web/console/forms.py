@@ -176,7 +176,7 @@ def render_text(request: web.Request, template: str, **context: Any) -> str:
         "labels": LABELS,
         "staff": request.get(keys.STAFF),
         "csrf_token": session.csrf_token if session else "",
-        "organisation": settings.organisation_name,
+        "organisation": settings.organisation(lang),
         "languages": [(code, language_name(code)) for code in LANGUAGES],
         "here": here,
     }

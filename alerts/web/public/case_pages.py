@@ -48,7 +48,7 @@ from alerts.publication import materials
 from alerts.publication.materials import MaterialFile, StoredMaterial
 from alerts.web import keys
 from alerts.web.middlewares import anonymous_csrf_token, csrf_cookie_name, public
-from alerts.web.public import cdn, page_cache
+from alerts.web.public import cdn, page_cache, sharing
 from alerts.web.public.page_cache import CACHE, Built, Ready
 
 routes = web.RouteTableDef()
@@ -104,6 +104,11 @@ def asked_language(request: web.Request) -> str | None:
     return None
 
 
+def tel_link(number: str) -> str:
+    """A `tel:` link to `number` ("116 000": tel:116000)."""
+    return "tel:" + "".join(ch for ch in number if ch.isdigit() or ch == "+")
+
+
 def render_page(
     request: web.Request,
     template: str,
@@ -124,8 +129,9 @@ def render_page(
     response = web.Response(status=status, content_type="text/html")
     page = {
         "lang": lang,
-        "organisation": settings.organisation_name,
-        "hotline": settings.hotline_number,
+        "organisation": settings.organisation(lang),
+        "hotline": settings.hotline,
+        "hotline_tel": tel_link(settings.hotline_number),
         "noindex": noindex,
         "language_links": language_links(lang, switch_path),
         "csrf_token": anonymous_csrf_token(request, response) if csrf else "",
@@ -294,16 +300,22 @@ def page_context(
             "photo": _photo(view),
             "key_facts": [found[k] for k in KEY_FACTS if k in found],
             "details": [fact for key, fact in found.items() if key not in KEY_FACTS],
-            "downloads": split_downloads(stored, lang, view.languages, f"/alerts/{view.public_id}"),
+            "downloads": split_downloads(
+                sharing.offered(stored, view.level),
+                lang,
+                view.languages,
+                f"/alerts/{view.public_id}",
+            ),  # fmt: skip
+            "social": sharing.social_allowed(view.level),
             "discreet": view.level < LEVEL_REGIONAL,
-            "level_note": _level_note(view.level),
+            "level_note": sharing.level_note(view.level),
             "official": gettext(
                 "Official appeal by %(organisation)s, issued on %(date)s.",
-                organisation=settings.organisation_name,
+                organisation=settings.organisation(lang),
                 date=format_day(view.issued_at, lang),
             ),
             "og": _open_graph(settings.public_base_url, view, lang, stored),
-            "tel": "tel:" + "".join(ch for ch in view.hotline if ch.isdigit() or ch == "+"),
+            "tel": tel_link(view.hotline),
         }
 
 
@@ -318,25 +330,6 @@ def _photo(view: PublicView) -> dict[str, Any] | None:
         alt = gettext("Photo of the child")
     return {"url": f"/alerts/{view.public_id}/{materials.PHOTO_TARGET}", "alt": alt,
             "width": scaled.width, "height": scaled.height}  # fmt: skip
-
-
-def _level_note(level: int) -> str:
-    """How the alert may be shared (a message, translated by the page): level 1 discreetly,
-    level 2 regionally; level 3 by anyone."""
-    if level < LEVEL_REGIONAL:
-        return N_(
-            "This appeal is shared discreetly with volunteers in the area. Please do not "
-            "share this page publicly, including on social media."
-        )
-    if level < LEVEL_PUBLIC:
-        return N_(
-            "Put the official poster up in the area, but please do not post this appeal on "
-            "social media."
-        )
-    return N_(
-        "Put the official poster up or share the image. Always link to this page, so that "
-        "everyone sees at once when the appeal is withdrawn."
-    )
 
 
 def _size(size: int, lang: str) -> str:

@@ -21,15 +21,17 @@ import asyncio
 import hashlib
 import logging
 import math
+import re
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.utils import formatdate, parsedate_to_datetime
 from typing import Any
 
 import asyncpg
-from aiohttp import web
+from aiohttp import hdrs, web
 
 from alerts.db.database import Database
 from alerts.web import keys, middlewares, protocol
@@ -117,12 +119,17 @@ class PageCache:
             if not lock.locked() and self._locks.get(key) is lock:
                 del self._locks[key]
 
-    def ready(self, case_id: int | None, status: int, body: bytes, headers: dict[str, str],
-              **extra: Any) -> Ready:  # fmt: skip
-        """An entry with its validators: a digest of the bytes and a Last-Modified later than
-        that of any entry the case's last notification dropped."""
-        digest = hashlib.blake2b(body + (extra.get("tail") or b""), digest_size=12).hexdigest()
-        modified = max(math.ceil(time.time()), self._floors.get(case_id or 0, 0))
+    def ready(self, case_id: int | None, status: int, body: bytes, headers: dict[str, str], *,
+              digest: str | None = None, modified: int | None = None, **extra: Any
+              ) -> Ready:  # fmt: skip
+        """An entry with its validators: a digest of the bytes (or `digest`) and a
+        Last-Modified (or `modified`) later than that of any entry the case's last
+        notification dropped."""
+        if digest is None:
+            whole = body + (extra.get("tail") or b"")
+            digest = hashlib.blake2b(whole, digest_size=12).hexdigest()
+        if modified is None:
+            modified = max(math.ceil(time.time()), self._floors.get(case_id or 0, 0))
         return Ready(status=status, body=body, headers=headers, case_id=case_id, digest=digest,
                      modified=modified, last_modified=formatdate(modified, usegmt=True),
                      **extra)  # fmt: skip
@@ -171,25 +178,33 @@ def shared(seconds: int) -> str:
 # -- conditional requests --------------------------------------------------------------------------
 
 
+_ENTITY_TAG = re.compile(r'(?:W/)?"([\x21\x23-\x7e\x80-\U0010ffff]*)"')
+
+
 def not_modified(request: web.Request, etag: str, modified: int) -> bool:
-    """True when the client holds these bytes: If-None-Match (weak comparison, as RFC 9110
-    says for it) decides when present, else If-Modified-Since; a date that does not parse is
-    ignored, as the RFC says."""
+    """Whether a GET or HEAD may be answered 304 (RFC 9110, 13.2.2): If-None-Match decides when
+    present (weak comparison, `*` matches); else If-Modified-Since, when it is one HTTP-date.
+    A value that cannot be read is ignored, as the RFC says."""
     if request.method not in ("GET", "HEAD"):
         return False
-    match = request.headers.get("If-None-Match")
-    if match is not None:
-        if match.strip() == "*":
+    if hdrs.IF_NONE_MATCH in request.headers:
+        value = ",".join(request.headers.getall(hdrs.IF_NONE_MATCH))
+        if value.strip() == "*":
             return True
-        return any(tag.strip().removeprefix("W/") == etag for tag in match.split(","))
-    since = request.headers.get("If-Modified-Since")
-    if since is None:
-        return False
+        return etag.strip('"') in _ENTITY_TAG.findall(value)
+    since = _http_date(request.headers.getall(hdrs.IF_MODIFIED_SINCE, []))
+    return since is not None and modified <= since.timestamp()
+
+
+def _http_date(values: list[str]) -> datetime | None:
+    """The one HTTP-date of If-Modified-Since; None when absent, repeated or not a date."""
+    if len(values) != 1:
+        return None
     try:
-        when = parsedate_to_datetime(since)
+        moment = parsedate_to_datetime(values[0])
     except (TypeError, ValueError, IndexError, OverflowError):
-        return False
-    return when.tzinfo is not None and modified <= when.timestamp()
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def respond(request: web.Request, entry: Ready, etag: str | None = None,

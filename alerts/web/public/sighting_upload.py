@@ -19,8 +19,8 @@ from alerts.web import keys
 
 HONEYPOT = "subject"  # hidden from people; a bot that fills every field fills it
 # The form's fields, in the order the form shows them (and the error summary lists them).
-FIELDS = ("seen_at", "place", "lat", "lon", "point_source", "seen", "direction", "companions",
-          "name", "phone", "email")  # fmt: skip
+FIELDS = ("seen_at", "seen_at_confirmed", "place", "lat", "lon", "point_source", "seen",
+          "direction", "companions", "name", "phone", "email")  # fmt: skip
 TEXT_PART_CAP = 16 * 1024
 PLAIN_ENCODINGS = ("binary", "8bit", "7bit")
 

@@ -135,9 +135,11 @@ async def _receive(request: web.Request, visit: Visit, sent: Sent) -> web.Stream
     if sent.fields.get(HONEYPOT):
         return await _decoy(request, visit)
     try:
-        report = sightings.parse_report(sent.fields, datetime.now(UTC))
+        now = datetime.now(UTC)
+        report = sightings.parse_report(sent.fields, now)
         if sent.problems:
             raise ReportInvalid(sent.problems)
+        await _check_early(request, sent, report.seen_at, now)
     except ReportInvalid as exc:
         return await _invalid(request, visit, sent, {**exc.problems, **sent.problems})
     try:
@@ -160,6 +162,20 @@ async def _receive(request: web.Request, visit: Visit, sent: Sent) -> web.Stream
     log.info("sighting received", extra={"action": "sighting_received", "source": visit.source,
              "case_id": stored.case_id, "sighting_id": stored.id})  # fmt: skip
     return _received(visit, stored.reference)
+
+
+async def _check_early(request: web.Request, sent: Sent, seen_at: datetime, now: datetime) -> None:
+    """ReportInvalid for a seen-time long before the child was last seen, not confirmed. The
+    case is read only for a time that long ago (last seen is never in the future), so a flood
+    of reports of "just now" still costs one INSERT each."""
+    if seen_at >= now - sightings.EARLY:
+        return
+    try:
+        case = await published_case(request)
+    except Notice:
+        return  # the INSERT answers for a case that is not open
+    if problem := sightings.early_problem(sent.fields, seen_at, case.last_seen_at):
+        raise ReportInvalid({"seen_at": problem})
 
 
 async def _not_open(request: web.Request, visit: Visit) -> web.Response:
@@ -247,7 +263,7 @@ def too_many(request: web.Request, visit: Visit, exc: Limited) -> web.Response:
     nothing of the case."""
     log.info("sighting refused: limit", extra={"action": "sighting_limited", "scope": exc.scope})
     headers = {"Retry-After": str(exc.retry_after)}
-    hotline = request.app[keys.SETTINGS].hotline_number
+    hotline = request.app[keys.SETTINGS].hotline
     words = in_language(visit.lang, exc.message, minutes=exc.minutes, hotline=hotline)
     if visit.as_json:
         body = {"error": words, "status": 429, "retry_after": exc.retry_after}
@@ -319,7 +335,8 @@ async def form_page(
     errors_ = {name: _words(problem, lang) for name, problem in problems.items()}
     values = {name: _shown(sent.fields.get(name)) for name in FIELDS}
     order = [name for name in ("form", *ERROR_ORDER) if name in errors_]
-    form = {"values": values, "errors": errors_, "order": order}
+    early = "seen_at" in problems and problems["seen_at"].message == sightings.TOO_EARLY
+    form = {"values": values, "errors": errors_, "order": order, "confirm": early}
     return render_page(
         request, "public/case.html", lang, status=status, noindex=view.level < LEVEL_PUBLIC,
         csrf=True, switch_path=f"/alerts/{case.public_id}", sighting_form=form,

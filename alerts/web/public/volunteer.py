@@ -67,9 +67,9 @@ def render(
     csrf = session.csrf_token if session else anonymous_csrf_token(request, response)
     page = {
         "lang": lang,
-        "organisation": request.app[keys.SETTINGS].organisation_name,
+        "organisation": request.app[keys.SETTINGS].organisation(lang),
         # A phone number must not break across lines.
-        "hotline": request.app[keys.SETTINGS].hotline_number.replace(" ", "\u00a0"),
+        "hotline": request.app[keys.SETTINGS].hotline,
         "language_links": _language_links(request),
         "csrf_token": csrf,
     }
@@ -207,7 +207,7 @@ async def mail(request: web.Request, to: str, lang: str, kind: str, **links: str
     """Send the `kind` e-mail (confirm, welcome, manage) in `lang`, as text and HTML."""
     settings = request.app[keys.SETTINGS]
     templates = request.app[keys.TEMPLATES]
-    context = {"lang": lang, "organisation": settings.organisation_name, **links}
+    context = {"lang": lang, "organisation": settings.organisation(lang), **links}
     with language(lang):
         body = templates.get_template(f"volunteer/email_{kind}.txt").render(context)
         html = templates.get_template(f"volunteer/email_{kind}.html").render(context)
