@@ -243,6 +243,16 @@ class Settings:
     webhook_rate: float = _setting(
         "WEBHOOK_RATE", 5.0, "Partner webhook calls per second, shared by all dispatchers.", float
     )
+    cap_expires_hours: int = _setting(
+        "CAP_EXPIRES_HOURS", 168, "Hours from `sent` to `expires` in a CAP Alert or Update.",
+        _positive_int,
+    )  # fmt: skip
+    cap_signing_key: str = _setting(
+        "CAP_SIGNING_KEY", "", "PEM private key signing CAP messages (XML-DSig); empty: unsigned."
+    )
+    cap_signing_cert: str = _setting(
+        "CAP_SIGNING_CERT", "", "PEM X.509 certificate of CAP_SIGNING_KEY, sent in each signature."
+    )
     webhook_timeout_seconds: float = _setting(
         "WEBHOOK_TIMEOUT_SECONDS",
         10.0,

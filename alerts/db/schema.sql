@@ -68,6 +68,16 @@ CREATE SEQUENCE public.audit_log_id_seq
 
 ALTER SEQUENCE public.audit_log_id_seq OWNED BY public.audit_log.id;
 
+CREATE TABLE public.cap_messages (
+    identifier text NOT NULL,
+    case_id bigint NOT NULL,
+    revision integer,
+    msg_type text NOT NULL,
+    sent timestamp with time zone NOT NULL,
+    xml bytea NOT NULL,
+    CONSTRAINT cap_messages_msg_type_check CHECK ((msg_type = ANY (ARRAY['Alert'::text, 'Update'::text, 'Cancel'::text])))
+);
+
 CREATE TABLE public.case_proposals (
     id bigint NOT NULL,
     case_id bigint NOT NULL,
@@ -693,6 +703,9 @@ ALTER TABLE ONLY public.api_tokens
 ALTER TABLE ONLY public.audit_log
     ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.cap_messages
+    ADD CONSTRAINT cap_messages_pkey PRIMARY KEY (identifier);
+
 ALTER TABLE ONLY public.case_proposals
     ADD CONSTRAINT case_proposals_pkey PRIMARY KEY (id);
 
@@ -832,6 +845,8 @@ CREATE INDEX audit_log_at_idx ON public.audit_log USING btree (id DESC);
 
 CREATE INDEX audit_log_case_idx ON public.audit_log USING btree (case_id, id DESC);
 
+CREATE INDEX cap_messages_case_idx ON public.cap_messages USING btree (case_id, sent);
+
 CREATE INDEX case_proposals_pending_idx ON public.case_proposals USING btree (case_id, id) WHERE (state = 'pending'::text);
 
 CREATE INDEX cases_closed_unpurged_idx ON public.cases USING btree (closed_at) WHERE ((state = 'closed'::text) AND (purged_at IS NULL));
@@ -921,6 +936,9 @@ ALTER TABLE ONLY public.audit_log
 
 ALTER TABLE ONLY public.audit_log
     ADD CONSTRAINT audit_log_staff_id_fkey FOREIGN KEY (staff_id) REFERENCES public.staff(id);
+
+ALTER TABLE ONLY public.cap_messages
+    ADD CONSTRAINT cap_messages_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.case_proposals
     ADD CONSTRAINT case_proposals_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;

@@ -347,7 +347,7 @@ async def open_channels(settings: Settings, db: Database) -> AsyncIterator[list[
 
     enabled = enabled_channels(settings)
     async with contextlib.AsyncExitStack() as stack:
-        opened: list[Channel] = [await stack.enter_async_context(webhook_channel(settings))]
+        opened: list[Channel] = [await stack.enter_async_context(webhook_channel(settings, db))]
         if "telegram_dm" in enabled:
             opened += await stack.enter_async_context(telegram_channels(settings, db))
         if "email" in enabled:

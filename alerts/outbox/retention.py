@@ -37,6 +37,7 @@ STEPS = (
     ("revision_snapshots", "purge_revisions"),
     ("message_texts_and_addresses", "purge_message_texts"),
     ("consent_details", "purge_consent_details"),
+    ("cap_messages", "purge_cap_messages"),
 )
 
 

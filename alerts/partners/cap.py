@@ -14,26 +14,39 @@ The content of an Alert or Update comes from the channel's `PublicView` only:
   reference is a fact), response type Monitor (watch out and report, as the instruction says);
 - `onset` the last sighting, `web` the case page, `contact` the hotline, the square image of the
   language as `resource`;
-- `<area>`: the place at the consented precision, with a `<circle>` "lat,lon radius_km" around
-  the last-seen point as the consent coarsened it and the search radius.
+- `expires` (the `sent` plus CAP_EXPIRES_HOURS), `senderName` the organisation;
+- `<area>`: the place at the consented precision, as a `<polygon>` (a closed ring of
+  POLYGON_POINTS points approximating the circle) and a `<circle>` "lat,lon radius_km" around the
+  last-seen point as the consent coarsened it and the search radius, and a `<geocode>`: the
+  Belgian postcode of the municipality (valueName `postalCode`) at municipality or exact
+  precision, or the province's code (valueName `BE-province`) at province precision. The offline
+  gazetteer (alerts/geo/data) has postcodes and province codes, no NIS/INS codes, so no NIS code.
+
+A Cancel carries one `<info>` per case language with a neutral text only: the event, "Alert
+withdrawn", urgency Past, the service's address and the hotline; no name, photo, description or
+place. Each message is made once and stored (alerts/partners/cap_store.py).
 """
 
 from __future__ import annotations
 
+import math
 import xml.etree.ElementTree as ET  # noqa: S405 - builds XML, never parses any
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 from urllib.parse import urlsplit
 
-from alerts.cases.consent import LEVEL_REGIONAL, PublicView
+from alerts.cases.consent import LEVEL_REGIONAL, CoarsePlace, PublicView
+from alerts.geo.gazetteer import default_gazetteer
 from alerts.i18n import BRUSSELS, gettext, language
 from alerts.posters.labels import CALL, COLON, HEADLINE, SEEN_QUESTION, facts
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 CAP_LANGUAGES = {"nl": "nl-BE", "fr": "fr-BE", "de": "de-BE", "en": "en"}
 MsgType = Literal["Alert", "Update"]
+POLYGON_POINTS = 16
+KM_PER_DEGREE = 111.32
 
 ET.register_namespace("cap", CAP_NS)
 
@@ -99,7 +112,8 @@ def cap_alert(
     references: Sequence[CapRef],
     sent: datetime,
     *,
-    sender_name: str = "",
+    expires: datetime,
+    sender_name: str | Mapping[str, str] = "",
 ) -> ET.Element:
     """The CAP `<alert>` of the view's revision: an Alert, or an Update of `references`."""
     if msg_type == "Update" and not references:
@@ -108,20 +122,52 @@ def cap_alert(
     alert = _header(message_id(view.public_id, view.revision), sender, sent, msg_type, references)
     for lang in view.languages:
         if lang in CAP_LANGUAGES:
-            alert.append(_info(view, lang, sender_name))
+            alert.append(_info(view, lang, _name_in(sender_name, lang), expires))
     return alert
 
 
 def cap_cancel(
-    public_id: str, references: Sequence[CapRef], sent: datetime, *, sender: str
+    public_id: str,
+    references: Sequence[CapRef],
+    sent: datetime,
+    *,
+    sender: str,
+    languages: Sequence[str],
+    expires: datetime,
+    sender_name: str | Mapping[str, str],
+    web: str,
+    contact: str,
 ) -> ET.Element:
-    """The CAP Cancel of a case's chain: identifiers and references only."""
+    """The CAP Cancel of a case's chain: one neutral `<info>` per language, nothing of the child."""
     if not references:
         raise ValueError("a Cancel must reference the messages it cancels")
-    return _header(cancel_id(public_id), sender, sent, "Cancel", references)
+    alert = _header(cancel_id(public_id), sender, sent, "Cancel", references)
+    for lang in languages:
+        if lang not in CAP_LANGUAGES:
+            continue
+        info = ET.SubElement(alert, _tag("info"))
+        _add(info, "language", CAP_LANGUAGES[lang])
+        for category in ("Rescue", "Safety"):
+            _add(info, "category", category)
+        with language(lang):
+            _add(info, "event", gettext("Missing child"))
+            headline_text = gettext("Alert withdrawn")
+        _add(info, "responseType", "AllClear")
+        for name, value in (("urgency", "Past"), ("severity", "Unknown"), ("certainty", "Unknown")):
+            _add(info, name, value)
+        _add(info, "expires", cap_time(expires))
+        _add(info, "senderName", _name_in(sender_name, lang))
+        _add(info, "headline", headline_text)
+        _add(info, "web", web)
+        _add(info, "contact", contact)
+    return alert
 
 
-def _info(view: PublicView, lang: str, sender_name: str) -> ET.Element:
+def _name_in(names: str | Mapping[str, str], lang: str) -> str:
+    return names if isinstance(names, str) else names.get(lang, "")
+
+
+def _info(view: PublicView, lang: str, sender_name: str, expires: datetime) -> ET.Element:
     info = ET.Element(_tag("info"))
     _add(info, "language", CAP_LANGUAGES[lang])
     for category in ("Rescue", "Safety"):
@@ -137,6 +183,7 @@ def _info(view: PublicView, lang: str, sender_name: str) -> ET.Element:
         _add(info, name, value)
     if view.last_seen_at is not None:
         _add(info, "onset", cap_time(view.last_seen_at))
+    _add(info, "expires", cap_time(expires))
     _add(info, "senderName", sender_name)
     _add(info, "headline", headline(view, lang))
     with language(lang):
@@ -178,7 +225,38 @@ def _area(info: ET.Element, view: PublicView, lang: str) -> None:
     area = ET.SubElement(info, _tag("area"))
     _add(area, "areaDesc", description or "—")
     if place.lat is not None and place.lon is not None:
+        _add(area, "polygon", polygon(place.lat, place.lon, view.search_radius_km))
         _add(area, "circle", f"{place.lat:.4f},{place.lon:.4f} {view.search_radius_km:g}")
+        for name, value in geocodes(place):
+            geocode = ET.SubElement(area, _tag("geocode"))
+            _add(geocode, "valueName", name)
+            _add(geocode, "value", value)
+
+
+def polygon(lat: float, lon: float, radius_km: float) -> str:
+    """A closed ring of POLYGON_POINTS points on the circle (the first repeated as the last)."""
+    radius = max(radius_km, 0.1)
+    dlat = radius / KM_PER_DEGREE
+    dlon = radius / (KM_PER_DEGREE * max(math.cos(math.radians(lat)), 0.01))
+    ring = []
+    for k in range(POLYGON_POINTS):
+        angle = 2 * math.pi * k / POLYGON_POINTS
+        ring.append(f"{lat + dlat * math.sin(angle):.4f},{lon + dlon * math.cos(angle):.4f}")
+    return " ".join([*ring, ring[0]])
+
+
+def geocodes(place: CoarsePlace) -> list[tuple[str, str]]:
+    """What the offline gazetteer says of the point: its province's code when the point is a
+    province's centre (province precision), else its municipality's postcode."""
+    if place.lat is None or place.lon is None:
+        return []
+    gazetteer = default_gazetteer()
+    point = (round(place.lat, 4), round(place.lon, 4))
+    for code in sorted({municipality.province for municipality in gazetteer.places}):
+        province = gazetteer.province(code)
+        if (round(province.lat, 4), round(province.lon, 4)) == point:
+            return [("BE-province", province.code)]
+    return [("postalCode", gazetteer.nearest(place.lat, place.lon).postcode)]
 
 
 def to_xml(alert: ET.Element) -> bytes:

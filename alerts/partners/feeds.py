@@ -21,6 +21,7 @@ stays for CANCEL_DAYS with the identifier and references only.
 
 from __future__ import annotations
 
+import secrets
 import xml.etree.ElementTree as ET  # noqa: S405 - builds XML, never parses any
 from collections import defaultdict
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.errors import NotPublishable
 from alerts.i18n import LANGUAGES, gettext, in_language, language
-from alerts.partners import cap
+from alerts.partners import cap, cap_store
 from alerts.posters.labels import CALL, COLON, SEEN_QUESTION, facts
 from alerts.publication import materials
 
@@ -294,31 +295,36 @@ def _alert_entry(
 
 
 async def cap_feed(db: Database, settings: Settings, now: datetime | None = None) -> bytes:
-    """The Atom feed of CAP 1.2 messages: each case's latest Alert, Update or Cancel."""
+    """The Atom feed of CAP 1.2 messages: each case's latest Alert, Update or Cancel, embedded
+    byte for byte as stored (alerts/partners/cap_store.py), the same bytes partners receive."""
     now = now or datetime.now(UTC)
     entries = await feed_entries(db, settings, "cap", now)
     lang = settings.default_languages[0]
     title = f"CAP · {feed_title(settings, lang)}"
     feed = _feed(settings, "/feeds/cap.xml", title, _updated(entries, now))
+    marker = secrets.token_hex(16)  # no text of a case can guess it
+    messages: dict[str, bytes] = {}
     for entry in entries:
-        feed.append(_cap_entry(settings, entry))
-    return _serialise(feed)
+        message = await cap_document(db, settings, entry)
+        if message is None:
+            continue  # cancelled before any CAP message was issued: nothing to cancel
+        placeholder = f"cap-{marker}-{len(messages)}"
+        messages[placeholder] = cap_store.body_of(message)
+        feed.append(_cap_entry(settings, entry, placeholder))
+    body = _serialise(feed)
+    for placeholder, message in messages.items():
+        body = body.replace(placeholder.encode(), message, 1)
+    return body
 
 
-def cap_message(settings: Settings, entry: FeedEntry) -> ET.Element:
-    """The CAP message a feed entry carries: Alert, Update or Cancel."""
-    sender = cap.sender_for(settings.public_base_url)
-    refs = [cap.CapRef(sender=sender, identifier=cap.message_id(entry.case.public_id, s.revision),
-                       sent=s.at) for s in entry.sent]  # fmt: skip
+async def cap_document(db: Database, settings: Settings, entry: FeedEntry) -> bytes | None:
+    """The stored CAP message a feed entry carries: Alert, Update or Cancel."""
     if entry.view is None:
-        return cap.cap_cancel(entry.case.public_id, refs, entry.updated, sender=sender)
-    msg_type: cap.MsgType = "Alert" if len(refs) == 1 else "Update"
-    return cap.cap_alert(entry.view, msg_type, refs[:-1], entry.sent[-1].at,
-                         sender_name=settings.organisation_name)  # fmt: skip
+        return await cap_store.cancel_message(db, settings, entry.case.id, entry.case.public_id)
+    return await cap_store.alert_message(db, settings, entry.case.id, entry.view)
 
 
-def _cap_entry(settings: Settings, entry: FeedEntry) -> ET.Element:
-    message = cap_message(settings, entry)
+def _cap_entry(settings: Settings, entry: FeedEntry, placeholder: str) -> ET.Element:
     base = settings.public_base_url.rstrip("/")
     element = ET.Element(_atom("entry"))
     _add(element, "id", f"{base}/alerts/{entry.case.public_id}#cap")
@@ -331,6 +337,5 @@ def _cap_entry(settings: Settings, entry: FeedEntry) -> ET.Element:
         ET.SubElement(element, _atom("link"), {"rel": "alternate", "type": "text/html",
                                                "href": entry.view.case_url})  # fmt: skip
     _add(element, "updated", _time(entry.updated))
-    content = ET.SubElement(element, _atom("content"), {"type": "application/cap+xml"})
-    content.append(message)
+    _add(element, "content", placeholder, type="application/cap+xml")
     return element

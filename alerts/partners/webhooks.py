@@ -1,5 +1,8 @@
 """Partner webhooks: the public view of a level-3 case as JSON or CAP 1.2, signed.
 
+A CAP partner receives the stored message of each identifier (alerts/partners/cap_store.py):
+the same bytes as the CAP feed and every other partner, its `sent` fixed when first issued.
+
 Each request carries `X-Alerts-Timestamp` (Unix seconds) and
 `X-Alerts-Signature: sha256=<hex>`, the HMAC-SHA256 with the partner's secret of
 `<timestamp>.<body>`: the body cannot be changed, and an old request cannot be replayed later
@@ -33,7 +36,8 @@ from alerts.channels.base import (
 )
 from alerts.channels.email import image_url
 from alerts.config import Settings
-from alerts.partners import cap
+from alerts.db.database import Database
+from alerts.partners import cap, cap_store
 
 SIGNATURE_HEADER = "X-Alerts-Signature"
 TIMESTAMP_HEADER = "X-Alerts-Timestamp"
@@ -88,27 +92,12 @@ def json_payload(settings: Settings, view: PublicView) -> dict[str, Any]:
     }
 
 
-def cap_payload(settings: Settings, view: PublicView) -> bytes:
-    """What a CAP partner receives (alerts.partners.cap, as the CAP feed): an Alert, or an Update
-    that references the earlier revisions. Every message of a case says it was sent at the
-    approval, so that an Update names the earlier ones exactly without looking them up."""
-    sender = cap.sender_for(settings.public_base_url)
-    references = [
-        cap.CapRef(sender=sender, identifier=cap.message_id(view.public_id, revision),
-                   sent=view.issued_at)
-        for revision in range(1, view.revision)
-    ]  # fmt: skip
-    alert = cap.cap_alert(view, "Update" if references else "Alert", references, view.issued_at,
-                          sender_name=settings.organisation_name)  # fmt: skip
-    return cap.to_xml(alert)
-
-
 @contextlib.asynccontextmanager
-async def webhook_channel(settings: Settings) -> AsyncIterator[WebhookChannel]:
+async def webhook_channel(settings: Settings, db: Database) -> AsyncIterator[WebhookChannel]:
     """The webhook channel with its HTTP session, open until exit."""
     timeout = aiohttp.ClientTimeout(total=settings.webhook_timeout_seconds)
     async with aiohttp.ClientSession(timeout=timeout) as session:
-        yield WebhookChannel(settings, session)
+        yield WebhookChannel(settings, session, db)
 
 
 class WebhookChannel:
@@ -116,17 +105,20 @@ class WebhookChannel:
 
     name = "webhook"
 
-    def __init__(self, settings: Settings, session: aiohttp.ClientSession) -> None:
+    def __init__(self, settings: Settings, session: aiohttp.ClientSession, db: Database) -> None:
         self.limits = Limits(bucket="webhook", per_second=settings.webhook_rate)
         self._settings = settings
         self._session = session
+        self._db = db
 
-    def request(self, job: Job, now: float | None = None) -> tuple[bytes, dict[str, str]]:
-        """The body and headers of `job`'s POST."""
+    async def request(self, job: Job, now: float | None = None) -> tuple[bytes, dict[str, str]]:
+        """The body and headers of `job`'s POST: for a CAP partner, the stored message of the
+        revision (alerts/partners/cap_store.py), the same bytes as the feed's."""
         if not job.webhook_secret:
             raise PermanentFailure("the partner webhook is gone")
         if job.webhook_format == "cap":
-            body, mime = cap_payload(self._settings, job.view), CAP_MIME
+            body = await cap_store.alert_message(self._db, self._settings, job.case_id, job.view)
+            mime = CAP_MIME
         else:
             payload = json_payload(self._settings, job.view)
             body, mime = json.dumps(payload, ensure_ascii=False).encode(), "application/json"
@@ -139,25 +131,31 @@ class WebhookChannel:
         }
 
     async def send(self, job: Job) -> SendResult:
-        body, headers = self.request(job)
+        body, headers = await self.request(job)
         await self._post(job.address, body, headers)
         return SendResult(external_id=headers[DELIVERY_HEADER], body=body.decode())
 
     async def withdraw(self, published: Published) -> WithdrawResult:
         """Send the partner the case's cancel (CAP `Cancel` or JSON), signed like the alerts."""
-        body, headers = self.cancel_request(published)
+        body, headers = await self.cancel_request(published)
         await self._post(published.address, body, headers)
         return WithdrawResult(state="withdrawn", reason="cancel sent to the partner")
 
-    def cancel_request(
+    async def cancel_request(
         self, published: Published, now: float | None = None
     ) -> tuple[bytes, dict[str, str]]:
-        """The body and headers of the cancel POST: identifiers and references only."""
+        """The body and headers of the cancel POST: for a CAP partner the stored Cancel (the
+        feed's), for a JSON partner identifiers and references only."""
         if not published.webhook_secret:
             raise PermanentFailure("the partner webhook is gone")
         stamp = int(now if now is not None else time.time())
         if published.webhook_format == "cap":
-            body, mime = cap_cancel_payload(self._settings, published, stamp), CAP_MIME
+            cancel = await cap_store.cancel_message(
+                self._db, self._settings, published.case_id, published.case_public_id
+            )
+            if cancel is None:
+                raise PermanentFailure("no CAP message of the case was issued")
+            body, mime = cancel, CAP_MIME
         else:
             payload = json_cancel_payload(published, stamp)
             body, mime = json.dumps(payload).encode(), "application/json"
@@ -194,16 +192,6 @@ def json_cancel_payload(published: Published, stamp: int) -> dict[str, Any]:
         "references": _references(published),
         "sent_at": datetime.fromtimestamp(stamp, UTC).isoformat(),
     }
-
-
-def cap_cancel_payload(settings: Settings, published: Published, stamp: int) -> bytes:
-    """The CAP Cancel of the chain, as the CAP feed carries it (alerts.partners.cap)."""
-    sender = cap.sender_for(settings.public_base_url)
-    issued = published.issued_at or published.sent_at
-    references = [cap.CapRef(sender=sender, identifier=ref, sent=issued)
-                  for ref in _references(published)]  # fmt: skip
-    sent = datetime.fromtimestamp(stamp, UTC)
-    return cap.to_xml(cap.cap_cancel(published.case_public_id, references, sent, sender=sender))
 
 
 def delivery_id(job: Job) -> str:

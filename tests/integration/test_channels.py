@@ -27,9 +27,10 @@ from alerts.channels.telegram import FileIds, TelegramChannel, make_bot
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.logs import JsonFormatter
+from alerts.partners import cap_store
 from alerts.partners import registry as partners
 from alerts.partners.cap import CAP_NS
-from alerts.partners.webhooks import WebhookChannel, cap_payload, verify_signature, webhook_channel
+from alerts.partners.webhooks import WebhookChannel, verify_signature, webhook_channel
 from alerts.staff.models import Role
 from alerts.volunteers import links
 from sandbox.smtp_sink import SmtpSink
@@ -277,8 +278,8 @@ async def test_a_json_webhook_and_a_failing_partner(
                              consent={"level": 3})  # fmt: skip
     job = await job_for(db, on, case, "webhook", "http://127.0.0.1:1/hook",
                         webhook_secret=SECRET, webhook_format="json")  # fmt: skip
-    async with webhook_channel(on) as channel:
-        body, headers = channel.request(job, now=time.time())
+    async with webhook_channel(on, db) as channel:
+        body, headers = await channel.request(job, now=time.time())
         with pytest.raises(TemporaryFailure):
             await channel.send(job)
     payload = json.loads(body)
@@ -289,8 +290,10 @@ async def test_a_json_webhook_and_a_failing_partner(
     assert verify_signature(SECRET, headers["X-Alerts-Timestamp"], body,
                             headers["X-Alerts-Signature"])  # fmt: skip
     assert isinstance(channel, WebhookChannel)
-    # A revision is a CAP Update that references the earlier message.
-    update = ElementTree.fromstring(cap_payload(on, dataclasses.replace(job.view, revision=2)))
+    # A revision is a CAP Update that references the earlier (stored) message.
+    await cap_store.alert_message(db, on, case.id, job.view)
+    later = dataclasses.replace(job.view, revision=2)
+    update = ElementTree.fromstring(await cap_store.alert_message(db, on, case.id, later))
     ns = {"cap": CAP_NS}
     assert update.findtext("cap:msgType", namespaces=ns) == "Update"
     assert f"{case.public_id}.1" in (update.findtext("cap:references", namespaces=ns) or "")

@@ -103,7 +103,12 @@ async def test_cap_alert_update_and_cancel_validate_against_the_oasis_schema(
     await pipeline.close(database, manager, case.id, "found_safe")
     body, _ = await feed(client, "/feeds/cap.xml")
     [cancel] = cap_alerts(body)
-    assert field(cancel, "msgType") == "Cancel" and cancel.find(f"{CAP}info") is None
+    assert field(cancel, "msgType") == "Cancel"
+    # One neutral info per language (no area, no description), since the CAP work of issue 20.
+    infos = list(cancel.iter(f"{CAP}info"))
+    assert [i.findtext(f"{CAP}language") for i in infos] == ["nl-BE", "fr-BE", "de-BE", "en"]
+    assert all(i.find(f"{CAP}area") is None and i.find(f"{CAP}description") is None
+               and i.findtext(f"{CAP}expires") for i in infos)  # fmt: skip
     assert field(cancel, "references").count(case.public_id) == 2
     text = body.decode()
     for secret in ("Lotte", "Vermeulen", "found", "hoodie", "square-"):
@@ -140,6 +145,9 @@ async def test_a_case_whose_consent_stops_allowing_feeds_is_cancelled(
     client: TestClient[Any, Any], database: Database, settings: Settings, make_staff: StaffFactory
 ) -> None:
     case, manager = await approved(database, settings, make_staff, level=3, languages=("en",))
+    # A Cancel cancels messages that were issued: the Alert is issued when the feed is read.
+    body, _ = await feed(client, "/feeds/cap.xml")
+    assert [field(alert, "msgType") for alert in cap_alerts(body)] == ["Alert"]
     await pipeline.change_consent(database, settings, manager, case.id, {**CONSENT, "level": 2})
     body, _ = await feed(client, "/feeds/cap.xml")
     [cancel] = cap_alerts(body)
@@ -152,7 +160,17 @@ def test_a_standalone_cap_message_validates() -> None:
     refs = [cap.CapRef(sender="alerts.example.org", identifier="abc.1",
                        sent=datetime(2026, 3, 14, 15, 0, 5, 123, tzinfo=UTC))]  # fmt: skip
     document = cap.to_xml(
-        cap.cap_cancel("abc", refs, datetime.now(UTC), sender="alerts.example.org")
+        cap.cap_cancel(
+            "abc",
+            refs,
+            datetime.now(UTC),
+            sender="alerts.example.org",
+            languages=["nl", "fr"],
+            expires=datetime.now(UTC),
+            sender_name="Hotline",
+            web="https://alerts.example.org/",
+            contact="116 000",
+        )  # fmt: skip
     )
     parsed = etree.fromstring(document)
     cap_schema().assertValid(parsed)

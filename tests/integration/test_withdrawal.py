@@ -195,7 +195,9 @@ async def test_invariant_5_every_publication_ends_in_a_terminal_state(
     [as_cap] = [ElementTree.fromstring(b) for _, b in cancels if b.startswith(b"<?xml")]
     ns = {"cap": CAP_NS}
     assert as_cap.findtext("cap:msgType", namespaces=ns) == "Cancel"
-    assert as_cap.find("cap:info", ns) is None
+    # Since issue 20: one neutral info per language, without area or description.
+    assert all(i.find("cap:area", ns) is None and i.find("cap:description", ns) is None
+               for i in as_cap.findall("cap:info", ns))  # fmt: skip
     assert all(ref in (as_cap.findtext("cap:references", namespaces=ns) or "") for ref in refs)
     social = next(r for r in rows if r["channel"] == "social")
     await withdrawal_report.confirm_removal(db, manager, case.id, social["id"])
@@ -282,6 +284,8 @@ async def test_the_report_in_the_api_and_the_console_and_410_everywhere_at_once(
         return {(await client.get(a)).status for a in addresses} == {200}
 
     await eventually(all_served)
+    # The CAP feed issues the Alert when it is read; its Cancel then follows the close.
+    assert "<msgType>Alert</msgType>" in await (await client.get("/feeds/cap.xml")).text()
     closed = await client.post(f"{api}/close", json={"reason": "found_safe"}, headers=auth)
     started = time.monotonic()
     assert closed.status == 200
@@ -303,14 +307,17 @@ async def test_the_report_in_the_api_and_the_console_and_410_everywhere_at_once(
     answer = await (await client.get(f"{api}/publications", headers=auth)).json()
     assert answer["summary"]["fully_withdrawn"] is True
     assert answer["summary"]["manual_actions"] == 1
-    page = await (await client.get(f"/console/cases/{case.id}", headers=auth)).text()
+    csrf = await logged_in(client, manager)
+    page = await (await client.get(f"/console/cases/{case.id}")).text()
     assert 'id="fully-withdrawn"' in page and "https://social.example/p/9" in page
     [social] = [p for p in answer["publications"] if p["channel"] == "social"]
     confirm = f"/console/cases/{case.id}/publications/{social['id']}/confirm-removal"
-    done = await client.post(confirm, headers=auth, allow_redirects=False)
+    form = {"csrf_token": csrf}
+    done = await client.post(confirm, data=form, allow_redirects=False)
     assert done.status == 303 and "done=removal_confirmed" in done.headers["Location"]
-    again = await client.post(confirm, headers=auth, allow_redirects=False)
+    again = await client.post(confirm, data=form, allow_redirects=False)
     assert again.status == 409  # only a manual action can be confirmed, once
+    client.session.cookie_jar.clear()
     answer = await (await client.get(f"{api}/publications", headers=auth)).json()
     assert answer["summary"]["manual_actions"] == 0
     late = await client.post(f"{api}/social-posts", json={"url": "https://social.example/p/10"},

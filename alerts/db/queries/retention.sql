@@ -102,3 +102,8 @@ SELECT coalesce((SELECT last_run_at <= now() - $2 * interval '1 second'
 -- Remember that job $1 ran now, with its result $2.
 INSERT INTO scheduler_runs (job, last_run_at, result) VALUES ($1, now(), $2::jsonb)
 ON CONFLICT (job) DO UPDATE SET last_run_at = excluded.last_run_at, result = excluded.result;
+
+-- name: purge_cap_messages
+-- Delete the CAP messages issued for case $1; how many.
+WITH gone AS (DELETE FROM cap_messages WHERE case_id = $1 RETURNING 1)
+SELECT count(*)::int FROM gone;

@@ -160,6 +160,7 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "account_locked": N_("Account locked after failed passwords"),
         "api_token_created": N_("API token made"),
         "api_token_revoked": N_("API token revoked"),
+        "regional_channel_moved": N_("Regional channel moved to its new chat (group upgraded)"),
     },
 }
 
