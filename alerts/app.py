@@ -21,7 +21,16 @@ from alerts.web.console import case_pages as console
 from alerts.web.console import progress, publications, staff_auth, withdrawal
 from alerts.web.middlewares import error_pages, identify, security_headers
 from alerts.web.public import case_pages as public_alerts
-from alerts.web.public import feeds, metrics, press, sightings, telegram, volunteer, volunteer_data
+from alerts.web.public import (
+    feeds,
+    metrics,
+    page_cache,
+    press,
+    sightings,
+    telegram,
+    volunteer,
+    volunteer_data,
+)
 from alerts.web.public import health as public
 
 log = logging.getLogger(__name__)
@@ -76,7 +85,13 @@ async def _geocoder_ctx(app: web.Application) -> AsyncIterator[None]:
 def create_app(settings: Settings) -> web.Application:
     """The application for `settings`; the database opens and closes with it."""
     app = web.Application(
-        middlewares=[security_headers, error_pages, protocol.readable_request, identify],
+        middlewares=[
+            page_cache.from_memory,  # kept public answers, before the others (see there)
+            security_headers,
+            error_pages,
+            protocol.readable_request,
+            identify,
+        ],
         client_max_size=settings.photo_max_bytes + 64 * 1024,
     )
     protocol.setup(app)  # no versions in Server

@@ -3,65 +3,22 @@
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from alerts.config_values import (  # the names below are imported from here too
+    PASSWORD_HASH_PROFILES,  # noqa: F401
+    STAFF_ROLES,  # noqa: F401
+    _bool,
+    _hash_profile,
+    _languages,
+    _networks,
+    _positive_int,
+    _roles,
+)
 from alerts.i18n import LANGUAGES, unbroken
-
-
-def _bool(value: str) -> bool:
-    lowered = value.strip().lower()
-    if lowered in {"1", "true", "yes", "on"}:
-        return True
-    if lowered in {"0", "false", "no", "off", ""}:
-        return False
-    raise ValueError(f"expected a boolean (true/false), got {value!r}")
-
-
-def _languages(value: str) -> tuple[str, ...]:
-    langs = tuple(part.strip() for part in value.split(",") if part.strip())
-    unknown = set(langs) - set(LANGUAGES)
-    if unknown or not langs:
-        raise ValueError(f"languages must be among nl, fr, de, en; got {value!r}")
-    return langs
-
-
-def _positive_int(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise ValueError(f"expected a whole number of at least 1, got {value!r}")
-    return number
-
-
-def _networks(value: str) -> tuple[str, ...]:
-    """Comma-separated addresses or CIDR networks, checked and kept as text."""
-    parts = tuple(part.strip() for part in value.split(",") if part.strip())
-    for part in parts:
-        ipaddress.ip_network(part, strict=False)  # ValueError names the bad one
-    return parts
-
-
-STAFF_ROLES = ("case_manager", "supervisor", "admin")
-
-
-def _roles(value: str) -> tuple[str, ...]:
-    roles = tuple(part.strip() for part in value.split(",") if part.strip())
-    unknown = set(roles) - set(STAFF_ROLES)
-    if unknown or not roles:
-        raise ValueError(f"roles must be among {', '.join(STAFF_ROLES)}; got {value!r}")
-    return roles
-
-
-PASSWORD_HASH_PROFILES = ("standard", "fast-insecure-for-tests")
-
-
-def _hash_profile(value: str) -> str:
-    if value not in PASSWORD_HASH_PROFILES:
-        raise ValueError(f"expected one of {', '.join(PASSWORD_HASH_PROFILES)}, got {value!r}")
-    return value
 
 
 def _setting(env: str, default: Any, help: str, parse: Callable[[str], Any] = str) -> Any:
@@ -85,6 +42,16 @@ class Settings:
         "http://127.0.0.1:8080",
         "Address of the service as the public reaches it (used in posters, QR codes, messages).",
     )
+    public_cache_seconds: int = _setting(
+        "PUBLIC_CACHE_SECONDS", 15, "How long browsers and a CDN may keep a case's files and "
+        "the feeds (`max-age`; as long again stale): without a CDN purge, the longest exposure "
+        "after a close is twice this. The case page itself is revalidated every time.", int,
+    )  # fmt: skip
+    page_cache_mb: int = _setting("PAGE_CACHE_MB", 256, "Memory each web process keeps public "
+                                  "pages, files and feeds ready in (0: off).", int)  # fmt: skip
+    cdn_purge_url: str = _setting("CDN_PURGE_URL", "", "Called after a published case changes "
+                                  "(POST, the paths, signed with CDN_PURGE_SECRET).")  # fmt: skip
+    cdn_purge_secret: str = _setting("CDN_PURGE_SECRET", "", "Key of the CDN purge signature.")
     secure_cookies: bool = _setting(
         "SECURE_COOKIES",
         True,

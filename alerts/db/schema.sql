@@ -1,6 +1,24 @@
 -- The schema the migrations in alerts/db/migrations produce, for reading (the service itself
 -- migrates). Written by scripts/schema_sql.py; tests/integration/test_schema.py checks it.
 
+CREATE FUNCTION public.alerts_public_notify() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    changed bigint;
+BEGIN
+    IF TG_TABLE_NAME = 'cases' THEN
+        changed := COALESCE(NEW.id, OLD.id);
+    ELSIF TG_OP = 'DELETE' THEN
+        changed := OLD.case_id;
+    ELSE
+        changed := NEW.case_id;
+    END IF;
+    PERFORM pg_notify('alerts_public', changed::text);
+    RETURN NULL;
+END;
+$$;
+
 CREATE FUNCTION public.haversine_km(lat1 double precision, lon1 double precision, lat2 double precision, lon2 double precision) RETURNS double precision
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
@@ -898,6 +916,14 @@ CREATE INDEX volunteer_signups_client_idx ON public.volunteer_signups USING btre
 CREATE INDEX volunteer_signups_email_idx ON public.volunteer_signups USING btree (email, created_at);
 
 CREATE INDEX volunteer_signups_expiry_idx ON public.volunteer_signups USING btree (expires_at);
+
+CREATE TRIGGER cases_public_notify AFTER DELETE OR UPDATE ON public.cases FOR EACH ROW EXECUTE FUNCTION public.alerts_public_notify();
+
+CREATE TRIGGER consents_public_notify AFTER INSERT OR DELETE OR UPDATE ON public.consents FOR EACH ROW EXECUTE FUNCTION public.alerts_public_notify();
+
+CREATE TRIGGER materials_public_notify AFTER INSERT OR DELETE ON public.materials FOR EACH ROW EXECUTE FUNCTION public.alerts_public_notify();
+
+CREATE TRIGGER publications_hosted_notify AFTER UPDATE OF state ON public.publications FOR EACH ROW WHEN (((old.state IS DISTINCT FROM new.state) AND (new.channel = ANY (ARRAY['case_page'::text, 'poster'::text, 'image'::text, 'feed'::text, 'press'::text])))) EXECUTE FUNCTION public.alerts_public_notify();
 
 ALTER TABLE ONLY public.api_tokens
     ADD CONSTRAINT api_tokens_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.staff(id) ON DELETE SET NULL;

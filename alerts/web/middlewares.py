@@ -56,13 +56,13 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
         response = await handler(request)
     except web.HTTPException as exc:
         response = exc
-        _add_headers(request, response)
+        add_security_headers(request, response)
         raise
-    _add_headers(request, response)
+    add_security_headers(request, response)
     return response
 
 
-def _add_headers(request: web.Request, response: web.StreamResponse) -> None:
+def add_security_headers(request: web.Request, response: web.StreamResponse) -> None:
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CSP)
     headers.setdefault("X-Content-Type-Options", "nosniff")

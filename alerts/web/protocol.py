@@ -98,6 +98,16 @@ async def readable_request(request: web.Request, handler: Handler) -> web.Stream
         raise MalformedRequest(MALFORMED_BODY) from None
 
 
+def readable_as_is(request: web.Request) -> bool:
+    """Whether `readable_request` lets the request through unchanged (for the answers kept in
+    memory, which go out before it: alerts.web.public.page_cache.from_memory)."""
+    return (
+        all(readable(name) and readable(value) for name, value in request.headers.items())
+        and all(_cookie_ok(request, name) for name in _our_cookies(request))
+        and _content_type_ok(request.headers.get(hdrs.CONTENT_TYPE))
+    )
+
+
 def _refused(request: web.Request, what: str) -> None:
     log.info("unreadable request refused",
              extra={"action": "malformed_request", "part": what, "path": request.path})  # fmt: skip

@@ -81,7 +81,7 @@ async def test_noindex_below_level_3_only(
         html = await response.text()
         assert ('<meta name="robots" content="noindex">' in html) is not indexed, level
         assert ("X-Robots-Tag" in response.headers) is not indexed, level
-        assert response.headers["Cache-Control"] == "no-cache"
+        assert response.headers["Cache-Control"] == "private, no-cache"  # asked again each time
 
 
 async def test_preview_tags_downloads_and_the_sighting_section(

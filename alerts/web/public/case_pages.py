@@ -1,13 +1,19 @@
-"""The public case page and its files: /alerts/{public_id}, its posters, images and photo.
+"""The public case page: /alerts/{public_id} (its files: alerts/web/public/case_files.py).
 
-Every request reads the case's state, consent and registry row from the database, and the last
-read before answering is the one that decides: from the close commit on, every address of the
-case answers 410 with a neutral notice (no name, no photo, no outcome, no reference). Nothing
-is cached on our side, and responses tell caches to revalidate each time (`no-cache`).
+The page is built from the database the first time it is asked for in a language after the
+case last changed, and then answered from memory (alerts/web/public/page_cache.py): PostgreSQL
+notifies every web process at the commit of a close, a narrowing or a revision, and from then
+on every address of the case answers 410 with a neutral notice (no name, no photo, no outcome,
+no reference) or shows the new revision. The page carries the visitor's form token (the
+double-submit token of the sighting form), placed into the kept bytes per request; its ETag
+includes it. Browsers revalidate the page every time (a 304 costs no database round trip);
+the files may be kept a little (`PUBLIC_CACHE_SECONDS`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,22 +47,32 @@ from alerts.posters.layout import scaled_photo
 from alerts.publication import materials
 from alerts.publication.materials import MaterialFile, StoredMaterial
 from alerts.web import keys
-from alerts.web.middlewares import anonymous_csrf_token, public
-from alerts.web.public import sharing
+from alerts.web.middlewares import anonymous_csrf_token, csrf_cookie_name, public
+from alerts.web.public import cdn, page_cache, sharing
+from alerts.web.public.page_cache import CACHE, Built, Ready
 
 routes = web.RouteTableDef()
 PUBLIC_ID = r"[A-Za-z0-9_-]{8,64}"
 PAGE_PHOTO_PX = 900  # the photo on the page: sharp on a phone, a fraction of the original
 KEY_FACTS = ("age", "last_seen", "place")
+TOKEN_SLOT = "csrf0slot0f8c2d5b9e1a7"  # noqa: S105 - not a secret: where the visitor's form token goes in the kept page
+PAGE_CACHE_CONTROL = "private, no-cache"  # the page: asked again every time (304 from memory)
+GONE_CACHE_CONTROL = "no-store"
 # The title of each kind of download.
 DOWNLOAD_TITLES = {"poster": N_("Poster"), "square": N_("Image for posts"),
                    "story": N_("Image for stories")}  # fmt: skip
 
 
 def setup(app: web.Application) -> None:
-    """Add the public case routes to `app`; the image renderings finish before it stops."""
+    """Add the public case routes to `app`, and the cache they are answered from; the image
+    renderings finish before it stops."""
+    from alerts.web.public import case_files  # it imports this module
+
+    page_cache.setup(app, cdn.on_change)
     app.on_shutdown.append(lambda _: materials.drain())
+    app.on_shutdown.append(lambda _: cdn.stop())
     app.add_routes(routes)
+    app.add_routes(case_files.routes)
 
 
 class Notice(Exception):
@@ -69,6 +85,14 @@ class Notice(Exception):
 
 def visitor_language(request: web.Request, fallback: str) -> str:
     """`?lang=`, else the best Accept-Language match, else `fallback`."""
+    chosen = asked_language(request)
+    if chosen is not None:
+        return chosen
+    return fallback if fallback in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def asked_language(request: web.Request) -> str | None:
+    """The language the visitor asks for (`?lang=`, else Accept-Language); None: no match."""
     requested = request.query.get("lang")
     if requested in LANGUAGES:
         return requested
@@ -77,7 +101,7 @@ def visitor_language(request: web.Request, fallback: str) -> str:
     primaries = {part.split(";")[0].strip().split("-")[0].lower() for part in accept.split(",")}
     if chosen != DEFAULT_LANGUAGE or DEFAULT_LANGUAGE in primaries:
         return chosen
-    return fallback if fallback in LANGUAGES else DEFAULT_LANGUAGE
+    return None
 
 
 def tel_link(number: str) -> str:
@@ -94,6 +118,7 @@ def render_page(
     noindex: bool = True,
     csrf: bool = False,
     switch_path: str = "",
+    cache: str = "no-cache",
     **context: Any,
 ) -> web.Response:
     """A public page (templates/public/_base.html), its template rendered in `lang`; with
@@ -114,13 +139,15 @@ def render_page(
     template_ = request.app[keys.TEMPLATES].get_template(template)
     with language(lang):
         response.text = template_.render({**page, **context})
-    public_headers(response, lang=lang, noindex=noindex)
+    public_headers(response, lang=lang, noindex=noindex, cache=cache)
     return response
 
 
-def public_headers(response: web.StreamResponse, *, lang: str | None, noindex: bool) -> None:
-    """Revalidate every time (a withdrawn photo must not outlive the close in any cache)."""
-    response.headers["Cache-Control"] = "no-cache"
+def public_headers(
+    response: web.StreamResponse, *, lang: str | None, noindex: bool, cache: str = "no-cache"
+) -> None:
+    """The headers of a public page: `cache` (Cache-Control), noindex, language."""
+    response.headers["Cache-Control"] = cache
     if noindex:
         response.headers["X-Robots-Tag"] = "noindex"
     if lang:
@@ -140,7 +167,9 @@ def notice(request: web.Request, status: int) -> web.Response:
     """The neutral notice: nothing about the case, only that it is withdrawn or unknown."""
     lang = visitor_language(request, request.app[keys.SETTINGS].default_languages[0])
     kind = "withdrawn" if status == 410 else "not_found"
-    return render_page(request, "public/notice.html", lang, status=status, kind=kind)
+    response = render_page(request, "public/notice.html", lang, status=status, kind=kind)
+    response.headers["Cache-Control"] = GONE_CACHE_CONTROL  # nor kept by anyone
+    return response
 
 
 async def published_case(request: web.Request) -> Case:
@@ -168,31 +197,88 @@ async def still_published(request: web.Request, case: Case, target: str) -> None
         raise Notice(410)
 
 
-def redirect_old_revision(request: web.Request, case: Case) -> None:
-    """An address of an earlier revision (`?rev=N`) leads to the current one."""
-    rev = request.query.get("rev")
-    if rev is not None and rev != str(case.revision):
-        query = {k: v for k, v in request.rel_url.query.items() if k != "rev"}
-        raise web.HTTPFound(str(request.rel_url.with_query(query)))
+async def allowed_level(request: web.Request, case: Case, file: MaterialFile) -> int:
+    """The consent's level when it allows the file's channel now; Notice(410) otherwise."""
+    consent = await cases.current_consent(request.app[keys.DB], case.id)
+    if consent is None or not allows(consent, file.channel, datetime.now(UTC)):
+        raise Notice(410)
+    return consent.level
+
+
+def page_key(request: web.Request) -> tuple[str, str, str | None]:
+    return ("page", request.match_info["public_id"], asked_language(request))
+
+
+def page_from_memory(request: web.Request) -> web.Response | None:
+    """The kept page, when it is there and no redirect is due (page_cache.from_memory)."""
+    entry = request.app[CACHE].get(page_key(request))
+    if entry is None or page_cache.moved(request, entry):
+        return None
+    return page_answer(request, entry)
 
 
 @routes.get(f"/alerts/{{public_id:{PUBLIC_ID}}}", name="public_case")
 @public
-async def case_page(request: web.Request) -> web.Response:
-    """The case page, consent-filtered, in the visitor's language."""
+@page_cache.served_from(page_from_memory)
+async def case_page(request: web.Request) -> web.StreamResponse:
+    """The case page, consent-filtered, in the visitor's language: kept ready per language."""
+    key = page_key(request)
+    cache = request.app[CACHE]
+    entry = cache.get(key) or await cache.obtain(key, lambda: build_page(request, key[2]))
+    if not isinstance(entry, Ready):
+        return entry
+    if page_cache.moved(request, entry):
+        raise page_cache.to_current(request)
+    return page_answer(request, entry)
+
+
+def page_answer(request: web.Request, entry: Ready) -> web.Response:
+    """The kept page with the visitor's form token (their cookie's, else a new one, set)."""
+    if entry.tail is None:
+        return page_cache.respond(request, entry)
+    name = csrf_cookie_name(request)
+    token = request.cookies.get(name) or secrets.token_urlsafe(24)
+    mark = hashlib.blake2s(token.encode(), digest_size=6).hexdigest()
+    body = entry.body + token.encode() + entry.tail
+    response = page_cache.respond(request, entry, f'"{entry.digest}.{mark}"', body)
+    # As set_cookie writes it (a token is URL-safe base64: nothing to quote), without the
+    # cost of http.cookies on every request.
+    secure = "; Secure" if request.app[keys.SETTINGS].secure_cookies else ""
+    response.headers.add(
+        "Set-Cookie", f"{name}={token}; HttpOnly; Max-Age=3600; Path=/; SameSite=Lax{secure}"
+    )
+    return response
+
+
+async def build_page(request: web.Request, asked: str | None) -> Built:
+    """The page (or the 410 notice) to keep; a 404 is answered, not kept."""
+    case_id = None
     try:
         case = await published_case(request)
-        lang = visitor_language(request, case.languages[0])
-        redirect_old_revision(request, case)
+        case_id = case.id
+        lang = asked or visitor_language(request, case.languages[0])
+        consent = await cases.current_consent(request.app[keys.DB], case.id)
         view = await case_view(request, case, "case_page")
         stored = await materials.material_index(request.app[keys.DB], case.id, case.revision)
         await still_published(request, case, materials.PAGE_TARGET)
     except Notice as exc:
-        return notice(request, exc.status)
+        if exc.status == 404:
+            return notice(request, 404)
+        return kept(request, notice(request, exc.status), case_id)
     context = page_context(request, view, lang, stored)
-    return render_page(
-        request, "public/case.html", lang, noindex=view.level < LEVEL_PUBLIC, csrf=True, **context
-    )
+    response = render_page(request, "public/case.html", lang, noindex=view.level < LEVEL_PUBLIC,
+                           cache=PAGE_CACHE_CONTROL, csrf_token=TOKEN_SLOT, **context)  # fmt: skip
+    body, headers = page_cache.captured(response)
+    head, slot, tail = body.partition(TOKEN_SLOT.encode())
+    expires = consent.valid_until.timestamp() if consent and consent.valid_until else None
+    return request.app[CACHE].ready(case.id, 200, head, headers, revision=case.revision,
+                                    tail=tail if slot else None, expires=expires)  # fmt: skip
+
+
+def kept(request: web.Request, response: web.Response, case_id: int | None) -> Ready:
+    """A rendered response (the 410 notice) as an entry to keep."""
+    body, headers = page_cache.captured(response)
+    return request.app[CACHE].ready(case_id, response.status, body, headers)
 
 
 def page_context(
@@ -302,82 +388,3 @@ def _open_graph(
     if image is not None:
         tags["image"] = materials.public_address(base_url, view.public_id, image.filename)
     return tags
-
-
-@routes.get(f"/alerts/{{public_id:{PUBLIC_ID}}}/photo.jpg", name="public_case_photo")
-@public
-async def case_photo(request: web.Request) -> web.Response:
-    """The photo shown on the case page, when the consent allows it."""
-    try:
-        case = await published_case(request)
-        redirect_old_revision(request, case)
-        view = await case_view(request, case, "case_page")
-        if view.photo is None:
-            raise Notice(404)
-        jpeg = scaled_photo(view.photo.jpeg, PAGE_PHOTO_PX).jpeg
-        await still_published(request, case, materials.PHOTO_TARGET)
-    except Notice as exc:
-        return notice(request, exc.status)
-    return file_response(request, jpeg, "image/jpeg", f'"{view.photo.public_id}"', view.level)
-
-
-@routes.get(f"/alerts/{{public_id:{PUBLIC_ID}}}/{{filename}}", name="public_case_file")
-@public
-async def case_file(request: web.Request) -> web.StreamResponse:
-    """A poster or image of the case's current revision."""
-    file = materials.parse_filename(request.match_info["filename"])
-    try:
-        if file is None:
-            raise Notice(404)
-        case = await published_case(request)
-        level = await allowed_level(request, case, file)
-        redirect_old_revision(request, case)
-        db = request.app[keys.DB]
-        data = await materials.current_material(db, case, file)
-        if data is None:
-            data = await materials.missing_image(db, request.app[keys.SETTINGS], case, file)
-        if data is None:
-            raise Notice(await _missing_status(request, file))
-    except Notice as exc:
-        return notice(request, exc.status)
-    etag = f'"{case.revision}-{file.filename}"'
-    return file_response(request, data, file.content_type, etag, level, file.filename)
-
-
-async def allowed_level(request: web.Request, case: Case, file: MaterialFile) -> int:
-    """The consent's level when it allows the file's channel now; Notice(410) otherwise."""
-    consent = await cases.current_consent(request.app[keys.DB], case.id)
-    if consent is None or not allows(consent, file.channel, datetime.now(UTC)):
-        raise Notice(410)
-    return consent.level
-
-
-async def _missing_status(request: web.Request, file: MaterialFile) -> int:
-    """410 when the case closed or the material was withdrawn while we read; 404 when the case
-    simply has no such material (a language it is not published in)."""
-    try:
-        case = await published_case(request)
-    except Notice as exc:
-        return exc.status
-    stored = await materials.material_index(request.app[keys.DB], case.id, case.revision)
-    return 410 if file in {m.file for m in stored} else 404
-
-
-def file_response(
-    request: web.Request,
-    data: bytes,
-    content_type: str,
-    etag: str,
-    level: int,
-    filename: str | None = None,
-) -> web.Response:
-    """The bytes of a file; 304 when the client has them (checked after every gate)."""
-    if request.headers.get("If-None-Match") == etag:
-        response = web.Response(status=304)
-    else:
-        response = web.Response(body=data, content_type=content_type)
-        if filename:
-            response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    response.headers["ETag"] = etag
-    public_headers(response, lang=None, noindex=level < LEVEL_PUBLIC)
-    return response

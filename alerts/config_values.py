@@ -1,0 +1,60 @@
+"""The parsers of the settings' values (alerts.config), each raising a ValueError that says what
+was expected."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from alerts.i18n import LANGUAGES
+
+
+def _bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"expected a boolean (true/false), got {value!r}")
+
+
+def _languages(value: str) -> tuple[str, ...]:
+    langs = tuple(part.strip() for part in value.split(",") if part.strip())
+    unknown = set(langs) - set(LANGUAGES)
+    if unknown or not langs:
+        raise ValueError(f"languages must be among nl, fr, de, en; got {value!r}")
+    return langs
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError(f"expected a whole number of at least 1, got {value!r}")
+    return number
+
+
+def _networks(value: str) -> tuple[str, ...]:
+    """Comma-separated addresses or CIDR networks, checked and kept as text."""
+    parts = tuple(part.strip() for part in value.split(",") if part.strip())
+    for part in parts:
+        ipaddress.ip_network(part, strict=False)  # ValueError names the bad one
+    return parts
+
+
+STAFF_ROLES = ("case_manager", "supervisor", "admin")
+
+
+def _roles(value: str) -> tuple[str, ...]:
+    roles = tuple(part.strip() for part in value.split(",") if part.strip())
+    unknown = set(roles) - set(STAFF_ROLES)
+    if unknown or not roles:
+        raise ValueError(f"roles must be among {', '.join(STAFF_ROLES)}; got {value!r}")
+    return roles
+
+
+PASSWORD_HASH_PROFILES = ("standard", "fast-insecure-for-tests")
+
+
+def _hash_profile(value: str) -> str:
+    if value not in PASSWORD_HASH_PROFILES:
+        raise ValueError(f"expected one of {', '.join(PASSWORD_HASH_PROFILES)}, got {value!r}")
+    return value
