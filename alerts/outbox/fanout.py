@@ -36,10 +36,13 @@ adds nothing.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+import asyncpg
 
 from alerts.cases import lifecycle as cases
 from alerts.cases.consent import LEVEL_PUBLIC, allows, effective_level
@@ -58,6 +61,10 @@ NOTIFY_CHANNEL = "alerts_dispatch"
 # for the nearest batch where volunteers have a few areas each; where it is not, the approval
 # queues fewer and the dispatchers match the others (plan_nearest_volunteers proves its cut).
 NEAREST_AREAS_PER_VOLUNTEER = 4
+# A matching left by an approval starts this many seconds after the approval wrote it (most of
+# them pass in the approval's own transaction): the first messages are claimed and sent first,
+# without a large matching beside them, while the nearest batch lasts a second and more.
+MATCH_AFTER = 0.5
 
 
 def enabled_channels(settings: Settings) -> frozenset[str]:
@@ -203,21 +210,29 @@ async def match_rest(db: Database) -> int | None:
     and write them in batches, nearest first, in one transaction that also deletes the
     `fanout_matches` row: a process dying mid-matching leaves the row for the next one, and
     nobody is lost or matched twice. A matching another dispatcher is doing is skipped; one
-    whose case closed or has a newer revision is dropped. The messages planned, or None when no
-    matching waited."""
-    async with db.transaction() as tx:
-        job = await tx.fetchrow("take_fanout_match")
-        if job is None:
-            return None
-        planned = 0
-        if job["live"]:
-            await tx.execute("fanout_session")
-            planned = await tx.fetchval(
-                "plan_volunteers", job["case_id"], job["revision"], job["lat"], job["lon"],
-                job["radius_km"], job["channels"], job["override_quiet"], job["batch_size"],
-                job["after_distance"], job["after_volunteer"],
-            )  # fmt: skip
-        await tx.execute("delete_fanout_match", job["case_id"], job["revision"])
+    whose case closed or has a newer revision is dropped; one younger than MATCH_AFTER is
+    waited for. The messages planned, or None when no matching waited."""
+    while True:
+        async with db.transaction() as tx:
+            job = await tx.fetchrow("take_fanout_match", MATCH_AFTER)
+            if job is None:
+                return None
+            if not job["wait"]:
+                return await _match(tx, job)
+        await asyncio.sleep(job["wait"])
+
+
+async def _match(tx: Database, job: asyncpg.Record) -> int:
+    """One matching, inside the transaction that took its row."""
+    planned = 0
+    if job["live"]:
+        await tx.execute("fanout_session")
+        planned = await tx.fetchval(
+            "plan_volunteers", job["case_id"], job["revision"], job["lat"], job["lon"],
+            job["radius_km"], job["channels"], job["override_quiet"], job["batch_size"],
+            job["after_distance"], job["after_volunteer"],
+        )  # fmt: skip
+    await tx.execute("delete_fanout_match", job["case_id"], job["revision"])
     log.info("fan-out matched", extra={
         "action": "fanout.matched", "case_id": job["case_id"], "revision": job["revision"],
         "planned": planned})  # fmt: skip

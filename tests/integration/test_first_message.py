@@ -9,15 +9,17 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
 import pytest
 
+from alerts.cases import lifecycle as cases
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.db.queries import QUERIES
-from alerts.outbox import fanout
+from alerts.outbox import fanout, withdrawal
 from tests.support.app import StaffFactory
 from tests.support.dispatch import GENT, active_case, add_area, add_volunteer, moved, with_channels
 
@@ -151,6 +153,58 @@ async def test_an_expansion_rolled_back_after_the_matching_makes_it_again(
     await expand_all(db)
     made = [r["volunteer_id"] for r in await volunteer_rows(db, case.id)]
     assert sorted(made) == sorted(v for _, v in reach)
+
+
+async def test_a_consent_narrowed_while_the_matching_runs_narrows_what_it_writes(
+    db: Database, database_url: str, small: Settings, make_staff: StaffFactory
+) -> None:
+    await crowd(db)
+    case = await active_case(db, small, make_staff, photo=False)
+    blocker = await asyncpg.connect(database_url)
+    matcher = await asyncpg.connect(database_url)
+    try:
+        holding = blocker.transaction()
+        await holding.start()
+        await blocker.execute(
+            "INSERT INTO fanout_batches (case_id, revision, seq, channels, override_quiet, "
+            "volunteer_ids, distances, messages) VALUES ($1, 1, 1, '{}', false, '{}', '{}', 0)",
+            case.id,
+        )
+        # The matching has taken its row and is under way (held up by the blocker) ...
+        matching = asyncio.create_task(fanout.match_rest(Database(matcher)))
+        await until_waiting(db, 1)
+        # ... when the consent is revoked (the scheduler's path when a consent ends).
+        previous = await cases.current_consent(db, case.id)
+        narrowing = asyncio.create_task(
+            withdrawal.narrow(db, case.id, previous, None, datetime.now(UTC))
+        )
+        await until_waiting(db, 2)
+        await holding.rollback()
+        await matching
+        await narrowing
+    finally:
+        await blocker.close()
+        await matcher.close()
+    # What the matching wrote was narrowed too: no message is made for anyone.
+    await expand_all(db)
+    states = await db.conn.fetch(
+        "SELECT DISTINCT state FROM publications WHERE case_id = $1 AND volunteer_id IS NOT NULL",
+        case.id,
+    )
+    assert {r["state"] for r in states} == {"cancelled"}
+
+
+async def until_waiting(db: Database, backends: int) -> None:
+    """Until `backends` connections of this database wait for a lock."""
+    for _ in range(200):
+        waiting = await db.conn.fetchval(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        if waiting >= backends:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{backends} connections should be waiting for a lock")
 
 
 class Undone(Exception):

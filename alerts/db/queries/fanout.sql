@@ -47,8 +47,9 @@ WITH knn AS (
     SELECT id, distance FROM ranked ORDER BY distance DESC, id DESC LIMIT 1
 ), rest AS (
     INSERT INTO fanout_matches (case_id, revision, channels, override_quiet, lat, lon, radius_km,
-                                batch_size, after_distance, after_volunteer)
-    SELECT $1, $2, $6, $7, $3, $4, $5, $8, (SELECT distance FROM last), (SELECT id FROM last)
+                                batch_size, after_distance, after_volunteer, created_at)
+    SELECT $1, $2, $6, $7, $3, $4, $5, $8, (SELECT distance FROM last), (SELECT id FROM last),
+           clock_timestamp()
     FROM edge
     WHERE NOT edge.exhausted OR (SELECT count(*) FROM ranked) >= $8
     ON CONFLICT DO NOTHING
@@ -57,9 +58,11 @@ WITH knn AS (
 SELECT EXISTS (SELECT FROM rest);
 
 -- name: take_fanout_match
--- The oldest matching left to the dispatchers that no other dispatcher is doing, locked until the transaction ends (the case row is not locked: see the lock order in alerts/outbox/pipeline.py); live: its case is active at that revision still.
+-- The oldest matching left to the dispatchers that no other dispatcher is doing, locked until the transaction ends (the case row is not locked: see the lock order in alerts/outbox/pipeline.py); live: its case is active at that revision still; wait: the seconds until it is $1 seconds old.
 SELECT m.case_id, m.revision, m.channels, m.override_quiet, m.lat, m.lon, m.radius_km,
        m.batch_size, m.after_distance, m.after_volunteer,
+       greatest(0, $1::float8 - extract(epoch FROM clock_timestamp() - m.created_at))::float8
+           AS wait,
        EXISTS (SELECT FROM cases c
                WHERE c.id = m.case_id AND c.state = 'active' AND c.revision = m.revision) AS live
 FROM fanout_matches m
@@ -160,9 +163,14 @@ WITH batch AS (
 SELECT CASE WHEN EXISTS (SELECT FROM batch) THEN (SELECT count(*) FROM queued) END;
 
 -- name: drop_fanout_batches
--- Forget the batches and the matching of case $1 not yet turned into rows (revisions before $2; all when NULL): the case closed or has a newer revision. Waits for a batch being turned into rows, whose rows are then there to cancel (batches a matching still running writes are skipped by the expansion: their revision is no longer the case's).
+-- Forget the batches and the matching of case $1 not yet turned into rows (revisions before $2; all when NULL): the case closed or has a newer revision. Waits for a batch being turned into rows, whose rows are then there to cancel; a matching under way is left alone (the batches it writes are dropped by the expansion: their revision is no longer the case's).
 WITH matching AS (
-    DELETE FROM fanout_matches WHERE case_id = $1 AND ($2::integer IS NULL OR revision < $2)
+    -- one a dispatcher is doing is skipped: what it writes is for a revision no longer current
+    DELETE FROM fanout_matches m
+    WHERE (m.case_id, m.revision) IN (
+        SELECT case_id, revision FROM fanout_matches
+        WHERE case_id = $1 AND ($2::integer IS NULL OR revision < $2)
+        FOR UPDATE SKIP LOCKED)
 )
 DELETE FROM fanout_batches WHERE case_id = $1 AND ($2::integer IS NULL OR revision < $2);
 
