@@ -8,8 +8,9 @@ a photo is approved (`pipeline.approve`, the whole transaction with its commit) 
 dispatcher running beside it and the Telegram sandbox in a process of its own, and the time from
 the approval's start to the first `sent_at` is taken; the case is then closed, its outbox
 swept and the outbox tables vacuumed before the next round. Printed per size: the median
-approval (and the fan-out step inside it) and approval-to-first-message times, their ratio to the 100-volunteer figure of the same run (goal: within 1.5x) and the first
-message's ratio to the goal (300 ms). The database is chosen as in bench/fanout.py.
+approval (and the fan-out step inside it) and approval-to-first-message times, their ratio
+to the 100-volunteer figure of the same run (goal: within 1.5x) and the first message's
+ratio to the goal (300 ms). The database is chosen as in bench/fanout.py.
 """
 
 from __future__ import annotations
