@@ -10,7 +10,7 @@ adds nothing.
 - The approval matches only the nearest volunteers (`plan_nearest_volunteers`), read straight
   from a nearest-neighbour (KNN) index on the areas' points, a bounded number of areas whatever
   the fan-out's size: within both the area's radius and the case's search radius, each
-  volunteer once (their nearest area), the nearest FANOUT_BATCH_SIZE of them, which become
+  volunteer once (their nearest area), the nearest FIRST_BATCH of them, which become
   publication rows, one per volunteer and channel with the distance as `sort_key`, in the
   same transaction. The rest of the matching is left to the dispatchers (a `fanout_matches`
   row holding the key, distance and id, of the last volunteer matched): after the commit one
@@ -61,6 +61,9 @@ NOTIFY_CHANNEL = "alerts_dispatch"
 # for the nearest batch where volunteers have a few areas each; where it is not, the approval
 # queues fewer and the dispatchers match the others (plan_nearest_volunteers proves its cut).
 NEAREST_AREAS_PER_VOLUNTEER = 4
+# The approval queues at most this many of the nearest (and FANOUT_BATCH_SIZE if smaller): the
+# same work for 100 volunteers in reach as for a million, and seconds of sending at any rate.
+FIRST_BATCH = 100
 # A matching left by an approval starts this many seconds after the approval wrote it (most of
 # them pass in the approval's own transaction): the first messages are claimed and sent first,
 # without a large matching beside them, while the nearest batch lasts a second and more.
@@ -153,10 +156,11 @@ async def plan(
     direct = [c for c in VOLUNTEER_CHANNELS if c in enabled and allows(consent, c, now)]
     if direct and point[0] is not None and point[1] is not None:
         override_quiet = effective_level(consent, now) >= LEVEL_PUBLIC
-        size = settings.fanout_batch_size
+        size = min(settings.fanout_batch_size, FIRST_BATCH)
         await db.fetchval(
             "plan_nearest_volunteers", case.id, case.revision, *point, case.search_radius_km,
             direct, override_quiet, size, size * NEAREST_AREAS_PER_VOLUNTEER,
+            settings.fanout_batch_size,
         )  # fmt: skip
         # The nearest volunteers' rows are ready for the dispatchers at the commit; the others
         # are matched by the dispatchers after it (match_rest).

@@ -248,7 +248,7 @@ async def test_the_approval_does_not_grow_with_the_fan_out(
             explained.append(await tx.conn.fetchval(
                 "EXPLAIN (ANALYZE, FORMAT JSON) " + QUERIES["plan_nearest_volunteers"],
                 case.id, 1, *GENT, 10.0, ["telegram_dm"], False, BATCH,
-                BATCH * fanout.NEAREST_AREAS_PER_VOLUNTEER,
+                BATCH * fanout.NEAREST_AREAS_PER_VOLUNTEER, BATCH,
             ))  # fmt: skip
             raise Undone
     areas = scanned(json.loads(explained[0])[0], "volunteer_areas")

@@ -1,5 +1,5 @@
 -- name: plan_nearest_volunteers
--- At the approval, in work bounded by $9 (areas read): match case $1 revision $2 on channels $6 against the nearest active volunteers of ($3, $4) within both radii ($5 km and the area's radius; nearest area only), read from the KNN index on the areas' points, and write the nearest $8 as batch 0 ($7: the case overrides quiet hours); unless every volunteer in reach is in it, leave the rest of the matching to the dispatchers (`fanout_matches`, from the last one's key on). Whether matching continues.
+-- At the approval, in work bounded by $9 (areas read): match case $1 revision $2 on channels $6 against the nearest active volunteers of ($3, $4) within both radii ($5 km and the area's radius; nearest area only), read from the KNN index on the areas' points, and write the nearest $8 as batch 0 ($7: the case overrides quiet hours); unless every volunteer in reach is in it, leave the rest of the matching to the dispatchers (`fanout_matches`, from the last one's key on, in batches of $10). Whether matching continues.
 WITH knn AS (
     -- ordered by the distance in degrees (what the index knows), not the great-circle one
     SELECT a.volunteer_id, a.radius_km, haversine_km($3, $4, a.lat, a.lon) AS km,
@@ -48,7 +48,7 @@ WITH knn AS (
 ), rest AS (
     INSERT INTO fanout_matches (case_id, revision, channels, override_quiet, lat, lon, radius_km,
                                 batch_size, after_distance, after_volunteer, created_at)
-    SELECT $1, $2, $6, $7, $3, $4, $5, $8, (SELECT distance FROM last), (SELECT id FROM last),
+    SELECT $1, $2, $6, $7, $3, $4, $5, $10, (SELECT distance FROM last), (SELECT id FROM last),
            clock_timestamp()
     FROM edge
     WHERE NOT edge.exhausted OR (SELECT count(*) FROM ranked) >= $8
