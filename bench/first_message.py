@@ -77,6 +77,8 @@ async def load(db: Database, count: int) -> None:
         await conn.execute("SELECT setval('volunteers_id_seq', $1)", count)
         await conn.execute("VACUUM ANALYZE volunteers")
         await conn.execute("VACUUM ANALYZE volunteer_areas")
+        # the load's writes flushed now, not by a checkpoint during the approvals
+        await conn.execute("CHECKPOINT")
 
 
 async def swept(db: Database) -> None:
