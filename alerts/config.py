@@ -234,8 +234,9 @@ class Settings:
     fanout_batch_size: int = _setting(
         "FANOUT_BATCH_SIZE",
         1000,
-        "Volunteers per batch of a fan-out: the nearest batch becomes messages in the approval "
-        "transaction, the dispatchers turn the others into messages right after it.",
+        "Volunteers per batch of a fan-out: the approval queues the nearest 100 (or this many if "
+        "fewer), the dispatchers match the others and turn them into messages, batch by batch "
+        "nearest first, right after it.",
         _positive_int,
     )
     dispatch_poll_seconds: float = _setting(

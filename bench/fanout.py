@@ -65,7 +65,7 @@ CENTRE = {"last_seen_lat": 50.5, "last_seen_lon": 4.47, "search_radius_km": 200}
 
 _CHILD = """
 import asyncio, sys
-from channels.telegram_sandbox import SandboxConfig, TelegramSandbox
+from sandbox.telegram.server import SandboxConfig, TelegramSandbox
 async def main():
     port, token, users, overall, paid = sys.argv[1:6]
     config = SandboxConfig(token=token, global_per_second=int(overall),
@@ -198,7 +198,8 @@ async def bench_matching(bench: Bench, count: int, goal: float) -> None:
     await load_volunteers(bench.db, count, lambda rng: 200.0, FIRST_USER_ID)
     case = await submitted_case(bench, **CENTRE)
     plan, total, queued = await timed_approval(bench, case)
-    assert queued == count, (queued, count)
+    # The approval queues the nearest batch; the dispatchers match the rest (issue 18).
+    assert 0 < queued <= bench.settings.fanout_batch_size, (queued, count)
     bench.report(f"(a) match and queue {count:,} volunteers, all in reach", f"{plan:.2f} s",
                  f"< {goal:g} s", plan / goal)  # fmt: skip
     print(f"      whole approval transaction with commit: {total:.2f} s", flush=True)
@@ -209,16 +210,18 @@ async def bench_matching(bench: Bench, count: int, goal: float) -> None:
     rate = rows / seconds
     bench.report(f"    rows made after the commit ({rows:,}) / 1,000 msg/s", f"{rate:,.0f}/s",
                  ">= 1", rate / 1000)  # fmt: skip
-    await bench.db.conn.execute("TRUNCATE fanout_batches, publications")
+    await bench.db.conn.execute("TRUNCATE fanout_matches, fanout_batches, publications")
     case = await submitted_case(bench, last_seen_lat=50.8467, last_seen_lon=4.3525,
                                 search_radius_km=50)  # fmt: skip
     plan, total, queued = await timed_approval(bench, case)
-    print(f"      regional case (Brussels, 50 km): {queued:,} queued in {plan:.2f} s", flush=True)
-    await bench.db.conn.execute("TRUNCATE fanout_batches, publications")
+    print(f"      regional case (Brussels, 50 km): {queued:,} queued at once in {plan:.2f} s",
+          flush=True)  # fmt: skip
+    await bench.db.conn.execute("TRUNCATE fanout_matches, fanout_batches, publications")
     await load_volunteers(bench.db, count, lambda rng: rng.choice((2, 5, 10, 25, 50)), 1)
     case = await submitted_case(bench)
     plan, total, queued = await timed_approval(bench, case)
-    print(f"      typical case (Gent, 15 km, radii 2-50 km): {queued:,} queued in {plan:.3f} s",
+    print(f"      typical case (Gent, 15 km, radii 2-50 km): {queued:,} queued at once "
+          f"in {plan:.3f} s",
           flush=True)  # fmt: skip
 
 

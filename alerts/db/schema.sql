@@ -222,6 +222,21 @@ CREATE TABLE public.fanout_batches (
 ALTER TABLE ONLY public.fanout_batches ALTER COLUMN volunteer_ids SET STORAGE EXTERNAL;
 ALTER TABLE ONLY public.fanout_batches ALTER COLUMN distances SET STORAGE EXTERNAL;
 
+CREATE TABLE public.fanout_matches (
+    case_id bigint NOT NULL,
+    revision integer NOT NULL,
+    channels text[] NOT NULL,
+    override_quiet boolean NOT NULL,
+    lat double precision NOT NULL,
+    lon double precision NOT NULL,
+    radius_km double precision NOT NULL,
+    batch_size integer NOT NULL,
+    after_distance double precision,
+    after_volunteer bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT fanout_matches_batch_size_check CHECK ((batch_size > 0))
+);
+
 CREATE TABLE public.login_attempts (
     key_hash text NOT NULL,
     at timestamp with time zone DEFAULT now() NOT NULL
@@ -727,6 +742,9 @@ ALTER TABLE ONLY public.consents
 ALTER TABLE ONLY public.fanout_batches
     ADD CONSTRAINT fanout_batches_pkey PRIMARY KEY (case_id, revision, seq);
 
+ALTER TABLE ONLY public.fanout_matches
+    ADD CONSTRAINT fanout_matches_pkey PRIMARY KEY (case_id, revision);
+
 ALTER TABLE ONLY public.materials
     ADD CONSTRAINT materials_pkey PRIMARY KEY (case_id, revision, kind, language);
 
@@ -903,6 +921,8 @@ CREATE INDEX telegram_updates_taken_at_idx ON public.telegram_updates USING btre
 
 CREATE INDEX volunteer_areas_lat_lon_idx ON public.volunteer_areas USING btree (lat, lon);
 
+CREATE INDEX volunteer_areas_point_idx ON public.volunteer_areas USING gist (point(lon, lat));
+
 CREATE INDEX volunteer_areas_volunteer_idx ON public.volunteer_areas USING btree (volunteer_id);
 
 CREATE INDEX volunteer_manage_links_client_idx ON public.volunteer_manage_links USING btree (client_key, created_at);
@@ -975,6 +995,9 @@ ALTER TABLE ONLY public.consents
 
 ALTER TABLE ONLY public.fanout_batches
     ADD CONSTRAINT fanout_batches_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.fanout_matches
+    ADD CONSTRAINT fanout_matches_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.materials
     ADD CONSTRAINT materials_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;

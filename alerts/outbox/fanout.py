@@ -7,17 +7,22 @@ commit. Each row's idempotency key (case, revision, channel, target) is under a 
 constraint and every insert is `ON CONFLICT DO NOTHING`, so planning the same revision twice
 adds nothing.
 
-- Volunteers are matched in one SQL statement (`plan_volunteers`): a bounding box on the
-  (lat, lon) index first, the exact great-circle distance after, within both the area's radius
-  and the case's search radius, each volunteer once (their nearest area). The statement writes
-  them nearest first in batches of FANOUT_BATCH_SIZE (`fanout_batches`); the first batch
-  becomes publication rows, one per volunteer and channel with the distance as `sort_key`, in
-  the same transaction, and the dispatchers turn the others into rows right after the commit,
-  a batch per transaction, nearest first (`expand`). Writing a million publication rows would
-  hold the approval for half a minute; a thousand batches take a fraction of a second, and the
-  rows are made far faster than any channel sends them. A volunteer who opts out before their
-  batch is turned into rows gets nothing. A volunteer in quiet hours gets the message when
-  they end, unless the case is public (level 3: an abduction overrides them).
+- The approval matches only the nearest volunteers (`plan_nearest_volunteers`), read straight
+  from a nearest-neighbour (KNN) index on the areas' points, a bounded number of areas whatever
+  the fan-out's size: within both the area's radius and the case's search radius, each
+  volunteer once (their nearest area), the nearest FIRST_BATCH of them, which become
+  publication rows, one per volunteer and channel with the distance as `sort_key`, in the
+  same transaction. The rest of the matching is left to the dispatchers (a `fanout_matches`
+  row holding the key, distance and id, of the last volunteer matched): after the commit one
+  of them matches every volunteer beyond that key (`plan_volunteers`: a bounding box on the
+  (lat, lon) index first, the exact great-circle distance after) and writes them nearest first
+  in batches of FANOUT_BATCH_SIZE (`fanout_batches`), deleting the row in the same transaction,
+  so that a process dying mid-matching loses nobody (`match_rest`); then the dispatchers turn
+  the batches into rows, a batch per transaction, nearest first (`expand`). The first message
+  does not wait for the millionth volunteer to be matched, and the rows are made far faster
+  than any channel sends them. A volunteer who opts out before their batch is turned into rows
+  gets nothing. A volunteer in quiet hours gets the message when they end, unless the case is
+  public (level 3: an abduction overrides them).
 - Regional Telegram channels whose circle holds the last-seen point get a post (level 2 and up);
   partner webhooks get every public case (level 3).
 - A revision (update or photo of an active case) queues revision N+1 for everyone in reach and,
@@ -31,10 +36,13 @@ adds nothing.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+import asyncpg
 
 from alerts.cases import lifecycle as cases
 from alerts.cases.consent import LEVEL_PUBLIC, allows, effective_level
@@ -49,6 +57,18 @@ VOLUNTEER_CHANNELS = ("telegram_dm", "email")
 # published by their own code.
 DISPATCH_CHANNELS = ("telegram_dm", "telegram_channel", "email", "webhook")
 NOTIFY_CHANNEL = "alerts_dispatch"
+# The approval reads this many areas per volunteer of the first batch from the KNN index: enough
+# for the nearest batch where volunteers have a few areas each; where it is not, the approval
+# queues fewer and the dispatchers match the others (plan_nearest_volunteers proves its cut).
+NEAREST_AREAS_PER_VOLUNTEER = 4
+# The approval queues at most this many of the nearest (and FANOUT_BATCH_SIZE if smaller): the
+# same work for 100 volunteers in reach as for a million, and seconds of sending at any rate.
+FIRST_BATCH = 100
+# A matching left by an approval starts this many seconds after the approval wrote it (most of
+# them pass in the approval's own transaction): the first messages are claimed and sent first,
+# without a large matching beside them (at 30 messages/s the first 100 last three seconds; at
+# the paid 1,000/s the rest of a large fan-out follows after the matching, seconds for a million).
+MATCH_AFTER = 0.5
 
 
 def enabled_channels(settings: Settings) -> frozenset[str]:
@@ -137,12 +157,14 @@ async def plan(
     direct = [c for c in VOLUNTEER_CHANNELS if c in enabled and allows(consent, c, now)]
     if direct and point[0] is not None and point[1] is not None:
         override_quiet = effective_level(consent, now) >= LEVEL_PUBLIC
-        await db.execute("fanout_session")
-        queued += await db.fetchval(
-            "plan_volunteers", case.id, case.revision, *point, case.search_radius_km, direct,
-            override_quiet, settings.fanout_batch_size,
+        size = min(settings.fanout_batch_size, FIRST_BATCH)
+        await db.fetchval(
+            "plan_nearest_volunteers", case.id, case.revision, *point, case.search_radius_km,
+            direct, override_quiet, size, size * NEAREST_AREAS_PER_VOLUNTEER,
+            settings.fanout_batch_size,
         )  # fmt: skip
-        # The nearest volunteers' rows are ready for the dispatchers at the commit.
+        # The nearest volunteers' rows are ready for the dispatchers at the commit; the others
+        # are matched by the dispatchers after it (match_rest).
         queued += await db.fetchval("expand_fanout_batch", case.id, case.revision) or 0
     if _on("telegram_channel", enabled, consent, now) and point[0] is not None:
         queued += _count(await db.execute("plan_regional_channels", case.id, case.revision, *point))
@@ -175,13 +197,59 @@ async def plan_revision(
 
 
 async def expand(db: Database) -> int | None:
-    """Turn the nearest waiting batch of any case into publication rows and wake the
-    dispatchers; the rows queued, or None when no batch waits."""
+    """The dispatchers' work after an approval: a matching left by an approval done first
+    (`match_rest`), then the nearest waiting batch of any case turned into publication rows,
+    and the dispatchers woken; the rows queued, or None when nothing waited."""
+    matched = await match_rest(db)
     async with db.transaction() as tx:
         queued: int | None = await tx.fetchval("expand_fanout_batch", None, None)
         if queued:
             await tx.execute("notify_dispatchers", "")
+    if queued is None and matched is not None:
+        return 0
     return queued
+
+
+async def match_rest(db: Database) -> int | None:
+    """Match the volunteers an approval left to the dispatchers (beyond the nearest it queued)
+    and write them in batches, nearest first, in one transaction that also deletes the
+    `fanout_matches` row: a process dying mid-matching leaves the row for the next one, and
+    nobody is lost or matched twice. A matching another dispatcher is doing is skipped; one
+    whose case closed or has a newer revision is dropped; one younger than MATCH_AFTER is
+    waited for. The messages planned, or None when no matching waited."""
+    while True:
+        async with db.transaction() as tx:
+            job = await tx.fetchrow("take_fanout_match", MATCH_AFTER)
+            if job is None:
+                return None
+            if not job["wait"]:
+                return await _match(tx, job)
+        await asyncio.sleep(job["wait"])
+
+
+async def _match(tx: Database, job: asyncpg.Record) -> int:
+    """One matching, inside the transaction that took its row."""
+    planned = 0
+    if job["live"]:
+        await tx.execute("fanout_session")
+        planned = await tx.fetchval(
+            "plan_volunteers", job["case_id"], job["revision"], job["lat"], job["lon"],
+            job["radius_km"], job["channels"], job["override_quiet"], job["batch_size"],
+            job["after_distance"], job["after_volunteer"],
+        )  # fmt: skip
+    await tx.execute("delete_fanout_match", job["case_id"], job["revision"])
+    log.info("fan-out matched", extra={
+        "action": "fanout.matched", "case_id": job["case_id"], "revision": job["revision"],
+        "planned": planned})  # fmt: skip
+    return planned
+
+
+async def narrow(db: Database, case_id: int, disallowed: list[str]) -> None:
+    """Inside a narrowing consent's transaction: the matching and the batches of case `case_id`
+    not yet turned into rows leave the `disallowed` channels out. Two statements, in this
+    order: the first waits for a matching under way, whose batches the second then sees."""
+    await db.execute("narrow_fanout_matches", case_id, disallowed)
+    await db.execute("narrow_fanout_batches", case_id, disallowed)
 
 
 async def waiting(db: Database, case_id: int) -> int:

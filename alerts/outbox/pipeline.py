@@ -37,7 +37,10 @@ Waking the dispatchers is a NOTIFY written by the steps: PostgreSQL delivers it 
    its inserts' foreign-key checks take `FOR KEY SHARE`, which `FOR NO KEY UPDATE` lets through.
    Its own rows (batches, publications) it takes `FOR UPDATE SKIP LOCKED`: a row another
    transaction holds is left for a later round. So a transition never waits for a dispatcher,
-   nor a dispatcher for a transition, and no cycle - no deadlock - can form between them.
+   nor a dispatcher for a transition, and no cycle - no deadlock - can form between them. (One
+   exception, without a cycle: a narrowing consent waits for a matching under way, the
+   dispatcher's `fanout_matches` row, so that the batches it writes are narrowed too; the
+   matching waits for nothing a transition holds.)
 3. Hence the close: one short transaction whatever the fan-out's size. It changes the state
    and withdraws what we host (O(materials)); the sweep (`fanout.end_closed`: the close's
    first round after the commit, then every dispatcher on the close's NOTIFY and on its

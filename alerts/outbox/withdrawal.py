@@ -54,6 +54,7 @@ from alerts.channels.base import (
 )
 from alerts.config import Settings
 from alerts.db.database import Database
+from alerts.outbox import fanout
 from alerts.outbox.claims import REPLACED, Backoff
 from alerts.outbox.limits import RateLimiter
 from alerts.outbox.report import ManualPosts
@@ -331,7 +332,7 @@ async def narrow(
     if photo_gone and not in_flight_only:
         await db.fetchrow("delete_photo_material", case_id)
     if not in_flight_only:
-        await db.execute("narrow_fanout_batches", case_id, disallowed)
+        await fanout.narrow(db, case_id, disallowed)
     if narrowed.withdrawing:
         await db.execute("notify_dispatchers", "")
     log.info("consent narrowed", extra={"action": "withdrawal.consent", "case_id": case_id,

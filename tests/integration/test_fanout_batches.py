@@ -65,8 +65,11 @@ async def test_the_nearest_batch_is_queued_at_the_approval_and_the_rest_after_it
 ) -> None:
     nearest_first = await ten_volunteers(db)
     case = await active_case(db, small, make_staff)
-    # At the commit: the three nearest have their rows, the other seven wait in batches.
+    # At the commit: the three nearest have their rows; a dispatcher matches the other seven
+    # after it, into batches, once.
     assert await queued_volunteers(db, case.id) == nearest_first[:BATCH]
+    assert await fanout.match_rest(db) == 7
+    assert await fanout.match_rest(db) is None
     assert await fanout.waiting(db, case.id) == 7
     progress = await reach(db, case.id)
     assert (progress.matched, progress.counts["pending"], progress.queueing) == (10, 10, 7)

@@ -80,7 +80,9 @@ async def test_a_close_during_a_fanout_of_100000_wins_at_once_and_nothing_leaves
         case = await active_case(db, planning, make_staff, photo=False, consent={"level": 1})
 
         async def sending() -> bool:
-            return (await counts(db, case.id)).get("sent", 0) >= 60
+            # (the dispatchers match the volunteers beyond the nearest after the approval)
+            sent = (await counts(db, case.id)).get("sent", 0)
+            return sent >= 60 and await fanout.waiting(db, case.id) > 0
 
         await eventually(sending, within=60)
         waiting = await fanout.waiting(db, case.id)

@@ -1,5 +1,81 @@
+-- name: plan_nearest_volunteers
+-- At the approval, in work bounded by $9 (areas read): match case $1 revision $2 on channels $6 against the nearest active volunteers of ($3, $4) within both radii ($5 km and the area's radius; nearest area only), read from the KNN index on the areas' points, and write the nearest $8 as batch 0 ($7: the case overrides quiet hours); unless every volunteer in reach is in it, leave the rest of the matching to the dispatchers (`fanout_matches`, from the last one's key on, in batches of $10). Whether matching continues.
+WITH knn AS (
+    -- ordered by the distance in degrees (what the index knows), not the great-circle one
+    SELECT a.volunteer_id, a.radius_km, haversine_km($3, $4, a.lat, a.lon) AS km,
+           point(a.lon, a.lat) <-> point($4::float8, $3::float8) AS deg
+    FROM volunteer_areas a
+    ORDER BY point(a.lon, a.lat) <-> point($4::float8, $3::float8)
+    LIMIT $9
+), edge AS (
+    -- Every area nearer than `safe` km is among those read: an area within h km of the point
+    -- lies in the bounding box of plan_volunteers, whose corner is at most h * sqrt(1 + 1/c^2)
+    -- / 111.195 degrees away (c: the cosine at the box's edge nearest a pole); an area not read
+    -- is at least as many degrees away as the farthest read. (Rounded down, to be safe.)
+    SELECT count(*) < $9 AS exhausted,
+           CASE WHEN count(*) < $9 THEN 'infinity'::float8
+                ELSE max(deg) * 111.0 / 1.001 / sqrt(1 + 1 / greatest(cos(radians(least(89.9,
+                         abs($3::float8) + $5::float8 / 111.0))), 0.001) ^ 2) END AS safe
+    FROM knn
+), near AS (
+    SELECT volunteer_id, min(km) AS distance
+    FROM knn
+    WHERE km <= least(radius_km, $5::float8)
+    GROUP BY volunteer_id
+), ranked AS (
+    SELECT id, distance, messages FROM (
+        SELECT v.id, near.distance,
+               ('telegram_dm' = ANY($6::text[]) AND v.telegram_chat_id IS NOT NULL)::int
+               + ('email' = ANY($6::text[]) AND v.email IS NOT NULL
+                  AND v.email_confirmed_at IS NOT NULL)::int AS messages
+        FROM near
+        CROSS JOIN edge
+        JOIN volunteers v ON v.id = near.volunteer_id AND v.active
+        WHERE near.distance < edge.safe) m
+    WHERE messages > 0
+    ORDER BY distance, id
+    LIMIT $8
+), batch AS (
+    INSERT INTO fanout_batches (case_id, revision, seq, channels, override_quiet,
+                                volunteer_ids, distances, messages)
+    SELECT $1, $2, 0, $6, $7, array_agg(id), array_agg(distance), sum(messages)
+    FROM ranked
+    HAVING count(*) > 0
+    ON CONFLICT DO NOTHING
+    RETURNING 1
+), last AS (
+    SELECT id, distance FROM ranked ORDER BY distance DESC, id DESC LIMIT 1
+), rest AS (
+    INSERT INTO fanout_matches (case_id, revision, channels, override_quiet, lat, lon, radius_km,
+                                batch_size, after_distance, after_volunteer, created_at)
+    SELECT $1, $2, $6, $7, $3, $4, $5, $10, (SELECT distance FROM last), (SELECT id FROM last),
+           clock_timestamp()
+    FROM edge
+    WHERE NOT edge.exhausted OR (SELECT count(*) FROM ranked) >= $8
+    ON CONFLICT DO NOTHING
+    RETURNING 1
+)
+SELECT EXISTS (SELECT FROM rest);
+
+-- name: take_fanout_match
+-- The oldest matching left to the dispatchers that no other dispatcher is doing, locked until the transaction ends (the case row is not locked: see the lock order in alerts/outbox/pipeline.py); live: its case is active at that revision still; wait: the seconds until it is $1 seconds old.
+SELECT m.case_id, m.revision, m.channels, m.override_quiet, m.lat, m.lon, m.radius_km,
+       m.batch_size, m.after_distance, m.after_volunteer,
+       greatest(0, $1::float8 - extract(epoch FROM clock_timestamp() - m.created_at))::float8
+           AS wait,
+       EXISTS (SELECT FROM cases c
+               WHERE c.id = m.case_id AND c.state = 'active' AND c.revision = m.revision) AS live
+FROM fanout_matches m
+ORDER BY m.created_at, m.case_id, m.revision
+LIMIT 1
+FOR UPDATE SKIP LOCKED;
+
+-- name: delete_fanout_match
+-- The matching of case $1 revision $2 is done (or no longer needed).
+DELETE FROM fanout_matches WHERE case_id = $1 AND revision = $2;
+
 -- name: plan_volunteers
--- Match case $1 revision $2 on channels $6 against every active volunteer with an area within reach of ($3, $4) ($5 km and the area's radius), nearest area only, and write them in batches of $8, nearest first ($7: the case overrides quiet hours); the messages planned beyond the first batch.
+-- After the approval (a dispatcher, in the transaction that takes its fanout_matches row): match case $1 revision $2 on channels $6 against every active volunteer with an area within reach of ($3, $4) ($5 km and the area's radius), nearest area only, beyond the key ($9, $10) of the last one the approval matched (NULL: all), and write them in batches of $8 from seq 1 on, nearest first ($7: the case overrides quiet hours); the messages planned.
 WITH area AS (
     -- The bounding box straight on the parameters, so that the planner (custom plans: see
     -- fanout_session) can tell a city's few hundred areas from a country's million.
@@ -16,12 +92,15 @@ WITH area AS (
     FROM area
     WHERE km <= least(radius_km, $5::float8)
     GROUP BY volunteer_id
+), beyond AS (
+    SELECT volunteer_id, distance FROM near
+    WHERE $9::float8 IS NULL OR (distance, volunteer_id) > ($9::float8, $10::bigint)
 ), matched AS (
     SELECT v.id, near.distance,
            ('telegram_dm' = ANY($6::text[]) AND v.telegram_chat_id IS NOT NULL)::int
            + ('email' = ANY($6::text[]) AND v.email IS NOT NULL
               AND v.email_confirmed_at IS NOT NULL)::int AS messages
-    FROM near JOIN volunteers v ON v.id = near.volunteer_id AND v.active
+    FROM beyond near JOIN volunteers v ON v.id = near.volunteer_id AND v.active
 ), ranked AS (
     SELECT id, distance, messages, row_number() OVER (ORDER BY distance, id) - 1 AS rank
     FROM matched WHERE messages > 0
@@ -31,13 +110,13 @@ WITH area AS (
     -- aggregates see the rows in the same order, which keeps them aligned).
     INSERT INTO fanout_batches (case_id, revision, seq, channels, override_quiet,
                                 volunteer_ids, distances, messages)
-    SELECT $1, $2, rank / $8, $6, $7, array_agg(id), array_agg(distance), sum(messages)
+    SELECT $1, $2, 1 + rank / $8, $6, $7, array_agg(id), array_agg(distance), sum(messages)
     FROM ranked
     GROUP BY rank / $8
     ON CONFLICT DO NOTHING
     RETURNING seq, messages
 )
-SELECT coalesce(sum(messages) FILTER (WHERE seq > 0), 0)::bigint FROM batch;
+SELECT coalesce(sum(messages), 0)::bigint FROM batch;
 
 -- name: expand_fanout_batch
 -- Turn a batch of matched volunteers into publication rows (the outbox): the first batch of case $1's revision $2 when given, else the nearest batch of any case nobody is expanding; skipped when its revision is no longer the case's current one or the case is no longer active. Volunteers who opted out or left since the match are left out; quiet hours hold a message until they end. The rows queued, or NULL when there was no batch.
@@ -84,8 +163,22 @@ WITH batch AS (
 SELECT CASE WHEN EXISTS (SELECT FROM batch) THEN (SELECT count(*) FROM queued) END;
 
 -- name: drop_fanout_batches
--- Forget the batches of case $1 not yet turned into rows (revisions before $2; all when NULL): the case closed or has a newer revision. Waits for a batch being turned into rows, whose rows are then there to cancel.
+-- Forget the batches and the matching of case $1 not yet turned into rows (revisions before $2; all when NULL): the case closed or has a newer revision. Waits for a batch being turned into rows, whose rows are then there to cancel; a matching under way is left alone (the batches it writes are dropped by the expansion: their revision is no longer the case's).
+WITH matching AS (
+    -- one a dispatcher is doing is skipped: what it writes is for a revision no longer current
+    DELETE FROM fanout_matches m
+    WHERE (m.case_id, m.revision) IN (
+        SELECT case_id, revision FROM fanout_matches
+        WHERE case_id = $1 AND ($2::integer IS NULL OR revision < $2)
+        FOR UPDATE SKIP LOCKED)
+)
 DELETE FROM fanout_batches WHERE case_id = $1 AND ($2::integer IS NULL OR revision < $2);
+
+-- name: narrow_fanout_matches
+-- Case $1's consent no longer allows channels $2: the matching left to the dispatchers leaves them out (run before narrow_fanout_batches: it waits for a matching under way, whose batches the next statement then sees).
+UPDATE fanout_matches
+SET channels = ARRAY(SELECT c FROM unnest(channels) AS c WHERE c <> ALL($2::text[]))
+WHERE case_id = $1 AND channels && $2::text[];
 
 -- name: narrow_fanout_batches
 -- Case $1's consent no longer allows channels $2: its batches not yet turned into rows leave them out (a batch left with none makes no rows; its planned count is then 0, else an upper bound).
@@ -181,8 +274,15 @@ SELECT count(*) FILTER (WHERE state <> 'sent')::int AS cancelled,
 FROM ended;
 
 -- name: drop_closed_fanout_batches
--- Forget up to $2 batches (NULL: all) of case $1 if it is no longer active, those another transaction is turning into rows skipped (that expansion makes no rows for a closed case); how many.
-WITH gone AS (
+-- Forget the matching left to the dispatchers and up to $2 batches (NULL: all) of case $1 if it is no longer active, those another transaction is turning into rows skipped (that expansion makes no rows for a closed case); how many.
+WITH matching AS (
+    DELETE FROM fanout_matches m
+    WHERE (m.case_id, m.revision) IN (
+        SELECT f.case_id, f.revision
+        FROM fanout_matches f JOIN cases c ON c.id = f.case_id AND c.state <> 'active'
+        WHERE f.case_id = $1
+        FOR UPDATE OF f SKIP LOCKED)
+), gone AS (
     DELETE FROM fanout_batches b
     WHERE (b.case_id, b.revision, b.seq) IN (
         SELECT f.case_id, f.revision, f.seq
