@@ -128,6 +128,8 @@ async def fan_out(bench: Bench, settings: Settings, pids: list[int]) -> tuple[fl
     """Approve a case that reaches every volunteer; (CPU seconds of `pids`, delivery figures)."""
     case = await submitted_case(bench, photo=True, **CENTRE)
     await asyncio.sleep(1.0)  # the dispatchers are listening and idle
+    updates = "SELECT n_tup_upd FROM pg_stat_user_tables WHERE relname = 'publications'"
+    written = await bench.db.conn.fetchval(updates)
     before = sum(cpu_seconds(pid) for pid in pids)
     await pipeline.approve(bench.db, settings, bench.staff[1], case.id)
     query = "SELECT count(*) FROM publications WHERE case_id = $1 AND state <> 'sent'"
@@ -136,12 +138,14 @@ async def fan_out(bench: Bench, settings: Settings, pids: list[int]) -> tuple[fl
         await asyncio.sleep(0.1)
         unsent = await bench.db.conn.fetchval(query, case.id)
     used = sum(cpu_seconds(pid) for pid in pids) - before
+    await asyncio.sleep(0.6)  # the statistics collector's delay
+    written = await bench.db.conn.fetchval(updates) - written
     row = await bench.db.conn.fetchrow(
         "SELECT min(sent_at) AS first, max(sent_at) AS last, count(*) AS n,"
         " count(DISTINCT address) AS chats FROM publications"
         " WHERE case_id = $1 AND channel = 'telegram_dm'", case.id,
     )  # fmt: skip
-    return used, dict(row)
+    return used, {**row, "updates": written}
 
 
 async def run(bench: Bench, url: str, args: argparse.Namespace, processes: int) -> None:
@@ -165,7 +169,8 @@ async def run(bench: Bench, url: str, args: argparse.Namespace, processes: int) 
     per_message = used / n * 1000
     label = "one dispatcher" if processes == 1 else f"{processes} dispatcher processes"
     print(f"      {label}: {n:,} messages in {span:.1f} s, {used:.2f} s of CPU, "
-          f"sandbox refusals (429): {refusals}", flush=True)  # fmt: skip
+          f"sandbox refusals (429): {refusals}; row updates per message "
+          f"{times['updates'] / n:.2f} (2: claimed, sent; more: retries)", flush=True)  # fmt: skip
     if processes == 1:
         bench.report("(a) dispatcher CPU per message", f"{per_message:.3f} ms", "<= 0.35 ms",
                      per_message / 0.35)  # fmt: skip
