@@ -158,7 +158,7 @@ class TelegramChannel:
         except ChannelError as err:
             err.withdraw_previous = replacing
             raise
-        return replace(result, withdraw_previous=replacing)
+        return replace(result, withdraw_previous=True) if replacing else result
 
     async def withdraw(self, published: Published) -> WithdrawResult:
         """Delete a message younger than 48 hours; edit an older one to the neutral notice in

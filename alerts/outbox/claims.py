@@ -61,7 +61,7 @@ class Claim:
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Self:
-        return cls(**{f.name: row[f.name] for f in dataclasses.fields(cls)})
+        return cls(**{name: row[name] for name in _CLAIM_FIELDS})
 
     def job(self, view: PublicView) -> Job:
         """The channel's job; an earlier message is edited only if it really went out."""
@@ -75,6 +75,10 @@ class Claim:
             volunteer_public_id=self.volunteer_public_id, webhook_secret=self.webhook_secret,
             webhook_format=self.webhook_format,
         )  # fmt: skip
+
+
+# Read once: a claim is made for every message.
+_CLAIM_FIELDS = tuple(f.name for f in dataclasses.fields(Claim))
 
 
 @dataclass(frozen=True, kw_only=True)
