@@ -112,6 +112,10 @@ class Dispatcher:
         self.gate = CaseGate(db, settings)
         self.sender = Sender(db, settings, self.channels, self.limiter, self.gate)
         self._slots = asyncio.Semaphore(settings.dispatch_concurrency)
+        # Lanes waiting for a block of slots hold those they have: together under half of them,
+        # so that the lanes never hold every slot while none is in flight.
+        blocking = sum(1 for lane in self.lanes if lane.block > 1) or 1
+        self._block_cap = max(1, settings.dispatch_concurrency // (2 * blocking))
         self._stopping = asyncio.Event()
         self._sends: set[asyncio.Task[None]] = set()
         self._batches = asyncio.Event()  # set: look for fan-out batches to turn into rows
@@ -157,7 +161,7 @@ class Dispatcher:
         if not lane.configured:  # here, so that a database still starting is waited for
             await self.limiter.configure(lane.bucket, lane.per_second)
             lane.configured = True
-        block = max(1, min(lane.block, self.settings.dispatch_concurrency // 3))
+        block = min(lane.block, self._block_cap)
         slots = await self._reserve_slots(block)
         try:
             grant = await self.limiter.take(lane.bucket, slots, block)
