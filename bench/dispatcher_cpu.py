@@ -31,6 +31,8 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiohttp
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
@@ -162,6 +164,11 @@ async def run(bench: Bench, url: str, args: argparse.Namespace, processes: int) 
         ]
         used, times = await fan_out(bench, bench.settings, pids)
         refusals = await refused(api)
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(f"{api}/sandbox/api/counters") as response,
+        ):
+            reasons = (await response.json()).get("refused", {})
     n = times["n"]
     assert times["chats"] == n == messages, times  # each volunteer once
     span = (times["last"] - times["first"]).total_seconds()
@@ -169,7 +176,7 @@ async def run(bench: Bench, url: str, args: argparse.Namespace, processes: int) 
     per_message = used / n * 1000
     label = "one dispatcher" if processes == 1 else f"{processes} dispatcher processes"
     print(f"      {label}: {n:,} messages in {span:.1f} s, {used:.2f} s of CPU, "
-          f"sandbox refusals (429): {refusals}; row updates per message "
+          f"sandbox refusals (429): {refusals} {reasons}; row updates per message "
           f"{times['updates'] / n:.2f} (2: claimed, sent; more: retries)", flush=True)  # fmt: skip
     if processes == 1:
         bench.report("(a) dispatcher CPU per message", f"{per_message:.3f} ms", "<= 0.35 ms",

@@ -66,14 +66,6 @@ class Lane:
     withdraws: bool = False  # a withdrawal lane: takes back instead of sending
 
     @property
-    def block(self) -> int:
-        """Tokens a round takes at least: half of what the bucket lends ahead (25 at 1,000/s,
-        1 at 30/s), so that a round trip serves many messages and the next round still comes
-        before the lent ones are spent."""
-        _, lookahead = bucket_shape(self.per_second, 1.0)
-        return max(1, int(lookahead // 2))
-
-    @property
     def slack(self) -> float:
         """How late a message may leave after its slot: the limit's margin, in seconds."""
         rate, _ = bucket_shape(self.per_second, 1.0)
@@ -112,10 +104,6 @@ class Dispatcher:
         self.gate = CaseGate(db, settings)
         self.sender = Sender(db, settings, self.channels, self.limiter, self.gate)
         self._slots = asyncio.Semaphore(settings.dispatch_concurrency)
-        # Lanes waiting for a block of slots hold those they have: together under half of them,
-        # so that the lanes never hold every slot while none is in flight.
-        blocking = sum(1 for lane in self.lanes if lane.block > 1) or 1
-        self._block_cap = max(1, settings.dispatch_concurrency // (2 * blocking))
         self._stopping = asyncio.Event()
         self._sends: set[asyncio.Task[None]] = set()
         self._batches = asyncio.Event()  # set: look for fan-out batches to turn into rows
@@ -161,10 +149,9 @@ class Dispatcher:
         if not lane.configured:  # here, so that a database still starting is waited for
             await self.limiter.configure(lane.bucket, lane.per_second)
             lane.configured = True
-        block = min(lane.block, self._block_cap)
-        slots = await self._reserve_slots(block)
+        slots = await self._reserve_slots()
         try:
-            grant = await self.limiter.take(lane.bucket, slots, block)
+            grant = await self.limiter.take(lane.bucket, slots)
         except BaseException:
             self._release_slots(slots)
             raise
@@ -197,16 +184,10 @@ class Dispatcher:
         if not rows:
             await self._wait_for(lane.wakeup)
 
-    async def _reserve_slots(self, block: int) -> int:
-        """At least `block` free slots (waiting for them), and as many more as are free now."""
-        taken = 0
-        try:
-            while taken < block:
-                await self._slots.acquire()
-                taken += 1
-        except BaseException:
-            self._release_slots(taken)
-            raise
+    async def _reserve_slots(self) -> int:
+        """At least one free slot (waiting for it), and as many more as are free now."""
+        await self._slots.acquire()
+        taken = 1
         while taken < _MAX_BATCH and not self._slots.locked():
             await self._slots.acquire()
             taken += 1

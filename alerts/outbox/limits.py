@@ -62,17 +62,14 @@ class RateLimiter:
         await self._db.execute("rate_configure", key, rate, lookahead)
         self._configured[key] = (count, window)
 
-    async def take(self, key: str, want: int, block: int = 1) -> Grant:
-        """Up to `want` tokens of bucket `key` (configured before), none unless at least
-        `block` (or `want`, when fewer) can be lent: a lane that takes its tokens in blocks
-        makes a round trip for many messages instead of one for each token as it is earned."""
-        least = max(1, min(want, block))
-        row = await self._db.fetchrow("rate_take", key, want, least)
+    async def take(self, key: str, want: int) -> Grant:
+        """Up to `want` tokens of bucket `key` (configured before)."""
+        row = await self._db.fetchrow("rate_take", key, want)
         if row is None and key in self._configured:
             # The buckets are an UNLOGGED table: PostgreSQL empties it when it restarts after a
             # crash or an immediate stop. Make the bucket again rather than stop sending.
             await self.configure(key, *self._configured[key])
-            row = await self._db.fetchrow("rate_take", key, want, least)
+            row = await self._db.fetchrow("rate_take", key, want)
         if row is None:
             raise KeyError(f"rate bucket {key!r} is not configured")
         granted, left, rate = row["granted"], row["left"], row["rate"]
@@ -82,8 +79,8 @@ class RateLimiter:
             return Grant(tokens=granted, due=due)
         if row["paused_for"] > 0:
             return Grant(tokens=0, wait=row["paused_for"])
-        # Nothing until `least` whole tokens can be lent: `left + lookahead` reaches it.
-        return Grant(tokens=0, wait=max(0.001, (least - left - row["lookahead"]) / rate))
+        # Nothing until a whole token can be lent: `left + lookahead` reaches one.
+        return Grant(tokens=0, wait=max(0.001, (1.0 - left - row["lookahead"]) / rate))
 
     async def take_one(self, key: str, count: float, window: float) -> Grant:
         """One token of a per-recipient bucket, created on first use."""

@@ -97,7 +97,7 @@ VALUES ($1, $2, $3, 1)
 ON CONFLICT (key) DO UPDATE SET rate = excluded.rate, lookahead = excluded.lookahead;
 
 -- name: rate_take
--- Refill bucket $1 for the time elapsed (saving at most one token), then lend up to $2 whole tokens, at most `lookahead` ahead (none while paused, none when fewer than $3 could be lent): granted, and the balance left (below zero: the tokens still to be earned).
+-- Refill bucket $1 for the time elapsed (saving at most one token), then lend up to $2 whole tokens, at most `lookahead` ahead (none while paused): granted, and the balance left (below zero: the tokens still to be earned).
 WITH b AS (
     SELECT r.key, r.rate, r.lookahead, t.at, r.paused_until,
            least(1.0, r.tokens
@@ -107,7 +107,6 @@ WITH b AS (
     FOR UPDATE OF r
 ), g AS (
     SELECT b.*, CASE WHEN b.paused_until > b.at THEN 0
-                     WHEN floor(b.available + b.lookahead) < least($2::int, $3::int) THEN 0
                      ELSE greatest(0, least($2::int, floor(b.available + b.lookahead)::int)) END
                 AS granted
     FROM b
