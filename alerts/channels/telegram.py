@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import contextlib
 import html
+import json
 import logging
 import os
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote_plus, urlencode
 
 import telegram
 from telegram import InputMediaPhoto, LinkPreviewOptions, Message
@@ -49,7 +51,7 @@ from alerts.channels.base import (
     WithdrawResult,
 )
 from alerts.channels.tg_files import FileIds, FileKey
-from alerts.channels.tg_request import AiohttpRequest
+from alerts.channels.tg_request import AiohttpRequest, EncodedForm
 from alerts.channels.tg_texts import (
     CAPTION_LIMIT,
     TEXT_LIMIT,
@@ -134,7 +136,9 @@ class TelegramChannel:
         self._files = files
         self._paid = paid
         self._opt_out = opt_out
-        self._texts: dict[tuple[int, str, str], tuple[PublicView, str]] = {}
+        self._request = bot.request
+        self._texts: dict[tuple[int, str, str], tuple[PublicView, str, str]] = {}
+        self._footers: dict[str, str] = {}
         # The neutral image is uploaded once; later edits send it by its file_id.
         self._neutral_file_id: str | None = None
 
@@ -154,7 +158,7 @@ class TelegramChannel:
         except ChannelError as err:
             err.withdraw_previous = replacing
             raise
-        return replace(result, withdraw_previous=replacing)
+        return replace(result, withdraw_previous=True) if replacing else result
 
     async def withdraw(self, published: Published) -> WithdrawResult:
         """Delete a message younger than 48 hours; edit an older one to the neutral notice in
@@ -179,22 +183,36 @@ class TelegramChannel:
 
     # -- sending -------------------------------------------------------------------------------
 
-    def _text(self, view: PublicView, lang: str, kind: str, footer: str) -> str:
-        """`fitted()`, rendered once per view (the dispatcher keeps one view per case revision
-        and consent) and language: at 1,000 messages a second rendering would cost a core."""
+    def _prepared(self, view: PublicView, lang: str, kind: str, footer: str) -> tuple[str, str]:
+        """(the text, the url-encoded form of the message without its chat and photo): made
+        once per view (the dispatcher keeps one view per case revision and consent), language
+        and kind, since at 1,000 messages a second rendering would cost a core."""
         key = (id(view), lang, kind)
         cached = self._texts.get(key)
         if cached is None or cached[0] is not view:
             if len(self._texts) > 1024:
                 self._texts.clear()
-            limit = CAPTION_LIMIT if kind == "telegram_caption" else TEXT_LIMIT
-            cached = (view, fitted(view, lang, kind, footer, limit))
+            photo = kind == "telegram_caption"
+            text = fitted(view, lang, kind, footer, CAPTION_LIMIT if photo else TEXT_LIMIT)
+            # The fields as python-telegram-bot would encode them (tests/integration/
+            # test_channels.py compares the two).
+            fields = {"caption" if photo else "text": text, "parse_mode": ParseMode.HTML.value}
+            fields["protect_content"] = "false" if view.forwarding_allowed else "true"
+            if self._paid:
+                fields["allow_paid_broadcast"] = "true"
+            if not photo:
+                fields["link_preview_options"] = _NO_PREVIEW_JSON
+            cached = (view, text, urlencode(fields))
             self._texts[key] = cached
-        return cached[1]
+        return cached[1], cached[2]
 
     def _footer(self, lang: str) -> str:
-        stop = in_language(lang, N_("No more alerts? Send /stop"))
-        return f"\n\n<i>{html.escape(stop)}</i>" if self._opt_out else ""
+        footer = self._footers.get(lang)
+        if footer is None:
+            stop = in_language(lang, N_("No more alerts? Send /stop"))
+            footer = f"\n\n<i>{html.escape(stop)}</i>" if self._opt_out else ""
+            self._footers[lang] = footer
+        return footer
 
     def _options(self, view: PublicView) -> dict[str, Any]:
         options: dict[str, Any] = {
@@ -205,21 +223,44 @@ class TelegramChannel:
             options["allow_paid_broadcast"] = True
         return options
 
+    async def _lean(self, method: str, chat: str, form: str) -> int:
+        """Call `method` with a prepared form through python-telegram-bot's request (its errors,
+        its JSON), skipping its parameter objects and the `Message` made of the answer: only
+        the message id is kept."""
+        assert isinstance(self._request, AiohttpRequest)
+        data = EncodedForm(f"chat_id={quote_plus(chat)}&{form}")
+        result = await self._request.post(f"{self._bot.base_url}/{method}", request_data=data)
+        assert isinstance(result, dict)
+        return int(result["message_id"])
+
     async def _post(self, job: Job) -> SendResult:
         view, footer = job.view, self._footer(job.language)
-        options = self._options(view)
+        protected = not view.forwarding_allowed
+        lean = isinstance(self._request, AiohttpRequest)
         if view.photo is None:
-            text = self._text(view, job.language, "telegram_message", footer)
-            message = await self._bot.send_message(
-                job.address, text, link_preview_options=_NO_PREVIEW, **options
-            )
-            return SendResult(external_id=str(message.message_id), body=text, media="text",
-                              protected=options["protect_content"])  # fmt: skip
-        caption = self._text(view, job.language, "telegram_caption", footer)
+            text, form = self._prepared(view, job.language, "telegram_message", footer)
+            if lean:
+                message_id = await self._lean("sendMessage", job.address, form)
+            else:
+                message = await self._bot.send_message(
+                    job.address, text, link_preview_options=_NO_PREVIEW, **self._options(view)
+                )
+                message_id = message.message_id
+            return SendResult(external_id=str(message_id), body=text, media="text",
+                              protected=protected)  # fmt: skip
+        caption, form = self._prepared(view, job.language, "telegram_caption", footer)
+        key = FileKey(case_id=job.case_id, revision=job.revision, material=view.photo.public_id)
+        file_id = await self._files.get(key) if lean else None
+        if file_id is not None:
+            photo = f"photo={quote_plus(file_id)}&{form}"
+            message_id = await self._lean("sendPhoto", job.address, photo)
+            return SendResult(external_id=str(message_id), body=caption, media="photo",
+                              protected=protected)  # fmt: skip
+        options = self._options(view)
         message = await self._photo(job, view, lambda photo: self._bot.send_photo(
             job.address, photo, caption=caption, **options))  # fmt: skip
         return SendResult(external_id=str(message.message_id), body=caption, media="photo",
-                          protected=options["protect_content"])  # fmt: skip
+                          protected=protected)  # fmt: skip
 
     async def _photo(self, job: Job, view: PublicView, send: Any) -> Message:
         """`send(photo)` by file_id, or with the upload when nobody has uploaded it yet."""
@@ -291,6 +332,7 @@ class TelegramChannel:
 
 
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+_NO_PREVIEW_JSON = json.dumps(_NO_PREVIEW.to_dict())
 
 
 def must_replace(job: Job) -> bool:

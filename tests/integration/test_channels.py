@@ -13,17 +13,21 @@ import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qs
 from xml.etree import ElementTree
 
 import pytest
+import telegram
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from telegram import LinkPreviewOptions
 
 from alerts.cases import publicity
 from alerts.cases.models import Case
 from alerts.channels.base import Job, Published, TemporaryFailure
 from alerts.channels.email import EmailChannel
 from alerts.channels.telegram import FileIds, TelegramChannel, make_bot
+from alerts.channels.tg_request import AiohttpRequest
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.logs import JsonFormatter
@@ -297,3 +301,59 @@ async def test_a_json_webhook_and_a_failing_partner(
     ns = {"cap": CAP_NS}
     assert update.findtext("cap:msgType", namespaces=ns) == "Update"
     assert f"{case.public_id}.1" in (update.findtext("cap:references", namespaces=ns) or "")
+
+
+class _Recording(AiohttpRequest):
+    """The transport, keeping each call's method and form fields."""
+
+    def __init__(self) -> None:
+        super().__init__(connection_pool_size=4)
+        self.forms: list[tuple[str, dict[str, list[str]]]] = []
+
+    async def do_request(self, url: str, method: str, request_data: Any = None, *args: Any,
+                         **kwargs: Any) -> tuple[int, bytes]:  # fmt: skip
+        if request_data is not None and not request_data.contains_files:
+            fields = parse_qs(request_data.url_encoded_parameters(), keep_blank_values=True)
+            self.forms.append((url.rsplit("/", 1)[1], fields))
+        return await super().do_request(url, method, request_data, *args, **kwargs)
+
+
+@pytest.mark.parametrize("forwarding", [True, False])
+async def test_the_lean_send_path_sends_what_python_telegram_bot_would(
+    db: Database, live: Settings, sandbox: TelegramSandbox, make_staff: StaffFactory,
+    forwarding: bool,
+) -> None:  # fmt: skip
+    """The dispatcher builds a message's form itself (once per revision and language) and reads
+    only the message id from the answer: the fields must be python-telegram-bot's own."""
+    first, second, third = (sandbox.create_user() for _ in range(3))
+    sandbox.configure(limits_enabled=False)  # the same chats twice within a second
+    request = _Recording()
+    bot = telegram.Bot(TOKEN, base_url=live.telegram_api_url, request=request)
+    for photo in (False, True):
+        case = await active_case(db, live, make_staff, consent={"forwarding": forwarding},
+                                 photo=photo)  # fmt: skip
+        async with bot:
+            channel = TelegramChannel(bot, FileIds(db), name="telegram_dm", rate=1000, paid=True,
+                                      opt_out=True)  # fmt: skip
+            for user in (first, second):  # with a photo: the upload, then by its file_id
+                job = await job_for(db, live, case, "telegram_dm", str(user.id), language="nl")
+                result = await channel.send(job)
+            lean = request.forms[-1]
+            options = channel._options(job.view)
+            if photo:
+                file_id = lean[1]["photo"][0]
+                await bot.send_photo(third.id, file_id, caption=result.body, **options)
+            else:
+                await bot.send_message(
+                    third.id,
+                    result.body,
+                    **options,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
+        ptb = request.forms[-1]
+        assert lean[0] == ptb[0] == ("sendPhoto" if photo else "sendMessage")
+        assert {**lean[1], "chat_id": []} == {**ptb[1], "chat_id": []}
+        assert lean[1]["chat_id"] == [str(second.id)]
+        [message] = sandbox.messages(second.id)[-1:]
+        assert result.external_id == str(message.message_id)
+        assert message.protect_content is not forwarding
