@@ -61,6 +61,7 @@ def _database_ctx(settings: Settings) -> database.CleanupCtx:
             async with pool.acquire() as conn:
                 await database.migrate(conn)
             app[keys.DB] = database.Database(pool)
+            app[keys.DSN] = dsn
             yield
         finally:
             await pool.close()

@@ -13,6 +13,8 @@ from alerts.staff.models import Staff
 
 SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", Database)
+# The database URL the pool connects to (the page cache listens on a connection of its own).
+DSN = web.AppKey("dsn", str)
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
 GEOCODER = web.AppKey("geocoder", GeocodingService)
 

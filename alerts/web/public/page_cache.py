@@ -314,10 +314,12 @@ class Listener:
         finally:
             self.marks.pop(mark, None)
 
-    async def run(self, pool: asyncpg.Pool) -> None:
+    async def run(self, dsn: str) -> None:
+        """Listen on a connection of its own (not one of the pool's: the requests keep them all),
+        until cancelled."""
         while True:
             try:
-                await self._listen(pool)
+                await self._listen(dsn)
             except asyncio.CancelledError:
                 raise
             except Exception as err:  # noqa: BLE001 - any failure: off, then try again
@@ -325,8 +327,9 @@ class Listener:
                     "action": "page_cache.listen_failed", "error": type(err).__name__})  # fmt: skip
             await asyncio.sleep(1.0)
 
-    async def _listen(self, pool: asyncpg.Pool) -> None:
-        async with pool.acquire() as conn:
+    async def _listen(self, dsn: str) -> None:
+        conn = await asyncpg.connect(dsn, timeout=KEEPALIVE_SECONDS)
+        try:
             lost = asyncio.Event()
             conn.add_termination_listener(lambda _conn: lost.set())
             await conn.add_listener(CHANNEL, self._notified)
@@ -348,6 +351,8 @@ class Listener:
                 self.backend_pid = None
                 if not conn.is_closed():
                     await conn.remove_listener(CHANNEL, self._notified)
+        finally:
+            await conn.close(timeout=KEEPALIVE_SECONDS)
 
 
 CACHE = web.AppKey("page_cache", PageCache)
@@ -362,10 +367,10 @@ def setup(app: web.Application, on_change: Callable[[web.Application, int], None
     app[LISTENER] = Listener(cache, lambda case_id: on_change(app, case_id))
 
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-        pool = app[keys.DB].conn
+        dsn = app.get(keys.DSN)
         task = None
-        if isinstance(pool, asyncpg.Pool) and settings.page_cache_mb > 0:
-            task = asyncio.get_running_loop().create_task(app[LISTENER].run(pool))
+        if dsn and settings.page_cache_mb > 0:
+            task = asyncio.get_running_loop().create_task(app[LISTENER].run(dsn))
         yield
         if task is not None:
             task.cancel()
