@@ -27,7 +27,6 @@ import asyncio
 import contextlib
 import logging
 import os
-import secrets
 import statistics
 import sys
 import tempfile
@@ -43,13 +42,12 @@ from alerts.cases.models import Case
 from alerts.config import Settings
 from alerts.db.database import Database, create_pool
 from alerts.outbox import fanout, pipeline
-from alerts.staff import auth
-from alerts.staff.models import Role, Staff
 from bench.fanout import (
     CENTRE,
     TOKEN,
     Bench,
     _free_port,
+    bench_staff,
     load_volunteers,
     scratch_database,
 )
@@ -248,15 +246,7 @@ async def main(args: argparse.Namespace) -> None:
             {}, database_url=url, telegram_bot_token=TOKEN,
             public_base_url="https://alerts.example", fanout_batch_size=1000,
         )  # fmt: skip
-        staff = []
-        for role in (Role.CASE_MANAGER, Role.SUPERVISOR):
-            name = f"bench{secrets.token_hex(3)}"
-            staff_id = await auth.create_staff(db, username=name, display_name=name, role=role,
-                                               password="bench password 123")  # fmt: skip
-            row = await db.fetchrow("staff_by_id", staff_id)
-            assert row is not None
-            staff.append(Staff.from_row(row))
-        bench = Bench(db=db, settings=settings, staff=(staff[0], staff[1]))
+        bench = Bench(db=db, settings=settings, staff=await bench_staff(db))
         try:
             async with sandbox() as sandbox_url:
                 for size in (int(s) for s in args.sizes.split(",")):

@@ -20,7 +20,6 @@ import argparse
 import asyncio
 import dataclasses
 import re
-import secrets
 import statistics
 import sys
 import time
@@ -36,9 +35,8 @@ from alerts.app import create_app
 from alerts.config import Settings
 from alerts.db.database import Database, create_pool
 from alerts.outbox import pipeline
-from alerts.staff import auth
-from alerts.staff.models import Role, Staff
-from bench.fanout import Bench, _free_port, scratch_database, submitted_case
+from alerts.staff.models import Staff
+from bench.fanout import Bench, _free_port, bench_staff, scratch_database, submitted_case
 
 PASSWORD = "bench password 123"
 GOAL = 1.0  # seconds, the bound for the case page
@@ -108,22 +106,14 @@ async def main(args: argparse.Namespace) -> None:
         port = _free_port()
         settings = Settings.from_env({}, database_url=url, public_base_url="https://alerts.example",
                                      secure_cookies=False, port=port)  # fmt: skip
-        staff = []
-        for role in (Role.CASE_MANAGER, Role.SUPERVISOR):
-            name = f"bench{secrets.token_hex(3)}"
-            staff_id = await auth.create_staff(db, username=name, display_name=name, role=role,
-                                               password=PASSWORD)  # fmt: skip
-            row = await db.fetchrow("staff_by_id", staff_id)
-            assert row is not None
-            staff.append(Staff.from_row(row))
-        bench = Bench(db=db, settings=settings, staff=(staff[0], staff[1]))
+        bench = Bench(db=db, settings=settings, staff=await bench_staff(db, PASSWORD))
         big, small = await active_case(bench), await active_case(bench)
         await fill(db, big, args.publications)
         runner = web.AppRunner(create_app(dataclasses.replace(settings)), access_log=None)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", port).start()
         base = f"http://127.0.0.1:{port}"
-        session = await logged_in(base, staff[1])
+        session = await logged_in(base, bench.staff[1])
         try:
             deep = await db.conn.fetchval(
                 "SELECT id FROM publications WHERE case_id = $1 ORDER BY id OFFSET $2 LIMIT 1",

@@ -24,7 +24,6 @@ import argparse
 import asyncio
 import contextlib
 import os
-import secrets
 import signal
 import sys
 import time
@@ -44,6 +43,7 @@ from fanout import (  # noqa: E402 - the fan-out benchmark's database and volunt
     TOKEN,
     Bench,
     _free_port,
+    bench_staff,
     load_volunteers,
     refused,
     scratch_database,
@@ -53,8 +53,6 @@ from fanout import (  # noqa: E402 - the fan-out benchmark's database and volunt
 from alerts.config import Settings  # noqa: E402
 from alerts.db.database import Database, create_pool  # noqa: E402
 from alerts.outbox import pipeline  # noqa: E402
-from alerts.staff import auth  # noqa: E402
-from alerts.staff.models import Role, Staff  # noqa: E402
 
 _SANDBOX = """
 import asyncio, sys
@@ -199,15 +197,7 @@ async def main(args: argparse.Namespace) -> None:
         settings = Settings.from_env(
             {}, database_url=url, telegram_bot_token=TOKEN, public_base_url="https://alerts.example"
         )
-        staff = []
-        for role in (Role.CASE_MANAGER, Role.SUPERVISOR):
-            name = f"bench{secrets.token_hex(3)}"
-            staff_id = await auth.create_staff(db, username=name, display_name=name, role=role,
-                                               password="bench password 123")  # fmt: skip
-            row = await db.fetchrow("staff_by_id", staff_id)
-            assert row is not None
-            staff.append(Staff.from_row(row))
-        bench = Bench(db=db, settings=settings, staff=(staff[0], staff[1]))
+        bench = Bench(db=db, settings=settings, staff=await bench_staff(db))
         started = time.perf_counter()
         try:
             if "a" in args.parts:

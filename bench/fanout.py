@@ -156,6 +156,19 @@ async def load_volunteers(db: Database, count: int, radius_km: Any, first_chat: 
         await conn.execute("VACUUM ANALYZE volunteer_areas")
 
 
+async def bench_staff(db: Database, password: str = "bench password 123") -> tuple[Staff, Staff]:
+    """A case manager and a supervisor (the approver) made for one run."""
+    made = []
+    for role in (Role.CASE_MANAGER, Role.SUPERVISOR):
+        name = f"bench{secrets.token_hex(3)}"
+        staff_id = await auth.create_staff(db, username=name, display_name=name, role=role,
+                                           password=password)  # fmt: skip
+        row = await db.fetchrow("staff_by_id", staff_id)
+        assert row is not None
+        made.append(Staff.from_row(row))
+    return made[0], made[1]
+
+
 async def submitted_case(bench: Bench, photo: bool = False, **fields: Any) -> Case:
     manager = bench.staff[0]
     data = {**CASE_FIELDS, "last_seen_at": last_seen(), **fields}
@@ -350,15 +363,7 @@ async def main(args: argparse.Namespace) -> None:
         settings = Settings.from_env(
             {}, database_url=url, telegram_bot_token=TOKEN, public_base_url="https://alerts.example"
         )
-        staff = []
-        for role in (Role.CASE_MANAGER, Role.SUPERVISOR):
-            name = f"bench{secrets.token_hex(3)}"
-            staff_id = await auth.create_staff(db, username=name, display_name=name, role=role,
-                                               password="bench password 123")  # fmt: skip
-            row = await db.fetchrow("staff_by_id", staff_id)
-            assert row is not None
-            staff.append(Staff.from_row(row))
-        bench = Bench(db=db, settings=settings, staff=(staff[0], staff[1]))
+        bench = Bench(db=db, settings=settings, staff=await bench_staff(db))
         try:
             # Sending first: the million rows of (a) leave checkpoints and vacuums behind.
             if "b" in args.parts:

@@ -20,7 +20,6 @@ import argparse
 import asyncio
 import math
 import random
-import secrets
 import statistics
 import sys
 import time
@@ -34,8 +33,6 @@ import fanout as fanout_bench  # bench/fanout.py: the scratch database, the sand
 from alerts.config import Settings
 from alerts.db.database import Database, create_pool
 from alerts.outbox import pipeline
-from alerts.staff import auth
-from alerts.staff.models import Role, Staff
 
 FIRST_USER_ID = fanout_bench.FIRST_USER_ID
 CENTRE = fanout_bench.CENTRE
@@ -143,15 +140,9 @@ async def main(args: argparse.Namespace) -> None:
             {}, database_url=url, telegram_bot_token=fanout_bench.TOKEN,
             public_base_url="https://alerts.example",
         )  # fmt: skip
-        staff = []
-        for role in (Role.CASE_MANAGER, Role.SUPERVISOR):
-            name = f"bench{secrets.token_hex(3)}"
-            staff_id = await auth.create_staff(db, username=name, display_name=name, role=role,
-                                               password="bench password 123")  # fmt: skip
-            row = await db.fetchrow("staff_by_id", staff_id)
-            assert row is not None
-            staff.append(Staff.from_row(row))
-        bench = fanout_bench.Bench(db=db, settings=settings, staff=(staff[0], staff[1]))
+        bench = fanout_bench.Bench(
+            db=db, settings=settings, staff=await fanout_bench.bench_staff(db)
+        )
         results: dict[int, tuple[float, float, float]] = {}
         try:
             async with fanout_bench.sandbox_process(SANDBOX_USERS, 30, 1000) as sandbox:

@@ -237,6 +237,9 @@ async def test_the_approval_does_not_grow_with_the_fan_out(
     case = await active_case(db, small, make_staff, photo=False)
     # What the approval's transaction wrote: the first batch's rows, one matching left to do;
     # no batches (before, it wrote all 300 and read all 1,200 areas).
+    # A range, not BATCH exactly: the approval queues only the volunteers it can prove nearest
+    # in km from the areas it read by degrees (a conservative bound: here fewer than a batch),
+    # never more than a batch; the dispatchers' matching queues the others.
     assert 1 <= len(await volunteer_rows(db, case.id)) <= BATCH
     assert await db.conn.fetchval("SELECT count(*) FROM fanout_batches") == 0
     assert await db.conn.fetchval("SELECT count(*) FROM fanout_matches") == 1
