@@ -209,6 +209,14 @@ async def test_the_console_shows_the_end_and_a_renewal_goes_to_approval(
     assert answer.status == 303 and answer.headers["Location"].endswith("?done=proposed")
     again = await client.post(f"/console/cases/{case.id}/renewal", data={"csrf_token": csrf})
     assert again.status == 409 and "already waits for approval" in await again.text()
+    # The approver's page says what a renewal does, in their language.
+    proposal = await db.conn.fetchval(
+        "SELECT id FROM case_proposals WHERE case_id = $1 AND kind = 'renewal'", case.id
+    )
+    await logged_in(client, await make_staff(Role.SUPERVISOR))
+    shown = await client.get(f"/console/cases/{case.id}/proposals/{proposal}?lang=fr")
+    assert shown.status == 200
+    assert "Garder le dossier au niveau 3 pendant encore 24 heures" in await shown.text()
 
 
 # -- helpers -------------------------------------------------------------------------------------
