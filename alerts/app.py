@@ -25,6 +25,7 @@ from alerts.web.public import (
     feeds,
     metrics,
     page_cache,
+    peers,
     press,
     sightings,
     telegram,
@@ -109,6 +110,7 @@ def create_app(settings: Settings) -> web.Application:
     publications.setup(app)  # the publications in words: summary, paged rows, filters
     app.add_routes(press.routes)
     app.add_routes(feeds.routes)
+    app.add_routes(peers.routes)  # signed CAP from peer hotlines (alerts/peers)
     app.add_routes(api.routes)
     app.add_routes(api_approval.routes)
     app.add_routes(console.routes)

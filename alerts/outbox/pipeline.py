@@ -23,6 +23,10 @@ cannot be left out by the order in which the application was wired.
 |                     | allows (end date reached, sends in flight)     |                      |
 | close               | withdraw what we host; wake the dispatchers    | end the first rows   |
 |                     | (O(1): the fan-out's rows are not touched)     | (the sweep ends all) |
+| from a peer         | a draft with the peer's consent, or its update |                      |
+|                     | as revise and change consent (proposals when   |                      |
+|                     | they widen); the caller's step (alerts/peers)  |                      |
+| offer to peers      | queue the revision for the peers (channel peer)|                      |
 
 Waking the dispatchers is a NOTIFY written by the steps: PostgreSQL delivers it at the commit.
 `db` is always a pool (the images are rendered on another connection after the commit).
@@ -60,7 +64,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -284,3 +288,62 @@ async def _end_first_rows(db: Database, case: Case) -> None:
         # Committed already: the dispatchers' sweep ends the rows from the case's state.
         log.warning("closed case's rows left to the sweep", exc_info=True, extra={
             "action": "pipeline.close_sweep_failed", "case_id": case.id})  # fmt: skip
+
+
+# -- hotlines that pass alerts across borders (alerts/peers) ------------------------------------
+
+PeerStep = Callable[[Database, Case], Awaitable[None]]
+
+
+@retried
+async def open_from_peer(
+    db: Database, peer: Staff, fields: Mapping[str, Any], consent: Mapping[str, Any],
+    step: PeerStep,
+) -> Case:  # fmt: skip
+    """A draft made from a peer's Alert, acting as the peer's account, with the consent the peer
+    allows, and the caller's `step` (the link to the peer), in one transaction. Nothing is
+    published: two local staff members submit and approve it like any case."""
+    async with db.transaction() as tx:
+        case = await lifecycle.create_draft(tx, peer, fields)
+        await lifecycle.record_consent_in(tx, peer, case.id, consent)
+        await step(tx, case)
+    return case
+
+
+@retried
+async def revise_from_peer(
+    db: Database, settings: Settings, peer: Staff, case_id: int, fields: Mapping[str, Any],
+    consent: Mapping[str, Any], step: PeerStep,
+) -> list[Proposal]:  # fmt: skip
+    """A peer's Update, in one transaction: its fields as `revise`, its consent as
+    `change_consent` (on an active case what widens is a proposal for a local approver, what
+    narrows takes effect at once), then the caller's `step`; the proposals made."""
+    made: list[Proposal] = []
+    async with db.transaction() as tx:
+        edited: Case | None = None
+        proposal = await proposals.propose_in(tx, peer, case_id, "fields", fields)
+        if proposal is None:
+            case, revised_fields = await lifecycle.edit_in(tx, peer, case_id, fields)
+            edited = case if revised_fields else None
+        proposal_consent = await proposals.propose_in(tx, peer, case_id, "consent", consent)
+        if proposal_consent is None:
+            case, previous, recorded = await lifecycle.record_consent_in(tx, peer, case_id, consent)
+            await _narrow(tx, case, previous, recorded)
+            again = await lifecycle.revise_for_consent_in(tx, peer, case, previous, recorded)
+            edited = again or edited
+        made = [p for p in (proposal, proposal_consent) if p is not None]
+        images = edited is not None and await _republish(tx, settings, edited)
+        await step(tx, await lifecycle.get(tx, case_id))
+    revised = edited
+    _after_commit(db, settings, revised, images)
+    return made
+
+
+@retried
+async def offer_to_peers(db: Database, staff: Staff, case_id: int, peer_ids: list[int]) -> int:
+    """The active case queued for the peers `peer_ids` (its current revision, then each later
+    one and its Cancel); the peers it was not offered to before."""
+    async with db.transaction() as tx:
+        case = await lifecycle.get(tx, case_id, for_update=True)
+        offered = await fanout.offer_to_peers(tx, staff, case, peer_ids)
+    return offered

@@ -195,10 +195,35 @@ def _info(view: PublicView, lang: str, sender_name: str, expires: datetime) -> E
     _add(info, "instruction", instruction)
     _add(info, "web", view.case_url)
     _add(info, "contact", view.hotline)
+    _parameters(info, view)
     if view.level >= LEVEL_REGIONAL:  # the images exist from the regional level on
         _image(info, view, lang)
     _area(info, view, lang)
     return info
+
+
+def parameters(view: PublicView) -> list[tuple[str, str]]:
+    """What a peer hotline maps to its own consent and fields (alerts/peers): the consent's level,
+    photo and forwarding as this view shows them, the kind, and the facts the view already shows
+    (the name as consented, age, sex, height). Nothing the view withholds."""
+    found = [
+        ("consentLevel", str(view.level)),
+        ("consentPhoto", "true" if view.photo is not None else "false"),
+        ("consentForwarding", "true" if view.forwarding_allowed else "false"),
+        ("caseKind", str(view.kind)),
+    ]
+    for name, value in (("childName", view.name), ("childAge", view.age),
+                        ("childSex", view.sex), ("childHeightCm", view.height_cm)):  # fmt: skip
+        if value not in (None, ""):
+            found.append((name, str(value)))
+    return found
+
+
+def _parameters(info: ET.Element, view: PublicView) -> None:
+    for name, value in parameters(view):
+        parameter = ET.SubElement(info, _tag("parameter"))
+        _add(parameter, "valueName", name)
+        _add(parameter, "value", value)
 
 
 def _image(info: ET.Element, view: PublicView, lang: str) -> None:
