@@ -18,6 +18,7 @@ from alerts.web.api import approval as api_approval
 from alerts.web.api import handlers as api
 from alerts.web.console import approval as console_approval
 from alerts.web.console import case_pages as console
+from alerts.web.console import peers as console_peers
 from alerts.web.console import progress, publications, staff_auth, withdrawal
 from alerts.web.middlewares import error_pages, identify, security_headers
 from alerts.web.public import case_pages as public_alerts
@@ -115,6 +116,7 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(api_approval.routes)
     app.add_routes(console.routes)
     app.add_routes(console_approval.routes)
+    app.add_routes(console_peers.routes)  # peer hotlines (alerts/peers)
     app.add_routes(staff_auth.routes)
     app.add_routes(progress.routes)
     app.add_routes(volunteer.routes)
