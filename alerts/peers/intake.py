@@ -20,12 +20,14 @@ from alerts.cases import lifecycle
 from alerts.cases.models import Case, CaseState, CloseReason
 from alerts.config import Settings
 from alerts.db.database import Database
+from alerts.i18n import N_
 from alerts.outbox import pipeline
 from alerts.peers import mapping, messages, registry
 from alerts.peers.messages import PeerMessage
 from alerts.peers.registry import Peer
 
 log = logging.getLogger(__name__)
+MANY_CASES = N_("The message references more than one case.")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -90,7 +92,7 @@ async def _case_of(db: Database, peer: Peer, message: PeerMessage) -> Case:
     found = await db.fetch("peer_message_cases", peer.id, list(message.references))
     own = {row["case_id"] for row in found if row["own"]}
     if len(own) > 1:
-        raise messages.MessageRefused("The message references more than one case.")
+        raise messages.MessageRefused(MANY_CASES)
     if not own:
         if found:
             raise errors.Forbidden("The message references a case this peer did not send.")

@@ -23,16 +23,17 @@ from typing import Any
 
 from alerts.cases.consent import LEVEL_DISCREET, LEVEL_PUBLIC
 from alerts.cases.models import CaseKind
-from alerts.i18n import LANGUAGES
+from alerts.i18n import LANGUAGES, N_
 from alerts.peers.messages import Info, MessageRefused, PeerMessage
 
 SEXES = ("female", "male", "other")
+NO_INFO = N_("An alert from a peer must have an info block.")
 
 
 def chosen_info(message: PeerMessage) -> Info:
     """The `<info>` in the first of this hotline's languages the peer wrote, else its first."""
     if not message.infos:
-        raise MessageRefused("An alert from a peer must have an info block.")
+        raise MessageRefused(NO_INFO)
     by_language = {info.language.split("-")[0].lower(): info for info in message.infos}
     for lang in LANGUAGES:
         if lang in by_language:

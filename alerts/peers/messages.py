@@ -27,11 +27,20 @@ from signxml import XMLVerifier
 from signxml.exceptions import SignXMLException
 
 from alerts import errors
+from alerts.i18n import N_
 from alerts.partners.cap import CAP_NS
 
 MAX_BYTES = 256 * 1024
 NS = {"cap": CAP_NS}
 MSG_TYPES = ("Alert", "Update", "Cancel")
+# What a refused message is told (alerts/i18n: translated when the answer is written).
+TOO_LARGE = N_("The message is too large.")
+NO_DOCTYPE = N_("A DOCTYPE or an entity declaration is not accepted.")
+NOT_XML = N_("The message is not well-formed XML.")
+NOT_CAP = N_("The message is not a valid CAP 1.2 alert.")
+NOT_ACTUAL = N_("Only actual, public alerts are taken from a peer.")
+NOT_TYPE = N_("Only an Alert, an Update or a Cancel is taken from a peer.")
+NO_REFERENCES = N_("An Update or a Cancel must reference the alert it changes.")
 
 
 class MessageRefused(errors.AlertsError):
@@ -83,17 +92,17 @@ def _schema() -> etree.XMLSchema:
 def parse(body: bytes) -> etree._Element:
     """The `<alert>` of `body`, well-formed and valid by the CAP 1.2 schema; MessageRefused."""
     if len(body) > MAX_BYTES:
-        raise MessageRefused("The message is too large.")
+        raise MessageRefused(TOO_LARGE)
     if b"<!doctype" in body.lower() or b"<!entity" in body.lower():
-        raise MessageRefused("A DOCTYPE or an entity declaration is not accepted.")
+        raise MessageRefused(NO_DOCTYPE)
     try:
         root = etree.fromstring(body, _parser())
     except etree.XMLSyntaxError:
-        raise MessageRefused("The message is not well-formed XML.") from None
+        raise MessageRefused(NOT_XML) from None
     if root.getroottree().docinfo.internalDTD is not None:
-        raise MessageRefused("A DOCTYPE or an entity declaration is not accepted.")
+        raise MessageRefused(NO_DOCTYPE)
     if not _schema().validate(root):
-        raise MessageRefused("The message is not a valid CAP 1.2 alert.")
+        raise MessageRefused(NOT_CAP)
     return root
 
 
@@ -108,7 +117,7 @@ def verify(body: bytes, certificate: str) -> etree._Element:
             "The message's signature does not verify with this peer's certificate."
         ) from None
     except etree.XMLSyntaxError:
-        raise MessageRefused("The message is not well-formed XML.") from None
+        raise MessageRefused(NOT_XML) from None
     signed = result[0] if isinstance(result, list) else result
     element = signed.signed_xml
     if element is None or element.tag != f"{{{CAP_NS}}}alert":
@@ -127,15 +136,15 @@ def read(element: etree._Element, sender: str) -> PeerMessage:
     if _text(element, "cap:sender") != sender:
         raise errors.Forbidden("The message's sender is not this peer's.")
     if _text(element, "cap:status") != "Actual" or _text(element, "cap:scope") != "Public":
-        raise MessageRefused("Only actual, public alerts are taken from a peer.")
+        raise MessageRefused(NOT_ACTUAL)
     msg_type = _text(element, "cap:msgType")
     if msg_type not in MSG_TYPES:
-        raise MessageRefused("Only an Alert, an Update or a Cancel is taken from a peer.")
+        raise MessageRefused(NOT_TYPE)
     references = tuple(
         ref.split(",")[1] for ref in _text(element, "cap:references").split() if ref.count(",") == 2
     )
     if msg_type != "Alert" and not references:
-        raise MessageRefused("An Update or a Cancel must reference the alert it changes.")
+        raise MessageRefused(NO_REFERENCES)
     return PeerMessage(
         identifier=_text(element, "cap:identifier"),
         sender=sender,

@@ -61,7 +61,7 @@ def _check_staff(staff: Staff) -> None:
 def _text(data: Mapping[str, Any], name: str, limit: int) -> str:
     value = data.get(name)
     if not isinstance(value, str) or not value.strip() or len(value.strip()) > limit:
-        raise errors.InvalidInput(f"Required (at most {limit} characters).", field=name)
+        raise errors.InvalidInput("Required, and not too long.", field=name)
     return value.strip()
 
 
@@ -116,8 +116,8 @@ async def set_active(db: Database, staff: Staff, peer_id: int, active: bool) -> 
         row = await tx.fetchrow("set_peer_active", peer_id, active)
         if row is None:
             raise errors.NotFound("No such peer.")
-        action = "peer_reactivated" if active else "peer_deactivated"
-        await audit.record(tx, staff.id, action, None, peer=row["name"])
+        await audit.record(tx, staff.id, "peer_reactivated" if active else "peer_deactivated",
+                           None, peer=row["name"])  # fmt: skip
     return Peer.from_row(row)
 
 
