@@ -15,6 +15,9 @@ The content of an Alert or Update comes from the channel's `PublicView` only:
 - `onset` the last sighting, `web` the case page, `contact` the hotline, the square image of the
   language as `resource`;
 - `expires` (the `sent` plus CAP_EXPIRES_HOURS), `senderName` the organisation;
+- `<parameter>`s a peer hotline maps to its own consent and fields (alerts/peers/mapping.py):
+  the consent's level, photo and forwarding as the view shows them, the kind, and the facts
+  the view shows already (name as consented, age, sex, height);
 - `<area>`: the place at the consented precision, as a `<polygon>` (a closed ring of
   POLYGON_POINTS points approximating the circle) and a `<circle>` "lat,lon radius_km" around the
   last-seen point as the consent coarsened it and the search radius, and a `<geocode>`: the
