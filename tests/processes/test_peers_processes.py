@@ -239,7 +239,10 @@ async def test_one_case_from_a_to_b_approved_there_updated_and_withdrawn_and_the
         await pipeline.close(a.db, manager_a, case_a.id, "found_safe")
 
         async def withdrawn() -> bool:
-            return (await cases.get(b.db, draft["id"])).state.value == "closed"
+            # The close commits first, then B records the Cancel it took (and answers A).
+            cancels = "SELECT count(*) FROM peer_messages WHERE msg_type = 'Cancel'"
+            closed = (await cases.get(b.db, draft["id"])).state.value == "closed"
+            return closed and bool(await b.db.conn.fetchval(cancels))
 
         await eventually(withdrawn, within=20)
         async with session.get(page_b) as response:
