@@ -155,3 +155,18 @@ async def test_the_console_adds_a_peer_shows_where_a_case_came_from_and_offers_a
     copy = await copy_of(db)
     page = await (await client.get(f"/console/cases/{copy['id']}?lang=fr")).text()
     assert 'id="peer-origin"' in page and "Ourselves" in page
+
+
+async def test_the_endpoint_refuses_a_large_body_and_answers_in_the_peers_language(
+    db: Database, settings: Settings, make_staff: StaffFactory, tmp_path: Path,
+    aiohttp_client: ClientMaker,
+) -> None:  # fmt: skip
+    _, _, client = await self_peer(db, settings, make_staff, tmp_path, aiohttp_client)
+    large = b'<?xml version="1.0"?><alert>' + b"x" * (300 * 1024) + b"</alert>"
+    answer = await client.post("/peers/ourselves/cap", data=large,
+                               headers={"Accept-Language": "fr-BE"})  # fmt: skip
+    assert answer.status == 400
+    assert (await answer.json())["error"] == "Le message est trop volumineux."
+    answer = await client.post("/peers/nobody/cap", data=b"<alert/>")
+    assert answer.status == 404 and (await answer.json())["error"] == "No such peer."
+    assert await db.conn.fetchval("SELECT count(*) FROM cases") == 0

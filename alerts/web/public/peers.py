@@ -23,7 +23,7 @@ routes = web.RouteTableDef()
 @routes.post("/peers/{peer}/cap", name="peer_inbound")
 @public
 async def inbound(request: web.Request) -> web.Response:
-    body = await request.content.read(messages.MAX_BYTES + 1)
+    body = await _body(request)
     try:
         taken = await intake.receive(
             request.app[keys.DB], request.app[keys.SETTINGS], request.match_info["peer"], body
@@ -39,3 +39,14 @@ async def inbound(request: web.Request) -> web.Response:
         {"case": taken.case_public_id, "state": taken.state, "proposals": taken.proposals},
         status=status,
     )
+
+
+async def _body(request: web.Request) -> bytes:
+    """The body, read up to one byte over the limit (`messages.parse` refuses a longer one)."""
+    body = bytearray()
+    while len(body) <= messages.MAX_BYTES:
+        chunk = await request.content.read(messages.MAX_BYTES + 1 - len(body))
+        if not chunk:
+            break
+        body += chunk
+    return bytes(body)
