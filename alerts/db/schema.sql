@@ -283,6 +283,54 @@ CREATE SEQUENCE public.partner_webhooks_id_seq
 
 ALTER SEQUENCE public.partner_webhooks_id_seq OWNED BY public.partner_webhooks.id;
 
+CREATE TABLE public.peer_cases (
+    case_id bigint NOT NULL,
+    peer_id bigint NOT NULL,
+    remote_identifier text NOT NULL
+);
+
+CREATE TABLE public.peer_messages (
+    peer_id bigint NOT NULL,
+    identifier text NOT NULL,
+    msg_type text NOT NULL,
+    case_id bigint NOT NULL,
+    received_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT peer_messages_msg_type_check CHECK ((msg_type = ANY (ARRAY['Alert'::text, 'Update'::text, 'Cancel'::text])))
+);
+
+CREATE TABLE public.peer_offers (
+    case_id bigint NOT NULL,
+    peer_id bigint NOT NULL,
+    offered_by bigint NOT NULL,
+    offered_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+CREATE TABLE public.peers (
+    id bigint NOT NULL,
+    name text NOT NULL,
+    display_name text NOT NULL,
+    sender text NOT NULL,
+    url text NOT NULL,
+    certificate text NOT NULL,
+    staff_id bigint NOT NULL,
+    active boolean DEFAULT true NOT NULL,
+    created_by bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT peers_display_name_check CHECK (((length(display_name) >= 1) AND (length(display_name) <= 200))),
+    CONSTRAINT peers_name_check CHECK ((name ~ '^[a-z0-9-]{2,40}$'::text)),
+    CONSTRAINT peers_sender_check CHECK (((length(sender) >= 1) AND (length(sender) <= 255))),
+    CONSTRAINT peers_url_check CHECK ((url ~ '^https?://'::text))
+);
+
+CREATE SEQUENCE public.peers_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.peers_id_seq OWNED BY public.peers.id;
+
 CREATE TABLE public.photos (
     id bigint NOT NULL,
     public_id text NOT NULL,
@@ -691,6 +739,8 @@ ALTER TABLE ONLY public.consents ALTER COLUMN id SET DEFAULT nextval('public.con
 
 ALTER TABLE ONLY public.partner_webhooks ALTER COLUMN id SET DEFAULT nextval('public.partner_webhooks_id_seq'::regclass);
 
+ALTER TABLE ONLY public.peers ALTER COLUMN id SET DEFAULT nextval('public.peers_id_seq'::regclass);
+
 ALTER TABLE ONLY public.photos ALTER COLUMN id SET DEFAULT nextval('public.photos_id_seq'::regclass);
 
 ALTER TABLE ONLY public.press_confirmations ALTER COLUMN id SET DEFAULT nextval('public.press_confirmations_id_seq'::regclass);
@@ -759,6 +809,24 @@ ALTER TABLE ONLY public.partner_webhooks
 
 ALTER TABLE ONLY public.partner_webhooks
     ADD CONSTRAINT partner_webhooks_url_key UNIQUE (url);
+
+ALTER TABLE ONLY public.peer_cases
+    ADD CONSTRAINT peer_cases_peer_id_remote_identifier_key UNIQUE (peer_id, remote_identifier);
+
+ALTER TABLE ONLY public.peer_cases
+    ADD CONSTRAINT peer_cases_pkey PRIMARY KEY (case_id);
+
+ALTER TABLE ONLY public.peer_messages
+    ADD CONSTRAINT peer_messages_pkey PRIMARY KEY (peer_id, identifier);
+
+ALTER TABLE ONLY public.peer_offers
+    ADD CONSTRAINT peer_offers_pkey PRIMARY KEY (case_id, peer_id);
+
+ALTER TABLE ONLY public.peers
+    ADD CONSTRAINT peers_name_key UNIQUE (name);
+
+ALTER TABLE ONLY public.peers
+    ADD CONSTRAINT peers_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.photos
     ADD CONSTRAINT photos_pkey PRIMARY KEY (id);
@@ -884,6 +952,8 @@ CREATE INDEX consents_case_idx ON public.consents USING btree (case_id, id DESC)
 CREATE INDEX fanout_batches_seq_idx ON public.fanout_batches USING btree (seq, case_id, revision);
 
 CREATE INDEX login_attempts_idx ON public.login_attempts USING btree (key_hash, at);
+
+CREATE INDEX peer_messages_case_idx ON public.peer_messages USING btree (case_id);
 
 CREATE INDEX photos_case_idx ON public.photos USING btree (case_id, id DESC);
 
@@ -1012,6 +1082,33 @@ ALTER TABLE ONLY public.materials
 
 ALTER TABLE ONLY public.partner_webhooks
     ADD CONSTRAINT partner_webhooks_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.staff(id);
+
+ALTER TABLE ONLY public.peer_cases
+    ADD CONSTRAINT peer_cases_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.peer_cases
+    ADD CONSTRAINT peer_cases_peer_id_fkey FOREIGN KEY (peer_id) REFERENCES public.peers(id);
+
+ALTER TABLE ONLY public.peer_messages
+    ADD CONSTRAINT peer_messages_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.peer_messages
+    ADD CONSTRAINT peer_messages_peer_id_fkey FOREIGN KEY (peer_id) REFERENCES public.peers(id);
+
+ALTER TABLE ONLY public.peer_offers
+    ADD CONSTRAINT peer_offers_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.peer_offers
+    ADD CONSTRAINT peer_offers_offered_by_fkey FOREIGN KEY (offered_by) REFERENCES public.staff(id);
+
+ALTER TABLE ONLY public.peer_offers
+    ADD CONSTRAINT peer_offers_peer_id_fkey FOREIGN KEY (peer_id) REFERENCES public.peers(id);
+
+ALTER TABLE ONLY public.peers
+    ADD CONSTRAINT peers_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.staff(id);
+
+ALTER TABLE ONLY public.peers
+    ADD CONSTRAINT peers_staff_id_fkey FOREIGN KEY (staff_id) REFERENCES public.staff(id);
 
 ALTER TABLE ONLY public.photos
     ADD CONSTRAINT photos_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;

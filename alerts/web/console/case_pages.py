@@ -23,6 +23,7 @@ from alerts.web.console import api_tokens as console_tokens
 from alerts.web.console import approval as console_approval
 from alerts.web.console import forms as views
 from alerts.web.console import partners as console_partners
+from alerts.web.console import peers as console_peers
 from alerts.web.console import publications as console_publications
 from alerts.web.console.forms import Problem, form_text, render
 
@@ -126,6 +127,7 @@ async def render_case(
         proposals=await console_approval.pending_proposals(request, case.id),
         lower_level=levels.drops_to(settings, consent.level) if consent else 0,
         here=f"/console/cases/{case.id}",
+        peers=await console_peers.case_context(db, case, consent, request.query.get("peers", "")),
     )  # fmt: skip
 
 
