@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 import telegram
 from babel.dates import format_datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import Forbidden, TelegramError
+from telegram.error import Forbidden, RetryAfter, TelegramError
 
 from alerts import errors
 from alerts.channels import mailer
@@ -124,14 +124,17 @@ class Notifier:
         claimed = await self.db.fetch("search_messages_claim", BATCH)
         for row in claimed:
             state = await self._send(row["search_id"], row["volunteer_id"], row["kind"])
-            if state == "retry" and row["attempts"] < MAX_ATTEMPTS:
+            if isinstance(state, float):  # Telegram's flood control: after its wait
+                await self.db.execute("search_message_retry", row["id"], state)
+            elif state == "retry" and row["attempts"] < MAX_ATTEMPTS:
                 await self.db.execute("search_message_retry", row["id"], 30.0 * row["attempts"])
             else:
                 await self.db.execute("search_message_done", row["id"],
                                       "sent" if state == "sent" else "failed")  # fmt: skip
         return len(claimed)
 
-    async def _send(self, search_id: int, volunteer_id: int, kind: str) -> str:
+    async def _send(self, search_id: int, volunteer_id: int, kind: str) -> str | float:
+        """'sent', 'failed', 'retry', or the seconds Telegram asks to wait."""
         who = await self.db.fetchrow("search_message_recipient", volunteer_id)
         if who is None:
             return "failed"
@@ -153,6 +156,9 @@ class Notifier:
                     return "retry"  # the bot could not start: the next worker's may
                 else:
                     return "failed"
+            except RetryAfter as exc:
+                wait = exc.retry_after
+                return float(wait.total_seconds() if hasattr(wait, "total_seconds") else wait)
             except Forbidden:
                 return "failed"  # the volunteer blocked the bot
             except (TelegramError, errors.AlertsError) as exc:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from alerts import errors
 from alerts.db.database import Database
+from alerts.i18n import N_
 
-ADULTS_ONLY = "Field searches are for adults only: confirm that you are 18 or older."
+ADULTS_ONLY = N_("Field searches are for adults only: confirm that you are 18 or older.")
 
 
 async def set_field_searches(db: Database, volunteer_id: int, on: bool, adult: bool) -> None:

@@ -209,7 +209,11 @@ async def change(
                          new_state)  # fmt: skip
         kind = {"open": "changed", "cancelled": "cancelled", "ended": "ended"}[new_state]
         queued: int = await tx.fetchval("search_notify", search_id, kind, kind == "ended")
-        await audit.record(tx, staff.id if staff else None, f"search_{kind}", search.case_id,
+        action = (
+            "search_changed" if kind == "changed"
+            else "search_cancelled" if kind == "cancelled" else "search_ended"
+        )  # fmt: skip
+        await audit.record(tx, staff.id if staff else None, action, search.case_id,
                            search=search_id, told=queued)  # fmt: skip
     return queued
 
