@@ -212,3 +212,37 @@ async def test_a_volunteer_cannot_act_through_another_search_s_link(
     assert page.status == 200 and "Sint-Pietersplein" in await page.text()
     forged = good.replace(f"search/{search.id}/", f"search/{search.id + 1}/")
     assert (await client.get(f"/volunteer/{forged}")).status == 403
+
+
+async def test_bad_input_is_refused_with_a_message_and_nothing_half_done(
+    client: Any, database: Database, settings: Settings, make_staff: StaffFactory
+) -> None:
+    volunteer = await searcher(database, NEAR, email="b@example.org")
+    case, manager = await approved(database, settings, make_staff)
+    csrf = await logged_in(client, manager)
+    url = f"/console/cases/{case.id}/searches"
+    for wrong in ({"max_searchers": "many"}, {"assembly_at": "tomorrow"},
+                  {"assembly_lat": "95"}, {"police_liaison": ""}, {"grid": "40"}):  # fmt: skip
+        form = {**plan_form(case, **wrong), "csrf_token": csrf}
+        refused = await client.post(url, data=form, allow_redirects=False)
+        assert refused.status == 422, wrong
+    assert await database.conn.fetchval("SELECT count(*) FROM searches") == 0
+    made = await client.post(url, data={**plan_form(case), "csrf_token": csrf},
+                             allow_redirects=False)  # fmt: skip
+    assert made.status == 303
+    search_id = int(made.headers["Location"].rsplit("/", 1)[1])
+
+    link = notices.page_url(settings, search_id, await _public_id(database, volunteer), "nl")
+    path = "/volunteer/" + link.split("/volunteer/", 1)[1]
+    page = await client.get(path)
+    token = (await page.text()).split('name="csrf_token" value="')[1].split('"')[0]
+    for action, extra in (("dance", {}), ("take", {"sector": "abc"}),
+                          ("checkin", {"lat": "north", "lon": "3.7"}),
+                          ("find", {"seen": ""})):  # fmt: skip
+        answer = await client.post(path, data={"csrf_token": token, "action": action, **extra},
+                                   allow_redirects=False)  # fmt: skip
+        assert 400 <= answer.status < 500, action
+        assert "alert-error" in await answer.text()
+    member = await service.member_of(database, search_id, volunteer)
+    assert member.checked_in_at is None and member.answer is None
+    assert await database.conn.fetchval("SELECT count(*) FROM sightings") == 0

@@ -37,7 +37,8 @@ async def new_form(request: web.Request) -> web.Response:
     if not contacts.may_read(request[keys.STAFF], case):
         raise errors.Forbidden("Only the staff of this case see its searchers.")
     soon = to_local_input(datetime.now(UTC) + timedelta(hours=2))
-    return render(request, "console/search_form.html", case=case, soon=soon)
+    earlier = await service.of_case(request.app[keys.DB], case.id)
+    return render(request, "console/search_form.html", case=case, soon=soon, earlier=earlier)
 
 
 @routes.post("/console/cases/{case_id}/searches", name="console_search_create")

@@ -124,7 +124,8 @@ async def _act(
     elif action == "checkout":
         await service.check_out(db, search_id, volunteer.id)
     elif action in ("take", "searched"):
-        sector = int(_field(form, "sector") or 0)
+        raw = _field(form, "sector")
+        sector = int(raw) if raw.isdigit() and len(raw) < 12 else 0  # 0: no such sector
         act = service.take_sector if action == "take" else service.sector_searched
         await act(db, search_id, volunteer.id, sector)
     else:
