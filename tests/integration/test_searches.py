@@ -18,6 +18,7 @@ from alerts.searches import notices, optin, service
 from alerts.searches.models import parse_plan
 from alerts.staff.models import Role
 from alerts.volunteers import manage_links
+from alerts.volunteers import registry as volunteers
 from sandbox.smtp_sink import SmtpSink
 from sandbox.telegram.server import TelegramSandbox
 from tests.support.app import StaffFactory
@@ -246,3 +247,18 @@ async def test_bad_input_is_refused_with_a_message_and_nothing_half_done(
     member = await service.member_of(database, search_id, volunteer)
     assert member.checked_in_at is None and member.answer is None
     assert await database.conn.fetchval("SELECT count(*) FROM sightings") == 0
+
+
+async def test_a_volunteer_s_export_holds_their_field_searches(
+    database: Database, settings: Settings, make_staff: StaffFactory
+) -> None:
+    volunteer_id = await searcher(database, NEAR, email="e@example.org")
+    case, manager = await approved(database, settings, make_staff)
+    search = await field_search(database, manager, case)
+    await service.check_in(database, search.id, volunteer_id, (51.05, 3.72))
+    volunteer = await volunteers.by_public_id(database, await _public_id(database, volunteer_id))
+    assert volunteer is not None
+    held = (await volunteers.export(database, volunteer))["field_searches"]
+    assert held["opted_in"] and held["adult_confirmed_at"]
+    [call_out] = held["call_outs"]
+    assert call_out["answer"] == "coming" and call_out["lat"] == 51.05

@@ -179,3 +179,15 @@ SELECT count(*)::int FROM gone;
 -- name: volunteer_field_searches
 -- Whether volunteer $1 opted in to field searches.
 SELECT field_searches FROM volunteers WHERE id = $1;
+
+-- name: volunteer_search_records
+-- What is held about volunteer $1 in field searches (their right of access): opt-in and each call-out.
+SELECT v.field_searches, v.adult_confirmed_at,
+       coalesce(jsonb_agg(jsonb_build_object(
+           'search', m.search_id, 'answer', m.answer, 'team_leader', m.team_leader,
+           'answered_at', m.answered_at, 'checked_in_at', m.checked_in_at,
+           'checked_out_at', m.checked_out_at, 'lat', m.lat, 'lon', m.lon) ORDER BY m.id)
+           FILTER (WHERE m.id IS NOT NULL), '[]'::jsonb)::text AS searches
+FROM volunteers v LEFT JOIN search_members m ON m.volunteer_id = v.id
+WHERE v.id = $1
+GROUP BY v.id;
