@@ -120,7 +120,9 @@ class Notifier:
                     await asyncio.wait_for(stop.wait(), self.settings.dispatch_poll_seconds)
 
     async def deliver_due(self) -> int:
-        """Send the messages due now; how many were claimed."""
+        """Send the messages due now; how many were claimed. A closed case's open searches
+        end first (whatever closed it), so their searchers are asked to check out."""
+        await self.db.fetchval("searches_end_closed_cases")
         claimed = await self.db.fetch("search_messages_claim", BATCH)
         for row in claimed:
             state = await self._send(row["search_id"], row["volunteer_id"], row["kind"])

@@ -14,6 +14,7 @@ import pytest
 from alerts import errors
 from alerts.config import Settings
 from alerts.db.database import Database
+from alerts.i18n import language
 from alerts.searches import notices, optin, service
 from alerts.searches.models import parse_plan
 from alerts.staff.models import Role
@@ -262,3 +263,22 @@ async def test_a_volunteer_s_export_holds_their_field_searches(
     assert held["opted_in"] and held["adult_confirmed_at"]
     [call_out] = held["call_outs"]
     assert call_out["answer"] == "coming" and call_out["lat"] == 51.05
+
+
+async def test_a_case_s_close_ends_its_searches_and_asks_searchers_to_check_out(
+    db: Database, live: Settings, sink: SmtpSink, make_staff: StaffFactory
+) -> None:
+    inside = await searcher(db, NEAR, email="inside@example.org", language="nl")
+    await searcher(db, NEAR, email="silent@example.org")
+    case, manager = await approved(db, live, make_staff)
+    search = await field_search(db, manager, case)
+    await service.check_in(db, search.id, inside, NEAR)
+    async with notices.notifier(db, live) as notifier:
+        assert await notifier.deliver_due() == 2  # the call-outs
+        await close(db, manager, case.id)
+        assert await notifier.deliver_due() == 1
+    assert (await service.get(db, search.id)).state == "ended"
+    ending = (await sink.wait_for_messages(3))[-1]
+    assert ending.rcpt_tos == ("inside@example.org",)
+    with language("nl"):
+        assert notices.text(await service.get(db, search.id), "ended", "nl") in (ending.text or "")

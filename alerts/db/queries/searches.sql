@@ -191,3 +191,19 @@ SELECT v.field_searches, v.adult_confirmed_at,
 FROM volunteers v LEFT JOIN search_members m ON m.volunteer_id = v.id
 WHERE v.id = $1
 GROUP BY v.id;
+
+-- name: searches_end_closed_cases
+-- End the open searches of closed cases and queue the end to who answered coming or is checked in; how many messages.
+WITH ended AS (
+    UPDATE searches s SET state = 'ended', ended_at = now(), updated_at = now()
+    FROM cases c
+    WHERE c.id = s.case_id AND c.state = 'closed' AND s.state = 'open'
+    RETURNING s.id
+), queued AS (
+    INSERT INTO search_messages (search_id, volunteer_id, kind)
+    SELECT m.search_id, m.volunteer_id, 'ended'
+    FROM search_members m JOIN ended e ON e.id = m.search_id
+    WHERE m.answer = 'coming' OR m.checked_in_at IS NOT NULL
+    RETURNING 1
+)
+SELECT count(*)::int FROM queued;
