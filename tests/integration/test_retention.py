@@ -171,7 +171,7 @@ async def test_a_case_still_being_withdrawn_waits_and_the_scheduler_purges_daily
                                     "telegram_files": 0, "sightings": 0, "sighting_drafts": 0,
                                     "revision_snapshots": 1,
                                     "message_texts_and_addresses": 0, "consent_details": 1,
-                                    "cap_messages": 0, "waiting": 1}  # fmt: skip
+                                    "cap_messages": 0, "searches": 0, "waiting": 1}  # fmt: skip
     assert "retention" not in await scheduler.run_due()  # once a day
     assert await db.conn.fetchval("SELECT count(*) FROM photos WHERE case_id = $1", waiting.id)
 
