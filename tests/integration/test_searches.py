@@ -14,7 +14,7 @@ import pytest
 from alerts import errors
 from alerts.config import Settings
 from alerts.db.database import Database
-from alerts.i18n import language
+from alerts.i18n import in_language, language
 from alerts.searches import notices, optin, service
 from alerts.searches.models import parse_plan
 from alerts.staff.models import Role
@@ -282,3 +282,24 @@ async def test_a_case_s_close_ends_its_searches_and_asks_searchers_to_check_out(
     assert ending.rcpt_tos == ("inside@example.org",)
     with language("nl"):
         assert notices.text(await service.get(db, search.id), "ended", "nl") in (ending.text or "")
+
+
+async def test_a_cancellation_reaches_who_answered_coming_and_closes_the_search(
+    db: Database, live: Settings, sink: SmtpSink, make_staff: StaffFactory
+) -> None:
+    coming = await searcher(db, NEAR, email="coming@example.org", language="fr")
+    await searcher(db, NEAR, email="quiet@example.org")
+    case, manager = await approved(db, live, make_staff)
+    search = await field_search(db, manager, case)
+    await service.answer(db, search.id, coming, "coming")
+    async with notices.notifier(db, live) as notifier:
+        await notifier.deliver_due()  # the call-outs
+        assert await service.change(db, manager, search.id, state="cancelled") == 1
+        assert await notifier.deliver_due() == 1
+    cancelled = (await sink.wait_for_messages(3))[-1]
+    assert cancelled.rcpt_tos == ("coming@example.org",)
+    assert cancelled.subject == in_language("fr", notices.SUBJECTS["cancelled"])
+    with pytest.raises(errors.Gone):
+        await service.check_in(db, search.id, coming, NEAR)
+    with pytest.raises(errors.Conflict):  # a cancelled search is not changed again
+        await service.change(db, manager, search.id, state="ended")

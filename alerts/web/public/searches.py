@@ -71,8 +71,14 @@ async def _page(
         when = notices.when(search, lang)
     return render(
         request, "search.html", status=status, search=search, member=member, sectors=sectors,
-        when=when, done=done, error=error, action=request.path_qs.split("&done=")[0],
+        when=when, done=done, error=error, action=_here(request),
     )  # fmt: skip
+
+
+def _here(request: web.Request) -> str:
+    """This page's address with its signature and language, without the one-time notice."""
+    query = {k: v for k, v in request.query.items() if k != "done"}
+    return str(request.rel_url.with_query(query))
 
 
 def _refused(request: web.Request, exc: errors.AlertsError) -> web.Response:
