@@ -27,6 +27,7 @@ from tests.support.app import PASSWORD, StaffFactory
 from tests.support.dispatch import GENT, eventually, moved
 from tests.support.factories import approved
 from tests.support.images import jpeg
+from tests.support.paths import ROOT
 from tests.support.processes import serving
 from tests.support.searches import searcher
 
@@ -34,6 +35,7 @@ __all__ = ["browser"]  # the fixture, shared with test_sighting_browser
 SECRET = "search-browser-test-secret-key-0123456789"
 LINK = re.compile(r"https?://\S+/volunteer/search/\S+")
 PHONE = {"width": 390, "height": 844}
+ARTIFACTS = ROOT / "test-artifacts" / "searches"
 
 
 @pytest.fixture
@@ -99,6 +101,10 @@ async def test_a_call_out_from_the_console_to_the_phones_and_back(
         phones[address] = page = await context.new_page()
         await page.goto(links[address])
     leader, finder, absent = (phones[a] for a in langs)
+    # Each reads the page in their own language.
+    for page, words in ((leader, "Verzamelpunt"), (finder, "Point de rassemblement"),
+                        (absent, "Treffpunkt")):  # fmt: skip
+        assert words in await page.inner_text("main")
     for page in (leader, finder):
         await page.click("button[data-action=coming]")
         await page.wait_for_selector("#done")
@@ -159,6 +165,9 @@ async def test_a_call_out_from_the_console_to_the_phones_and_back(
     await finder.wait_for_selector("#done")
     await console.goto(board_url)
     assert await console.locator("#not-checked-out").count() == 0
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    await console.screenshot(path=str(ARTIFACTS / "board.png"), full_page=True)
+    await finder.screenshot(path=str(ARTIFACTS / "phone-fr.png"), full_page=True)
     assert problems == []
 
 
