@@ -140,7 +140,7 @@ class Settings:
     map_tile_url: str = _setting(
         "MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "Map tiles (Leaflet's "
         "URL template; https, or http for a local server). Empty: the maps show their points on "
-        "a plain outline. The pages with a map send its host the origin as referrer.", _tile_url,
+        "a plain grid. The pages with a map send its host the origin as referrer.", _tile_url,
     )  # fmt: skip
     map_tile_attribution: str = _setting(
         "MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors", "Credit shown on maps' tiles."
