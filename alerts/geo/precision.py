@@ -17,9 +17,12 @@ its box is small; anything else, or an answer that says nothing of its type, is 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from typing import Any, Literal
+
+from alerts.geo.gazetteer import default_gazetteer, haversine_km
 
 PointPrecision = Literal["exact", "street", "municipality", "unknown"]
 PRECISIONS: tuple[PointPrecision, ...] = ("exact", "street", "municipality", "unknown")
@@ -48,6 +51,19 @@ OBJECT_CLASSES = frozenset({
 def precise(precision: str | None) -> bool:
     """Whether a point of this precision can be measured from."""
     return precision in PRECISE
+
+
+# A point this close to a municipality's centre in the gazetteer is what the gazetteer answered
+# for a place typed in words (a case's last-seen place has no precision stored of its own).
+CENTRE_KM = 0.02
+
+
+@functools.lru_cache(maxsize=1024)
+def at_a_municipality_centre(lat: float, lon: float) -> bool:
+    """Whether the point is a municipality's centre as the offline gazetteer has it: the point
+    the gazetteer gives a place typed in words, so one only known to its municipality."""
+    place = default_gazetteer().nearest(lat, lon)
+    return haversine_km(lat, lon, place.lat, place.lon) <= CENTRE_KM
 
 
 def from_nominatim(raw: Mapping[str, Any]) -> PointPrecision:

@@ -11,6 +11,8 @@ Only a point precise enough (exact, or a street or landmark: `alerts/geo/precisi
 measured from or grouped by: a place text found only to its municipality sits at the town's
 centre, and two such texts would read "0 km, 0 km/h, possible on foot" and look like duplicates
 when they may be kilometres apart. Such a sighting reads "place known to the municipality only".
+The same holds for the case's last-seen point when it is a municipality's centre, as the
+gazetteer gives a last-seen place typed in words.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from alerts.cases.models import Case
 from alerts.db.database import Database
 from alerts.geo.gazetteer import fold, haversine_km
 from alerts.geo.geocoding import GeocodingService
-from alerts.geo.precision import precise
+from alerts.geo.precision import at_a_municipality_centre, precise
 from alerts.i18n import N_, in_language
 from alerts.posters.layout import BOLD, FONT, register_fonts
 from alerts.sightings import reports as sightings
@@ -68,7 +70,7 @@ class Assessment:
     hours_after: float | None
     speed_kmh: float | None
     # on_foot, bike_or_bus, vehicle, too_fast, before, no_point, municipality_only,
-    # no_last_seen
+    # last_seen_municipality_only, no_last_seen
     reason: str
     plausibility: float
     score: float
@@ -109,6 +111,8 @@ def assess(sighting: Sighting, case: Case, now: datetime) -> Assessment:
         reason, plausible = "municipality_only", UNKNOWN
     elif case.last_seen_lat is None or case.last_seen_lon is None:
         reason, plausible = "no_last_seen", UNKNOWN
+    elif at_a_municipality_centre(case.last_seen_lat, case.last_seen_lon):
+        reason, plausible = "last_seen_municipality_only", UNKNOWN
     else:
         distance = haversine_km(case.last_seen_lat, case.last_seen_lon, sighting.lat, sighting.lon)
         reason, plausible, speed = _by_speed(distance, hours)

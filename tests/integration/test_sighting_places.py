@@ -147,6 +147,29 @@ async def test_map_pins_are_measured_and_grouped(
     assert "similar reports" in page
 
 
+async def test_a_last_seen_place_typed_in_words_is_not_measured_from(
+    client: Client, database: Database, settings: Settings, make_staff: StaffFactory
+) -> None:
+    # The last-seen place was typed; the offline gazetteer put it at Ghent's centre. A pin
+    # 1.2 km from that centre is not "1.2 km from the last-seen place, possible on foot".
+    gent = GeocodingService().gazetteer.lookup("Gent")
+    assert gent is not None
+    case, manager = await approved(database, settings, make_staff, languages=("nl",),
+                                   last_seen_place="Sint-Baafsplein, Gent",
+                                   last_seen_lat=gent.lat, last_seen_lon=gent.lon)  # fmt: skip
+    pin = await store(database, case, pinned(case, 1.2, 30), client="a")
+    [(_, item)] = (await ranked(database, case)).values()
+    assert item.sighting.id == pin.id and item.sighting.point_precision == "exact"
+    assert (item.assessment.reason, item.assessment.distance_km) == (
+        "last_seen_municipality_only", None)  # fmt: skip
+    await logged_in(client, manager)
+    page = await (await client.get(f"/console/cases/{case.id}/sightings?lang=de")).text()
+    assert in_language("de", "The last-seen place is only known to its municipality: no "
+                       "distance or speed is worked out from it. Compare the places "
+                       "yourself.") in re.sub(r"[ \t\r\n]+", " ", page)  # fmt: skip
+    assert in_language("de", "Possible on foot.") not in page
+
+
 async def test_a_street_found_by_nominatim_is_measured_and_a_town_is_not(
     database: Database, manager_case: tuple[Case, Staff]
 ) -> None:
