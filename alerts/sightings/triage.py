@@ -150,9 +150,12 @@ def group_ids(found: list[Sighting]) -> dict[int, int]:
         ra, rb = root(a.id), root(b.id)
         parent[max(ra, rb)] = min(ra, rb)
 
+    # Each sighting's place, worked out once (the pairs below run to hundreds of thousands): a
+    # point precise enough to measure, else its place text folded for comparison.
+    places = {s.id: _place(s) for s in found}
     by_time = sorted(found, key=lambda s: s.seen_at)
     for a, b in _within(by_time, lambda s: s.seen_at, NEAR_MINUTES):
-        if _near(a, b):
+        if _near(places[a.id], places[b.id]):
             link(a, b)
     by_sender = sorted(found, key=lambda s: (s.client_key, s.created_at))
     for a, b in _within(by_sender, lambda s: s.created_at, SAME_SENDER_MINUTES):
@@ -173,22 +176,25 @@ def _within(
             yield a, b
 
 
-def _near(a: Sighting, b: Sighting) -> bool:
+Place = tuple[float, float] | str
+
+
+def _place(s: Sighting) -> Place:
+    if s.lat is not None and s.lon is not None and precise(s.point_precision):
+        return (s.lat, s.lon)
+    return fold(s.place) if s.place.strip() else ""
+
+
+def _near(a: Place, b: Place) -> bool:
     """Near in place: two precise points within NEAR_KM; else (a point only known to its
     municipality, or none) the same place text."""
-    if _measurable(a) and _measurable(b):
-        assert a.lat is not None and a.lon is not None and b.lat is not None and b.lon is not None
+    if isinstance(a, tuple) and isinstance(b, tuple):
         # A degree of latitude is 111 km: most pairs are told apart without the trigonometry.
-        if abs(a.lat - b.lat) > NEAR_KM / 111.0:
+        if abs(a[0] - b[0]) > NEAR_KM / 111.0:
             return False
-        return haversine_km(a.lat, a.lon, b.lat, b.lon) <= NEAR_KM
-    if a.place.strip() and b.place.strip():
-        return fold(a.place) == fold(b.place)
-    return False
-
-
-def _measurable(s: Sighting) -> bool:
-    return s.lat is not None and s.lon is not None and precise(s.point_precision)
+        return haversine_km(a[0], a[1], b[0], b[1]) <= NEAR_KM
+    ta = a if isinstance(a, str) else ""
+    return bool(ta) and ta == b
 
 
 def rank(case: Case, found: list[Sighting], now: datetime) -> list[Group]:
