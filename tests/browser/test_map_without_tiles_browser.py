@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from axe_playwright_python.async_playwright import Axe
 
 from alerts.cases.models import Case
 from alerts.config import Settings
@@ -33,6 +34,8 @@ __all__ = ["browser"]  # the fixture, shared with test_sighting_browser
 ARTIFACTS = ROOT / "test-artifacts" / "places"
 LANGS = ("nl", "fr", "de", "en")
 WINDOWS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": [
+    "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}  # fmt: skip
 NOTICE = "The map background could not be loaded: the points are shown on a plain grid."
 
 
@@ -129,6 +132,9 @@ async def test_without_tiles_the_points_stay_on_a_plain_grid_and_in_a_list(
                 "exact point", "place known to the municipality only", "not placed"))  # fmt: skip
             await page.screenshot(path=str(ARTIFACTS / f"triage-{lang}-{window}.png"),
                                   full_page=True)  # fmt: skip
+            # No WCAG 2.2 AA violation (axe-core), the plain map and its list included.
+            checked = await Axe().run(page, options=AXE_OPTIONS)
+            assert checked.violations_count == 0, checked.generate_report()
             # Nothing sideways on a phone.
             width = await page.evaluate("document.documentElement.scrollWidth")
             assert width <= size["width"], (lang, window, width)
