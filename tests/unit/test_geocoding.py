@@ -471,7 +471,9 @@ async def test_nominatim_is_asked_at_most_once_a_second_by_default(
                          service.reverse(51.05, 3.72))  # fmt: skip
     await service.close()
     gaps = [b - a for a, b in itertools.pairwise(nominatim.times)]
-    assert len(gaps) == 2 and min(gaps) >= 0.39
+    # Measured where the requests arrive, so give the network its jitter: without the limiter
+    # the three arrive within milliseconds.
+    assert len(gaps) == 2 and min(gaps) >= 0.3
     assert {r.headers["User-Agent"] for r in nominatim.requests} == {"alerts-test"}
     assert GeocodingService.__init__.__kwdefaults__["min_delay_seconds"] == 1.0
 
