@@ -2,12 +2,15 @@
 `run.py serve`: the tile server is a port nothing listens on, as in the demo and on a machine
 without a network. The page must still show the points: drawn on a plain grid, and listed under
 it with their precision, never a blank box. On a phone and a desktop window, in the four
-languages; screenshots go to test-artifacts/places/.
+languages, with axe-core's WCAG 2.2 AA rules; screenshots go to test-artifacts/places/. And with
+a local tile server that answers: the background shows, the fallback does not, and the tiles
+are asked with the site's origin as Referer, never the page's path.
 """
 
 from __future__ import annotations
 
 import functools
+import io
 import re
 import shutil
 import socket
@@ -16,7 +19,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from aiohttp import web
 from axe_playwright_python.async_playwright import Axe
+from PIL import Image
 
 from alerts.cases.models import Case
 from alerts.config import Settings
@@ -142,3 +147,51 @@ async def test_without_tiles_the_points_stay_on_a_plain_grid_and_in_a_list(
         assert any(url.startswith(tile_host) for url in asked)
         assert problems == []
         await context.close()
+
+
+@pytest.fixture
+async def tile_server() -> AsyncIterator[tuple[str, list[str]]]:
+    """A tile server that answers every tile (a plain PNG) and keeps each request's Referer."""
+    referers: list[str] = []
+    png = io.BytesIO()
+    Image.new("RGB", (256, 256), (200, 220, 200)).save(png, format="PNG")
+
+    async def tile(request: web.Request) -> web.Response:
+        referers.append(request.headers.get("Referer", ""))
+        return web.Response(body=png.getvalue(), content_type="image/png")
+
+    app = web.Application()
+    app.router.add_get("/{z}/{x}/{y}.png", tile)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = closed_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    yield f"http://127.0.0.1:{port}/{{z}}/{{x}}/{{y}}.png", referers
+    await runner.cleanup()
+
+
+async def test_with_tiles_the_map_has_its_background_and_the_tiles_get_the_origin_only(
+    browser: Any, database_url: str, tmp_path: Any, tile_server: tuple[str, list[str]],
+    database: Database, settings: Settings, make_staff: StaffFactory,
+) -> None:  # fmt: skip
+    url, referers = tile_server
+    env = {"DATABASE_URL": database_url, "SECURE_COOKIES": "false", "LOG_LEVEL": "WARNING",
+           "GEOCODER": "offline", "DATA_DIR": str(tmp_path), "MAP_TILE_URL": url}  # fmt: skip
+    case, manager = await approved(database, settings, make_staff, languages=("nl",))
+    await three_sightings(database, case)
+    async with serving(env) as live:
+        context = await browser.new_context()
+        page = await context.new_page()
+        await page.goto(f"{live}/login")
+        await page.fill("#username", manager.username)
+        await page.fill("#password", PASSWORD)
+        await page.click("button[type=submit]")
+        await page.wait_for_url(f"{live}/console**")
+        await page.goto(f"{live}/console/cases/{case.id}/sightings")
+        await page.locator("[data-map] img.leaflet-tile-loaded").first.wait_for()
+        assert await page.locator("[data-map] path.leaflet-interactive").count() == 3
+        assert not await page.locator("[data-map].no-tiles").count()
+        assert await page.locator("[data-map-fallback]").is_hidden()
+        await context.close()
+    # OpenStreetMap's policy wants a Referer; the case's address stays on this site.
+    assert referers and set(referers) == {f"{live}/"}

@@ -85,7 +85,11 @@
         maxZoom: 19, attribution: box.dataset.attribution,
         referrerPolicy: "strict-origin-when-cross-origin"
       });
-      tiles.on("tileload", function () { loaded = true; });
+      tiles.on("tileload", function () {
+        loaded = true;
+        /* A tile that failed first, on a slow network: the background is there after all. */
+        if (plain) { plain = false; box.classList.remove("no-tiles"); fallback.hidden = true; }
+      });
       tiles.on("tileerror", function () { if (!loaded) { goPlain(); } });
       tiles.addTo(map);
       window.setTimeout(function () { if (!loaded) { goPlain(); } }, TILE_WAIT_MS);

@@ -203,7 +203,11 @@
           maxZoom: 19, attribution: mapBox.dataset.attribution,
           referrerPolicy: "strict-origin-when-cross-origin"
         });
-        tiles.on("tileload", function () { loaded = true; });
+        tiles.on("tileload", function () {
+          loaded = true;
+          mapBox.classList.remove("no-tiles");
+          plainNote.hidden = true;
+        });
         tiles.on("tileerror", plain);
         tiles.addTo(map);
         window.setTimeout(plain, 8000);
