@@ -636,13 +636,16 @@ CREATE TABLE public.sightings (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone,
     updated_by bigint,
+    point_precision text DEFAULT 'unknown'::text NOT NULL,
     CONSTRAINT sightings_check CHECK (((lat IS NULL) = (lon IS NULL))),
     CONSTRAINT sightings_check1 CHECK (((place <> ''::text) OR (lat IS NOT NULL))),
     CONSTRAINT sightings_language_check CHECK ((language = ANY (ARRAY['nl'::text, 'fr'::text, 'de'::text, 'en'::text]))),
     CONSTRAINT sightings_lat_check CHECK (((lat >= ('-90'::integer)::double precision) AND (lat <= (90)::double precision))),
     CONSTRAINT sightings_lon_check CHECK (((lon >= ('-180'::integer)::double precision) AND (lon <= (180)::double precision))),
     CONSTRAINT sightings_photo_check CHECK ((SUBSTRING(photo FROM 1 FOR 3) = '\xffd8ff'::bytea)),
+    CONSTRAINT sightings_point_precision_check CHECK ((point_precision = ANY (ARRAY['exact'::text, 'street'::text, 'municipality'::text, 'unknown'::text]))),
     CONSTRAINT sightings_point_source_check CHECK ((point_source = ANY (ARRAY['map'::text, 'device'::text, 'telegram'::text, 'geocoded'::text]))),
+    CONSTRAINT sightings_precision_point CHECK (((point_precision = 'unknown'::text) = (lat IS NULL))),
     CONSTRAINT sightings_source_check CHECK ((source = ANY (ARRAY['web'::text, 'json'::text, 'telegram'::text]))),
     CONSTRAINT sightings_status_check CHECK ((status = ANY (ARRAY['new'::text, 'credible'::text, 'not_credible'::text, 'duplicate'::text, 'police'::text])))
 );

@@ -47,7 +47,7 @@ from alerts.posters.layout import scaled_photo
 from alerts.publication import materials
 from alerts.publication.materials import MaterialFile, StoredMaterial
 from alerts.web import keys
-from alerts.web.middlewares import anonymous_csrf_token, csrf_cookie_name, public
+from alerts.web.middlewares import anonymous_csrf_token, csrf_cookie_name, map_page, public
 from alerts.web.public import cdn, page_cache, sharing
 from alerts.web.public.page_cache import CACHE, Built, Ready
 
@@ -119,12 +119,13 @@ def render_page(
     csrf: bool = False,
     switch_path: str = "",
     cache: str = "no-cache",
+    with_map: bool = False,
     **context: Any,
 ) -> web.Response:
     """A public page (templates/public/_base.html), its template rendered in `lang`; with
     `csrf`, a double-submit token in a cookie and in the context (`csrf_token`) for the page's
     forms. The language switch links to `switch_path` (default: this address, by a query-only
-    link that names no path)."""
+    link that names no path). A page `with_map` sends the tile server its origin."""
     settings = request.app[keys.SETTINGS]
     response = web.Response(status=status, content_type="text/html")
     page = {
@@ -140,6 +141,8 @@ def render_page(
     with language(lang):
         response.text = template_.render({**page, **context})
     public_headers(response, lang=lang, noindex=noindex, cache=cache)
+    if with_map:
+        map_page(response)
     return response
 
 
@@ -267,7 +270,8 @@ async def build_page(request: web.Request, asked: str | None) -> Built:
         return kept(request, notice(request, exc.status), case_id)
     context = page_context(request, view, lang, stored)
     response = render_page(request, "public/case.html", lang, noindex=view.level < LEVEL_PUBLIC,
-                           cache=PAGE_CACHE_CONTROL, csrf_token=TOKEN_SLOT, **context)  # fmt: skip
+                           cache=PAGE_CACHE_CONTROL, csrf_token=TOKEN_SLOT, with_map=True,
+                           **context)  # fmt: skip
     body, headers = page_cache.captured(response)
     head, slot, tail = body.partition(TOKEN_SLOT.encode())
     expires = consent.valid_until.timestamp() if consent and consent.valid_until else None
