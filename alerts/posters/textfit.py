@@ -191,6 +191,18 @@ def _words_fit(rows: Sequence[Row], width: float, size: float, style: Style) -> 
     return True
 
 
+def fits_at(rows: Sequence[Row], box: Box, size: float, style: Style) -> bool:
+    """True when `rows` set at `size` fit in `box` without cutting a word (no rows always fit)."""
+    rows = [r for r in rows if r.value.strip()]
+    if not rows:
+        return True
+    return (
+        box.w > 0
+        and rows_height(rows, box.w, size, style) <= box.h + 0.01
+        and _words_fit(rows, box.w, size, style)
+    )
+
+
 def fitted_size(rows: Sequence[Row], box: Box, style: Style) -> float | None:
     """The largest size at which `rows` fit in `box`; None when even min_size overflows.
 
@@ -199,9 +211,7 @@ def fitted_size(rows: Sequence[Row], box: Box, style: Style) -> float | None:
     rows = [r for r in rows if r.value.strip()]
 
     def fits(size: float) -> bool:
-        return rows_height(rows, box.w, size, style) <= box.h + 0.01 and _words_fit(
-            rows, box.w, size, style
-        )
+        return fits_at(rows, box, size, style)
 
     found = largest_size(fits, style.min_size, style.max_size)
     if found is None and rows_height(rows, box.w, style.min_size, style) <= box.h + 0.01:
@@ -209,12 +219,23 @@ def fitted_size(rows: Sequence[Row], box: Box, style: Style) -> float | None:
     return found
 
 
-def fit_rows(rows: Sequence[Row], box: Box, style: Style) -> tuple[Line, ...]:
-    """`rows` set in `box` at the largest size that fits; cut with an ellipsis below min_size."""
+def fit_rows(
+    rows: Sequence[Row], box: Box, style: Style, *, spread: float = 0.0
+) -> tuple[Line, ...]:
+    """`rows` set in `box` at the largest size that fits; cut with an ellipsis below min_size.
+
+    With `spread`, rows set at their largest size that leave the box's foot empty are moved
+    apart, by at most `spread` em more between two rows, so that they fill the box's height.
+    """
     rows = [r for r in rows if r.value.strip()]
     if not rows or box.w <= 0 or box.h <= 0:
         return ()
     size = fitted_size(rows, box, style) or style.min_size
+    if spread and len(rows) > 1:
+        slack = box.h - rows_height(rows, box.w, size, style) - 0.5  # rounding never cuts
+        if slack > 0:
+            extra = min(slack / (len(rows) - 1) / size, spread)
+            style = replace(style, row_gap=style.row_gap + extra)
     return _place_rows(rows, box, size, style)
 
 
