@@ -11,23 +11,25 @@ description). Two arrangements are measured:
   square photo beside the facts would leave them a column too narrow to read).
 
 Each arrangement finds the tallest photo for which every text still fits at its readable size
-(stepping the photo's height down, then bisecting); the poster takes the one with the larger
-photo. When no photo size leaves the text readable (a very long description), the photo keeps
-its smallest size and the text shrinks, down to its style's minimum and only then cut with an
-ellipsis. Without a photo the text takes the whole body, set larger.
+(whether it does only gets truer as the photo gets smaller, so the height is bisected, measuring
+only what the photo's size changes); the poster takes the one with the larger photo. When no
+photo size leaves the text readable (a very long description), the photo keeps its smallest
+size and the text shrinks, down to its style's minimum and only then cut with an ellipsis.
+Without a photo the text takes the whole body, set larger.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from enum import Enum
 
 from alerts.posters.layout import BOLD, LEADING, Box
-from alerts.posters.textfit import Row, Style, fitted_size, rows_height
+from alerts.posters.textfit import Row, Style, em_width, rows_height, words
 
 GAP = 16.0  # between the photo and the text, and between two blocks of text
 NAME = Style(max_size=30, min_size=13, font=BOLD)
-NAME_LINES = 2  # the name gets room for this many lines of its largest size, more if it must
 FACTS = Style(max_size=18, min_size=7)
 LONG = Style(max_size=15, min_size=6.5, label_share=0.24)
 ALONE = 1.3  # without a photo, texts may be set this much larger
@@ -37,7 +39,7 @@ MIN_PHOTO_H = 180.0
 BESIDE_SHARE = 0.62  # a photo beside the facts takes at most this share of the body's width
 MIN_COLUMN_W = 150.0
 STACKED_BELOW = 260.0  # in a column narrower than this, labels go above their values
-STEP = 12.0  # the photo's height is stepped down by this much, then bisected
+PRECISION = 2.0  # points of the photo's height
 SPREAD = 1.2  # rows that leave their box's foot empty move apart by at most this many em
 
 
@@ -57,11 +59,25 @@ class Plan:
 
     photo: Box | None
     blocks: tuple[Block, ...]
-    readable: bool = True
 
     @property
     def photo_area(self) -> float:
         return self.photo.w * self.photo.h if self.photo else 0.0
+
+
+@dataclass(frozen=True)
+class _Body:
+    """What is arranged, and the heights that no photo size changes."""
+
+    name: str | None
+    short: tuple[Row, ...]
+    long: tuple[Row, ...]
+    box: Box
+    ratio: float
+
+    def long_need(self) -> float:
+        """The long texts' height across the body's width at their readable size."""
+        return _height(self.long, self.box.w, READ_LONG, LONG)
 
 
 def arrange(
@@ -76,111 +92,144 @@ def arrange(
     long = tuple(r for r in long if r.value.strip())
     if ratio is None:
         heading, rest = _name(name, box)
-        return Plan(None, (*heading, *_stack(short, long, rest, scale=ALONE)[0]))
-    plans = [_tallest(lambda h: _beside(name, short, long, box, ratio, h), _beside_max(box, ratio))]
+        return Plan(None, (*heading, *_stack(short, long, rest, scale=ALONE)))
+    body = _Body(name, short, long, box, ratio)
+    long_need = body.long_need()
+    plans = []
+    beside = _tallest(lambda h: bool(_beside_reads(body, h, long_need)), _beside_max(body))
+    if beside is not None:
+        plans.append(_beside(body, beside, long_need))
     if ratio >= 1.0:
-        plans.append(_tallest(lambda h: _above(name, short, long, box, ratio, h), box.h))
-    found = [plan for plan in plans if plan is not None]
-    if found:
-        return max(found, key=lambda plan: plan.photo_area)
-    smallest = _beside(name, short, long, box, ratio, MIN_PHOTO_H)
-    return smallest or _above(name, short, long, box, ratio, MIN_PHOTO_H)
+        above = _above_max(body, long_need)
+        if above >= MIN_PHOTO_H:
+            plans.append(_above(body, above))
+    if plans:
+        return max(plans, key=lambda plan: plan.photo_area)
+    # No photo size leaves the text readable: the smallest photo, the text shrinks.
+    return _beside(body, MIN_PHOTO_H, long_need)
 
 
-def _beside_max(box: Box, ratio: float) -> float:
-    return min(box.h, box.w * BESIDE_SHARE / ratio)
-
-
-def _tallest(plan_at: Callable[[float], Plan | None], high: float) -> Plan | None:
-    """The readable plan with the tallest photo from MIN_PHOTO_H to `high`, or None."""
-    h = high
-    while h >= MIN_PHOTO_H:
-        plan = plan_at(h)
-        if plan is not None and plan.readable:
-            break
-        h -= STEP
-    else:
+def _tallest(reads: Callable[[float], bool], high: float) -> float | None:
+    """The tallest photo from MIN_PHOTO_H to `high` for which `reads`, or None."""
+    if reads(high):
+        return high
+    low = MIN_PHOTO_H
+    if high < low or not reads(low):
         return None
-    best, low, top = plan, h, min(h + STEP, high)
-    while top - low > 1.0:
-        mid = (low + top) / 2
-        candidate = plan_at(mid)
-        if candidate is not None and candidate.readable:
-            best, low = candidate, mid
-        else:
-            top = mid
-    return best
+    while high - low > PRECISION:
+        mid = (low + high) / 2
+        low, high = (mid, high) if reads(mid) else (low, mid)
+    return low
 
 
-def _beside(
-    name: str | None,
-    short: tuple[Row, ...],
-    long: tuple[Row, ...],
-    box: Box,
-    ratio: float,
-    h: float,
-) -> Plan | None:
-    """The photo `h` tall at the top left, the name and the facts to its right."""
-    h = min(h, box.h)
-    photo = Box(box.x, box.top - h, h * ratio, h)
-    column = Box(photo.right + GAP, box.y, box.right - photo.right - GAP, box.h)
+def _height(rows: tuple[Row, ...], width: float, size: float, style: Style) -> float:
+    style = replace(style, stacked=width < STACKED_BELOW)
+    return rows_height(rows, width, size, style) if rows else 0.0
+
+
+def _beside_max(body: _Body) -> float:
+    return min(body.box.h, body.box.w * BESIDE_SHARE / body.ratio)
+
+
+def _beside_boxes(body: _Body, h: float) -> tuple[Box, Box]:
+    """The photo `h` tall at the body's top left, and the column to its right."""
+    box = body.box
+    photo = Box(box.x, box.top - h, h * body.ratio, h)
+    return photo, Box(photo.right + GAP, box.y, box.right - photo.right - GAP, box.h)
+
+
+def _beside_reads(body: _Body, h: float, long_need: float) -> Split:
+    """Whether the text reads with the photo `h` tall beside it: with the long texts under the
+    photo and the facts (SPLIT), or all of it in the column (COLUMN); else NONE."""
+    photo, column = _beside_boxes(body, h)
     if column.w < MIN_COLUMN_W:
-        return None
-    heading, rest = _name(name, column)
-    split = None
+        return Split.NONE
+    top = column.top - _name_height(body.name, column.w)
+    short_need = _height(body.short, column.w, READ_FACTS, FACTS)
+    foot = min(photo.y, top - short_need)
+    if body.long and foot - GAP - body.box.y >= long_need:
+        return Split.SPLIT
+    both = _height((*body.short, *body.long), column.w, READ_FACTS, FACTS)
+    return Split.COLUMN if both <= top - body.box.y else Split.NONE
+
+
+class Split(int, Enum):
+    """How the text reads beside a photo (truthy when it does)."""
+
+    NONE = 0
+    SPLIT = 1
+    COLUMN = 2
+
+
+def _beside(body: _Body, h: float, long_need: float) -> Plan:
+    """The photo `h` tall at the top left, the name and the facts to its right, the long
+    texts under both when they do not read in the column."""
+    photo, column = _beside_boxes(body, h)
+    heading, rest = _name(body.name, column)
+    how = _beside_reads(body, h, long_need)
+    if how is Split.COLUMN or not body.long:
+        # Everything in the column, set alike: a narrow column has no room for two sizes.
+        return Plan(photo, (*heading, *_stack((*body.short, *body.long), (), rest)))
     # The facts beside the photo (reaching below it when they need the room to be readable),
-    # the long texts across the width under both.
-    need = _stack_height(short, rest, READ_FACTS / FACTS.max_size)
-    foot = min(photo.y, rest.top - need)
-    below = Box(box.x, box.y, box.w, foot - GAP - box.y)
-    if long and below.h > 0:
-        beside = Box(rest.x, foot, rest.w, rest.top - foot)
-        facts, facts_ok = _stack(short, (), beside)
-        # Never larger than the facts beside the photo: they matter more.
-        top = fitted_size(short, beside, facts[0].style) if facts else None
-        texts, texts_ok = _stack((), long, below, cap=top or FACTS.max_size)
-        split = Plan(photo, (*heading, *facts, *texts), facts_ok and texts_ok)
-        if split.readable:
-            return split
-    # Everything in the column, set alike: a narrow column has no room for two sizes.
-    blocks, readable = _stack((*short, *long), (), rest)
-    # When neither reads well, the long texts keep the width under the photo.
-    return Plan(photo, (*heading, *blocks), readable) if readable or split is None else split
+    # the long texts across the width under both, never larger than the facts.
+    need = _height(body.short, rest.w, READ_FACTS, FACTS)
+    foot = max(min(photo.y, rest.top - need), body.box.y + GAP)
+    facts = _stack(body.short, (), Box(rest.x, foot, rest.w, rest.top - foot))
+    cap = facts[0].style.max_size if facts else FACTS.max_size
+    below = Box(body.box.x, body.box.y, body.box.w, foot - GAP - body.box.y)
+    return Plan(photo, (*heading, *facts, *_stack((), body.long, below, cap=cap)))
 
 
-def _above(
-    name: str | None,
-    short: tuple[Row, ...],
-    long: tuple[Row, ...],
-    box: Box,
-    ratio: float,
-    h: float,
-) -> Plan:
+def _above_max(body: _Body, long_need: float) -> float:
+    """The tallest photo across the top that leaves every text below readable."""
+    box = body.box
+    need = _name_height(body.name, box.w) + _height(body.short, box.w, READ_FACTS, FACTS)
+    need += long_need + (GAP if body.short and body.long else 0.0)
+    return min(box.h - GAP - need, box.w / body.ratio)
+
+
+def _above(body: _Body, h: float) -> Plan:
     """The photo `h` tall (at most the body's width) centred at the top, every text below."""
-    w = min(h * ratio, box.w)
-    h = w / ratio
+    box = body.box
+    w = min(h * body.ratio, box.w)
+    h = w / body.ratio
     photo = Box(box.x + (box.w - w) / 2, box.top - h, w, h)
-    heading, rest = _name(name, box.take_top(h, gap=GAP)[1])
-    blocks, readable = _stack(short, long, rest)
-    return Plan(photo, (*heading, *blocks), readable and rest.h > 0)
+    heading, rest = _name(body.name, box.take_top(h, gap=GAP)[1])
+    return Plan(photo, (*heading, *_stack(body.short, body.long, rest)))
+
+
+@functools.lru_cache(maxsize=256)
+def _name_size(name: str, width: float) -> tuple[float, int]:
+    """The name's size and line count in `width`: as large as one line or two lines allow (the
+    best place to break it found word by word), or its smallest size on the lines it needs."""
+    parts = words(name)
+    best = (min(NAME.max_size, width / em_width(name, NAME.font)), 1)
+    for cut in range(1, len(parts)):
+        widest = max(em_width(" ".join(p), NAME.font) for p in (parts[:cut], parts[cut:]))
+        size = min(NAME.max_size, width / widest)
+        if size > best[0]:
+            best = (size, 2)
+    if best[0] >= NAME.min_size:
+        return best
+    lines = rows_height((Row("", name),), width, NAME.min_size, NAME) / LEADING / NAME.min_size
+    return NAME.min_size, round(lines)
+
+
+def _name_height(name: str | None, width: float) -> float:
+    """The height the name takes `width` wide, with the gap below it."""
+    if not name:
+        return 0.0
+    size, lines = _name_size(name, width)
+    return lines * LEADING * size + GAP * 0.75
 
 
 def _name(name: str | None, box: Box) -> tuple[tuple[Block, ...], Box]:
-    """The name's block at the top of `box` (room for NAME_LINES of its largest size, and
-    what it needs at its smallest), and the box left below it."""
+    """The name's block at the top of `box`, and the box left below it."""
     if not name:
         return (), box
-    rows = (Row("", name),)
-    room = box.take_top(NAME_LINES * LEADING * NAME.max_size)[0]
-    size = fitted_size(rows, room, NAME) or NAME.min_size
-    top, rest = box.take_top(min(rows_height(rows, box.w, size, NAME), box.h), gap=GAP * 0.75)
-    return (Block(rows, top, NAME, spread=0.0),), rest
-
-
-def _stack_height(rows: tuple[Row, ...], box: Box, factor: float) -> float:
-    """The height the facts take set `box` wide at `factor` times their largest size."""
-    style = replace(FACTS, stacked=box.w < STACKED_BELOW)
-    return rows_height(rows, box.w, FACTS.max_size * factor, style) if rows else 0.0
+    size, lines = _name_size(name, box.w)
+    top, rest = box.take_top(min(lines * LEADING * size, box.h), gap=GAP * 0.75)
+    return (Block((Row("", name),), top, replace(NAME, max_size=size), spread=0.0),), rest
 
 
 def _stack(
@@ -190,47 +239,39 @@ def _stack(
     *,
     scale: float = 1.0,
     cap: float = FACTS.max_size * ALONE,
-) -> tuple[tuple[Block, ...], bool]:
-    """The facts over the long texts in `box`, their sizes in the ratio of their styles, as
-    large as fits (the long texts at most `cap`); each block gets the share of the height it
-    needs. True when readable."""
+) -> tuple[Block, ...]:
+    """The facts over the long texts in `box`, their sizes in the ratio of their styles (the
+    long texts at most `cap`), as large as fits; each block gets the share of the height it
+    needs, and its size as its style's largest."""
     narrow = box.w < STACKED_BELOW
     facts_style = replace(FACTS, max_size=FACTS.max_size * scale, stacked=narrow)
     long_max = max(min(LONG.max_size * scale, cap), LONG.min_size)
     long_style = replace(LONG, max_size=long_max, stacked=narrow)
-    parts = [
-        (rows, style, min(read, style.max_size))
-        for rows, style, read in ((short, facts_style, READ_FACTS), (long, long_style, READ_LONG))
-        if rows
-    ]
-    if not parts:
-        return (), True
-    if box.w <= 0 or box.h <= 0:
-        return (), False
+    parts = [(rows, style) for rows, style in ((short, facts_style), (long, long_style)) if rows]
+    if not parts or box.w <= 0 or box.h <= 0:
+        return ()
 
     def heights(factor: float) -> list[float]:
         # Every part at `factor` times its largest size: the facts stay the larger.
-        return [
-            rows_height(rows, box.w, style.max_size * factor, style) for rows, style, _ in parts
-        ]
+        return [rows_height(rows, box.w, style.max_size * factor, style) for rows, style in parts]
 
     def fits(factor: float) -> bool:
         return sum(heights(factor)) + GAP * (len(parts) - 1) <= box.h
 
-    readable = fits(max(read / style.max_size for _, style, read in parts))
-    low = max(style.min_size / style.max_size for _, style, _ in parts)
+    low = max(style.min_size / style.max_size for _, style in parts)
     factor = 1.0 if fits(1.0) else low
     if factor < 1.0 and fits(low):
         high = 1.0
-        while high - factor > 0.01:
+        while high - factor > 0.02:
             mid = (factor + high) / 2
             factor, high = (mid, high) if fits(mid) else (factor, mid)
     needed = heights(factor)
     room = box.h - GAP * (len(parts) - 1)
     blocks: list[Block] = []
     rest = box
-    for (rows, style, _), height in zip(parts, needed, strict=True):
+    for (rows, style), height in zip(parts, needed, strict=True):
         share = room * height / sum(needed) if sum(needed) > 0 else room / len(parts)
         part, rest = rest.take_top(min(share, rest.h), gap=GAP)
-        blocks.append(Block(rows, part, style))
-    return tuple(blocks), readable
+        size = max(style.max_size * factor, style.min_size)
+        blocks.append(Block(rows, part, replace(style, max_size=size)))
+    return tuple(blocks)

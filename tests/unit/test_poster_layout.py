@@ -165,19 +165,6 @@ def test_poster_fills_the_page_inside_its_margins_and_says_it_all(
     assert min(c["size"] for c in printed.chars) >= 6.0
 
 
-def test_short_text_is_set_larger_than_long_text() -> None:
-    """The text is sized to fill: a short description is set larger than a long one."""
-
-    def description_size(kind: str) -> float:
-        printed = read(poster(kind, True, "en")[1])
-        first = squash(make_case(**CASES[kind]).description)[:12]
-        line = "".join(c["text"] for c in printed.chars)
-        at = line.index(first)
-        return float(printed.chars[at]["size"])
-
-    assert description_size("short") >= 1.2 * description_size("long")
-
-
 @pytest.mark.parametrize("size", [(1600, 900), (800, 800), (600, 800), (500, 1200)])
 def test_a_photo_of_any_shape_is_large(size: tuple[int, int]) -> None:
     view = make_view(case=make_case(), photo=jpeg(*size))
