@@ -39,7 +39,7 @@ MIN_PHOTO_H = 180.0
 BESIDE_SHARE = 0.62  # a photo beside the facts takes at most this share of the body's width
 MIN_COLUMN_W = 150.0
 STACKED_BELOW = 260.0  # in a column narrower than this, labels go above their values
-PRECISION = 2.0  # points of the photo's height
+PRECISION = 4.0  # points of the photo's height
 SPREAD = 1.2  # rows that leave their box's foot empty move apart by at most this many em
 
 
@@ -63,6 +63,14 @@ class Plan:
     @property
     def photo_area(self) -> float:
         return self.photo.w * self.photo.h if self.photo else 0.0
+
+
+class Split(int, Enum):
+    """How the text reads beside a photo (truthy when it does)."""
+
+    NONE = 0
+    SPLIT = 1
+    COLUMN = 2
 
 
 @dataclass(frozen=True)
@@ -96,9 +104,9 @@ def arrange(
     body = _Body(name, short, long, box, ratio)
     long_need = body.long_need()
     plans = []
-    beside = _tallest(lambda h: bool(_beside_reads(body, h, long_need)), _beside_max(body))
+    beside = _tallest(lambda h: _beside_reads(body, h, long_need), _beside_max(body))
     if beside is not None:
-        plans.append(_beside(body, beside, long_need))
+        plans.append(_beside(body, *beside))
     if ratio >= 1.0:
         above = _above_max(body, long_need)
         if above >= MIN_PHOTO_H:
@@ -106,20 +114,27 @@ def arrange(
     if plans:
         return max(plans, key=lambda plan: plan.photo_area)
     # No photo size leaves the text readable: the smallest photo, the text shrinks.
-    return _beside(body, MIN_PHOTO_H, long_need)
+    return _beside(body, MIN_PHOTO_H, Split.NONE)
 
 
-def _tallest(reads: Callable[[float], bool], high: float) -> float | None:
-    """The tallest photo from MIN_PHOTO_H to `high` for which `reads`, or None."""
-    if reads(high):
-        return high
-    low = MIN_PHOTO_H
-    if high < low or not reads(low):
-        return None
+def _tallest(reads: Callable[[float], Split], high: float) -> tuple[float, Split] | None:
+    """The tallest photo from MIN_PHOTO_H to `high` for which the text `reads`, and how; None
+    when even the smallest leaves it unreadable."""
+    how = reads(high)
+    if how:
+        return high, how
+    low, found = MIN_PHOTO_H, None
     while high - low > PRECISION:
         mid = (low + high) / 2
-        low, high = (mid, high) if reads(mid) else (low, mid)
-    return low
+        how = reads(mid)
+        if how:
+            low, found = mid, (mid, how)
+        else:
+            high = mid
+    if found is None:  # the smallest photo is only measured when nothing larger reads
+        how = reads(low)
+        return (low, how) if how else None
+    return found
 
 
 def _height(rows: tuple[Row, ...], width: float, size: float, style: Style) -> float:
@@ -153,20 +168,11 @@ def _beside_reads(body: _Body, h: float, long_need: float) -> Split:
     return Split.COLUMN if both <= top - body.box.y else Split.NONE
 
 
-class Split(int, Enum):
-    """How the text reads beside a photo (truthy when it does)."""
-
-    NONE = 0
-    SPLIT = 1
-    COLUMN = 2
-
-
-def _beside(body: _Body, h: float, long_need: float) -> Plan:
+def _beside(body: _Body, h: float, how: Split) -> Plan:
     """The photo `h` tall at the top left, the name and the facts to its right, the long
     texts under both when they do not read in the column."""
     photo, column = _beside_boxes(body, h)
     heading, rest = _name(body.name, column)
-    how = _beside_reads(body, h, long_need)
     if how is Split.COLUMN or not body.long:
         # Everything in the column, set alike: a narrow column has no room for two sizes.
         return Plan(photo, (*heading, *_stack((*body.short, *body.long), (), rest)))
@@ -258,13 +264,15 @@ def _stack(
     def fits(factor: float) -> bool:
         return sum(heights(factor)) + GAP * (len(parts) - 1) <= box.h
 
-    low = max(style.min_size / style.max_size for _, style in parts)
-    factor = 1.0 if fits(1.0) else low
-    if factor < 1.0 and fits(low):
-        high = 1.0
-        while high - factor > 0.02:
-            mid = (factor + high) / 2
-            factor, high = (mid, high) if fits(mid) else (factor, mid)
+    # The largest factor that fits, to 3%; the smallest sizes when none does (the blocks then
+    # shrink their text further, or cut it with an ellipsis).
+    factor = max(style.min_size / style.max_size for _, style in parts)
+    if fits(1.0):
+        factor = 1.0
+    high = 1.0
+    while high - factor > 0.03:
+        mid = (factor + high) / 2
+        factor, high = (mid, high) if fits(mid) else (factor, mid)
     needed = heights(factor)
     room = box.h - GAP * (len(parts) - 1)
     blocks: list[Block] = []

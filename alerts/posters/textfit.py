@@ -77,27 +77,40 @@ def _break_word(word: str, font: str, width_em: float) -> list[str]:
     return [*pieces, current] if current else pieces
 
 
-def _wrap_paragraph(words: list[str], font: str, width_em: float) -> list[str]:
+@functools.lru_cache(maxsize=1024)
+def _word_widths(words: tuple[str, ...], font: str) -> tuple[float, ...]:
+    return tuple(em_width(word, font) for word in words)
+
+
+def _wrap_paragraph(words: tuple[str, ...], font: str, width_em: float) -> list[str]:
     lines: list[str] = []
-    current, current_w = "", 0.0
+    current: list[str] = []
+    current_w = 0.0
     space = em_width(" ", font)
-    for word in words:
-        pieces = [word] if em_width(word, font) <= width_em else _break_word(word, font, width_em)
-        for piece in pieces:
-            w = em_width(piece, font)
+    for word, word_w in zip(words, _word_widths(words, font), strict=True):
+        if word_w <= width_em:
+            pieces: Sequence[tuple[str, float]] = ((word, word_w),)
+        else:
+            pieces = [(p, em_width(p, font)) for p in _break_word(word, font, width_em)]
+        for piece, w in pieces:
             if current and current_w + space + w <= width_em:
-                current, current_w = f"{current} {piece}", current_w + space + w
+                current.append(piece)
+                current_w += space + w
                 continue
             if current:
-                lines.append(current)
-            current, current_w = piece, w
-    return [*lines, current] if current else lines
+                lines.append(" ".join(current))
+            current, current_w = [piece], w
+    if current:
+        lines.append(" ".join(current))
+    return lines
 
 
-def words(text: str) -> list[str]:
+@functools.lru_cache(maxsize=1024)
+def words(text: str) -> tuple[str, ...]:
     """The words of `text`: split at spaces, but not at no-break ones (a phone number such as
-    "116 000" stays one word, so it is never broken across lines)."""
-    return [word for word in _BREAKS.split(text) if word]
+    "116 000" stays one word, so it is never broken across lines). Cached: fitting a text
+    measures it at many sizes."""
+    return tuple(word for word in _BREAKS.split(text) if word)
 
 
 def wrap(text: str, font: str, size: float, width: float) -> list[str]:
