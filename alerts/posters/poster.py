@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from reportlab.lib.pagesizes import A4
@@ -74,13 +75,24 @@ def rows_for(found: Sequence[Fact], keys: Sequence[str]) -> list[Row]:
     rows = []
     for key in keys:
         if key == "last_seen":
-            value = "\n".join(by_key[k].value for k in ("last_seen", "place") if k in by_key)
+            when = _time_kept_whole(by_key["last_seen"].value) if "last_seen" in by_key else None
+            place = by_key["place"].value if "place" in by_key else None
+            value = "\n".join(text for text in (when, place) if text)
             if value:
                 label_key = "last_seen" if "last_seen" in by_key else "place"
                 rows.append(Row(by_key[label_key].label, value, strong=True))
         elif key in by_key:
             rows.append(Row(by_key[key].label, by_key[key].value))
     return rows
+
+
+# The time after a date's year ("om 16:45", "à 16h45", "um 16:45 Uhr"): never split over lines.
+_TIME = re.compile(r"(?<=\d{4}) (.+)$", re.MULTILINE)
+
+
+def _time_kept_whole(when: str) -> str:
+    """`when` with no-break spaces in its time, so that no line starts with a bare "16:45"."""
+    return _TIME.sub(lambda match: " " + match.group(1).replace(" ", "\u00a0"), when)
 
 
 def poster_sheet(view: PublicView, lang: str | tuple[str, str], *, organisation: str) -> Sheet:

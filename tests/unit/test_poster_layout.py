@@ -9,7 +9,7 @@ not from the layout's own plan. Page 1 of each poster is kept as a PNG in test-a
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pdfplumber
@@ -18,8 +18,9 @@ import pytest
 
 from alerts.cases.consent import PublicView
 from alerts.i18n import in_language
+from alerts.posters.images import story_sheet
 from alerts.posters.labels import format_age, format_when
-from alerts.posters.poster import MARGIN, render_poster
+from alerts.posters.poster import MARGIN, poster_sheet, render_poster
 from tests.support.images import jpeg
 from tests.support.paths import ROOT
 from tests.unit.test_posters import (
@@ -141,7 +142,7 @@ def test_poster_fills_the_page_inside_its_margins_and_says_it_all(
     inside = (MARGIN - 0.5, printed.width - MARGIN + 0.5, printed.height - MARGIN + 0.5)
     for obj in (*printed.chars, *printed.images):
         assert inside[0] <= obj["x0"] and obj["x1"] <= inside[1], obj
-        assert MARGIN - 0.5 <= obj["top"] and obj["bottom"] <= inside[2], obj
+        assert obj["top"] >= MARGIN - 0.5 and obj["bottom"] <= inside[2], obj
     for rect in printed.rects:
         assert rect["x0"] >= -0.01 and rect["x1"] <= printed.width + 0.01, rect
         assert rect["width"] > printed.width * 0.9 or (
@@ -172,3 +173,15 @@ def test_a_photo_of_any_shape_is_large(size: tuple[int, int]) -> None:
     (image,) = printed.images
     assert image["width"] * image["height"] >= 0.14 * PAGE_AREA
     assert image["width"] / image["height"] == pytest.approx(size[0] / size[1], rel=0.01)
+
+
+@pytest.mark.parametrize("lang", LANGS, ids=str)
+def test_the_time_of_the_last_sighting_never_starts_a_line(lang: str | tuple[str, str]) -> None:
+    """ "samedi 14 mars 2026 à" on one line and "16h45" alone on the next reads as two facts."""
+    for kind in CASES:
+        view = make_view(case=make_case(**CASES[kind]))
+        sheets = [poster_sheet(view, lang, organisation=ORGANISATION)]
+        if isinstance(lang, str):
+            sheets.append(story_sheet(replace(view, channel="image"), lang))
+        for sheet in sheets:
+            assert not [line for line in sheet.lines if line.text.startswith(("16:45", "16h45"))]
