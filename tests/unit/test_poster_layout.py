@@ -23,7 +23,7 @@ from alerts.posters.labels import format_age, format_when
 from alerts.posters.poster import MARGIN, poster_sheet, render_poster
 from tests.support.images import jpeg
 from tests.support.paths import ROOT
-from tests.unit.test_posters import (
+from tests.support.posters import (
     ORGANISATION,
     make_case,
     make_consent,
