@@ -32,7 +32,7 @@ GAP = 16.0  # between the photo and the text, and between two blocks of text
 NAME = Style(max_size=30, min_size=13, font=BOLD)
 FACTS = Style(max_size=18, min_size=7)
 LONG = Style(max_size=15, min_size=6.5, label_share=0.24)
-ALONE = 1.3  # without a photo, texts may be set this much larger
+ALONE = 1.6  # without a photo, texts may be set this much larger
 READ_FACTS = 12.0  # the photo grows only while the facts stay at least this large ...
 READ_LONG = READ_FACTS * LONG.max_size / FACTS.max_size  # ... and the long texts this large
 MIN_PHOTO_H = 180.0

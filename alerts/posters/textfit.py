@@ -102,7 +102,21 @@ def _wrap_paragraph(words: tuple[str, ...], font: str, width_em: float) -> list[
             current, current_w = [piece], w
     if current:
         lines.append(" ".join(current))
-    return lines
+    return _without_orphan(lines, font, width_em)
+
+
+def _without_orphan(lines: list[str], font: str, width_em: float) -> list[str]:
+    """`lines` with a last line of one word given the word before it, when that fits and leaves
+    two words above: "bij zich." rather than "zich." alone. The number of lines is the same."""
+    if len(lines) < 2 or " " in lines[-1]:
+        return lines
+    head, _, word = lines[-2].rpartition(" ")
+    if " " not in head:
+        return lines
+    last = f"{word} {lines[-1]}"
+    if em_width(last, font) > width_em:
+        return lines
+    return [*lines[:-2], head, last]
 
 
 @functools.lru_cache(maxsize=1024)

@@ -20,7 +20,9 @@ from alerts.cases.consent import PublicView
 from alerts.i18n import in_language
 from alerts.posters.images import story_sheet
 from alerts.posters.labels import format_age, format_when
+from alerts.posters.layout import FONT
 from alerts.posters.poster import MARGIN, poster_sheet, render_poster
+from alerts.posters.textfit import wrap
 from tests.support.images import jpeg
 from tests.support.paths import ROOT
 from tests.support.posters import (
@@ -185,3 +187,11 @@ def test_the_time_of_the_last_sighting_never_starts_a_line(lang: str | tuple[str
             sheets.append(story_sheet(replace(view, channel="image"), lang))
         for sheet in sheets:
             assert not [line for line in sheet.lines if line.text.startswith(("16:45", "16h45"))]
+
+
+def test_a_paragraph_never_ends_with_one_word_alone() -> None:
+    """ "zich." alone on the last line of a description: the word before it goes down with it."""
+    text = "Heeft een bril en een grijze knuffel bij zich. Spreekt Nederlands en Frans."
+    for width in range(120, 460, 4):
+        lines = wrap(text, FONT, 12, float(width))
+        assert len(lines) < 2 or " " in lines[-1] or lines[-2].count(" ") < 2, (width, lines)
