@@ -41,7 +41,7 @@ from alerts.channels.base import Channel
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.outbox import fanout, withdrawal
-from alerts.outbox.claims import CaseGate, Claim, Ended, Outcome, Recorder, Retry
+from alerts.outbox.claims import CaseGate, Claim, Delivered, Ended, Outcome, Recorder, Retry
 from alerts.outbox.fanout import NOTIFY_CHANNEL, enabled_channels
 from alerts.outbox.limits import RateLimiter, bucket_shape
 from alerts.outbox.sender import Sender, backoff
@@ -226,6 +226,9 @@ class Dispatcher:
             outcome = Retry(claim=claim, delay=backoff(claim.attempts), error="internal error")
         finally:
             self._slots.release()
+        if isinstance(outcome, Delivered):
+            self.recorder.add(outcome)  # most messages: queued for the next batch, no await
+            return
         await asyncio.shield(self._settle(lane, outcome))
 
     async def _withdraw(self, lane: Lane, row: Any, at: float) -> None:
