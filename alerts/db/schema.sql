@@ -422,13 +422,29 @@ CREATE TABLE public.purge_records (
 
 CREATE UNLOGGED TABLE public.rate_buckets (
     key text NOT NULL,
-    rate double precision NOT NULL,
-    lookahead double precision NOT NULL,
-    tokens double precision NOT NULL,
-    updated_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    per_window integer NOT NULL,
+    window_seconds double precision NOT NULL,
+    block integer NOT NULL,
     paused_until timestamp with time zone,
-    CONSTRAINT rate_buckets_lookahead_check CHECK ((lookahead >= (1)::double precision)),
-    CONSTRAINT rate_buckets_rate_check CHECK ((rate > (0)::double precision))
+    CONSTRAINT rate_buckets_block_check CHECK ((block >= 1)),
+    CONSTRAINT rate_buckets_per_window_check CHECK ((per_window >= 1)),
+    CONSTRAINT rate_buckets_window_seconds_check CHECK ((window_seconds > (0)::double precision))
+);
+
+CREATE UNLOGGED TABLE public.rate_leases (
+    id bigint NOT NULL,
+    key text NOT NULL,
+    tokens integer NOT NULL,
+    until timestamp with time zone NOT NULL
+);
+
+ALTER TABLE public.rate_leases ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.rate_leases_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
 );
 
 CREATE TABLE public.scheduler_runs (
@@ -790,6 +806,9 @@ ALTER TABLE ONLY public.purge_records
 ALTER TABLE ONLY public.rate_buckets
     ADD CONSTRAINT rate_buckets_pkey PRIMARY KEY (key);
 
+ALTER TABLE ONLY public.rate_leases
+    ADD CONSTRAINT rate_leases_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.scheduler_runs
     ADD CONSTRAINT scheduler_runs_pkey PRIMARY KEY (job);
 
@@ -906,6 +925,8 @@ CREATE INDEX publications_sending_idx ON public.publications USING btree (claime
 CREATE INDEX publications_volunteer_idx ON public.publications USING btree (volunteer_id);
 
 CREATE INDEX publications_withdrawing_idx ON public.publications USING btree (next_attempt_at, id) WHERE (state = 'withdrawing'::text);
+
+CREATE INDEX rate_leases_key_until_idx ON public.rate_leases USING btree (key, until);
 
 CREATE INDEX sightings_case_idx ON public.sightings USING btree (case_id, id DESC);
 
