@@ -96,6 +96,9 @@ if profile:
     profiler = cProfile.Profile(time.process_time)  # CPU time, not the wall clock
     profiler.runcall(asyncio.run, main())
     profiler.dump_stats(profile)
+elif os.environ.get("BENCH_UVLOOP"):
+    import uvloop
+    uvloop.run(main())
 else:
     asyncio.run(main())
 """

@@ -432,19 +432,10 @@ CREATE UNLOGGED TABLE public.rate_buckets (
 );
 
 CREATE UNLOGGED TABLE public.rate_leases (
-    id bigint NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
     key text NOT NULL,
     tokens integer NOT NULL,
     until timestamp with time zone NOT NULL
-);
-
-ALTER TABLE public.rate_leases ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
-    SEQUENCE NAME public.rate_leases_id_seq
-    START WITH 1
-    INCREMENT BY 1
-    NO MINVALUE
-    NO MAXVALUE
-    CACHE 1
 );
 
 CREATE TABLE public.scheduler_runs (

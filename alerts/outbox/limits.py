@@ -30,6 +30,7 @@ import asyncio
 import logging
 import math
 from dataclasses import dataclass
+from uuid import UUID
 
 import asyncpg
 
@@ -61,7 +62,7 @@ class Lease:
 
     __slots__ = ("_limiter", "id", "key")
 
-    def __init__(self, limiter: RateLimiter, key: str, lease_id: int) -> None:
+    def __init__(self, limiter: RateLimiter, key: str, lease_id: UUID) -> None:
         self._limiter, self.key, self.id = limiter, key, lease_id
 
     def end(self, used: bool = True, tokens: int = 1) -> None:
@@ -86,7 +87,7 @@ class RateLimiter:
         self._db = db
         self._configured: dict[str, tuple[float, float]] = {}
         # Ends not yet written: key -> (lease id, answer group or None) -> [tokens, latest answer]
-        self._ends: dict[str, dict[tuple[int, int | None], list[float]]] = {}
+        self._ends: dict[str, dict[tuple[UUID, int | None], list[float]]] = {}
         self._reporter: asyncio.Task[None] | None = None
 
     async def configure(self, key: str, count: float, window: float = 1.0) -> None:

@@ -17,7 +17,7 @@ CREATE UNLOGGED TABLE rate_buckets (
 );
 
 CREATE UNLOGGED TABLE rate_leases (
-    id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id      uuid PRIMARY KEY DEFAULT gen_random_uuid(),  -- no sequence: the table is UNLOGGED
     key     text NOT NULL,
     tokens  integer NOT NULL,
     -- Counted in the window until then: a lease in flight until its process's deadline, an

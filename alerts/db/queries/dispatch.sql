@@ -133,7 +133,7 @@ FROM g;
 -- name: rate_release
 -- End tokens of bucket $1's leases ($2; $3 tokens each): unused (answered $4 NULL) leave the window now, answered ones $4 seconds ago stay in it until then plus the window.
 WITH r AS (
-    SELECT * FROM unnest($2::bigint[], $3::int[], $4::float8[]) AS r(lease, tokens, ago)
+    SELECT * FROM unnest($2::uuid[], $3::int[], $4::float8[]) AS r(lease, tokens, ago)
 ), ended AS (
     UPDATE rate_leases l
     SET tokens = l.tokens - s.tokens,
