@@ -86,6 +86,8 @@ class Case(Row, Appearance):
     submitted_at: datetime | None
     approved_at: datetime | None
     closed_at: datetime | None
+    # An exercise from its creation, for ever (migration 0026's trigger refuses any change).
+    exercise: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,8 +1,8 @@
 -- name: create_case
--- Create a draft case; the whole row.
-INSERT INTO cases (public_id, reference, kind, created_by)
+-- Create a draft case, an exercise when $4 (fixed for ever: migration 0026); the whole row.
+INSERT INTO cases (public_id, reference, kind, created_by, exercise)
 VALUES ($1, to_char(now(), 'YYYY') || '-' || lpad(nextval('case_reference_seq')::text, 5, '0'),
-        $2, $3)
+        $2, $3, $4)
 RETURNING *;
 
 -- name: get_case
