@@ -152,9 +152,7 @@ def cap_cancel(
     """The CAP Cancel of a case's chain: one neutral `<info>` per language, nothing of the child."""
     if not references:
         raise ValueError("a Cancel must reference the messages it cancels")
-    alert = _header(
-        cancel_id(public_id), sender, sent, "Cancel", references, exercise=exercise
-    )
+    alert = _header(cancel_id(public_id), sender, sent, "Cancel", references, exercise=exercise)
     for lang in languages:
         if lang not in CAP_LANGUAGES:
             continue

@@ -84,10 +84,11 @@ def case_form_page(
 async def create_case(request: web.Request) -> web.Response:
     form = await request.post()
     data = await api.locate(request, views.case_data(form))
+    data["exercise"] = form.get("exercise") == "on"  # only at creation: it is fixed for ever
     try:
         case = await cases.create_draft(request.app[keys.DB], request[keys.STAFF], data)
     except errors.InvalidInput as exc:
-        values = views.posted_case_values(form)
+        values = {**views.posted_case_values(form), "exercise": data["exercise"]}
         return case_form_page(request, None, values, as_problem(request, "case", exc), exc.status)
     raise see_case(case, "created")
 
