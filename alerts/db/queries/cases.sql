@@ -25,8 +25,10 @@ ORDER BY updated_at DESC, id DESC
 LIMIT $2 OFFSET $3;
 
 -- name: count_cases_by_state
--- How many cases are in each state.
-SELECT state, count(*) AS n FROM cases GROUP BY state;
+-- How many cases are in each state: real ones (n), and exercises apart.
+SELECT state, count(*) FILTER (WHERE NOT exercise) AS n,
+       count(*) FILTER (WHERE exercise) AS exercises
+FROM cases GROUP BY state;
 
 -- name: update_case_fields
 -- Write every editable field of a case at once.

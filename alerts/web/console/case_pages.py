@@ -53,10 +53,12 @@ async def case_list(request: web.Request) -> web.Response:
     except ValueError:
         raise web.HTTPSeeOther("/console") from None
     db = request.app[keys.DB]
-    counts = {row["state"]: row["n"] for row in await db.fetch("count_cases_by_state")}
+    rows = await db.fetch("count_cases_by_state")
+    counts = {row["state"]: row["n"] for row in rows}
+    exercises = {row["state"]: row["exercises"] for row in rows if row["exercises"]}
     found = await cases.list_cases(db, state, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
     return render(
-        request, "console/cases.html", tabs=TABS, state=state, counts=counts,
+        request, "console/cases.html", tabs=TABS, state=state, counts=counts, exercises=exercises,
         cases=found[:PAGE_SIZE], page=page, more=len(found) > PAGE_SIZE,
     )  # fmt: skip
 
