@@ -27,6 +27,7 @@ from alerts.cases.publicity import view_for
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.outbox import pipeline
+from alerts.partners import webhooks
 from alerts.posters import images
 from alerts.posters.exercise import BLUE
 from alerts.posters.layout import Fill, Line
@@ -134,6 +135,12 @@ async def test_exercise_on_the_page_posters_images_and_texts_in_every_language(
         mail = render_text(message_view, lang, "email")
         assert mail.subject and mail.subject.startswith(f"{WORD[lang]} · ")
         assert mail.html and f"{WORD[lang]} — " in mail.html
+
+    # A JSON partner is told too (a CAP one by the status: test_exercise_reach.py).
+    webhook_view = await view_for(database, settings, case, "webhook")
+    assert webhooks.json_payload(settings, webhook_view)["exercise"] is True
+    real_view = await view_for(database, settings, real, "webhook")
+    assert webhooks.json_payload(settings, real_view)["exercise"] is False
 
     # The Atom entry's title and the press room.
     for lang in LANGS:
