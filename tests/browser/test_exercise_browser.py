@@ -115,6 +115,7 @@ async def test_an_exercise_shows_exercise_on_every_artefact(
                 document.close()
             else:
                 assert blue_share(body) > 0.04, name
+                (ARTIFACTS / name).write_bytes(body)
 
     # The Atom feed's entry, the press room and the console's list.
     for lang in LANGS:
