@@ -35,7 +35,7 @@ from alerts.publication.texts import render_text
 from alerts.staff.models import Role
 from tests.support.app import Bearer, StaffFactory
 from tests.support.console import logged_in
-from tests.support.factories import CASE_FIELDS, approved, last_seen
+from tests.support.factories import CASE_FIELDS, approved, last_seen, pending
 
 Client = TestClient[Any, Any]
 LANGS = ("nl", "fr", "de", "en")
@@ -185,3 +185,9 @@ async def test_exercises_count_apart_in_the_metrics_and_the_console(
     counts = '<span class="count">1</span> <span class="count exercise">oefeningen: 2</span>'
     assert counts in listing
     assert listing.count('<span class="badge exercise">OEFENING</span>') == 2
+    # The approver sees it before approving: on the approval page and in its preview of the page.
+    waiting = await pending(database, await make_staff(), exercise=True)
+    approval = await (await client.get(f"/console/cases/{waiting.id}/approval?lang=fr")).text()
+    assert '<p class="exercise-banner">EXERCICE — ' in approval
+    preview = await client.get(f"/console/cases/{waiting.id}/preview/page")
+    assert 'class="exercise-banner" role="note">OEFENING — ' in await preview.text()
