@@ -19,6 +19,18 @@ BEGIN
 END;
 $$;
 
+CREATE FUNCTION public.cases_exercise_fixed() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF NEW.exercise IS DISTINCT FROM OLD.exercise THEN
+        RAISE EXCEPTION 'a case is an exercise or a real case from its creation, for ever'
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
 CREATE FUNCTION public.haversine_km(lat1 double precision, lon1 double precision, lat2 double precision, lon2 double precision) RETURNS double precision
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
@@ -159,6 +171,7 @@ CREATE TABLE public.cases (
     approved_at timestamp with time zone,
     closed_at timestamp with time zone,
     purged_at timestamp with time zone,
+    exercise boolean DEFAULT false NOT NULL,
     level_expires_at timestamp with time zone,
     level_reminded_at timestamp with time zone,
     level_period integer DEFAULT 1 NOT NULL,
@@ -268,6 +281,7 @@ CREATE TABLE public.partner_webhooks (
     active boolean DEFAULT true NOT NULL,
     created_by bigint,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    exercises boolean DEFAULT false NOT NULL,
     CONSTRAINT partner_webhooks_format_check CHECK ((format = ANY (ARRAY['json'::text, 'cap'::text]))),
     CONSTRAINT partner_webhooks_language_check CHECK ((language = ANY (ARRAY['nl'::text, 'fr'::text, 'de'::text, 'en'::text]))),
     CONSTRAINT partner_webhooks_secret_check CHECK ((length(secret) >= 16)),
@@ -715,6 +729,7 @@ CREATE TABLE public.telegram_channels (
     active boolean DEFAULT true NOT NULL,
     created_by bigint,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    exercises boolean DEFAULT false NOT NULL,
     CONSTRAINT telegram_channels_chat_id_check CHECK ((chat_id ~ '^(-?[0-9]+|@[A-Za-z0-9_]{5,32})$'::text)),
     CONSTRAINT telegram_channels_language_check CHECK ((language = ANY (ARRAY['nl'::text, 'fr'::text, 'de'::text, 'en'::text]))),
     CONSTRAINT telegram_channels_lat_check CHECK (((lat >= ('-90'::integer)::double precision) AND (lat <= (90)::double precision))),
@@ -838,6 +853,7 @@ CREATE TABLE public.volunteers (
     quiet_end time without time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    exercises boolean DEFAULT false NOT NULL,
     field_searches boolean DEFAULT false NOT NULL,
     adult_confirmed_at timestamp with time zone,
     CONSTRAINT volunteers_check CHECK (((telegram_chat_id IS NOT NULL) OR (email IS NOT NULL))),
@@ -1185,6 +1201,8 @@ CREATE INDEX volunteer_signups_client_idx ON public.volunteer_signups USING btre
 CREATE INDEX volunteer_signups_email_idx ON public.volunteer_signups USING btree (email, created_at);
 
 CREATE INDEX volunteer_signups_expiry_idx ON public.volunteer_signups USING btree (expires_at);
+
+CREATE TRIGGER cases_exercise_fixed BEFORE UPDATE OF exercise ON public.cases FOR EACH ROW EXECUTE FUNCTION public.cases_exercise_fixed();
 
 CREATE TRIGGER cases_public_notify AFTER DELETE OR UPDATE ON public.cases FOR EACH ROW EXECUTE FUNCTION public.alerts_public_notify();
 

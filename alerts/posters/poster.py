@@ -11,8 +11,10 @@ from alerts.cases.consent import CHANNEL_LEVEL, PublicView
 from alerts.errors import NotPublishable
 from alerts.i18n import N_
 from alerts.posters.arrange import arrange
+from alerts.posters.exercise import exercise_band
 from alerts.posters.labels import (
     CALL,
+    EXERCISE,
     HEADLINE,
     REFERENCE,
     SEEN_QUESTION,
@@ -102,17 +104,21 @@ def poster_sheet(view: PublicView, lang: str | tuple[str, str], *, organisation:
     width, height = A4
     area = Box(MARGIN, MARGIN, width - 2 * MARGIN, height - 2 * MARGIN)
     strip, rest = area.take_top(16, gap=6)
+    mark, rest = exercise_band(view, langs, rest, width, height=96)  # nothing for a real case
     band, rest = rest.take_top(84, gap=12)
     footer, rest = rest.take_bottom(QR_SIDE, gap=10)
     hotline, rest = rest.take_bottom(72, gap=12)
     items: list[Item] = [
         *_strip(view, langs, strip, organisation),
+        *mark,
         *headline_band(langs, band, width, max_size=64),
         *hotline_band(view, langs, hotline, width, max_size=38),
         *_footer(view, langs, footer, organisation),
     ]
     items.extend(_body(view, langs, rest))
     headline = label(HEADLINE, langs, sep=" · ")
+    if view.exercise:
+        headline = f"{label(EXERCISE, langs, sep=' · ')} · {headline}"
     return Sheet(
         width=width,
         height=height,

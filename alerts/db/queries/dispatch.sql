@@ -20,7 +20,9 @@ SELECT claimed.id, claimed.case_id, claimed.revision, claimed.channel, claimed.t
        claimed.edits_id, prev.external_id AS previous_external_id,
        prev.media AS previous_media, prev.state AS previous_state,
        prev.protected AS previous_protected,
-       v.public_id AS volunteer_public_id, coalesce(v.active, false) AS volunteer_active,
+       v.public_id AS volunteer_public_id,
+       -- opted out, or out of exercises for an exercise case, since the row was queued
+       coalesce(v.active AND (v.exercises OR NOT c.exercise), false) AS volunteer_active,
        w.secret AS webhook_secret, w.format AS webhook_format, c.state AS case_state
 FROM claimed
 JOIN cases c ON c.id = claimed.case_id

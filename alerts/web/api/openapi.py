@@ -9,6 +9,7 @@ from alerts.i18n import LANGUAGES
 from alerts.web.api.schemas import (
     APPROVE_INPUT,
     BEARER_DESCRIPTION,
+    CASE_CREATE_INPUT,
     CASE_INPUT,
     CLOSE_INPUT,
     CONSENT_INPUT,
@@ -114,11 +115,15 @@ CHANNEL_INPUT: dict[str, Any] = {
         **_CENTRE,
     },
 }
+_EXERCISES = {"type": "boolean", "description": "It takes exercise cases too (default false)"}
 CHANNEL_PATCH: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
-    "properties": {"name": _NAME, "language": _LANGUAGE, **_CENTRE, "active": {"type": "boolean"}},
-}
+    "properties": {
+        "name": _NAME, "language": _LANGUAGE, **_CENTRE, "active": {"type": "boolean"},
+        "exercises": _EXERCISES,
+    },
+}  # fmt: skip
 _WEBHOOK_FIELDS: dict[str, Any] = {
     "name": _NAME,
     "url": {
@@ -139,7 +144,7 @@ WEBHOOK_INPUT: dict[str, Any] = {
 WEBHOOK_PATCH: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
-    "properties": {**_WEBHOOK_FIELDS, "active": {"type": "boolean"}},
+    "properties": {**_WEBHOOK_FIELDS, "active": {"type": "boolean"}, "exercises": _EXERCISES},
 }
 
 
@@ -274,7 +279,7 @@ def openapi_spec(base_url: str) -> dict[str, Any]:
         "paths": {
             "/api/cases": {
                 "get": list_op,
-                "post": operation("Create a draft case", 201, CASE_INPUT, params=False),
+                "post": operation("Create a draft case", 201, CASE_CREATE_INPUT, params=False),
             },
             case: {
                 "get": operation("Read a case, its consent and photos"),

@@ -45,6 +45,19 @@ CASE_INPUT: dict[str, Any] = {
         },
     },
 }
+# A case is created as an exercise or a real one, for ever: `exercise` is not among the edits.
+CASE_CREATE_INPUT: dict[str, Any] = {
+    **CASE_INPUT,
+    "properties": {
+        **CASE_INPUT["properties"],
+        "exercise": {
+            "type": "boolean",
+            "default": False,
+            "description": "An exercise (CAP status Exercise, marked EXERCISE everywhere); "
+            "fixed at creation",
+        },
+    },
+}
 CONSENT_INPUT: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,

@@ -37,11 +37,13 @@ from alerts.i18n import (
 from alerts.posters.labels import (
     CALL,
     COLON,
-    HEADLINE,
+    EXERCISE,
+    EXERCISE_NOTE,
     LOCALES,
     SEEN_QUESTION,
     facts,
     format_day,
+    headline_word,
 )
 from alerts.posters.layout import scaled_photo
 from alerts.publication import materials
@@ -294,7 +296,9 @@ def page_context(
     with language(lang):
         return {
             "view": view,
-            "headline": gettext(HEADLINE),
+            "headline": headline_word(view),
+            "exercise_word": gettext(EXERCISE),
+            "exercise_note": gettext(EXERCISE_NOTE),
             "call": gettext(CALL, hotline=view.hotline),
             "seen_question": (
                 gettext("Have you seen %(name)s?", name=view.name)
@@ -383,7 +387,7 @@ def _open_graph(
     description = " · ".join(v for k, v in found.items() if k in ("age", "place") and v)
     with language(lang):
         subject = view.name or gettext(SEEN_QUESTION)
-        title = f"{gettext(HEADLINE)}{gettext(COLON)} {subject}"
+        title = f"{headline_word(view)}{gettext(COLON)} {subject}"
     tags = {
         "title": title,
         "description": description,
