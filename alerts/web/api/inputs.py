@@ -9,32 +9,69 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from alerts import errors
+from alerts.web.api.models import LINE_PATTERN, MOMENT, TEXT_PATTERN
 
 M = TypeVar("M", bound=BaseModel)
 _SHOWN = 3  # problems named in one answer
+WORDS = {
+    "missing": "Required.",
+    "extra_forbidden": "Unknown field.",
+    "int_type": "Must be a whole number.",
+    "int_from_float": "Must be a whole number.",
+    "int_parsing": "Must be a whole number.",
+    "float_type": "Must be a number.",
+    "float_parsing": "Must be a number.",
+    "finite_number": "Must be a number.",
+    "bool_type": "Must be true or false.",
+    "bool_parsing": "Must be true or false.",
+    "string_type": "Must be text.",
+    "list_type": "Must be a list.",
+    "none_required": "Must be null.",
+    "greater_than_equal": "Must be at least {ge}.",
+    "less_than_equal": "Must be at most {le}.",
+    "string_too_long": "At most {max_length} characters.",
+    "string_too_short": "At least {min_length} characters.",
+    "too_short": "At least {min_length}.",
+    "too_long": "At most {max_length}.",
+    "model_type": "Must be a JSON object.",
+    "dict_type": "Must be a JSON object.",
+}
+PATTERN_PROBLEMS = {
+    TEXT_PATTERN: "Contains control characters.",
+    LINE_PATTERN: "Must be one line of text, not blank, without control characters.",
+    MOMENT: "Must be a date and time (ISO 8601 with its time zone, such as "
+    "2026-05-01T14:30:00+02:00), the year between 1900 and 2200.",
+}
 
 
-def refusal(exc: ValidationError, where: str = "") -> errors.InvalidInput:
-    """The 422 for `exc`: each problem as `field: what is wrong`, the first one's field."""
+def refusal(exc: ValidationError) -> errors.InvalidInput:
+    """The 422 for `exc`: each problem as `field: what is wrong`; `field` names the first one's
+    field (its top-level name, as a form names it)."""
     problems = exc.errors(include_url=False, include_input=False)
-    fields = [".".join(str(part) for part in p["loc"]) or where for p in problems]
-    lines = [
-        f"{name}: {_said(p)}" if name else _said(p)
-        for name, p in zip(fields, problems, strict=True)
-    ][:_SHOWN]
+    lines = [f"{_where(p)}: {_said(p)}" if p["loc"] else _said(p) for p in problems][:_SHOWN]
     more = len(problems) - len(lines)
-    message = "; ".join(lines) + (f" (and {more} more)" if more > 0 else "") + "."
-    return errors.InvalidInput(message, field=fields[0] or None)
+    message = " ".join(lines) + (f" (And {more} more.)" if more > 0 else "")
+    field = str(problems[0]["loc"][0]) if problems[0]["loc"] else None
+    return errors.InvalidInput(message, field=field)
+
+
+def _where(problem: Any) -> str:
+    return ".".join(str(part) for part in problem["loc"])
 
 
 def _said(problem: Any) -> str:
-    """pydantic's message, with the words of a JSON client."""
-    if problem["type"] == "extra_forbidden":
-        return "unknown field"
-    if problem["type"] == "missing":
-        return "required"
-    text = str(problem["msg"])
-    return text.removeprefix("Value error, ")
+    """What is wrong, in the words of a JSON client rather than pydantic's."""
+    kind, ctx = problem["type"], problem.get("ctx", {})
+    if kind == "string_pattern_mismatch":
+        return PATTERN_PROBLEMS.get(ctx.get("pattern"), "Does not have the expected form.")
+    if kind in ("enum", "literal_error"):
+        options = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
+        return f"Must be one of: {options}."
+    said = WORDS.get(kind)
+    if said is not None:
+        return said.format(**ctx)
+    text = str(problem["msg"]).removeprefix("Value error, ")
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
 async def body(request: web.Request, model: type[M]) -> M:

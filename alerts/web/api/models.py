@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic.config import JsonDict
 
 from alerts.cases.models import CaseKind, CaseState, CloseReason, NameMode, PlacePrecision
+from alerts.errors import InvalidInput
 
 Language = Literal["nl", "fr", "de", "en"]
 # No control characters but tab and line breaks (PostgreSQL refuses NUL; the pages show text).
@@ -27,7 +28,9 @@ def _moment(value: str) -> str:
     try:
         datetime.fromisoformat(value)
     except ValueError:
-        raise ValueError("not a date and time (such as 2026-05-01T14:30:00+02:00)") from None
+        raise ValueError(
+            "not a date and time (ISO 8601, such as 2026-05-01T14:30:00+02:00)"
+        ) from None
     return value
 
 
@@ -150,7 +153,10 @@ class CaseFields(Body):
     @model_validator(mode="after")
     def _point(self) -> CaseFields:
         if (self.last_seen_lat is None) != (self.last_seen_lon is None):
-            raise ValueError("give both last_seen_lat and last_seen_lon, or neither")
+            # Not a ValueError: the field named, as the domain names it.
+            raise InvalidInput(
+                "Give both latitude and longitude, or neither.", field="last_seen_lat"
+            )
         return self
 
 
