@@ -79,7 +79,7 @@ async def test_place_text_is_geocoded_when_no_point_is_given(
     ("body", "field", "message"),
     [
         ({"kind": "kidnapping"}, "kind", "Must be one of"),
-        ({"kind": "runaway", "age": 40}, "age", "at most 25"),
+        ({"kind": "runaway", "age": 40}, "age", "between 0 and 25"),
         ({"kind": "runaway", "age": "twelve"}, "age", "Must be a whole number"),
         ({"kind": "runaway", "last_seen_at": "yesterday"}, "last_seen_at", "ISO 8601"),
         ({"kind": "runaway", "languages": ["es"]}, "languages", "one of: nl, fr, de, en"),

@@ -1,4 +1,8 @@
-"""Schemathesis against /api/openapi.json: bad input gets a 4xx JSON error, never a 500."""
+"""schemathesis against /api/openapi.json, every phase (examples, coverage, fuzzing, stateful)
+and every check: the API does what its description says (answers of the declared shape and
+status, schema-valid requests accepted, schema-breaking ones refused, 405 with Allow, no 500),
+within a bounded time (--max-time). The settings it cannot take on the command line, and why,
+are in schemathesis.toml beside this file."""
 
 from __future__ import annotations
 
@@ -38,7 +42,7 @@ async def _token(database_url: str) -> str:
         await pool.close()
 
 
-async def test_schemathesis_finds_no_server_error(database_url: str) -> None:
+async def test_schemathesis_every_phase_and_check_finds_nothing(database_url: str) -> None:
     token = await _token(database_url)
     st = shutil.which("st", path=os.path.dirname(sys.executable)) or "st"
     env = {"DATABASE_URL": database_url, "SECURE_COOKIES": "false", "LOG_LEVEL": "CRITICAL"}
@@ -47,7 +51,9 @@ async def test_schemathesis_finds_no_server_error(database_url: str) -> None:
             st, "--config-file", str(CONFIG), "run", f"{base}/api/openapi.json", "--url", base,
             "-H", f"Authorization: Bearer {token}",
             "--checks", "all",
-            "--max-examples", "20", "--max-time", "45", "--workers", "1", "--seed", "116000",
+            # One worker: two trip a CPython 3.11.7 bug (one thread's recursion limit changes
+            # while another parses a lambda's source: "AST constructor recursion depth").
+            "--max-examples", "15", "--max-time", "60", "--workers", "1", "--seed", "116000",
             "--suppress-health-check", "all", "--warnings", "off",
             "--phases", "examples,coverage,fuzzing,stateful", "--mode", "all",
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
@@ -61,4 +67,10 @@ async def test_schemathesis_finds_no_server_error(database_url: str) -> None:
     selected = re.search(r"Selected: (\d+)/(\d+)", report)
     tested = re.search(r"Tested: (\d+)", report)
     assert selected and tested, report[-2000:]
-    assert selected[1] == selected[2] == tested[1] and int(tested[1]) >= 10
+    assert selected[1] == selected[2] == tested[1] and int(tested[1]) >= 30
+    # Every phase ran (none skipped for want of examples or links), and the links between
+    # operations took stateful testing from a new case to the operations on it.
+    for phase in ("Examples", "Coverage", "Fuzzing", "Stateful"):
+        assert re.search(rf"✅ +{phase}\b", report), (phase, report[-3000:])
+    links = re.search(r"API Links: +(\d+) covered", report)
+    assert links and int(links[1]) >= 10, report[-3000:]

@@ -7,7 +7,7 @@ description allows is refused by a rule it does not state."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
@@ -21,6 +21,13 @@ TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
 # One line, no control characters, not blank: names.
 LINE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
 ID_MAX = 2**62
+POST_URL = r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/?=&%+#@:,;!*'()$-]*)?$"
+# A channel's @username, or a group's negative id (never a person's private chat).
+# A channel's t.me link is read as its @username.
+CHAT_ID = (
+    r"^(-[1-9][0-9]{0,15}|@[A-Za-z][A-Za-z0-9_]{4,31}"
+    r"|(https?://)?t\.me/[A-Za-z][A-Za-z0-9_]{4,31}/?)$"
+)
 
 
 def _moment(value: str) -> str:
@@ -81,6 +88,8 @@ class Body(BaseModel):
     """A JSON request body: unknown fields are refused, types are not coerced."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
+    # Why a field is refused, for the fields a client might try (an unknown field otherwise).
+    refused: ClassVar[dict[str, str]] = {}
 
 
 class Change(Body):
@@ -163,19 +172,56 @@ class CaseFields(Body):
 class CaseInput(CaseFields):
     """A new draft case: its kind, and any of the fields."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            **_BOTH_OR_NEITHER,
+            "examples": [
+                {
+                    "kind": "runaway",
+                    "first_name": "Lotte",
+                    "age": 14,
+                    "last_seen_place": "9000 Gent",
+                    "last_seen_at": "2026-05-01T14:30:00+02:00",
+                    "clothing": "A red coat",
+                }
+            ],
+        }
+    )
+
     kind: CaseKind
 
 
 class CasePatch(CaseFields, Change):
     """An edit of a case: the fields to change, at least one."""
 
-    model_config = ConfigDict(json_schema_extra={**_BOTH_OR_NEITHER, "minProperties": 1})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"clothing": "A red coat and white trainers"}],
+            **_BOTH_OR_NEITHER,
+            "minProperties": 1,
+        }
+    )
 
     kind: CaseKind = CaseKind.RUNAWAY
 
 
 class ConsentInput(Body):
     """The consent of the person with parental authority, and the level it allows."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "given_by": "Anna Peeters",
+                    "relation": "mother",
+                    "level": 2,
+                    "photo": True,
+                    "name_mode": "first",
+                    "place_precision": "municipality",
+                }
+            ]
+        }
+    )
 
     given_by: Annotated[str, text(200, line=True, min_length=1)]
     relation: Annotated[str, text(200, line=True, min_length=1)]
@@ -205,12 +251,16 @@ Password = Annotated[
 class ApproveInput(Body):
     """An approval of what the preview showed."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"fingerprint": "0" * 64}]})
+
     fingerprint: Fingerprint
     password: Password | None = None
 
 
 class CloseInput(Body):
     """The end of a case, and why."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "found_safe"}]})
 
     reason: CloseReason
     password: Password | None = None
@@ -219,6 +269,13 @@ class CloseInput(Body):
 class SightingPatch(Change):
     """A sighting's triage: its status and/or notes (at least one)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "minProperties": 1,
+            "examples": [{"status": "credible", "notes": "Seen by two people"}],
+        }
+    )
+
     status: Literal["new", "credible", "not_credible", "duplicate", "police"] = "new"
     notes: Text2000 = ""
 
@@ -226,15 +283,23 @@ class SightingPatch(Change):
 class SocialPostInput(Body):
     """A post a staff member made by hand on a social network."""
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"url": "https://social.example/posts/1"}]}
+    )
+
     url: str = Field(
         max_length=500,
-        pattern=r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/?=&%+#@:,;!*'()$-]*)?$",
+        pattern=POST_URL,
         description="The address of the post",
     )
 
 
 class RevealInput(Body):
     """Why a supervisor reads a volunteer's contact (audited)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"reason": "The volunteer called about a sighting"}]}
+    )
 
     reason: Annotated[str, text(500, line=True, min_length=1)]
 
@@ -268,13 +333,25 @@ class ChannelInput(_Centre):
     """A regional Telegram channel: the centre is lat and lon, or a place."""
 
     model_config = ConfigDict(
-        json_schema_extra={"anyOf": [{"required": ["lat", "lon"]}, _PLACE_GIVEN]}
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Gent",
+                    "chat_id": "@alerts_gent",
+                    "language": "nl",
+                    "place": "9000 Gent",
+                    "radius_km": 20,
+                }
+            ],
+            "anyOf": [{"required": ["lat", "lon"]}, _PLACE_GIVEN],
+        }
     )
 
     name: Name
     chat_id: str = Field(
-        pattern=r"^(-[1-9][0-9]{0,15}|@[A-Za-z][A-Za-z0-9_]{4,31})$",
-        description="The channel's @username, or its numeric id (such as -1001234567890)",
+        pattern=CHAT_ID,
+        description="The channel's @username (or its t.me link), or its numeric id (such as "
+        "-1001234567890)",
     )
     language: Language
     radius_km: float = Field(ge=0.1, le=500)
@@ -283,13 +360,18 @@ class ChannelInput(_Centre):
 class ChannelPatch(_Centre):
     """What changes: a new centre is lat and lon, or a place."""
 
+    refused: ClassVar[dict[str, str]] = {
+        "chat_id": "The chat id cannot be changed: add the new channel and deactivate this one."
+    }
+
     model_config = ConfigDict(
         json_schema_extra={
+            "examples": [{"active": False}],
             "anyOf": [
                 {"required": ["lat", "lon"]},
                 _PLACE_GIVEN,
                 {"properties": {"lat": False, "lon": False}},
-            ]
+            ],
         }
     )
 
@@ -301,6 +383,19 @@ class ChannelPatch(_Centre):
 class WebhookInput(Body):
     """A partner webhook: where alerts go, and in which format."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Partner",
+                    "url": "https://partner.example/alerts",
+                    "format": "cap",
+                    "language": "fr",
+                }
+            ]
+        }
+    )
+
     name: Name
     url: str = Field(max_length=500, pattern=WEBHOOK_URL, description="http(s); unique")
     format: Literal["json", "cap"]
@@ -309,6 +404,8 @@ class WebhookInput(Body):
 
 class WebhookPatch(Body):
     """What changes in a partner webhook."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"active": False}]})
 
     name: Name = ""
     url: str = Field("", max_length=500, pattern=WEBHOOK_URL, description="http(s); unique")

@@ -94,7 +94,7 @@ async def api_triage(request: web.Request) -> web.Response:
     """Set a sighting's status and/or notes (audited)."""
     body = await inputs.fields(request, models.SightingPatch)
     if not body:
-        raise errors.InvalidInput("Send status and/or notes.")
+        raise errors.InvalidInput("Send status and/or notes, nothing else.")
     db = request.app[keys.DB]
     updated = await triage.update(
         db, request[keys.STAFF], sighting_id(request), body.get("status"), body.get("notes")
