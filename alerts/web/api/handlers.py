@@ -22,6 +22,7 @@ from alerts.volunteers import pseudonyms
 from alerts.web import keys
 from alerts.web.api import inputs
 from alerts.web.api import models as m
+from alerts.web.api import partner_models as pm
 from alerts.web.api.openapi import openapi_spec
 from alerts.web.console.staff_auth import client_key
 from alerts.web.paths import path_id
@@ -291,7 +292,7 @@ async def regional_channels(request: web.Request) -> web.Response:
 
 @routes.post("/api/regional-channels", name="api_add_regional_channel")
 async def add_regional_channel(request: web.Request) -> web.Response:
-    data = await inputs.fields(request, m.ChannelInput)
+    data = await inputs.fields(request, pm.ChannelInput)
     app = request.app
     channel = await partners.register_regional_channel(
         app[keys.DB], app[keys.GEOCODER], staff_of(request), data
@@ -301,7 +302,7 @@ async def add_regional_channel(request: web.Request) -> web.Response:
 
 @routes.patch("/api/regional-channels/{channel_id}", name="api_update_regional_channel")
 async def update_regional_channel(request: web.Request) -> web.Response:
-    data = await inputs.fields(request, m.ChannelPatch)
+    data = await inputs.fields(request, pm.ChannelPatch)
     app = request.app
     channel = await partners.update_regional_channel(
         app[keys.DB], app[keys.GEOCODER], staff_of(request), channel_id(request), data
@@ -321,14 +322,14 @@ def with_secret(issued: partners.IssuedSecret) -> dict[str, Any]:
 
 @routes.post("/api/partner-webhooks", name="api_add_partner_webhook")
 async def add_partner_webhook(request: web.Request) -> web.Response:
-    data = await inputs.fields(request, m.WebhookInput)
+    data = await inputs.fields(request, pm.WebhookInput)
     issued = await partners.register_partner_webhook(request.app[keys.DB], staff_of(request), data)
     return reply(with_secret(issued), status=201)
 
 
 @routes.patch("/api/partner-webhooks/{webhook_id}", name="api_update_partner_webhook")
 async def update_partner_webhook(request: web.Request) -> web.Response:
-    data = await inputs.fields(request, m.WebhookPatch)
+    data = await inputs.fields(request, pm.WebhookPatch)
     webhook = await partners.update_partner_webhook(
         request.app[keys.DB], staff_of(request), webhook_id(request), data
     )

@@ -3,20 +3,15 @@ breaks its model is refused with 422 and an `Error` naming the field and what is
 
 from __future__ import annotations
 
+import functools
 from typing import Any, TypeVar
 
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from alerts import errors
-from alerts.web.api.models import (
-    CHAT_ID,
-    LINE_PATTERN,
-    MOMENT,
-    POST_URL,
-    TEXT_PATTERN,
-    WEBHOOK_URL,
-)
+from alerts.web.api.models import LINE_PATTERN, MOMENT, POST_URL, TEXT_PATTERN
+from alerts.web.api.partner_models import CHAT_ID, WEBHOOK_URL
 
 M = TypeVar("M", bound=BaseModel)
 _SHOWN = 3  # problems named in one answer
@@ -59,7 +54,7 @@ def refusal(exc: ValidationError, model: type[BaseModel]) -> errors.InvalidInput
     """The 422 for `exc`: each problem as `field: what is wrong`; `field` names the first one's
     field (its top-level name, as a form names it)."""
     problems = exc.errors(include_url=False)
-    properties = model.model_json_schema().get("properties", {})
+    properties = _properties(model)
     refused = getattr(model, "refused", {})
     lines = [
         f"{_where(p)}: {_said(p, properties, refused)}" if p["loc"] else _said(p, properties, {})
@@ -69,6 +64,13 @@ def refusal(exc: ValidationError, model: type[BaseModel]) -> errors.InvalidInput
     message = " ".join(lines) + (f" (And {more} more.)" if more > 0 else "")
     field = str(problems[0]["loc"][0]) if problems[0]["loc"] else None
     return errors.InvalidInput(message, field=field)
+
+
+@functools.cache
+def _properties(model: type[BaseModel]) -> dict[str, Any]:
+    """The JSON Schema of each field of `model` (made once per model)."""
+    properties: dict[str, Any] = model.model_json_schema().get("properties", {})
+    return properties
 
 
 def _bounds(problem: Any, properties: dict[str, Any]) -> tuple[Any, Any] | None:

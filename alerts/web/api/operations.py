@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from alerts.web.api import answers as a
 from alerts.web.api import models as m
+from alerts.web.api import partner_models as pm
 
 BEARER_DESCRIPTION = (
     "An API token (`community-alerts create-token`, or the console's API tokens page for "
@@ -164,19 +165,19 @@ OPERATIONS: tuple[Operation, ...] = (
               "Regional Telegram channels, with their posts and last error", a.Channels),
     Operation("POST", "/api/regional-channels", "api_add_regional_channel",
               "Add a regional Telegram channel (supervisors)", a.RegionalChannel, 201,
-              body=m.ChannelInput, description=PLACE_ABOUT, makes={201: {"channel_id": "/id"}}),
+              body=pm.ChannelInput, description=PLACE_ABOUT, makes={201: {"channel_id": "/id"}}),
     Operation("PATCH", "/api/regional-channels/{channel_id}", "api_update_regional_channel",
               "Edit, deactivate or reactivate a regional channel (supervisors)",
-              a.RegionalChannel, body=m.ChannelPatch, description=PLACE_ABOUT),
+              a.RegionalChannel, body=pm.ChannelPatch, description=PLACE_ABOUT),
     Operation("GET", "/api/partner-webhooks", "api_partner_webhooks",
               "Partner webhooks (never their secret), with their last delivery", a.Webhooks),
     Operation("POST", "/api/partner-webhooks", "api_add_partner_webhook",
               "Add a partner webhook (supervisors); the answer carries the secret, shown this "
-              "once", a.WebhookWithSecret, 201, body=m.WebhookInput,
+              "once", a.WebhookWithSecret, 201, body=pm.WebhookInput,
               makes={201: {"webhook_id": "/id"}}),
     Operation("PATCH", "/api/partner-webhooks/{webhook_id}", "api_update_partner_webhook",
               "Edit, deactivate or reactivate a partner webhook (supervisors)", a.PartnerWebhook,
-              body=m.WebhookPatch),
+              body=pm.WebhookPatch),
     Operation("POST", "/api/partner-webhooks/{webhook_id}/secret", "api_rotate_webhook_secret",
               "Replace a partner webhook's secret (supervisors); the answer carries the secret, "
               "shown this once", a.WebhookWithSecret),
