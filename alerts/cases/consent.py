@@ -41,6 +41,8 @@ CHANNEL_LEVEL: Mapping[str, int] = {
     "social": LEVEL_PUBLIC,
     "feed": LEVEL_PUBLIC,
     "webhook": LEVEL_PUBLIC,
+    # Another hotline's instance the case is offered to (alerts/peers): like a regional partner.
+    "peer": LEVEL_REGIONAL,
 }
 
 

@@ -95,7 +95,7 @@ CREATE TABLE public.case_proposals (
     fingerprint text,
     CONSTRAINT case_proposals_check CHECK (((kind = 'photo'::text) = (photo_jpeg IS NOT NULL))),
     CONSTRAINT case_proposals_check1 CHECK (((state = 'pending'::text) = (decided_at IS NULL))),
-    CONSTRAINT case_proposals_kind_check CHECK ((kind = ANY (ARRAY['fields'::text, 'consent'::text, 'photo'::text]))),
+    CONSTRAINT case_proposals_kind_check CHECK ((kind = ANY (ARRAY['fields'::text, 'consent'::text, 'photo'::text, 'renewal'::text]))),
     CONSTRAINT case_proposals_state_check CHECK ((state = ANY (ARRAY['pending'::text, 'approved'::text, 'rejected'::text])))
 );
 
@@ -119,7 +119,7 @@ CREATE TABLE public.case_revisions (
     case_id bigint NOT NULL,
     number integer NOT NULL,
     snapshot jsonb NOT NULL,
-    created_by bigint NOT NULL,
+    created_by bigint,
     created_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
@@ -159,11 +159,15 @@ CREATE TABLE public.cases (
     approved_at timestamp with time zone,
     closed_at timestamp with time zone,
     purged_at timestamp with time zone,
+    level_expires_at timestamp with time zone,
+    level_reminded_at timestamp with time zone,
+    level_period integer DEFAULT 1 NOT NULL,
     CONSTRAINT cases_age_check CHECK (((age >= 0) AND (age <= 25))),
     CONSTRAINT cases_height_cm_check CHECK (((height_cm >= 30) AND (height_cm <= 230))),
     CONSTRAINT cases_kind_check CHECK ((kind = ANY (ARRAY['runaway'::text, 'parental_abduction'::text, 'third_party_abduction'::text, 'lost_injured'::text, 'unaccompanied_minor'::text]))),
     CONSTRAINT cases_last_seen_lat_check CHECK (((last_seen_lat >= ('-90'::integer)::double precision) AND (last_seen_lat <= (90)::double precision))),
     CONSTRAINT cases_last_seen_lon_check CHECK (((last_seen_lon >= ('-180'::integer)::double precision) AND (last_seen_lon <= (180)::double precision))),
+    CONSTRAINT cases_level_period_check CHECK ((level_period >= 1)),
     CONSTRAINT cases_search_radius_km_check CHECK ((search_radius_km > (0)::double precision)),
     CONSTRAINT cases_sex_check CHECK ((sex = ANY (ARRAY['female'::text, 'male'::text, 'other'::text]))),
     CONSTRAINT cases_state_check CHECK ((state = ANY (ARRAY['draft'::text, 'pending_approval'::text, 'active'::text, 'closed'::text])))
@@ -184,7 +188,7 @@ CREATE TABLE public.consents (
     given_by text NOT NULL,
     relation text NOT NULL,
     given_at timestamp with time zone NOT NULL,
-    recorded_by bigint NOT NULL,
+    recorded_by bigint,
     valid_until timestamp with time zone,
     level integer NOT NULL,
     photo boolean NOT NULL,
@@ -278,6 +282,54 @@ CREATE SEQUENCE public.partner_webhooks_id_seq
     CACHE 1;
 
 ALTER SEQUENCE public.partner_webhooks_id_seq OWNED BY public.partner_webhooks.id;
+
+CREATE TABLE public.peer_cases (
+    case_id bigint NOT NULL,
+    peer_id bigint NOT NULL,
+    remote_identifier text NOT NULL
+);
+
+CREATE TABLE public.peer_messages (
+    peer_id bigint NOT NULL,
+    identifier text NOT NULL,
+    msg_type text NOT NULL,
+    case_id bigint NOT NULL,
+    received_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT peer_messages_msg_type_check CHECK ((msg_type = ANY (ARRAY['Alert'::text, 'Update'::text, 'Cancel'::text])))
+);
+
+CREATE TABLE public.peer_offers (
+    case_id bigint NOT NULL,
+    peer_id bigint NOT NULL,
+    offered_by bigint NOT NULL,
+    offered_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+CREATE TABLE public.peers (
+    id bigint NOT NULL,
+    name text NOT NULL,
+    display_name text NOT NULL,
+    sender text NOT NULL,
+    url text NOT NULL,
+    certificate text NOT NULL,
+    staff_id bigint NOT NULL,
+    active boolean DEFAULT true NOT NULL,
+    created_by bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT peers_display_name_check CHECK (((length(display_name) >= 1) AND (length(display_name) <= 200))),
+    CONSTRAINT peers_name_check CHECK ((name ~ '^[a-z0-9-]{2,40}$'::text)),
+    CONSTRAINT peers_sender_check CHECK (((length(sender) >= 1) AND (length(sender) <= 255))),
+    CONSTRAINT peers_url_check CHECK ((url ~ '^https?://'::text))
+);
+
+CREATE SEQUENCE public.peers_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.peers_id_seq OWNED BY public.peers.id;
 
 CREATE TABLE public.photos (
     id bigint NOT NULL,
@@ -442,6 +494,122 @@ CREATE TABLE public.schema_migrations (
     applied_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
+CREATE TABLE public.search_finds (
+    sighting_id bigint NOT NULL,
+    search_id bigint NOT NULL,
+    member_id bigint
+);
+
+CREATE TABLE public.search_members (
+    id bigint NOT NULL,
+    search_id bigint NOT NULL,
+    volunteer_id bigint NOT NULL,
+    answer text,
+    team_leader boolean DEFAULT false NOT NULL,
+    answered_at timestamp with time zone,
+    checked_in_at timestamp with time zone,
+    checked_out_at timestamp with time zone,
+    lat double precision,
+    lon double precision,
+    position_at timestamp with time zone,
+    CONSTRAINT search_members_answer_check CHECK ((answer = ANY (ARRAY['coming'::text, 'not_coming'::text]))),
+    CONSTRAINT search_members_check CHECK (((lat IS NULL) = (lon IS NULL))),
+    CONSTRAINT search_members_check1 CHECK (((lat IS NULL) OR ((checked_in_at IS NOT NULL) AND (checked_out_at IS NULL)))),
+    CONSTRAINT search_members_lat_check CHECK (((lat >= ('-90'::integer)::double precision) AND (lat <= (90)::double precision))),
+    CONSTRAINT search_members_lon_check CHECK (((lon >= ('-180'::integer)::double precision) AND (lon <= (180)::double precision)))
+);
+
+CREATE SEQUENCE public.search_members_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.search_members_id_seq OWNED BY public.search_members.id;
+
+CREATE TABLE public.search_messages (
+    id bigint NOT NULL,
+    search_id bigint NOT NULL,
+    volunteer_id bigint NOT NULL,
+    kind text NOT NULL,
+    state text DEFAULT 'pending'::text NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    next_attempt_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    sent_at timestamp with time zone,
+    CONSTRAINT search_messages_kind_check CHECK ((kind = ANY (ARRAY['callout'::text, 'changed'::text, 'cancelled'::text, 'ended'::text]))),
+    CONSTRAINT search_messages_state_check CHECK ((state = ANY (ARRAY['pending'::text, 'sent'::text, 'failed'::text])))
+);
+
+CREATE SEQUENCE public.search_messages_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.search_messages_id_seq OWNED BY public.search_messages.id;
+
+CREATE TABLE public.search_sectors (
+    id bigint NOT NULL,
+    search_id bigint NOT NULL,
+    label text NOT NULL,
+    south double precision NOT NULL,
+    west double precision NOT NULL,
+    north double precision NOT NULL,
+    east double precision NOT NULL,
+    leader_id bigint,
+    searched_at timestamp with time zone,
+    searched_by bigint
+);
+
+CREATE SEQUENCE public.search_sectors_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.search_sectors_id_seq OWNED BY public.search_sectors.id;
+
+CREATE TABLE public.searches (
+    id bigint NOT NULL,
+    case_id bigint NOT NULL,
+    state text DEFAULT 'open'::text NOT NULL,
+    police_liaison text NOT NULL,
+    assembly_place text NOT NULL,
+    assembly_lat double precision NOT NULL,
+    assembly_lon double precision NOT NULL,
+    assembly_at timestamp with time zone NOT NULL,
+    bring text DEFAULT ''::text NOT NULL,
+    briefing text NOT NULL,
+    coordinator text DEFAULT ''::text NOT NULL,
+    max_searchers integer NOT NULL,
+    coming integer DEFAULT 0 NOT NULL,
+    created_by bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    ended_at timestamp with time zone,
+    CONSTRAINT searches_assembly_lat_check CHECK (((assembly_lat >= ('-90'::integer)::double precision) AND (assembly_lat <= (90)::double precision))),
+    CONSTRAINT searches_assembly_lon_check CHECK (((assembly_lon >= ('-180'::integer)::double precision) AND (assembly_lon <= (180)::double precision))),
+    CONSTRAINT searches_assembly_place_check CHECK ((assembly_place <> ''::text)),
+    CONSTRAINT searches_briefing_check CHECK ((briefing <> ''::text)),
+    CONSTRAINT searches_check CHECK (((coming >= 0) AND (coming <= max_searchers))),
+    CONSTRAINT searches_max_searchers_check CHECK (((max_searchers >= 1) AND (max_searchers <= 500))),
+    CONSTRAINT searches_police_liaison_check CHECK ((police_liaison <> ''::text)),
+    CONSTRAINT searches_state_check CHECK ((state = ANY (ARRAY['open'::text, 'ended'::text, 'cancelled'::text])))
+);
+
+CREATE SEQUENCE public.searches_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.searches_id_seq OWNED BY public.searches.id;
+
 CREATE TABLE public.sightings (
     id bigint NOT NULL,
     case_id bigint NOT NULL,
@@ -501,6 +669,8 @@ CREATE TABLE public.staff (
     locked_until timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     password_attempt_at timestamp with time zone,
+    email text,
+    CONSTRAINT staff_email_check CHECK (((email IS NULL) OR (email ~ '^[^@\s]+@[^@\s]+$'::text))),
     CONSTRAINT staff_language_check CHECK ((language = ANY (ARRAY['nl'::text, 'fr'::text, 'de'::text, 'en'::text]))),
     CONSTRAINT staff_role_check CHECK ((role = ANY (ARRAY['case_manager'::text, 'supervisor'::text, 'admin'::text]))),
     CONSTRAINT staff_username_check CHECK ((username ~ '^[a-z0-9._-]{2,64}$'::text))
@@ -658,8 +828,11 @@ CREATE TABLE public.volunteers (
     quiet_end time without time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    field_searches boolean DEFAULT false NOT NULL,
+    adult_confirmed_at timestamp with time zone,
     CONSTRAINT volunteers_check CHECK (((telegram_chat_id IS NOT NULL) OR (email IS NOT NULL))),
     CONSTRAINT volunteers_email_check CHECK ((email = lower(email))),
+    CONSTRAINT volunteers_field_searches_adult CHECK (((NOT field_searches) OR (adult_confirmed_at IS NOT NULL))),
     CONSTRAINT volunteers_language_check CHECK ((language = ANY (ARRAY['nl'::text, 'fr'::text, 'de'::text, 'en'::text]))),
     CONSTRAINT volunteers_quiet_hours_pair CHECK ((((quiet_start IS NULL) = (quiet_end IS NULL)) AND ((quiet_start IS NULL) OR (quiet_start <> quiet_end))))
 );
@@ -685,6 +858,8 @@ ALTER TABLE ONLY public.consents ALTER COLUMN id SET DEFAULT nextval('public.con
 
 ALTER TABLE ONLY public.partner_webhooks ALTER COLUMN id SET DEFAULT nextval('public.partner_webhooks_id_seq'::regclass);
 
+ALTER TABLE ONLY public.peers ALTER COLUMN id SET DEFAULT nextval('public.peers_id_seq'::regclass);
+
 ALTER TABLE ONLY public.photos ALTER COLUMN id SET DEFAULT nextval('public.photos_id_seq'::regclass);
 
 ALTER TABLE ONLY public.press_confirmations ALTER COLUMN id SET DEFAULT nextval('public.press_confirmations_id_seq'::regclass);
@@ -694,6 +869,14 @@ ALTER TABLE ONLY public.press_contacts ALTER COLUMN id SET DEFAULT nextval('publ
 ALTER TABLE ONLY public.press_downloads ALTER COLUMN id SET DEFAULT nextval('public.press_downloads_id_seq'::regclass);
 
 ALTER TABLE ONLY public.publications ALTER COLUMN id SET DEFAULT nextval('public.publications_id_seq'::regclass);
+
+ALTER TABLE ONLY public.search_members ALTER COLUMN id SET DEFAULT nextval('public.search_members_id_seq'::regclass);
+
+ALTER TABLE ONLY public.search_messages ALTER COLUMN id SET DEFAULT nextval('public.search_messages_id_seq'::regclass);
+
+ALTER TABLE ONLY public.search_sectors ALTER COLUMN id SET DEFAULT nextval('public.search_sectors_id_seq'::regclass);
+
+ALTER TABLE ONLY public.searches ALTER COLUMN id SET DEFAULT nextval('public.searches_id_seq'::regclass);
 
 ALTER TABLE ONLY public.sightings ALTER COLUMN id SET DEFAULT nextval('public.sightings_id_seq'::regclass);
 
@@ -754,6 +937,24 @@ ALTER TABLE ONLY public.partner_webhooks
 ALTER TABLE ONLY public.partner_webhooks
     ADD CONSTRAINT partner_webhooks_url_key UNIQUE (url);
 
+ALTER TABLE ONLY public.peer_cases
+    ADD CONSTRAINT peer_cases_peer_id_remote_identifier_key UNIQUE (peer_id, remote_identifier);
+
+ALTER TABLE ONLY public.peer_cases
+    ADD CONSTRAINT peer_cases_pkey PRIMARY KEY (case_id);
+
+ALTER TABLE ONLY public.peer_messages
+    ADD CONSTRAINT peer_messages_pkey PRIMARY KEY (peer_id, identifier);
+
+ALTER TABLE ONLY public.peer_offers
+    ADD CONSTRAINT peer_offers_pkey PRIMARY KEY (case_id, peer_id);
+
+ALTER TABLE ONLY public.peers
+    ADD CONSTRAINT peers_name_key UNIQUE (name);
+
+ALTER TABLE ONLY public.peers
+    ADD CONSTRAINT peers_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.photos
     ADD CONSTRAINT photos_pkey PRIMARY KEY (id);
 
@@ -795,6 +996,27 @@ ALTER TABLE ONLY public.scheduler_runs
 
 ALTER TABLE ONLY public.schema_migrations
     ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (name);
+
+ALTER TABLE ONLY public.search_finds
+    ADD CONSTRAINT search_finds_pkey PRIMARY KEY (sighting_id);
+
+ALTER TABLE ONLY public.search_members
+    ADD CONSTRAINT search_members_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.search_members
+    ADD CONSTRAINT search_members_search_id_volunteer_id_key UNIQUE (search_id, volunteer_id);
+
+ALTER TABLE ONLY public.search_messages
+    ADD CONSTRAINT search_messages_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.search_sectors
+    ADD CONSTRAINT search_sectors_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.search_sectors
+    ADD CONSTRAINT search_sectors_search_id_label_key UNIQUE (search_id, label);
+
+ALTER TABLE ONLY public.searches
+    ADD CONSTRAINT searches_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.sightings
     ADD CONSTRAINT sightings_pkey PRIMARY KEY (id);
@@ -869,6 +1091,8 @@ CREATE INDEX case_proposals_pending_idx ON public.case_proposals USING btree (ca
 
 CREATE INDEX cases_closed_unpurged_idx ON public.cases USING btree (closed_at) WHERE ((state = 'closed'::text) AND (purged_at IS NULL));
 
+CREATE INDEX cases_level_expires_at ON public.cases USING btree (level_expires_at) WHERE ((state = 'active'::text) AND (level_expires_at IS NOT NULL));
+
 CREATE INDEX cases_state_idx ON public.cases USING btree (state, updated_at DESC);
 
 CREATE INDEX consents_case_idx ON public.consents USING btree (case_id, id DESC);
@@ -876,6 +1100,8 @@ CREATE INDEX consents_case_idx ON public.consents USING btree (case_id, id DESC)
 CREATE INDEX fanout_batches_seq_idx ON public.fanout_batches USING btree (seq, case_id, revision);
 
 CREATE INDEX login_attempts_idx ON public.login_attempts USING btree (key_hash, at);
+
+CREATE INDEX peer_messages_case_idx ON public.peer_messages USING btree (case_id);
 
 CREATE INDEX photos_case_idx ON public.photos USING btree (case_id, id DESC);
 
@@ -906,6 +1132,14 @@ CREATE INDEX publications_sending_idx ON public.publications USING btree (claime
 CREATE INDEX publications_volunteer_idx ON public.publications USING btree (volunteer_id);
 
 CREATE INDEX publications_withdrawing_idx ON public.publications USING btree (next_attempt_at, id) WHERE (state = 'withdrawing'::text);
+
+CREATE INDEX search_finds_search_idx ON public.search_finds USING btree (search_id);
+
+CREATE INDEX search_members_volunteer_idx ON public.search_members USING btree (volunteer_id);
+
+CREATE INDEX search_messages_due_idx ON public.search_messages USING btree (next_attempt_at) WHERE (state = 'pending'::text);
+
+CREATE INDEX searches_case_idx ON public.searches USING btree (case_id);
 
 CREATE INDEX sightings_case_idx ON public.sightings USING btree (case_id, id DESC);
 
@@ -1005,6 +1239,33 @@ ALTER TABLE ONLY public.materials
 ALTER TABLE ONLY public.partner_webhooks
     ADD CONSTRAINT partner_webhooks_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.staff(id);
 
+ALTER TABLE ONLY public.peer_cases
+    ADD CONSTRAINT peer_cases_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.peer_cases
+    ADD CONSTRAINT peer_cases_peer_id_fkey FOREIGN KEY (peer_id) REFERENCES public.peers(id);
+
+ALTER TABLE ONLY public.peer_messages
+    ADD CONSTRAINT peer_messages_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.peer_messages
+    ADD CONSTRAINT peer_messages_peer_id_fkey FOREIGN KEY (peer_id) REFERENCES public.peers(id);
+
+ALTER TABLE ONLY public.peer_offers
+    ADD CONSTRAINT peer_offers_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.peer_offers
+    ADD CONSTRAINT peer_offers_offered_by_fkey FOREIGN KEY (offered_by) REFERENCES public.staff(id);
+
+ALTER TABLE ONLY public.peer_offers
+    ADD CONSTRAINT peer_offers_peer_id_fkey FOREIGN KEY (peer_id) REFERENCES public.peers(id);
+
+ALTER TABLE ONLY public.peers
+    ADD CONSTRAINT peers_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.staff(id);
+
+ALTER TABLE ONLY public.peers
+    ADD CONSTRAINT peers_staff_id_fkey FOREIGN KEY (staff_id) REFERENCES public.staff(id);
+
 ALTER TABLE ONLY public.photos
     ADD CONSTRAINT photos_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
 
@@ -1028,6 +1289,42 @@ ALTER TABLE ONLY public.publications
 
 ALTER TABLE ONLY public.publications
     ADD CONSTRAINT publications_volunteer_id_fkey FOREIGN KEY (volunteer_id) REFERENCES public.volunteers(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.search_finds
+    ADD CONSTRAINT search_finds_member_id_fkey FOREIGN KEY (member_id) REFERENCES public.search_members(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.search_finds
+    ADD CONSTRAINT search_finds_search_id_fkey FOREIGN KEY (search_id) REFERENCES public.searches(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.search_finds
+    ADD CONSTRAINT search_finds_sighting_id_fkey FOREIGN KEY (sighting_id) REFERENCES public.sightings(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.search_members
+    ADD CONSTRAINT search_members_search_id_fkey FOREIGN KEY (search_id) REFERENCES public.searches(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.search_members
+    ADD CONSTRAINT search_members_volunteer_id_fkey FOREIGN KEY (volunteer_id) REFERENCES public.volunteers(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.search_messages
+    ADD CONSTRAINT search_messages_search_id_fkey FOREIGN KEY (search_id) REFERENCES public.searches(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.search_messages
+    ADD CONSTRAINT search_messages_volunteer_id_fkey FOREIGN KEY (volunteer_id) REFERENCES public.volunteers(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.search_sectors
+    ADD CONSTRAINT search_sectors_leader_id_fkey FOREIGN KEY (leader_id) REFERENCES public.search_members(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.search_sectors
+    ADD CONSTRAINT search_sectors_search_id_fkey FOREIGN KEY (search_id) REFERENCES public.searches(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.search_sectors
+    ADD CONSTRAINT search_sectors_searched_by_fkey FOREIGN KEY (searched_by) REFERENCES public.search_members(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.searches
+    ADD CONSTRAINT searches_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.searches
+    ADD CONSTRAINT searches_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.staff(id);
 
 ALTER TABLE ONLY public.sightings
     ADD CONSTRAINT sightings_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;

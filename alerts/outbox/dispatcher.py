@@ -343,11 +343,13 @@ async def open_channels(settings: Settings, db: Database) -> AsyncIterator[list[
     """Every configured channel, open until exit."""
     from alerts.channels.email import EmailChannel
     from alerts.channels.telegram import telegram_channels
+    from alerts.partners.peer_channel import peer_channel
     from alerts.partners.webhooks import webhook_channel
 
     enabled = enabled_channels(settings)
     async with contextlib.AsyncExitStack() as stack:
         opened: list[Channel] = [await stack.enter_async_context(webhook_channel(settings, db))]
+        opened.append(await stack.enter_async_context(peer_channel(settings, db)))
         if "telegram_dm" in enabled:
             opened += await stack.enter_async_context(telegram_channels(settings, db))
         if "email" in enabled:

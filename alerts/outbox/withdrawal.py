@@ -63,7 +63,7 @@ from alerts.partners import channel_events, press
 log = logging.getLogger(__name__)
 
 # One notice per recipient and case: the newest row stands for the earlier revisions' rows.
-ONE_NOTICE_CHANNELS = ("email", "webhook", "press")
+ONE_NOTICE_CHANNELS = ("email", "webhook", "press", "peer")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -15,6 +15,9 @@ The content of an Alert or Update comes from the channel's `PublicView` only:
 - `onset` the last sighting, `web` the case page, `contact` the hotline, the square image of the
   language as `resource`;
 - `expires` (the `sent` plus CAP_EXPIRES_HOURS), `senderName` the organisation;
+- `<parameter>`s a peer hotline maps to its own consent and fields (alerts/peers/mapping.py):
+  the consent's level, photo and forwarding as the view shows them, the kind, and the facts
+  the view shows already (name as consented, age, sex, height);
 - `<area>`: the place at the consented precision, as a `<polygon>` (a closed ring of
   POLYGON_POINTS points approximating the circle) and a `<circle>` "lat,lon radius_km" around the
   last-seen point as the consent coarsened it and the search radius, and a `<geocode>`: the
@@ -73,9 +76,10 @@ def sender_for(base_url: str) -> str:
     return urlsplit(base_url).hostname or "localhost"
 
 
-def message_id(public_id: str, revision: int) -> str:
-    """The identifier of the Alert or Update of one revision."""
-    return f"{public_id}.{revision}"
+def message_id(public_id: str, revision: int, period: int = 1) -> str:
+    """The identifier of the Alert or Update of one revision (in the level's `period`: a
+    renewal is an Update with the new `expires`, alerts.cases.levels)."""
+    return f"{public_id}.{revision}" if period == 1 else f"{public_id}.{revision}.{period}"
 
 
 def cancel_id(public_id: str) -> str:
@@ -114,12 +118,14 @@ def cap_alert(
     *,
     expires: datetime,
     sender_name: str | Mapping[str, str] = "",
+    period: int = 1,
 ) -> ET.Element:
     """The CAP `<alert>` of the view's revision: an Alert, or an Update of `references`."""
     if msg_type == "Update" and not references:
         raise ValueError("an Update must reference the earlier messages")
     sender = sender_for(view.case_url)
-    alert = _header(message_id(view.public_id, view.revision), sender, sent, msg_type, references)
+    identifier = message_id(view.public_id, view.revision, period)
+    alert = _header(identifier, sender, sent, msg_type, references)
     for lang in view.languages:
         if lang in CAP_LANGUAGES:
             alert.append(_info(view, lang, _name_in(sender_name, lang), expires))
@@ -195,10 +201,35 @@ def _info(view: PublicView, lang: str, sender_name: str, expires: datetime) -> E
     _add(info, "instruction", instruction)
     _add(info, "web", view.case_url)
     _add(info, "contact", view.hotline)
+    _parameters(info, view)
     if view.level >= LEVEL_REGIONAL:  # the images exist from the regional level on
         _image(info, view, lang)
     _area(info, view, lang)
     return info
+
+
+def parameters(view: PublicView) -> list[tuple[str, str]]:
+    """What a peer hotline maps to its own consent and fields (alerts/peers): the consent's level,
+    photo and forwarding as this view shows them, the kind, and the facts the view already shows
+    (the name as consented, age, sex, height). Nothing the view withholds."""
+    found = [
+        ("consentLevel", str(view.level)),
+        ("consentPhoto", "true" if view.photo is not None else "false"),
+        ("consentForwarding", "true" if view.forwarding_allowed else "false"),
+        ("caseKind", str(view.kind)),
+    ]
+    for name, value in (("childName", view.name), ("childAge", view.age),
+                        ("childSex", view.sex), ("childHeightCm", view.height_cm)):  # fmt: skip
+        if value not in (None, ""):
+            found.append((name, str(value)))
+    return found
+
+
+def _parameters(info: ET.Element, view: PublicView) -> None:
+    for name, value in parameters(view):
+        parameter = ET.SubElement(info, _tag("parameter"))
+        _add(parameter, "valueName", name)
+        _add(parameter, "value", value)
 
 
 def _image(info: ET.Element, view: PublicView, lang: str) -> None:

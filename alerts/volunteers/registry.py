@@ -271,6 +271,7 @@ async def export(db: Database, volunteer: Volunteer) -> dict[str, Any]:
     conversation = (
         await db.fetchrow("conversation_get", chat, CONVERSATION_MINUTES) if chat else None
     )
+    searches = await db.fetchrow("volunteer_search_records", volunteer.id)  # issue 21
     record = asdict(volunteer)
     del record["id"]  # internal, meaningless outside the database
     return _jsonable(
@@ -278,6 +279,11 @@ async def export(db: Database, volunteer: Volunteer) -> dict[str, Any]:
             "volunteer": record,
             "areas": [asdict(a) for a in areas],
             "alerts_received": [dict(r) for r in sent],
+            "field_searches": {
+                "opted_in": bool(searches and searches["field_searches"]),
+                "adult_confirmed_at": searches["adult_confirmed_at"] if searches else None,
+                "call_outs": json.loads(searches["searches"]) if searches else [],
+            },
             "unconfirmed_signups": [_signup_json(r) for r in pending],
             "bot_conversation": (
                 {"step": conversation["step"], "data": json.loads(conversation["data"])}

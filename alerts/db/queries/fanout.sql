@@ -297,3 +297,11 @@ SELECT count(*)::int FROM gone;
 -- name: notify_dispatchers
 -- Wake the dispatchers (delivered at commit): '' new work, 'closed <id>' a case closed.
 SELECT pg_notify('alerts_dispatch', $1);
+
+-- name: plan_peer_offers
+-- Queue revision $2 of case $1 for every active peer it was offered to (signed CAP to the peer's endpoint).
+INSERT INTO publications (case_id, revision, channel, target, language, address, sort_key)
+SELECT $1, $2, 'peer', 'peer/' || p.id, 'en', p.url, 0
+FROM peer_offers o JOIN peers p ON p.id = o.peer_id
+WHERE o.case_id = $1 AND p.active
+ON CONFLICT DO NOTHING;

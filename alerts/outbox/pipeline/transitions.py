@@ -1,60 +1,5 @@
-"""The publication pipeline: every transition that publishes or withdraws, with its steps.
-
-Each function below is the only way to make its transition. It opens one transaction, lets
-alerts.cases.lifecycle lock the case (`SELECT ... FOR UPDATE`) and change it, runs the
-transition's steps in that transaction in the order written here, commits, and then runs what
-must wait for the commit. The steps are plain calls, not a list filled at start-up: a step
-cannot be left out by the order in which the application was wired.
-
-| transition          | in the transaction, in order                   | after the commit     |
-|---------------------|------------------------------------------------|----------------------|
-| approve             | plan the fan-out; publish the materials        | render the images    |
-| revise, add a photo | re-plan the fan-out; publish the materials     | render the images    |
-|                     | (on an active case, a change that widens what  |                      |
-|                     | is published is only stored as a proposal)     |                      |
-| approve a proposal  | apply it; check that what it publishes is what | render the images    |
-|                     | the approver saw; then as revise/change consent|                      |
-| reject a proposal   | record the decision                            |                      |
-| change consent      | (a widening one: a proposal, as above)         |                      |
-|                     | withdraw what it no longer allows; if it shows | render the images    |
-|                     | the case differently, revise (as above)        |                      |
-| revoke consent      | withdraw what it no longer allows (everything) |                      |
-| end consents        | per case: withdraw what the consent no longer  |                      |
-|                     | allows (end date reached, sends in flight)     |                      |
-| close               | withdraw what we host; wake the dispatchers    | end the first rows   |
-|                     | (O(1): the fan-out's rows are not touched)     | (the sweep ends all) |
-
-Waking the dispatchers is a NOTIFY written by the steps: PostgreSQL delivers it at the commit.
-`db` is always a pool (the images are rendered on another connection after the commit).
-
-**The lock order.** Every transaction that touches a case's outbox takes the case row first:
-
-1. Transitions (approve, revise, add a photo, consent, close, end consents) lock the case row
-   `FOR NO KEY UPDATE` (lifecycle), before any publication or batch row, and so wait for one
-   another in that order only.
-2. The dispatchers' work - expanding a batch, claiming, recording, withdrawing, sweeping - never
-   locks the case row for writing and never waits for it: it only reads the case's state, and
-   its inserts' foreign-key checks take `FOR KEY SHARE`, which `FOR NO KEY UPDATE` lets through.
-   Its own rows (batches, publications) it takes `FOR UPDATE SKIP LOCKED`: a row another
-   transaction holds is left for a later round. So a transition never waits for a dispatcher,
-   nor a dispatcher for a transition, and no cycle - no deadlock - can form between them. (One
-   exception, without a cycle: a narrowing consent waits for a matching under way, the
-   dispatcher's `fanout_matches` row, so that the batches it writes are narrowed too; the
-   matching waits for nothing a transition holds.)
-3. Hence the close: one short transaction whatever the fan-out's size. It changes the state
-   and withdraws what we host (O(materials)); the sweep (`fanout.end_closed`: the close's
-   first round after the commit, then every dispatcher on the close's NOTIFY and on its
-   polling) cancels the unsent rows and marks the sent ones `withdrawing`, read from the
-   case's state, so a crash after the commit loses nothing. From the commit nothing new
-   leaves: a claim reads the case's state and one that reads it closed is never sent. A
-   message claimed before the commit is in flight: the check right before its send (the
-   dispatcher's CaseGate, marked closed by the close's NOTIFY, else read at most 0.1 s ago)
-   stops it unless it is already on its way, and what went out is recorded `withdrawing`
-   (or `sent`, then marked by the sweep) and taken back.
-
-Transient database errors (deadlock, serialization failure, lost connection) make a transition
-run again whole (alerts.db.retry: bounded, with jitter), then answer 503 with `Retry-After`.
-"""
+"""The case's transitions: approve, revise, add a photo, change or revoke the consent, decide a
+proposal, end consents, close (the table and the lock order: alerts.outbox.pipeline)."""
 
 from __future__ import annotations
 
@@ -72,42 +17,13 @@ from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.db.retry import retried
 from alerts.outbox import fanout, withdrawal
+from alerts.outbox.pipeline import renewals, steps
 from alerts.outbox.withdrawal import Reconciled
 from alerts.publication import materials
 from alerts.staff import audit
 from alerts.staff.models import Staff
 
 log = logging.getLogger(__name__)
-
-
-# -- the steps -----------------------------------------------------------------------------------
-
-
-async def _publish(tx: Database, settings: Settings, case: Case, consent: Consent) -> bool:
-    """The steps of revision 1: the fan-out, then the materials; True when images wait for the
-    commit."""
-    await fanout.plan(tx, settings, case, consent)
-    return await materials.publish_revision(tx, settings, case)
-
-
-async def _republish(tx: Database, settings: Settings, case: Case) -> bool:
-    """The steps of revision N+1: the fan-out (edits and newly in reach), then the materials."""
-    await fanout.plan_revision(tx, settings, case)
-    return await materials.publish_revision(tx, settings, case)
-
-
-async def _narrow(tx: Database, case: Case, previous: Consent | None, consent: Consent) -> None:
-    """Withdraw what `consent` no longer allows (only an active case has published anything)."""
-    if case.state is CaseState.ACTIVE:
-        await withdrawal.narrow(tx, case.id, previous, consent, datetime.now(UTC))
-
-
-def _after_commit(db: Database, settings: Settings, case: Case | None, images: bool) -> None:
-    if case is not None and images:
-        materials.render_images_later(db, settings, case)
-
-
-# -- the transitions -----------------------------------------------------------------------------
 
 
 @retried
@@ -119,11 +35,12 @@ async def approve(
     would be published (the API and the console always send it)."""
     async with db.transaction() as tx:
         case, consent = await lifecycle.approve_in(tx, settings, staff, case_id)
+        case = await steps.new_level(tx, settings, case, None, consent)
         if seen is not None:
             published = await proposals.published_fingerprint(tx, settings, case)
             proposals.check_fingerprint(seen, published)
-        images = await _publish(tx, settings, case, consent)
-    _after_commit(db, settings, case, images)
+        images = await steps.publish(tx, settings, case, consent)
+    steps.after_commit(db, settings, case, images)
     return case
 
 
@@ -138,8 +55,8 @@ async def revise(
         if proposal is not None:
             return proposal
         case, revised = await lifecycle.edit_in(tx, staff, case_id, data)
-        images = revised and await _republish(tx, settings, case)
-    _after_commit(db, settings, case, images)
+        images = revised and await steps.republish(tx, settings, case)
+    steps.after_commit(db, settings, case, images)
     return case
 
 
@@ -155,8 +72,8 @@ async def add_photo(
         if proposal is not None:
             return proposal
         photo, revised = await lifecycle.add_photo_in(tx, staff, case_id, image)
-        images = revised is not None and await _republish(tx, settings, revised)
-    _after_commit(db, settings, revised, images)
+        images = revised is not None and await steps.republish(tx, settings, revised)
+    steps.after_commit(db, settings, revised, images)
     return photo
 
 
@@ -173,10 +90,11 @@ async def change_consent(
         if proposal is not None:
             return proposal
         case, previous, consent = await lifecycle.record_consent_in(tx, staff, case_id, data)
-        await _narrow(tx, case, previous, consent)
+        await steps.narrow(tx, case, previous, consent)
+        case = await steps.new_level(tx, settings, case, previous, consent)
         revised = await lifecycle.revise_for_consent_in(tx, staff, case, previous, consent)
-        images = revised is not None and await _republish(tx, settings, revised)
-    _after_commit(db, settings, revised, images)
+        images = revised is not None and await steps.republish(tx, settings, revised)
+    steps.after_commit(db, settings, revised, images)
     return consent
 
 
@@ -197,17 +115,23 @@ async def approve_proposal(
         elif proposal.kind == "photo":
             assert image is not None
             _, revised = await lifecycle.add_photo_in(tx, staff, case_id, image)
+        elif proposal.kind == "renewal":
+            revised = None
+            await renewals.apply_renewal(
+                tx, settings, staff, case_id, level=proposal.values.get("level")
+            )
         else:
             case, previous, consent = await lifecycle.record_consent_in(
                 tx, staff, case_id, proposal.values
             )
-            await _narrow(tx, case, previous, consent)
+            await steps.narrow(tx, case, previous, consent)
+            case = await steps.new_level(tx, settings, case, previous, consent)
             revised = await lifecycle.revise_for_consent_in(tx, staff, case, previous, consent)
         case = revised or await lifecycle.get(tx, case_id)
         published = await proposals.published_fingerprint(tx, settings, case)
         proposals.check_fingerprint(seen, published)
-        images = revised is not None and await _republish(tx, settings, revised)
-    _after_commit(db, settings, revised, images)
+        images = revised is not None and await steps.republish(tx, settings, revised)
+    steps.after_commit(db, settings, revised, images)
     return case
 
 
@@ -228,7 +152,7 @@ async def revoke_consent(db: Database, staff: Staff, case_id: int) -> Consent:
     """The revoked consent: everything the case published is withdrawn."""
     async with db.transaction() as tx:
         case, previous, consent = await lifecycle.revoke_consent_in(tx, staff, case_id)
-        await _narrow(tx, case, previous, consent)
+        await steps.narrow(tx, case, previous, consent)
     return consent
 
 
