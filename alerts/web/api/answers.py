@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from alerts.cases.models import Case, CaseState, Consent, Photo
+from alerts.cases.widening import Change
 from alerts.partners.registry import PartnerWebhook, RegionalChannel
 
 Json = dict[str, Any]
@@ -90,7 +91,7 @@ class Preview(Answer):
     state: CaseState
     proposal: Proposal | None
     fingerprint: str = Field(pattern=r"^[0-9a-f]{64}$")
-    changes: list[Json]
+    changes: list[Change]
     widens: bool
     before: Json
     after: Json
