@@ -174,7 +174,9 @@ async def submit(db: Database, staff: Staff, case_id: int) -> Case:
             if not present
         ]
         if missing:
-            raise errors.InvalidInput("Cannot submit: missing " + ", ".join(missing) + ".")
+            # 409, not 422: the request is well formed; the case lacks what publishing needs.
+            message = "Cannot submit: missing " + ", ".join(missing) + "."
+            raise errors.Conflict(message)
         row = await tx.fetchrow("set_case_submitted", case.id, staff.id)
         await audit.record(tx, staff.id, "case_submitted", case.id)
     assert row is not None

@@ -178,7 +178,10 @@ async def error_pages(request: web.Request, handler: Handler) -> web.StreamRespo
     except web.HTTPException as exc:
         if exc.status < 400 or exc.text is None or not wants_json(request):
             raise
-        return render_error(request, exc.status, exc.reason)
+        response = render_error(request, exc.status, exc.reason)
+        if "Allow" in exc.headers:  # a 405 names the methods the address takes (RFC 9110)
+            response.headers["Allow"] = exc.headers["Allow"]
+        return response
     except Exception:
         log.exception("unhandled error", extra={"action": "error", "path": request.path})
         return render_error(request, 500, "Something went wrong on our side. Please retry.")

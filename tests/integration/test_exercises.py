@@ -59,7 +59,9 @@ async def test_attack_an_exercise_never_becomes_a_real_case_nor_a_real_case_an_e
     for case, flipped in ((exercise, False), (real, True)):
         url = f"/api/cases/{case['id']}"
         answer = await client.patch(url, json={"exercise": flipped}, headers=headers)
-        assert answer.status == 422 and (await answer.json())["error"] == FIXED
+        refused = await answer.json()
+        assert answer.status == 422 and refused["field"] == "exercise"
+        assert refused["error"] == f"exercise: {FIXED}"
     wrong = await client.post("/api/cases", json={**fields, "exercise": "yes"}, headers=headers)
     assert wrong.status == 422
     # Active, through the pipeline: an edit (a proposal for a widening one) is refused too.

@@ -24,6 +24,7 @@ from alerts.sightings.triage import Group, Ranked
 from alerts.staff import audit
 from alerts.web import keys
 from alerts.web.api import handlers as api
+from alerts.web.api import inputs, models
 from alerts.web.console.forms import N_, Problem, form_text, render, render_text, when
 from alerts.web.middlewares import map_page
 from alerts.web.paths import path_id
@@ -31,7 +32,6 @@ from alerts.web.paths import path_id
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 POLL_BATCH = 50
-PATCH_FIELDS = {"status", "notes"}
 # The columns of the exports, in the order of sighting_triage.export_rows.
 EXPORT_COLUMNS = (
     N_("Reference"), N_("Group"), N_("Status"), N_("Seen at"), N_("Place"), N_("Latitude"),
@@ -93,9 +93,8 @@ async def api_list(request: web.Request) -> web.Response:
 @routes.patch("/api/sightings/{sighting_id}", name="api_triage_sighting")
 async def api_triage(request: web.Request) -> web.Response:
     """Set a sighting's status and/or notes (audited)."""
-    body = await api.json_body(request)
-    unknown = set(body) - PATCH_FIELDS
-    if unknown or not body:
+    body = await inputs.fields(request, models.SightingPatch)
+    if not body:
         raise errors.InvalidInput("Send status and/or notes, nothing else.")
     db = request.app[keys.DB]
     updated = await triage.update(
