@@ -236,6 +236,16 @@ async def submit(request: web.Request) -> web.Response:
     return reply(await cases.submit(request.app[keys.DB], staff_of(request), case_id(request)))
 
 
+@routes.post("/api/cases/{case_id}/renewal", name="api_renew")
+async def renew(request: web.Request) -> web.Response:
+    await json_body(request)
+    app = request.app
+    renewed = await pipeline.renew(
+        app[keys.DB], app[keys.SETTINGS], staff_of(request), case_id(request)
+    )
+    return held(renewed) if isinstance(renewed, Proposal) else reply(renewed)
+
+
 @routes.post("/api/cases/{case_id}/return", name="api_return")
 async def return_to_draft(request: web.Request) -> web.Response:
     await json_body(request)

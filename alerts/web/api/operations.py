@@ -58,6 +58,13 @@ PHOTO_ABOUT = (
     "get 422 naming `photo` (the content of a file, not a rule a schema can state)."
 )
 
+RENEWAL_ABOUT = (
+    "An active case's level ends `level_expires_at` unless renewed. Renewing a level of "
+    "LEVEL_RENEWAL_APPROVAL (the public level) answers 202 with a proposal that another "
+    "approver approves; a lower level is renewed at once by the case's staff or a supervisor. "
+    "409 when the case is not active, its level does not end, or a renewal already waits."
+)
+
 
 @dataclass(frozen=True)
 class Binary:
@@ -114,6 +121,9 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("PUT", f"{CASE}/consent", "api_consent", "Record consent and level", a.Consent,
               body=m.ConsentInput, held=True, description=CONSENT_ABOUT, makes=_HELD),
     Operation("POST", f"{CASE}/submit", "api_submit", "Submit a draft for approval", a.Case),
+    Operation("POST", f"{CASE}/renewal", "api_renew",
+              "Renew the level in force for another LEVEL_MAX_HOURS", a.Case, held=True,
+              makes=_HELD, description=RENEWAL_ABOUT),
     Operation("POST", f"{CASE}/return", "api_return", "Send a submitted case back to draft",
               a.Case),
     Operation("POST", f"{CASE}/approve", "api_approve",
