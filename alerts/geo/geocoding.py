@@ -9,6 +9,7 @@ of a process go through one geopy AsyncRateLimiter, and the agent is a setting.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from geopy.location import Location
 from geopy.point import Point
 
 from alerts.geo.gazetteer import CoarsePoint, Gazetteer, Place, default_gazetteer, haversine_km
-from alerts.geo.precision import PointPrecision, from_nominatim
+from alerts.geo.precision import PointPrecision, from_nominatim, precise
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +150,17 @@ class GeocodingService:
             municipality=place,
             precision="municipality",
         )
+
+    async def last_seen_point(self, query: str) -> GeocodeResult | None:
+        """The point a case's last-seen place text names: a street's or an object's as found;
+        for a place known only to its municipality (a town, an area), the municipality's centre
+        as the gazetteer has it, which triage knows not to measure from
+        (`alerts.geo.precision.at_a_municipality_centre`): a case keeps no precision of its own."""
+        found = await self.geocode(query)
+        if found is None or precise(found.precision):
+            return found
+        centre = found.municipality
+        return dataclasses.replace(found, lat=centre.lat, lon=centre.lon)
 
     async def reverse(self, lat: float, lon: float) -> GeocodeResult:
         """The point itself, labelled by Nominatim when it answers, else by its municipality."""

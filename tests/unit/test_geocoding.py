@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from alerts.geo.gazetteer import Place, default_gazetteer, fold, haversine_km, round_point
 from alerts.geo.geocoding import GeocodingService, OfflineGeocoder
-from alerts.geo.precision import box_km, from_nominatim
+from alerts.geo.precision import at_a_municipality_centre, box_km, from_nominatim
 from tests.support.nominatim import (
     GENT,
     KORENMARKT,
@@ -501,3 +501,19 @@ def test_box_km_measures_the_diagonal() -> None:
     size = box_km(["51.0", "51.009", "3.7", "3.7"])  # 1 km north-south
     assert size is not None and 0.99 < size < 1.01
     assert box_km(None) is None and box_km([1, 2, 3]) is None
+
+
+async def test_a_last_seen_town_is_its_municipality_centre_and_a_street_its_own_point(
+    nominatim: FakeNominatim,
+) -> None:
+    """Nominatim places a town at its own node, not where the gazetteer has the municipality's
+    centre: the case's point is moved to the centre, so that triage does not measure from a town
+    as if it were the place the child was seen; a street keeps its point."""
+    service = nominatim_service(nominatim.port)
+    town = await service.last_seen_point("Gent")
+    street = await service.last_seen_point("Korenmarkt, Gent")
+    await service.close()
+    assert town is not None and street is not None
+    assert at_a_municipality_centre(town.lat, town.lon)
+    assert (street.lat, street.lon) == (51.05456, 3.72152)
+    assert not at_a_municipality_centre(street.lat, street.lon)

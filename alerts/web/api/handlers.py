@@ -109,7 +109,7 @@ async def locate(request: web.Request, data: dict[str, Any]) -> dict[str, Any]:
     """`data` with the last-seen point geocoded from the place text when no point was given."""
     place = data.get("last_seen_place")
     if isinstance(place, str) and place.strip() and data.get("last_seen_lat") in (None, ""):
-        found = await request.app[keys.GEOCODER].geocode(place)
+        found = await request.app[keys.GEOCODER].last_seen_point(place)
         if found is not None:
             data = {**data, "last_seen_lat": found.lat, "last_seen_lon": found.lon}
     return data
