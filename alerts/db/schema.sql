@@ -78,6 +78,18 @@ CREATE TABLE public.cap_messages (
     CONSTRAINT cap_messages_msg_type_check CHECK ((msg_type = ANY (ARRAY['Alert'::text, 'Update'::text, 'Cancel'::text])))
 );
 
+CREATE TABLE public.case_answers (
+    case_id bigint NOT NULL,
+    volunteer_id bigint NOT NULL,
+    answer text NOT NULL,
+    ring text NOT NULL,
+    channel text NOT NULL,
+    answered_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT case_answers_answer_check CHECK ((answer = ANY (ARRAY['help'::text, 'nearby'::text, 'unavailable'::text]))),
+    CONSTRAINT case_answers_channel_check CHECK ((channel = ANY (ARRAY['telegram_dm'::text, 'email'::text]))),
+    CONSTRAINT case_answers_ring_check CHECK ((ring = ANY (ARRAY['0-2'::text, '2-5'::text, '5-10'::text, '10-25'::text, '25+'::text])))
+);
+
 CREATE TABLE public.case_proposals (
     id bigint NOT NULL,
     case_id bigint NOT NULL,
@@ -721,6 +733,9 @@ ALTER TABLE ONLY public.audit_log
 ALTER TABLE ONLY public.cap_messages
     ADD CONSTRAINT cap_messages_pkey PRIMARY KEY (identifier);
 
+ALTER TABLE ONLY public.case_answers
+    ADD CONSTRAINT case_answers_pkey PRIMARY KEY (case_id, volunteer_id);
+
 ALTER TABLE ONLY public.case_proposals
     ADD CONSTRAINT case_proposals_pkey PRIMARY KEY (id);
 
@@ -865,6 +880,8 @@ CREATE INDEX audit_log_case_idx ON public.audit_log USING btree (case_id, id DES
 
 CREATE INDEX cap_messages_case_idx ON public.cap_messages USING btree (case_id, sent);
 
+CREATE INDEX case_answers_volunteer_idx ON public.case_answers USING btree (volunteer_id);
+
 CREATE INDEX case_proposals_pending_idx ON public.case_proposals USING btree (case_id, id) WHERE (state = 'pending'::text);
 
 CREATE INDEX cases_closed_unpurged_idx ON public.cases USING btree (closed_at) WHERE ((state = 'closed'::text) AND (purged_at IS NULL));
@@ -959,6 +976,12 @@ ALTER TABLE ONLY public.audit_log
 
 ALTER TABLE ONLY public.cap_messages
     ADD CONSTRAINT cap_messages_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.case_answers
+    ADD CONSTRAINT case_answers_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.case_answers
+    ADD CONSTRAINT case_answers_volunteer_id_fkey FOREIGN KEY (volunteer_id) REFERENCES public.volunteers(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.case_proposals
     ADD CONSTRAINT case_proposals_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;

@@ -86,6 +86,7 @@ class Taking:
     webhook_secret: str | None = field(repr=False)
     webhook_format: str | None
     end_reason: str | None
+    case_closed: bool = False
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Self:
@@ -100,6 +101,8 @@ class Taking:
             revision=self.revision, issued_at=self.approved_at,
             webhook_secret=self.webhook_secret, webhook_format=self.webhook_format,
             replaced=self.end_reason == REPLACED,
+            ending=self.case_closed and self.end_reason != REPLACED
+            and self.channel in ("telegram_dm", "email"),
         )  # fmt: skip
 
 

@@ -1,8 +1,8 @@
 -- name: claim_withdrawals
--- Claim for worker $1 up to $3 due withdrawals on channels $2, leased for $4 seconds (a dead worker's claims come due again then); on channels $5 only the newest row of each recipient (one notice covers the earlier ones).
+-- Claim for worker $1 up to $3 due withdrawals on channels $2, leased for $4 seconds (a dead worker's claims come due again then); on channels $5 only the newest row of each recipient (one notice covers the earlier ones); case_closed: its case is closed (a volunteer gets the ending).
 WITH due AS (
     SELECT p.id, c.public_id, c.approved_at, w.secret AS webhook_secret,
-           w.format AS webhook_format
+           w.format AS webhook_format, c.state = 'closed' AS case_closed
     FROM publications p
     JOIN cases c ON c.id = p.case_id
     LEFT JOIN partner_webhooks w ON p.channel = 'webhook'
@@ -23,7 +23,8 @@ FROM due
 WHERE p.id = due.id
 RETURNING p.id, p.case_id, p.revision, p.channel, p.target, p.language, p.address,
           p.external_id, p.media, p.sent_at, p.withdraw_attempts AS attempts, due.public_id,
-          due.approved_at, due.webhook_secret, due.webhook_format, p.end_reason;
+          due.approved_at, due.webhook_secret, due.webhook_format, p.end_reason,
+          due.case_closed;
 
 -- name: record_withdrawal_done
 -- End withdrawal $1 claimed by $2 in state $3 (withdrawn, neutralised, manual) with how ($4) after why; the same recipient's earlier rows on channels $5, and the messages it edited in place, end with it.

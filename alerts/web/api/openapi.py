@@ -47,6 +47,15 @@ PUBLICATIONS_ABOUT = (
     "digits) and carries no address: no e-mail address, no Telegram chat id, for any staff "
     "account. A supervisor who must contact one volunteer uses reveal-contact, audited."
 )
+REACH_ABOUT = (
+    "How far the fan-out got (each target counted once, in the state of its latest message), "
+    "the delivery times, the sightings per channel, and `answers`: what the volunteers answered "
+    "to the alert (the last answer of each counts), as `total`, `by_answer` (help: I can help, "
+    "nearby: I am nearby now, unavailable: not available) and `rings`, one per distance ring "
+    "from the case's last-seen place (0-2, 2-5, 5-10, 10-25 and 25+ km, from the distance "
+    "computed at the fan-out), each with the count of every answer. Never who answered, nor "
+    "where they are."
+)
 SIGHTINGS_ABOUT = (
     "A tipster's contact (contact_name, contact_phone, contact_email) is shown to the staff "
     "assigned to the case (its creator, submitter and approver) and to supervisors, and each "
@@ -307,7 +316,11 @@ def openapi_spec(base_url: str) -> dict[str, Any]:
                 "post": operation("Record a post made by hand", 201, SOCIAL_POST_INPUT)
             },
             f"{case}/publications/{{publication_id}}/confirm-removal": {"post": _confirm_removal()},
-            f"{case}/reach": {"get": operation("Matched, sent, failed, pending, withdrawn")},
+            f"{case}/reach": {
+                "get": _described(
+                    operation("Matched, sent, failed, pending, withdrawn; answers"), REACH_ABOUT
+                )
+            },
             f"{case}/sightings": {
                 "get": _described(
                     operation("Sightings, in triage order and grouped"), SIGHTINGS_ABOUT
