@@ -86,7 +86,8 @@ class Taking:
     webhook_secret: str | None = field(repr=False)
     webhook_format: str | None
     end_reason: str | None
-    case_closed: bool = False
+    # Its case closed, and it is the newest message sent to its recipient: the ending goes with it.
+    ends_appeal: bool = False
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Self:
@@ -101,7 +102,7 @@ class Taking:
             revision=self.revision, issued_at=self.approved_at,
             webhook_secret=self.webhook_secret, webhook_format=self.webhook_format,
             replaced=self.end_reason == REPLACED,
-            ending=self.case_closed and self.end_reason != REPLACED
+            ending=self.ends_appeal and self.end_reason != REPLACED
             and self.channel in ("telegram_dm", "email"),
         )  # fmt: skip
 
