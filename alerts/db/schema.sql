@@ -19,6 +19,30 @@ BEGIN
 END;
 $$;
 
+CREATE FUNCTION public.alerts_volunteer_joined() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM cases WHERE state = 'active') THEN
+        INSERT INTO fanout_joins (volunteer_id) VALUES (NEW.volunteer_id);
+        PERFORM pg_notify('alerts_dispatch', '');
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+CREATE FUNCTION public.alerts_volunteer_reachable() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM cases WHERE state = 'active') THEN
+        INSERT INTO fanout_joins (volunteer_id) VALUES (NEW.id);
+        PERFORM pg_notify('alerts_dispatch', '');
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
 CREATE FUNCTION public.haversine_km(lat1 double precision, lon1 double precision, lat2 double precision, lon2 double precision) RETURNS double precision
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
@@ -233,6 +257,21 @@ CREATE TABLE public.fanout_batches (
 );
 ALTER TABLE ONLY public.fanout_batches ALTER COLUMN volunteer_ids SET STORAGE EXTERNAL;
 ALTER TABLE ONLY public.fanout_batches ALTER COLUMN distances SET STORAGE EXTERNAL;
+
+CREATE TABLE public.fanout_joins (
+    id bigint NOT NULL,
+    volunteer_id bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+CREATE SEQUENCE public.fanout_joins_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.fanout_joins_id_seq OWNED BY public.fanout_joins.id;
 
 CREATE TABLE public.fanout_matches (
     case_id bigint NOT NULL,
@@ -695,6 +734,8 @@ ALTER TABLE ONLY public.cases ALTER COLUMN id SET DEFAULT nextval('public.cases_
 
 ALTER TABLE ONLY public.consents ALTER COLUMN id SET DEFAULT nextval('public.consents_id_seq'::regclass);
 
+ALTER TABLE ONLY public.fanout_joins ALTER COLUMN id SET DEFAULT nextval('public.fanout_joins_id_seq'::regclass);
+
 ALTER TABLE ONLY public.partner_webhooks ALTER COLUMN id SET DEFAULT nextval('public.partner_webhooks_id_seq'::regclass);
 
 ALTER TABLE ONLY public.photos ALTER COLUMN id SET DEFAULT nextval('public.photos_id_seq'::regclass);
@@ -756,6 +797,9 @@ ALTER TABLE ONLY public.consents
 
 ALTER TABLE ONLY public.fanout_batches
     ADD CONSTRAINT fanout_batches_pkey PRIMARY KEY (case_id, revision, seq);
+
+ALTER TABLE ONLY public.fanout_joins
+    ADD CONSTRAINT fanout_joins_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.fanout_matches
     ADD CONSTRAINT fanout_matches_pkey PRIMARY KEY (case_id, revision);
@@ -962,6 +1006,10 @@ CREATE TRIGGER materials_public_notify AFTER INSERT OR DELETE ON public.material
 
 CREATE TRIGGER publications_hosted_notify AFTER UPDATE OF state ON public.publications FOR EACH ROW WHEN (((old.state IS DISTINCT FROM new.state) AND (new.channel = ANY (ARRAY['case_page'::text, 'poster'::text, 'image'::text, 'feed'::text, 'press'::text])))) EXECUTE FUNCTION public.alerts_public_notify();
 
+CREATE TRIGGER volunteer_areas_joined AFTER INSERT OR UPDATE OF lat, lon, radius_km ON public.volunteer_areas FOR EACH ROW EXECUTE FUNCTION public.alerts_volunteer_joined();
+
+CREATE TRIGGER volunteers_reachable AFTER UPDATE OF active, email_confirmed_at, telegram_chat_id ON public.volunteers FOR EACH ROW WHEN ((new.active AND ((old.active IS DISTINCT FROM new.active) OR (old.email_confirmed_at IS DISTINCT FROM new.email_confirmed_at) OR (old.telegram_chat_id IS DISTINCT FROM new.telegram_chat_id)))) EXECUTE FUNCTION public.alerts_volunteer_reachable();
+
 ALTER TABLE ONLY public.api_tokens
     ADD CONSTRAINT api_tokens_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.staff(id) ON DELETE SET NULL;
 
@@ -1018,6 +1066,9 @@ ALTER TABLE ONLY public.consents
 
 ALTER TABLE ONLY public.fanout_batches
     ADD CONSTRAINT fanout_batches_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.fanout_joins
+    ADD CONSTRAINT fanout_joins_volunteer_id_fkey FOREIGN KEY (volunteer_id) REFERENCES public.volunteers(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.fanout_matches
     ADD CONSTRAINT fanout_matches_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;

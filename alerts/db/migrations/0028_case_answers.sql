@@ -12,3 +12,46 @@ CREATE TABLE case_answers (
 );
 
 CREATE INDEX case_answers_volunteer_idx ON case_answers (volunteer_id);
+
+-- Volunteers who signed up, confirmed, came back or moved an area while a case is active: the
+-- dispatchers plan the active alerts in reach for them (alerts/outbox/joins.py), the consent's
+-- channels and level as the fan-out, nothing they already received. Written by triggers, in
+-- the transaction of the change, so that every way of signing up or moving (the bot, the
+-- e-mail sign-up, the data page) is covered; only while some case is active.
+CREATE TABLE fanout_joins (
+    id bigserial PRIMARY KEY,
+    volunteer_id bigint NOT NULL REFERENCES volunteers (id) ON DELETE CASCADE,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE FUNCTION alerts_volunteer_joined() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM cases WHERE state = 'active') THEN
+        INSERT INTO fanout_joins (volunteer_id) VALUES (NEW.volunteer_id);
+        PERFORM pg_notify('alerts_dispatch', '');
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+CREATE FUNCTION alerts_volunteer_reachable() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM cases WHERE state = 'active') THEN
+        INSERT INTO fanout_joins (volunteer_id) VALUES (NEW.id);
+        PERFORM pg_notify('alerts_dispatch', '');
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER volunteer_areas_joined AFTER INSERT OR UPDATE OF lat, lon, radius_km
+    ON volunteer_areas FOR EACH ROW EXECUTE FUNCTION alerts_volunteer_joined();
+
+CREATE TRIGGER volunteers_reachable AFTER UPDATE OF active, email_confirmed_at, telegram_chat_id
+    ON volunteers FOR EACH ROW
+    WHEN (NEW.active AND (OLD.active IS DISTINCT FROM NEW.active
+                          OR OLD.email_confirmed_at IS DISTINCT FROM NEW.email_confirmed_at
+                          OR OLD.telegram_chat_id IS DISTINCT FROM NEW.telegram_chat_id))
+    EXECUTE FUNCTION alerts_volunteer_reachable();
