@@ -16,6 +16,7 @@ from alerts.db.database import Database
 from alerts.i18n import in_language
 from alerts.outbox import pipeline
 from alerts.volunteers.answers import ANSWERS, CLOSED, NOT_YOURS, THANKS
+from sandbox.demo_answers import Answering
 from sandbox.telegram.records import JSON
 from sandbox.telegram.server import TelegramSandbox
 from tests.support.app import Bearer, StaffFactory
@@ -189,3 +190,21 @@ async def _edited(person: Chat) -> bool:
 
 async def _ended(person: Chat) -> bool:
     return person.last.text == ending_notice("de")
+
+
+async def test_the_demos_volunteers_answer_some_alerts_through_the_buttons(
+    start: Start, sandbox: TelegramSandbox, database: Database, settings: Settings,
+    make_staff: StaffFactory,
+) -> None:  # fmt: skip
+    client = await start()
+    people = [await sign_up(sandbox, "nl") for _ in range(5)]
+    await alerted(database, live(settings, sandbox, client), make_staff, *people)
+    demo = Answering(sandbox, [p.user.id for p in people])
+    assert demo.step(now=0.0) == 0  # planned, a few seconds after the alert arrived
+    pressed = demo.step(now=60.0)
+    assert 0 < pressed < len(people) and demo.step(now=120.0) == 0  # each alert once
+    await eventually(lambda: _answered(database, pressed))
+
+
+async def _answered(database: Database, count: int) -> bool:
+    return len(await answers(database)) == count
