@@ -65,7 +65,7 @@ def answer_keyboard(lang: str) -> InlineKeyboardMarkup:
 @functools.cache
 def answer_keyboard_json(lang: str) -> str:
     """`answer_keyboard(lang)` as the Bot API's `reply_markup` form field."""
-    return json.dumps(answer_keyboard(lang).to_dict(), ensure_ascii=False)
+    return json.dumps(answer_keyboard(lang).to_dict())  # as python-telegram-bot encodes it
 
 
 def fitted(view: PublicView, lang: str, kind: str, footer: str, limit: int) -> str:

@@ -1,6 +1,27 @@
 -- The schema the migrations in alerts/db/migrations produce, for reading (the service itself
 -- migrates). Written by scripts/schema_sql.py; tests/integration/test_schema.py checks it.
 
+CREATE FUNCTION public.alerts_areas_joined() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM cases WHERE state = 'active') THEN
+        INSERT INTO fanout_joins (volunteer_id)
+        SELECT DISTINCT a.volunteer_id FROM changed_areas a
+        WHERE EXISTS (
+            SELECT 1 FROM cases c
+            WHERE c.state = 'active' AND c.last_seen_lat IS NOT NULL
+              AND c.last_seen_lon IS NOT NULL
+              AND haversine_km(c.last_seen_lat, c.last_seen_lon, a.lat, a.lon)
+                  <= least(a.radius_km, c.search_radius_km));
+        IF FOUND THEN
+            PERFORM pg_notify('alerts_dispatch', '');
+        END IF;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
 CREATE FUNCTION public.alerts_public_notify() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
@@ -19,25 +40,19 @@ BEGIN
 END;
 $$;
 
-CREATE FUNCTION public.alerts_volunteer_joined() RETURNS trigger
+CREATE FUNCTION public.alerts_volunteers_reachable() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
     IF EXISTS (SELECT 1 FROM cases WHERE state = 'active') THEN
-        INSERT INTO fanout_joins (volunteer_id) VALUES (NEW.volunteer_id);
-        PERFORM pg_notify('alerts_dispatch', '');
-    END IF;
-    RETURN NULL;
-END;
-$$;
-
-CREATE FUNCTION public.alerts_volunteer_reachable() RETURNS trigger
-    LANGUAGE plpgsql
-    AS $$
-BEGIN
-    IF EXISTS (SELECT 1 FROM cases WHERE state = 'active') THEN
-        INSERT INTO fanout_joins (volunteer_id) VALUES (NEW.id);
-        PERFORM pg_notify('alerts_dispatch', '');
+        INSERT INTO fanout_joins (volunteer_id)
+        SELECT n.id FROM new_volunteers n JOIN old_volunteers o ON o.id = n.id
+        WHERE n.active AND (o.active IS DISTINCT FROM n.active
+                            OR o.email_confirmed_at IS DISTINCT FROM n.email_confirmed_at
+                            OR o.telegram_chat_id IS DISTINCT FROM n.telegram_chat_id);
+        IF FOUND THEN
+            PERFORM pg_notify('alerts_dispatch', '');
+        END IF;
     END IF;
     RETURN NULL;
 END;
@@ -1006,9 +1021,11 @@ CREATE TRIGGER materials_public_notify AFTER INSERT OR DELETE ON public.material
 
 CREATE TRIGGER publications_hosted_notify AFTER UPDATE OF state ON public.publications FOR EACH ROW WHEN (((old.state IS DISTINCT FROM new.state) AND (new.channel = ANY (ARRAY['case_page'::text, 'poster'::text, 'image'::text, 'feed'::text, 'press'::text])))) EXECUTE FUNCTION public.alerts_public_notify();
 
-CREATE TRIGGER volunteer_areas_joined AFTER INSERT OR UPDATE OF lat, lon, radius_km ON public.volunteer_areas FOR EACH ROW EXECUTE FUNCTION public.alerts_volunteer_joined();
+CREATE TRIGGER volunteer_areas_added AFTER INSERT ON public.volunteer_areas REFERENCING NEW TABLE AS changed_areas FOR EACH STATEMENT EXECUTE FUNCTION public.alerts_areas_joined();
 
-CREATE TRIGGER volunteers_reachable AFTER UPDATE OF active, email_confirmed_at, telegram_chat_id ON public.volunteers FOR EACH ROW WHEN ((new.active AND ((old.active IS DISTINCT FROM new.active) OR (old.email_confirmed_at IS DISTINCT FROM new.email_confirmed_at) OR (old.telegram_chat_id IS DISTINCT FROM new.telegram_chat_id)))) EXECUTE FUNCTION public.alerts_volunteer_reachable();
+CREATE TRIGGER volunteer_areas_moved AFTER UPDATE ON public.volunteer_areas REFERENCING NEW TABLE AS changed_areas FOR EACH STATEMENT EXECUTE FUNCTION public.alerts_areas_joined();
+
+CREATE TRIGGER volunteers_reachable AFTER UPDATE ON public.volunteers REFERENCING OLD TABLE AS old_volunteers NEW TABLE AS new_volunteers FOR EACH STATEMENT EXECUTE FUNCTION public.alerts_volunteers_reachable();
 
 ALTER TABLE ONLY public.api_tokens
     ADD CONSTRAINT api_tokens_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.staff(id) ON DELETE SET NULL;

@@ -24,34 +24,53 @@ CREATE TABLE fanout_joins (
     created_at timestamptz NOT NULL DEFAULT now()
 );
 
-CREATE FUNCTION alerts_volunteer_joined() RETURNS trigger
+-- Statement-level, with transition tables: a COPY of a million areas costs one check, not a
+-- million; only the volunteers with an area in reach of an active case are noted.
+CREATE FUNCTION alerts_areas_joined() RETURNS trigger
     LANGUAGE plpgsql AS $$
 BEGIN
     IF EXISTS (SELECT 1 FROM cases WHERE state = 'active') THEN
-        INSERT INTO fanout_joins (volunteer_id) VALUES (NEW.volunteer_id);
-        PERFORM pg_notify('alerts_dispatch', '');
+        INSERT INTO fanout_joins (volunteer_id)
+        SELECT DISTINCT a.volunteer_id FROM changed_areas a
+        WHERE EXISTS (
+            SELECT 1 FROM cases c
+            WHERE c.state = 'active' AND c.last_seen_lat IS NOT NULL
+              AND c.last_seen_lon IS NOT NULL
+              AND haversine_km(c.last_seen_lat, c.last_seen_lon, a.lat, a.lon)
+                  <= least(a.radius_km, c.search_radius_km));
+        IF FOUND THEN
+            PERFORM pg_notify('alerts_dispatch', '');
+        END IF;
     END IF;
     RETURN NULL;
 END;
 $$;
 
-CREATE FUNCTION alerts_volunteer_reachable() RETURNS trigger
+CREATE FUNCTION alerts_volunteers_reachable() RETURNS trigger
     LANGUAGE plpgsql AS $$
 BEGIN
     IF EXISTS (SELECT 1 FROM cases WHERE state = 'active') THEN
-        INSERT INTO fanout_joins (volunteer_id) VALUES (NEW.id);
-        PERFORM pg_notify('alerts_dispatch', '');
+        INSERT INTO fanout_joins (volunteer_id)
+        SELECT n.id FROM new_volunteers n JOIN old_volunteers o ON o.id = n.id
+        WHERE n.active AND (o.active IS DISTINCT FROM n.active
+                            OR o.email_confirmed_at IS DISTINCT FROM n.email_confirmed_at
+                            OR o.telegram_chat_id IS DISTINCT FROM n.telegram_chat_id);
+        IF FOUND THEN
+            PERFORM pg_notify('alerts_dispatch', '');
+        END IF;
     END IF;
     RETURN NULL;
 END;
 $$;
 
-CREATE TRIGGER volunteer_areas_joined AFTER INSERT OR UPDATE OF lat, lon, radius_km
-    ON volunteer_areas FOR EACH ROW EXECUTE FUNCTION alerts_volunteer_joined();
+CREATE TRIGGER volunteer_areas_added AFTER INSERT ON volunteer_areas
+    REFERENCING NEW TABLE AS changed_areas
+    FOR EACH STATEMENT EXECUTE FUNCTION alerts_areas_joined();
 
-CREATE TRIGGER volunteers_reachable AFTER UPDATE OF active, email_confirmed_at, telegram_chat_id
-    ON volunteers FOR EACH ROW
-    WHEN (NEW.active AND (OLD.active IS DISTINCT FROM NEW.active
-                          OR OLD.email_confirmed_at IS DISTINCT FROM NEW.email_confirmed_at
-                          OR OLD.telegram_chat_id IS DISTINCT FROM NEW.telegram_chat_id))
-    EXECUTE FUNCTION alerts_volunteer_reachable();
+CREATE TRIGGER volunteer_areas_moved AFTER UPDATE ON volunteer_areas
+    REFERENCING NEW TABLE AS changed_areas
+    FOR EACH STATEMENT EXECUTE FUNCTION alerts_areas_joined();
+
+CREATE TRIGGER volunteers_reachable AFTER UPDATE ON volunteers
+    REFERENCING OLD TABLE AS old_volunteers NEW TABLE AS new_volunteers
+    FOR EACH STATEMENT EXECUTE FUNCTION alerts_volunteers_reachable();
