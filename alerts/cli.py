@@ -129,7 +129,7 @@ def cmd_create_staff(settings: Settings, args: argparse.Namespace) -> None:
     async def work(database: db.Database) -> int:
         return await auth.create_staff(
             database, username=args.username, display_name=args.name or args.username,
-            role=Role(args.role), password=password, language=args.language,
+            role=Role(args.role), password=password, language=args.language, email=args.email,
         )  # fmt: skip
 
     asyncio.run(_with_database(settings, work))
@@ -226,6 +226,7 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     staff.add_argument("--role", choices=[r.value for r in Role], default="case_manager")
     staff.add_argument("--name", help="display name")
     staff.add_argument("--language", choices=LANGUAGES)
+    staff.add_argument("--email", help="where reminders of the cases' level ends go")
     staff.add_argument(
         "--password-env", help="read the password from this environment variable (else prompt)"
     )

@@ -14,6 +14,8 @@ from alerts.config_values import (  # the names below are imported from here too
     _bool,
     _hash_profile,
     _languages,
+    _level_map,
+    _levels,
     _networks,
     _positive_int,
     _roles,
@@ -204,6 +206,24 @@ class Settings:
         "CAP_EXPIRES_HOURS", 168, "Hours from `sent` to `expires` in a CAP Alert or Update.",
         _positive_int,
     )  # fmt: skip
+    level_max_hours: tuple[tuple[int, int], ...] = _setting(
+        "LEVEL_MAX_HOURS", ((3, 24),), "How long each publication level runs unless renewed, as "
+        "level:hours pairs (`3:24,2:168`); a level not listed runs until the case closes.",
+        _level_map,
+    )  # fmt: skip
+    level_expires_to: tuple[tuple[int, int], ...] = _setting(
+        "LEVEL_EXPIRES_TO", ((3, 2), (2, 1)), "The level each level drops to at its end without "
+        "renewal, as level:level pairs; what the lower level does not allow is withdrawn.",
+        _level_map,
+    )  # fmt: skip
+    level_reminder_hours: float = _setting(
+        "LEVEL_REMINDER_HOURS", 3.0, "Hours before a level's end when the case's staff are "
+        "reminded (console and e-mail).", float,
+    )  # fmt: skip
+    level_renewal_approval: tuple[int, ...] = _setting(
+        "LEVEL_RENEWAL_APPROVAL", (3,), "Levels whose renewal needs a second staff member's "
+        "approval (comma-separated).", _levels,
+    )  # fmt: skip
     cap_signing_key: str = _setting(
         "CAP_SIGNING_KEY", "", "PEM private key signing CAP messages (XML-DSig); empty: unsigned."
     )
@@ -340,12 +360,17 @@ def _parsed(declared: dataclasses.Field[Any], raw: str) -> Any:
         raise ValueError(f"{declared.metadata['env']}: {exc}") from None
 
 
+def _text(value: Any) -> str:
+    """One item of a tuple setting as written in the environment (`3:24` for a pair)."""
+    return ":".join(str(v) for v in value) if isinstance(value, tuple) else str(value)
+
+
 def documented_settings() -> list[tuple[str, str, str]]:
     """(environment variable, default as text, help) for every setting, in declaration order."""
     rows = []
     for f in dataclasses.fields(Settings):
         default = f.default
-        text = ",".join(default) if isinstance(default, tuple) else str(default)
+        text = ",".join(_text(d) for d in default) if isinstance(default, tuple) else str(default)
         if isinstance(default, bool):
             text = str(default).lower()
         rows.append((f.metadata["env"], text, f.metadata["help"]))

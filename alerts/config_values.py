@@ -58,3 +58,26 @@ def _hash_profile(value: str) -> str:
     if value not in PASSWORD_HASH_PROFILES:
         raise ValueError(f"expected one of {', '.join(PASSWORD_HASH_PROFILES)}, got {value!r}")
     return value
+
+
+def _level_map(value: str) -> tuple[tuple[int, int], ...]:
+    """`level:number` pairs, comma-separated (`3:24,2:168`), levels 1 to 3, numbers >= 0."""
+    pairs = []
+    for part in (p.strip() for p in value.split(",")):
+        if not part:
+            continue
+        level, sep, number = part.partition(":")
+        if not sep or not level.strip().isdigit() or not number.strip().isdigit():
+            raise ValueError(f"expected level:number pairs such as 3:24, got {part!r}")
+        if not 1 <= int(level) <= 3:
+            raise ValueError(f"levels go from 1 to 3, got {part!r}")
+        pairs.append((int(level), int(number)))
+    return tuple(pairs)
+
+
+def _levels(value: str) -> tuple[int, ...]:
+    """Comma-separated publication levels (1 to 3)."""
+    levels = tuple(int(p) for p in value.split(",") if p.strip())
+    if any(not 1 <= level <= 3 for level in levels):
+        raise ValueError(f"levels go from 1 to 3, got {value!r}")
+    return levels

@@ -116,12 +116,16 @@ async def _write_fields(
     return Case.from_row(row)
 
 
-async def _snapshot(db: Database, case: Case, staff: Staff) -> None:
+async def _snapshot(db: Database, case: Case, staff: Staff | None) -> None:
     snapshot = {name: getattr(case, name) for name in EDITABLE}
     photos = await db.fetch("list_photos", case.id)
     snapshot["photos"] = [p["public_id"] for p in photos]
     await db.execute(
-        "add_revision", case.id, case.revision, json.dumps(snapshot, default=str), staff.id
+        "add_revision",
+        case.id,
+        case.revision,
+        json.dumps(snapshot, default=str),
+        staff.id if staff else None,
     )
 
 
@@ -273,7 +277,7 @@ async def record_consent_in(
 
 
 async def revise_for_consent_in(
-    tx: Database, staff: Staff, case: Case, previous: Consent | None, consent: Consent
+    tx: Database, staff: Staff | None, case: Case, previous: Consent | None, consent: Consent
 ) -> Case | None:
     """The active case's new revision when `consent` changes what may be shown; else None."""
     if case.state is not CaseState.ACTIVE or not _shown_differently(previous, consent):

@@ -86,6 +86,10 @@ class Case(Row, Appearance):
     submitted_at: datetime | None
     approved_at: datetime | None
     closed_at: datetime | None
+    # When the publication level in force ends unless renewed (alerts.cases.levels).
+    level_expires_at: datetime | None = None
+    level_reminded_at: datetime | None = None
+    level_period: int = 1
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -95,7 +99,7 @@ class Consent(Row):
     given_by: str
     relation: str
     given_at: datetime
-    recorded_by: int
+    recorded_by: int | None  # None: recorded by the service (a level's end)
     valid_until: datetime | None
     level: int
     photo: bool

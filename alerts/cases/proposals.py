@@ -95,6 +95,8 @@ def _changed(
     photo: PublicPhoto | None, now: datetime,
 ) -> Publicity:  # fmt: skip
     """`state` with the change applied (nothing written)."""
+    if kind == "renewal":  # the level runs longer; what is published does not change
+        return state
     if kind == "photo":
         return dataclasses.replace(state, photo=photo)
     if kind == "fields":
@@ -228,6 +230,21 @@ async def propose_in(
     fields = sorted(values) if kind != "photo" else []
     await audit.record(tx, staff.id, "change_proposed", case.id, proposal=proposal.id,
                        kind=kind, fields=fields)  # fmt: skip
+    return proposal
+
+
+async def propose_renewal_in(tx: Database, staff: Staff, case: Case, level: int) -> Proposal:
+    """A proposal to renew the level in force of the active `case` (a level whose renewal needs
+    a second approval: alerts.cases.levels)."""
+    pending = await tx.fetchval("pending_renewal", case.id)
+    if pending is not None:
+        raise errors.Conflict("A renewal of this level already waits for approval.")
+    row = await tx.fetchrow("add_proposal", case.id, "renewal", staff.id,
+                            json.dumps({"level": level}), None, None, None, None)  # fmt: skip
+    assert row is not None
+    proposal = Proposal.from_row(row)
+    await audit.record(tx, staff.id, "change_proposed", case.id, proposal=proposal.id,
+                       kind="renewal", fields=[])  # fmt: skip
     return proposal
 
 

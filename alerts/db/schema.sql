@@ -146,7 +146,7 @@ CREATE TABLE public.case_proposals (
     fingerprint text,
     CONSTRAINT case_proposals_check CHECK (((kind = 'photo'::text) = (photo_jpeg IS NOT NULL))),
     CONSTRAINT case_proposals_check1 CHECK (((state = 'pending'::text) = (decided_at IS NULL))),
-    CONSTRAINT case_proposals_kind_check CHECK ((kind = ANY (ARRAY['fields'::text, 'consent'::text, 'photo'::text]))),
+    CONSTRAINT case_proposals_kind_check CHECK ((kind = ANY (ARRAY['fields'::text, 'consent'::text, 'photo'::text, 'renewal'::text]))),
     CONSTRAINT case_proposals_state_check CHECK ((state = ANY (ARRAY['pending'::text, 'approved'::text, 'rejected'::text])))
 );
 
@@ -170,7 +170,7 @@ CREATE TABLE public.case_revisions (
     case_id bigint NOT NULL,
     number integer NOT NULL,
     snapshot jsonb NOT NULL,
-    created_by bigint NOT NULL,
+    created_by bigint,
     created_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
@@ -210,11 +210,15 @@ CREATE TABLE public.cases (
     approved_at timestamp with time zone,
     closed_at timestamp with time zone,
     purged_at timestamp with time zone,
+    level_expires_at timestamp with time zone,
+    level_reminded_at timestamp with time zone,
+    level_period integer DEFAULT 1 NOT NULL,
     CONSTRAINT cases_age_check CHECK (((age >= 0) AND (age <= 25))),
     CONSTRAINT cases_height_cm_check CHECK (((height_cm >= 30) AND (height_cm <= 230))),
     CONSTRAINT cases_kind_check CHECK ((kind = ANY (ARRAY['runaway'::text, 'parental_abduction'::text, 'third_party_abduction'::text, 'lost_injured'::text, 'unaccompanied_minor'::text]))),
     CONSTRAINT cases_last_seen_lat_check CHECK (((last_seen_lat >= ('-90'::integer)::double precision) AND (last_seen_lat <= (90)::double precision))),
     CONSTRAINT cases_last_seen_lon_check CHECK (((last_seen_lon >= ('-180'::integer)::double precision) AND (last_seen_lon <= (180)::double precision))),
+    CONSTRAINT cases_level_period_check CHECK ((level_period >= 1)),
     CONSTRAINT cases_search_radius_km_check CHECK ((search_radius_km > (0)::double precision)),
     CONSTRAINT cases_sex_check CHECK ((sex = ANY (ARRAY['female'::text, 'male'::text, 'other'::text]))),
     CONSTRAINT cases_state_check CHECK ((state = ANY (ARRAY['draft'::text, 'pending_approval'::text, 'active'::text, 'closed'::text])))
@@ -235,7 +239,7 @@ CREATE TABLE public.consents (
     given_by text NOT NULL,
     relation text NOT NULL,
     given_at timestamp with time zone NOT NULL,
-    recorded_by bigint NOT NULL,
+    recorded_by bigint,
     valid_until timestamp with time zone,
     level integer NOT NULL,
     photo boolean NOT NULL,
@@ -567,6 +571,8 @@ CREATE TABLE public.staff (
     locked_until timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     password_attempt_at timestamp with time zone,
+    email text,
+    CONSTRAINT staff_email_check CHECK (((email IS NULL) OR (email ~ '^[^@\s]+@[^@\s]+$'::text))),
     CONSTRAINT staff_language_check CHECK ((language = ANY (ARRAY['nl'::text, 'fr'::text, 'de'::text, 'en'::text]))),
     CONSTRAINT staff_role_check CHECK ((role = ANY (ARRAY['case_manager'::text, 'supervisor'::text, 'admin'::text]))),
     CONSTRAINT staff_username_check CHECK ((username ~ '^[a-z0-9._-]{2,64}$'::text))
@@ -944,6 +950,8 @@ CREATE INDEX case_answers_volunteer_idx ON public.case_answers USING btree (volu
 CREATE INDEX case_proposals_pending_idx ON public.case_proposals USING btree (case_id, id) WHERE (state = 'pending'::text);
 
 CREATE INDEX cases_closed_unpurged_idx ON public.cases USING btree (closed_at) WHERE ((state = 'closed'::text) AND (purged_at IS NULL));
+
+CREATE INDEX cases_level_expires_at ON public.cases USING btree (level_expires_at) WHERE ((state = 'active'::text) AND (level_expires_at IS NOT NULL));
 
 CREATE INDEX cases_state_idx ON public.cases USING btree (state, updated_at DESC);
 

@@ -21,6 +21,9 @@ cannot be left out by the order in which the application was wired.
 | revoke consent      | withdraw what it no longer allows (everything) |                      |
 | end consents        | per case: withdraw what the consent no longer  |                      |
 |                     | allows (end date reached, sends in flight)     |                      |
+| renew a level       | start its next period (a level of              |                      |
+|                     | LEVEL_RENEWAL_APPROVAL: a proposal, as above)  |                      |
+| expire a level      | drop to the lower level; then as change consent| render the images    |
 | close               | withdraw what we host; wake the dispatchers    | end the first rows   |
 |                     | (O(1): the fan-out's rows are not touched)     | (the sweep ends all) |
 
@@ -64,7 +67,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from alerts.cases import lifecycle, proposals
+from alerts import errors
+from alerts.cases import levels, lifecycle, proposals
 from alerts.cases.consent import CHANNEL_LEVEL
 from alerts.cases.models import Case, CaseState, Consent, Photo
 from alerts.cases.proposals import Proposal
@@ -102,6 +106,18 @@ async def _narrow(tx: Database, case: Case, previous: Consent | None, consent: C
         await withdrawal.narrow(tx, case.id, previous, consent, datetime.now(UTC))
 
 
+async def _new_level(
+    tx: Database, settings: Settings, case: Case, previous: Consent | None, consent: Consent
+) -> Case:
+    """`case` with a period of the consent's level begun, when an active case's level changed
+    (alerts.cases.levels: each level runs for its LEVEL_MAX_HOURS)."""
+    if case.state is not CaseState.ACTIVE or (previous and previous.level == consent.level):
+        return case
+    return await levels.start_period_in(
+        tx, settings, case, consent.level, datetime.now(UTC), renewal=False
+    )
+
+
 def _after_commit(db: Database, settings: Settings, case: Case | None, images: bool) -> None:
     if case is not None and images:
         materials.render_images_later(db, settings, case)
@@ -119,6 +135,7 @@ async def approve(
     would be published (the API and the console always send it)."""
     async with db.transaction() as tx:
         case, consent = await lifecycle.approve_in(tx, settings, staff, case_id)
+        case = await _new_level(tx, settings, case, None, consent)
         if seen is not None:
             published = await proposals.published_fingerprint(tx, settings, case)
             proposals.check_fingerprint(seen, published)
@@ -174,6 +191,7 @@ async def change_consent(
             return proposal
         case, previous, consent = await lifecycle.record_consent_in(tx, staff, case_id, data)
         await _narrow(tx, case, previous, consent)
+        case = await _new_level(tx, settings, case, previous, consent)
         revised = await lifecycle.revise_for_consent_in(tx, staff, case, previous, consent)
         images = revised is not None and await _republish(tx, settings, revised)
     _after_commit(db, settings, revised, images)
@@ -197,11 +215,15 @@ async def approve_proposal(
         elif proposal.kind == "photo":
             assert image is not None
             _, revised = await lifecycle.add_photo_in(tx, staff, case_id, image)
+        elif proposal.kind == "renewal":
+            revised = None
+            await _renew_in(tx, settings, staff, case_id, level=proposal.values.get("level"))
         else:
             case, previous, consent = await lifecycle.record_consent_in(
                 tx, staff, case_id, proposal.values
             )
             await _narrow(tx, case, previous, consent)
+            case = await _new_level(tx, settings, case, previous, consent)
             revised = await lifecycle.revise_for_consent_in(tx, staff, case, previous, consent)
         case = revised or await lifecycle.get(tx, case_id)
         published = await proposals.published_fingerprint(tx, settings, case)
@@ -257,6 +279,59 @@ async def _end_consent(db: Database, case_id: int, now: datetime) -> None:
             reason=withdrawal.narrowing_reason(consent, now, False),
             **dataclasses.asdict(narrowed),
         )  # fmt: skip
+
+
+@retried
+async def renew(db: Database, settings: Settings, staff: Staff, case_id: int) -> Case | Proposal:
+    """The case with the level in force renewed for another LEVEL_MAX_HOURS; for a level of
+    LEVEL_RENEWAL_APPROVAL, a proposal that another staff member approves instead."""
+    async with db.transaction() as tx:
+        case = await lifecycle.get(tx, case_id, for_update=True)
+        levels.check_renewable(case, staff, datetime.now(UTC))
+        consent = await lifecycle.current_consent(tx, case.id)
+        assert consent is not None  # an active case's level ends only with a consent in force
+        if levels.renewal_needs_approval(settings, consent.level):
+            return await proposals.propose_renewal_in(tx, staff, case, consent.level)
+        return await _renew_in(tx, settings, staff, case_id, level=consent.level)
+
+
+async def _renew_in(
+    tx: Database, settings: Settings, staff: Staff, case_id: int, *, level: Any
+) -> Case:
+    """Renew the case's `level` (checked again: an approved renewal may have waited, and the
+    level may have ended or changed meanwhile)."""
+    case = await lifecycle.get(tx, case_id, for_update=True)
+    now = datetime.now(UTC)
+    levels.check_renewable(case, None, now)
+    consent = await lifecycle.current_consent(tx, case.id)
+    assert consent is not None
+    if consent.level != level:
+        raise errors.Conflict("The level changed since this renewal was asked for.")
+    return await levels.renew_in(tx, settings, staff, case, consent, now)
+
+
+async def expire_levels(db: Database, settings: Settings, now: datetime | None = None) -> int:
+    """Every active case whose level reached its end without renewal, dropped to the lower
+    level (a transaction per case); the cases dropped."""
+    now = now or datetime.now(UTC)
+    dropped = 0
+    for row in await db.fetch("levels_ended", now):
+        dropped += await _expire_level(db, settings, row["id"], now)
+    return dropped
+
+
+@retried
+async def _expire_level(db: Database, settings: Settings, case_id: int, now: datetime) -> int:
+    async with db.transaction() as tx:
+        ended = await levels.drop_level_in(tx, settings, case_id, now)
+        if ended is None:
+            return 0
+        case, previous, consent = ended
+        await _narrow(tx, case, previous, consent)
+        revised = await lifecycle.revise_for_consent_in(tx, None, case, previous, consent)
+        images = revised is not None and await _republish(tx, settings, revised)
+    _after_commit(db, settings, revised, images)
+    return 1
 
 
 @retried

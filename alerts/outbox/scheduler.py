@@ -3,6 +3,8 @@
 - `consents`, every SCHEDULER_INTERVAL_SECONDS: consents that reached their end date, and sends
   that were in flight when a consent narrowed: what they no longer allow is withdrawn
   (alerts.outbox.pipeline.end_consents);
+- `levels`, every SCHEDULER_INTERVAL_SECONDS: reminders before a publication level ends, and
+  the levels that ended without renewal dropped (alerts.outbox.expiry);
 - `retention`, daily: the retention purge (alerts.outbox.retention.purge).
 - `sessions`, hourly: expired staff sessions and failed logins older than a day are deleted
   (alerts.staff.auth.prune_sessions); hourly, so a burst of failed logins does not linger.
@@ -31,7 +33,7 @@ import asyncpg
 
 from alerts.config import Settings
 from alerts.db.database import Database, rows_affected
-from alerts.outbox import pipeline, retention
+from alerts.outbox import expiry, pipeline, retention
 from alerts.staff import auth
 
 log = logging.getLogger(__name__)
@@ -67,6 +69,7 @@ async def _telegram_updates(db: Database, settings: Settings) -> Mapping[str, An
 def default_jobs(settings: Settings) -> list[Job]:
     return [
         Job(name="consents", every=settings.scheduler_interval_seconds, work=_consents),
+        Job(name="levels", every=settings.scheduler_interval_seconds, work=expiry.run),
         Job(name="retention", every=DAY, work=_retention),
         Job(name="sessions", every=HOUR, work=auth.prune_sessions),
         Job(name="telegram_updates", every=HOUR, work=_telegram_updates),

@@ -73,9 +73,10 @@ def sender_for(base_url: str) -> str:
     return urlsplit(base_url).hostname or "localhost"
 
 
-def message_id(public_id: str, revision: int) -> str:
-    """The identifier of the Alert or Update of one revision."""
-    return f"{public_id}.{revision}"
+def message_id(public_id: str, revision: int, period: int = 1) -> str:
+    """The identifier of the Alert or Update of one revision (in the level's `period`: a
+    renewal is an Update with the new `expires`, alerts.cases.levels)."""
+    return f"{public_id}.{revision}" if period == 1 else f"{public_id}.{revision}.{period}"
 
 
 def cancel_id(public_id: str) -> str:
@@ -114,12 +115,14 @@ def cap_alert(
     *,
     expires: datetime,
     sender_name: str | Mapping[str, str] = "",
+    period: int = 1,
 ) -> ET.Element:
     """The CAP `<alert>` of the view's revision: an Alert, or an Update of `references`."""
     if msg_type == "Update" and not references:
         raise ValueError("an Update must reference the earlier messages")
     sender = sender_for(view.case_url)
-    alert = _header(message_id(view.public_id, view.revision), sender, sent, msg_type, references)
+    identifier = message_id(view.public_id, view.revision, period)
+    alert = _header(identifier, sender, sent, msg_type, references)
     for lang in view.languages:
         if lang in CAP_LANGUAGES:
             alert.append(_info(view, lang, _name_in(sender_name, lang), expires))

@@ -46,8 +46,12 @@ async def _store(
 async def alert_message(
     db: Database, settings: Settings, case_id: int, view: PublicView, now: datetime | None = None
 ) -> bytes:
-    """The stored Alert or Update of the view's revision, made now if it was never issued."""
-    identifier = cap.message_id(view.public_id, view.revision)
+    """The stored Alert or Update of the view's revision in the level's period, made now if it
+    was never issued; it expires when the level in force ends (alerts.cases.levels), else
+    CAP_EXPIRES_HOURS after it is sent."""
+    period = await db.fetchrow("cap_level_period", case_id)
+    number = period["level_period"] if period else 1
+    identifier = cap.message_id(view.public_id, view.revision, number)
     stored = await _stored(db, identifier)
     if stored is not None:
         return stored
@@ -55,9 +59,10 @@ async def alert_message(
     references = [ref for ref in await _chain(db, settings, case_id)
                   if ref.identifier != identifier]  # fmt: skip
     msg_type: cap.MsgType = "Update" if references else "Alert"
+    ends = period["level_expires_at"] if period else None
     alert = cap.cap_alert(view, msg_type, references, sent,
-                          expires=sent + timedelta(hours=settings.cap_expires_hours),
-                          sender_name=_names(settings, view.languages))  # fmt: skip
+                          expires=ends or sent + timedelta(hours=settings.cap_expires_hours),
+                          sender_name=_names(settings, view.languages), period=number)  # fmt: skip
     document = cap_sign.sign_configured(settings, cap.to_xml(alert))
     return await _store(db, identifier, case_id, view.revision, msg_type, sent, document)
 

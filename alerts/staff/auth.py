@@ -79,11 +79,18 @@ async def create_staff(
     role: Role,
     password: str,
     language: str | None = None,
+    email: str | None = None,
 ) -> int:
-    """Create a staff account; its id."""
+    """Create a staff account; its id. `email`: where the case reminders go (optional)."""
     username = username.strip().lower()
     staff_id: int = await db.fetchval(
-        "create_staff", username, display_name, role.value, hash_password(password), language
+        "create_staff",
+        username,
+        display_name,
+        role.value,
+        hash_password(password),
+        language,
+        email.strip() if email else None,
     )
     return staff_id
 

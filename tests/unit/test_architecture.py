@@ -124,7 +124,7 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
     assert cycle({"a": {"b": []}, "b": {}}) == []
 
 
-STATE_MODULES = ("alerts.cases.lifecycle", "alerts.cases.proposals")
+STATE_MODULES = ("alerts.cases.lifecycle", "alerts.cases.proposals", "alerts.cases.levels")
 
 
 def state_changes() -> set[str]:

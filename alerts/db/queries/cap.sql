@@ -17,3 +17,7 @@ ON CONFLICT (identifier) DO NOTHING;
 -- name: cap_case_languages
 -- The languages of case $1, for the `info` blocks of its Cancel.
 SELECT languages FROM cases WHERE id = $1;
+
+-- name: cap_level_period
+-- The period of the level in force of case $1 and when it ends (alerts.cases.levels).
+SELECT level_period, level_expires_at FROM cases WHERE id = $1;

@@ -1,7 +1,7 @@
 -- name: create_staff
 -- Create a staff account; its id.
-INSERT INTO staff (username, display_name, role, password_hash, language)
-VALUES ($1, $2, $3, $4, $5)
+INSERT INTO staff (username, display_name, role, password_hash, language, email)
+VALUES ($1, $2, $3, $4, $5, $6)
 RETURNING id;
 
 -- name: staff_by_username

@@ -9,8 +9,8 @@ from typing import Any
 from aiohttp import web
 
 from alerts import errors
+from alerts.cases import levels, proposals
 from alerts.cases import lifecycle as cases
-from alerts.cases import proposals
 from alerts.cases.models import CaseState
 from alerts.cases.proposals import Preview
 from alerts.i18n import LANGUAGES, in_language, language_name
@@ -117,6 +117,8 @@ async def approval_page(
         may_approve=cases.may_approve(settings, staff)
         and not (settings.four_eyes and author == staff.id),
         own=author == staff.id,
+        renewal_hours=levels.max_hours(settings, int(proposal.values.get("level", 0)))
+        if proposal and proposal.kind == "renewal" else None,
     )  # fmt: skip
 
 

@@ -9,8 +9,8 @@ from typing import Any
 from aiohttp import web
 
 from alerts import errors
+from alerts.cases import levels, masking
 from alerts.cases import lifecycle as cases
-from alerts.cases import masking
 from alerts.cases.fields import TEXT_LIMITS
 from alerts.cases.models import Case, CaseState
 from alerts.cases.proposals import Proposal
@@ -124,6 +124,7 @@ async def render_case(
         can={action: case.state in cases.TRANSITIONS[action] for action in cases.TRANSITIONS},
         own_submission=settings.four_eyes and case.submitted_by == staff.id,
         proposals=await console_approval.pending_proposals(request, case.id),
+        lower_level=levels.drops_to(settings, consent.level) if consent else 0,
         here=f"/console/cases/{case.id}",
     )  # fmt: skip
 
@@ -209,6 +210,22 @@ async def record_consent(request: web.Request) -> web.Response:
             status=exc.status,
         )  # fmt: skip
     done = "proposed" if isinstance(recorded, Proposal) else "consent#consent"
+    raise web.HTTPSeeOther(f"/console/cases/{api.case_id(request)}?done={done}")
+
+
+@routes.post("/console/cases/{case_id}/renewal", name="console_renewal")
+async def renew_level(request: web.Request) -> web.Response:
+    """Renew the level in force (a level that needs a second approval: a proposal)."""
+    await request.post()
+    try:
+        renewed = await pipeline.renew(request.app[keys.DB], request.app[keys.SETTINGS],
+                                       request[keys.STAFF], api.case_id(request))  # fmt: skip
+    except errors.NotFound:
+        raise
+    except errors.AlertsError as exc:
+        return await render_case(request, problem=as_problem(request, "renewal", exc),
+                                 status=exc.status)  # fmt: skip
+    done = "proposed" if isinstance(renewed, Proposal) else "renewed"
     raise web.HTTPSeeOther(f"/console/cases/{api.case_id(request)}?done={done}")
 
 

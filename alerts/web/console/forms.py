@@ -114,11 +114,13 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         ),
         "proposal_approved": N_("The change was approved and published."),
         "proposal_rejected": N_("The proposed change was rejected."),
+        "renewed": N_("The level was renewed."),
     },
     "proposal_kind": {
         "fields": N_("Edit of the case"),
         "consent": N_("New consent"),
         "photo": N_("New photo"),
+        "renewal": N_("Renewal of the level"),
     },
     "action": {
         "login": N_("Logged in"),
@@ -161,6 +163,8 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "account_locked": N_("Account locked after failed passwords"),
         "api_token_created": N_("API token made"),
         "api_token_revoked": N_("API token revoked"),
+        "level_renewed": N_("Level renewed"),
+        "level_expired": N_("Level ended without renewal"),
     },
 }
 

@@ -9,11 +9,12 @@ The templates call `describe` (as `describe_history`) inside the page's language
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
-from alerts.i18n import N_, gettext
+from alerts.i18n import N_, current, gettext
 from alerts.sightings.triage import STATUS_WORDS
-from alerts.web.console.forms import LABELS
+from alerts.web.console.forms import LABELS, when
 
 FIELD_NAMES: Mapping[str, str] = {
     "kind": N_("Kind of case"),
@@ -136,6 +137,17 @@ def sentences(entry: Mapping[str, Any], previous_consent: Mapping[str, Any] | No
         return [gettext("Publication no. %(n)s", n=d.get("publication", ""))]
     if action == "account_locked":
         return [gettext("For %(n)s minutes", n=d.get("minutes", ""))]
+    if action == "level_renewed":
+        until = d.get("until")
+        return [
+            gettext(
+                "Level %(n)s until %(when)s",
+                n=d.get("level", ""),
+                when=when(datetime.fromisoformat(until), current()) if until else "–",
+            )
+        ]
+    if action == "level_expired":
+        return [gettext("Level %(n)s, now level %(to)s", n=d.get("level", ""), to=d.get("to", ""))]
     if action == "case_purged":
         total = sum(v for v in d.values() if isinstance(v, int))
         return [gettext("%(n)s records removed", n=total)]
