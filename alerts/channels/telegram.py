@@ -179,9 +179,9 @@ class TelegramChannel:
         if published.ending and self._opt_out:
             try:
                 await self._bot.send_message(published.address, ending_notice(published.language))
-            except Forbidden:
-                pass  # they blocked the bot or left: the alert is gone all the same
-            except TelegramError as err:
+            except (Forbidden, BadRequest):  # blocked the bot, left: the alert is gone all the same
+                return WithdrawResult(state="withdrawn", reason=f"{how}, ending notice refused")
+            except TelegramError as err:  # for now (network, 429): the withdrawal is retried
                 raise translate(err) from None
             how = f"{how}, ending notice sent"
         return WithdrawResult(state="withdrawn", reason=how)
