@@ -38,6 +38,7 @@ from alerts.channels.base import (
     Job,
     Limits,
     Published,
+    RetryAfter,
     SendResult,
     WithdrawResult,
 )
@@ -182,7 +183,10 @@ class TelegramChannel:
             except (Forbidden, BadRequest):  # blocked the bot, left: the alert is gone all the same
                 return WithdrawResult(state="withdrawn", reason=f"{how}, ending notice refused")
             except TelegramError as err:  # for now (network, 429): the withdrawal is retried
-                raise translate(err) from None
+                error = translate(err)
+                if isinstance(error, RetryAfter):  # this chat's own limit (the alert just went):
+                    error.whole_channel = False  # only this ending waits, not the other sends
+                raise error from None
             how = f"{how}, ending notice sent"
         return WithdrawResult(state="withdrawn", reason=how)
 

@@ -205,6 +205,12 @@ class Withdrawer:
         await asyncio.sleep(max(0.0, at - loop.time()))
         if loop.time() - at > slack:
             return Again(taking=taking, delay=0.0, error=None, attempted=False, late=True)
+        if taking.ends_appeal and taking.channel == "telegram_dm":
+            # The ending follows the deleted alert as a message of its own: a second token.
+            extra = await self.limiter.take(channel.limits.bucket, 1)
+            if not extra.tokens:
+                return Again(taking=taking, delay=extra.wait, error=None, attempted=False)
+            await asyncio.sleep(extra.due[0])
         if channel.limits.per_target is None:
             return await self._withdraw(channel, taking)
         count, window = channel.limits.per_target

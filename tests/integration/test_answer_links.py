@@ -24,7 +24,7 @@ from alerts.volunteers.answers import ANSWERS, CLOSED, THANKS
 from sandbox.smtp_sink import ReceivedMail, SmtpSink
 from sandbox.telegram.server import TelegramSandbox
 from tests.support.app import StaffFactory
-from tests.support.channels import bot_messages, close, ended, users_at
+from tests.support.channels import bot_messages, close, ended, states_are, users_at
 from tests.support.dispatch import GENT, active_case, add_volunteer, dispatching, eventually, moved
 
 Client = TestClient[Any, Any]
@@ -136,7 +136,7 @@ async def test_every_volunteer_gets_the_ending_in_their_language_without_the_out
     far = await users_at(sandbox, db, [moved(GENT, 80)])  # out of reach: never alerted
     case = await active_case(db, live, make_staff, photo=False)
     async with dispatching(db, live):
-        await eventually(lambda: _mailed(sink, 4))
+        await eventually(states_are(db, case.id, {"sent"}))
         await close(db, await make_staff(), case.id)
         await eventually(ended(db, case.id))
     subjects = {
