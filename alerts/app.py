@@ -18,13 +18,16 @@ from alerts.web.api import approval as api_approval
 from alerts.web.api import handlers as api
 from alerts.web.console import approval as console_approval
 from alerts.web.console import case_pages as console
+from alerts.web.console import peers as console_peers
 from alerts.web.console import progress, publications, staff_auth, withdrawal
+from alerts.web.console import searches as console_searches
 from alerts.web.middlewares import error_pages, identify, security_headers
 from alerts.web.public import case_pages as public_alerts
 from alerts.web.public import (
     feeds,
     metrics,
     page_cache,
+    peers,
     press,
     sightings,
     telegram,
@@ -33,6 +36,7 @@ from alerts.web.public import (
     volunteer_data,
 )
 from alerts.web.public import health as public
+from alerts.web.public import searches as volunteer_searches
 
 log = logging.getLogger(__name__)
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
@@ -78,6 +82,7 @@ async def _geocoder_ctx(app: web.Application) -> AsyncIterator[None]:
         provider=settings.geocoder,
         nominatim_domain=settings.nominatim_domain,
         user_agent=settings.nominatim_user_agent,
+        min_delay_seconds=settings.nominatim_min_delay_seconds,
     )
     app[keys.GEOCODER] = service
     yield
@@ -110,14 +115,18 @@ def create_app(settings: Settings) -> web.Application:
     publications.setup(app)  # the publications in words: summary, paged rows, filters
     app.add_routes(press.routes)
     app.add_routes(feeds.routes)
+    app.add_routes(peers.routes)  # signed CAP from peer hotlines (alerts/peers)
     app.add_routes(api.routes)
     app.add_routes(api_approval.routes)
     app.add_routes(console.routes)
     app.add_routes(console_approval.routes)
+    app.add_routes(console_peers.routes)  # peer hotlines (alerts/peers)
     app.add_routes(staff_auth.routes)
     app.add_routes(progress.routes)
     app.add_routes(volunteer.routes)
     app.add_routes(volunteer_data.routes)
     app.add_routes(volunteer_answers.routes)
+    app.add_routes(console_searches.routes)
+    app.add_routes(volunteer_searches.routes)
     app.router.add_static("/static", TEMPLATE_DIR / "static", name="static")
     return app

@@ -32,6 +32,7 @@ from telegram.ext import (
 
 from alerts.bot import keyboards as kb
 from alerts.bot.chats import ChatLocks
+from alerts.bot.search_buttons import SearchButtons
 from alerts.bot.settings_menu import SettingsMenu
 from alerts.bot.steps import (
     ASK_PLACE,
@@ -85,6 +86,7 @@ class Conversation:
         self.settings = settings
         self._chats = ChatLocks()
         self.menu = SettingsMenu(self)
+        self.searches = SearchButtons(self)  # field searches: the call-out's buttons, the opt-in
 
     def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
         private = filters.ChatType.PRIVATE
@@ -238,6 +240,7 @@ class Conversation:
             "confirm": self._confirm_button, "set": self.menu.menu_button,
             "area": self.menu.area_button, "quiet": self.menu.quiet_button,
             "data": self.menu.data_button,
+            "search": self.searches.button, "fs": self.searches.optin_button,
         }  # fmt: skip
         route = routes.get(kind)
         handled = route is not None and await route(turn, arg)

@@ -58,6 +58,18 @@ BEGIN
 END;
 $$;
 
+CREATE FUNCTION public.cases_exercise_fixed() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF NEW.exercise IS DISTINCT FROM OLD.exercise THEN
+        RAISE EXCEPTION 'a case is an exercise or a real case from its creation, for ever'
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
 CREATE FUNCTION public.haversine_km(lat1 double precision, lon1 double precision, lat2 double precision, lon2 double precision) RETURNS double precision
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
@@ -210,6 +222,7 @@ CREATE TABLE public.cases (
     approved_at timestamp with time zone,
     closed_at timestamp with time zone,
     purged_at timestamp with time zone,
+    exercise boolean DEFAULT false NOT NULL,
     level_expires_at timestamp with time zone,
     level_reminded_at timestamp with time zone,
     level_period integer DEFAULT 1 NOT NULL,
@@ -334,6 +347,7 @@ CREATE TABLE public.partner_webhooks (
     active boolean DEFAULT true NOT NULL,
     created_by bigint,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    exercises boolean DEFAULT false NOT NULL,
     CONSTRAINT partner_webhooks_format_check CHECK ((format = ANY (ARRAY['json'::text, 'cap'::text]))),
     CONSTRAINT partner_webhooks_language_check CHECK ((language = ANY (ARRAY['nl'::text, 'fr'::text, 'de'::text, 'en'::text]))),
     CONSTRAINT partner_webhooks_secret_check CHECK ((length(secret) >= 16)),
@@ -348,6 +362,54 @@ CREATE SEQUENCE public.partner_webhooks_id_seq
     CACHE 1;
 
 ALTER SEQUENCE public.partner_webhooks_id_seq OWNED BY public.partner_webhooks.id;
+
+CREATE TABLE public.peer_cases (
+    case_id bigint NOT NULL,
+    peer_id bigint NOT NULL,
+    remote_identifier text NOT NULL
+);
+
+CREATE TABLE public.peer_messages (
+    peer_id bigint NOT NULL,
+    identifier text NOT NULL,
+    msg_type text NOT NULL,
+    case_id bigint NOT NULL,
+    received_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT peer_messages_msg_type_check CHECK ((msg_type = ANY (ARRAY['Alert'::text, 'Update'::text, 'Cancel'::text])))
+);
+
+CREATE TABLE public.peer_offers (
+    case_id bigint NOT NULL,
+    peer_id bigint NOT NULL,
+    offered_by bigint NOT NULL,
+    offered_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+CREATE TABLE public.peers (
+    id bigint NOT NULL,
+    name text NOT NULL,
+    display_name text NOT NULL,
+    sender text NOT NULL,
+    url text NOT NULL,
+    certificate text NOT NULL,
+    staff_id bigint NOT NULL,
+    active boolean DEFAULT true NOT NULL,
+    created_by bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT peers_display_name_check CHECK (((length(display_name) >= 1) AND (length(display_name) <= 200))),
+    CONSTRAINT peers_name_check CHECK ((name ~ '^[a-z0-9-]{2,40}$'::text)),
+    CONSTRAINT peers_sender_check CHECK (((length(sender) >= 1) AND (length(sender) <= 255))),
+    CONSTRAINT peers_url_check CHECK ((url ~ '^https?://'::text))
+);
+
+CREATE SEQUENCE public.peers_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.peers_id_seq OWNED BY public.peers.id;
 
 CREATE TABLE public.photos (
     id bigint NOT NULL,
@@ -492,13 +554,20 @@ CREATE TABLE public.purge_records (
 
 CREATE UNLOGGED TABLE public.rate_buckets (
     key text NOT NULL,
-    rate double precision NOT NULL,
-    lookahead double precision NOT NULL,
-    tokens double precision NOT NULL,
-    updated_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    per_window integer NOT NULL,
+    window_seconds double precision NOT NULL,
+    block integer NOT NULL,
     paused_until timestamp with time zone,
-    CONSTRAINT rate_buckets_lookahead_check CHECK ((lookahead >= (1)::double precision)),
-    CONSTRAINT rate_buckets_rate_check CHECK ((rate > (0)::double precision))
+    CONSTRAINT rate_buckets_block_check CHECK ((block >= 1)),
+    CONSTRAINT rate_buckets_per_window_check CHECK ((per_window >= 1)),
+    CONSTRAINT rate_buckets_window_seconds_check CHECK ((window_seconds > (0)::double precision))
+);
+
+CREATE UNLOGGED TABLE public.rate_leases (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    key text NOT NULL,
+    tokens integer NOT NULL,
+    until timestamp with time zone NOT NULL
 );
 
 CREATE TABLE public.scheduler_runs (
@@ -511,6 +580,122 @@ CREATE TABLE public.schema_migrations (
     name text NOT NULL,
     applied_at timestamp with time zone DEFAULT now() NOT NULL
 );
+
+CREATE TABLE public.search_finds (
+    sighting_id bigint NOT NULL,
+    search_id bigint NOT NULL,
+    member_id bigint
+);
+
+CREATE TABLE public.search_members (
+    id bigint NOT NULL,
+    search_id bigint NOT NULL,
+    volunteer_id bigint NOT NULL,
+    answer text,
+    team_leader boolean DEFAULT false NOT NULL,
+    answered_at timestamp with time zone,
+    checked_in_at timestamp with time zone,
+    checked_out_at timestamp with time zone,
+    lat double precision,
+    lon double precision,
+    position_at timestamp with time zone,
+    CONSTRAINT search_members_answer_check CHECK ((answer = ANY (ARRAY['coming'::text, 'not_coming'::text]))),
+    CONSTRAINT search_members_check CHECK (((lat IS NULL) = (lon IS NULL))),
+    CONSTRAINT search_members_check1 CHECK (((lat IS NULL) OR ((checked_in_at IS NOT NULL) AND (checked_out_at IS NULL)))),
+    CONSTRAINT search_members_lat_check CHECK (((lat >= ('-90'::integer)::double precision) AND (lat <= (90)::double precision))),
+    CONSTRAINT search_members_lon_check CHECK (((lon >= ('-180'::integer)::double precision) AND (lon <= (180)::double precision)))
+);
+
+CREATE SEQUENCE public.search_members_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.search_members_id_seq OWNED BY public.search_members.id;
+
+CREATE TABLE public.search_messages (
+    id bigint NOT NULL,
+    search_id bigint NOT NULL,
+    volunteer_id bigint NOT NULL,
+    kind text NOT NULL,
+    state text DEFAULT 'pending'::text NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    next_attempt_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    sent_at timestamp with time zone,
+    CONSTRAINT search_messages_kind_check CHECK ((kind = ANY (ARRAY['callout'::text, 'changed'::text, 'cancelled'::text, 'ended'::text]))),
+    CONSTRAINT search_messages_state_check CHECK ((state = ANY (ARRAY['pending'::text, 'sent'::text, 'failed'::text])))
+);
+
+CREATE SEQUENCE public.search_messages_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.search_messages_id_seq OWNED BY public.search_messages.id;
+
+CREATE TABLE public.search_sectors (
+    id bigint NOT NULL,
+    search_id bigint NOT NULL,
+    label text NOT NULL,
+    south double precision NOT NULL,
+    west double precision NOT NULL,
+    north double precision NOT NULL,
+    east double precision NOT NULL,
+    leader_id bigint,
+    searched_at timestamp with time zone,
+    searched_by bigint
+);
+
+CREATE SEQUENCE public.search_sectors_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.search_sectors_id_seq OWNED BY public.search_sectors.id;
+
+CREATE TABLE public.searches (
+    id bigint NOT NULL,
+    case_id bigint NOT NULL,
+    state text DEFAULT 'open'::text NOT NULL,
+    police_liaison text NOT NULL,
+    assembly_place text NOT NULL,
+    assembly_lat double precision NOT NULL,
+    assembly_lon double precision NOT NULL,
+    assembly_at timestamp with time zone NOT NULL,
+    bring text DEFAULT ''::text NOT NULL,
+    briefing text NOT NULL,
+    coordinator text DEFAULT ''::text NOT NULL,
+    max_searchers integer NOT NULL,
+    coming integer DEFAULT 0 NOT NULL,
+    created_by bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    ended_at timestamp with time zone,
+    CONSTRAINT searches_assembly_lat_check CHECK (((assembly_lat >= ('-90'::integer)::double precision) AND (assembly_lat <= (90)::double precision))),
+    CONSTRAINT searches_assembly_lon_check CHECK (((assembly_lon >= ('-180'::integer)::double precision) AND (assembly_lon <= (180)::double precision))),
+    CONSTRAINT searches_assembly_place_check CHECK ((assembly_place <> ''::text)),
+    CONSTRAINT searches_briefing_check CHECK ((briefing <> ''::text)),
+    CONSTRAINT searches_check CHECK (((coming >= 0) AND (coming <= max_searchers))),
+    CONSTRAINT searches_max_searchers_check CHECK (((max_searchers >= 1) AND (max_searchers <= 500))),
+    CONSTRAINT searches_police_liaison_check CHECK ((police_liaison <> ''::text)),
+    CONSTRAINT searches_state_check CHECK ((state = ANY (ARRAY['open'::text, 'ended'::text, 'cancelled'::text])))
+);
+
+CREATE SEQUENCE public.searches_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.searches_id_seq OWNED BY public.searches.id;
 
 CREATE TABLE public.sightings (
     id bigint NOT NULL,
@@ -538,13 +723,16 @@ CREATE TABLE public.sightings (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone,
     updated_by bigint,
+    point_precision text DEFAULT 'unknown'::text NOT NULL,
     CONSTRAINT sightings_check CHECK (((lat IS NULL) = (lon IS NULL))),
     CONSTRAINT sightings_check1 CHECK (((place <> ''::text) OR (lat IS NOT NULL))),
     CONSTRAINT sightings_language_check CHECK ((language = ANY (ARRAY['nl'::text, 'fr'::text, 'de'::text, 'en'::text]))),
     CONSTRAINT sightings_lat_check CHECK (((lat >= ('-90'::integer)::double precision) AND (lat <= (90)::double precision))),
     CONSTRAINT sightings_lon_check CHECK (((lon >= ('-180'::integer)::double precision) AND (lon <= (180)::double precision))),
     CONSTRAINT sightings_photo_check CHECK ((SUBSTRING(photo FROM 1 FOR 3) = '\xffd8ff'::bytea)),
+    CONSTRAINT sightings_point_precision_check CHECK ((point_precision = ANY (ARRAY['exact'::text, 'street'::text, 'municipality'::text, 'unknown'::text]))),
     CONSTRAINT sightings_point_source_check CHECK ((point_source = ANY (ARRAY['map'::text, 'device'::text, 'telegram'::text, 'geocoded'::text]))),
+    CONSTRAINT sightings_precision_point CHECK (((point_precision = 'unknown'::text) = (lat IS NULL))),
     CONSTRAINT sightings_source_check CHECK ((source = ANY (ARRAY['web'::text, 'json'::text, 'telegram'::text]))),
     CONSTRAINT sightings_status_check CHECK ((status = ANY (ARRAY['new'::text, 'credible'::text, 'not_credible'::text, 'duplicate'::text, 'police'::text])))
 );
@@ -607,6 +795,7 @@ CREATE TABLE public.telegram_channels (
     active boolean DEFAULT true NOT NULL,
     created_by bigint,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    exercises boolean DEFAULT false NOT NULL,
     CONSTRAINT telegram_channels_chat_id_check CHECK ((chat_id ~ '^(-?[0-9]+|@[A-Za-z0-9_]{5,32})$'::text)),
     CONSTRAINT telegram_channels_language_check CHECK ((language = ANY (ARRAY['nl'::text, 'fr'::text, 'de'::text, 'en'::text]))),
     CONSTRAINT telegram_channels_lat_check CHECK (((lat >= ('-90'::integer)::double precision) AND (lat <= (90)::double precision))),
@@ -730,8 +919,12 @@ CREATE TABLE public.volunteers (
     quiet_end time without time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    exercises boolean DEFAULT false NOT NULL,
+    field_searches boolean DEFAULT false NOT NULL,
+    adult_confirmed_at timestamp with time zone,
     CONSTRAINT volunteers_check CHECK (((telegram_chat_id IS NOT NULL) OR (email IS NOT NULL))),
     CONSTRAINT volunteers_email_check CHECK ((email = lower(email))),
+    CONSTRAINT volunteers_field_searches_adult CHECK (((NOT field_searches) OR (adult_confirmed_at IS NOT NULL))),
     CONSTRAINT volunteers_language_check CHECK ((language = ANY (ARRAY['nl'::text, 'fr'::text, 'de'::text, 'en'::text]))),
     CONSTRAINT volunteers_quiet_hours_pair CHECK ((((quiet_start IS NULL) = (quiet_end IS NULL)) AND ((quiet_start IS NULL) OR (quiet_start <> quiet_end))))
 );
@@ -759,6 +952,8 @@ ALTER TABLE ONLY public.fanout_joins ALTER COLUMN id SET DEFAULT nextval('public
 
 ALTER TABLE ONLY public.partner_webhooks ALTER COLUMN id SET DEFAULT nextval('public.partner_webhooks_id_seq'::regclass);
 
+ALTER TABLE ONLY public.peers ALTER COLUMN id SET DEFAULT nextval('public.peers_id_seq'::regclass);
+
 ALTER TABLE ONLY public.photos ALTER COLUMN id SET DEFAULT nextval('public.photos_id_seq'::regclass);
 
 ALTER TABLE ONLY public.press_confirmations ALTER COLUMN id SET DEFAULT nextval('public.press_confirmations_id_seq'::regclass);
@@ -768,6 +963,14 @@ ALTER TABLE ONLY public.press_contacts ALTER COLUMN id SET DEFAULT nextval('publ
 ALTER TABLE ONLY public.press_downloads ALTER COLUMN id SET DEFAULT nextval('public.press_downloads_id_seq'::regclass);
 
 ALTER TABLE ONLY public.publications ALTER COLUMN id SET DEFAULT nextval('public.publications_id_seq'::regclass);
+
+ALTER TABLE ONLY public.search_members ALTER COLUMN id SET DEFAULT nextval('public.search_members_id_seq'::regclass);
+
+ALTER TABLE ONLY public.search_messages ALTER COLUMN id SET DEFAULT nextval('public.search_messages_id_seq'::regclass);
+
+ALTER TABLE ONLY public.search_sectors ALTER COLUMN id SET DEFAULT nextval('public.search_sectors_id_seq'::regclass);
+
+ALTER TABLE ONLY public.searches ALTER COLUMN id SET DEFAULT nextval('public.searches_id_seq'::regclass);
 
 ALTER TABLE ONLY public.sightings ALTER COLUMN id SET DEFAULT nextval('public.sightings_id_seq'::regclass);
 
@@ -834,6 +1037,24 @@ ALTER TABLE ONLY public.partner_webhooks
 ALTER TABLE ONLY public.partner_webhooks
     ADD CONSTRAINT partner_webhooks_url_key UNIQUE (url);
 
+ALTER TABLE ONLY public.peer_cases
+    ADD CONSTRAINT peer_cases_peer_id_remote_identifier_key UNIQUE (peer_id, remote_identifier);
+
+ALTER TABLE ONLY public.peer_cases
+    ADD CONSTRAINT peer_cases_pkey PRIMARY KEY (case_id);
+
+ALTER TABLE ONLY public.peer_messages
+    ADD CONSTRAINT peer_messages_pkey PRIMARY KEY (peer_id, identifier);
+
+ALTER TABLE ONLY public.peer_offers
+    ADD CONSTRAINT peer_offers_pkey PRIMARY KEY (case_id, peer_id);
+
+ALTER TABLE ONLY public.peers
+    ADD CONSTRAINT peers_name_key UNIQUE (name);
+
+ALTER TABLE ONLY public.peers
+    ADD CONSTRAINT peers_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.photos
     ADD CONSTRAINT photos_pkey PRIMARY KEY (id);
 
@@ -870,11 +1091,35 @@ ALTER TABLE ONLY public.purge_records
 ALTER TABLE ONLY public.rate_buckets
     ADD CONSTRAINT rate_buckets_pkey PRIMARY KEY (key);
 
+ALTER TABLE ONLY public.rate_leases
+    ADD CONSTRAINT rate_leases_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.scheduler_runs
     ADD CONSTRAINT scheduler_runs_pkey PRIMARY KEY (job);
 
 ALTER TABLE ONLY public.schema_migrations
     ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (name);
+
+ALTER TABLE ONLY public.search_finds
+    ADD CONSTRAINT search_finds_pkey PRIMARY KEY (sighting_id);
+
+ALTER TABLE ONLY public.search_members
+    ADD CONSTRAINT search_members_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.search_members
+    ADD CONSTRAINT search_members_search_id_volunteer_id_key UNIQUE (search_id, volunteer_id);
+
+ALTER TABLE ONLY public.search_messages
+    ADD CONSTRAINT search_messages_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.search_sectors
+    ADD CONSTRAINT search_sectors_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.search_sectors
+    ADD CONSTRAINT search_sectors_search_id_label_key UNIQUE (search_id, label);
+
+ALTER TABLE ONLY public.searches
+    ADD CONSTRAINT searches_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.sightings
     ADD CONSTRAINT sightings_pkey PRIMARY KEY (id);
@@ -961,6 +1206,8 @@ CREATE INDEX fanout_batches_seq_idx ON public.fanout_batches USING btree (seq, c
 
 CREATE INDEX login_attempts_idx ON public.login_attempts USING btree (key_hash, at);
 
+CREATE INDEX peer_messages_case_idx ON public.peer_messages USING btree (case_id);
+
 CREATE INDEX photos_case_idx ON public.photos USING btree (case_id, id DESC);
 
 CREATE INDEX press_confirmations_client_idx ON public.press_confirmations USING btree (client_key, created_at);
@@ -991,6 +1238,16 @@ CREATE INDEX publications_volunteer_idx ON public.publications USING btree (volu
 
 CREATE INDEX publications_withdrawing_idx ON public.publications USING btree (next_attempt_at, id) WHERE (state = 'withdrawing'::text);
 
+CREATE INDEX rate_leases_key_until_idx ON public.rate_leases USING btree (key, until);
+
+CREATE INDEX search_finds_search_idx ON public.search_finds USING btree (search_id);
+
+CREATE INDEX search_members_volunteer_idx ON public.search_members USING btree (volunteer_id);
+
+CREATE INDEX search_messages_due_idx ON public.search_messages USING btree (next_attempt_at) WHERE (state = 'pending'::text);
+
+CREATE INDEX searches_case_idx ON public.searches USING btree (case_id);
+
 CREATE INDEX sightings_case_idx ON public.sightings USING btree (case_id, id DESC);
 
 CREATE INDEX sightings_to_geocode_idx ON public.sightings USING btree (case_id) WHERE ((lat IS NULL) AND (geocoded_at IS NULL));
@@ -1020,6 +1277,8 @@ CREATE INDEX volunteer_signups_client_idx ON public.volunteer_signups USING btre
 CREATE INDEX volunteer_signups_email_idx ON public.volunteer_signups USING btree (email, created_at);
 
 CREATE INDEX volunteer_signups_expiry_idx ON public.volunteer_signups USING btree (expires_at);
+
+CREATE TRIGGER cases_exercise_fixed BEFORE UPDATE OF exercise ON public.cases FOR EACH ROW EXECUTE FUNCTION public.cases_exercise_fixed();
 
 CREATE TRIGGER cases_public_notify AFTER DELETE OR UPDATE ON public.cases FOR EACH ROW EXECUTE FUNCTION public.alerts_public_notify();
 
@@ -1104,6 +1363,33 @@ ALTER TABLE ONLY public.materials
 ALTER TABLE ONLY public.partner_webhooks
     ADD CONSTRAINT partner_webhooks_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.staff(id);
 
+ALTER TABLE ONLY public.peer_cases
+    ADD CONSTRAINT peer_cases_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.peer_cases
+    ADD CONSTRAINT peer_cases_peer_id_fkey FOREIGN KEY (peer_id) REFERENCES public.peers(id);
+
+ALTER TABLE ONLY public.peer_messages
+    ADD CONSTRAINT peer_messages_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.peer_messages
+    ADD CONSTRAINT peer_messages_peer_id_fkey FOREIGN KEY (peer_id) REFERENCES public.peers(id);
+
+ALTER TABLE ONLY public.peer_offers
+    ADD CONSTRAINT peer_offers_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.peer_offers
+    ADD CONSTRAINT peer_offers_offered_by_fkey FOREIGN KEY (offered_by) REFERENCES public.staff(id);
+
+ALTER TABLE ONLY public.peer_offers
+    ADD CONSTRAINT peer_offers_peer_id_fkey FOREIGN KEY (peer_id) REFERENCES public.peers(id);
+
+ALTER TABLE ONLY public.peers
+    ADD CONSTRAINT peers_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.staff(id);
+
+ALTER TABLE ONLY public.peers
+    ADD CONSTRAINT peers_staff_id_fkey FOREIGN KEY (staff_id) REFERENCES public.staff(id);
+
 ALTER TABLE ONLY public.photos
     ADD CONSTRAINT photos_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
 
@@ -1127,6 +1413,42 @@ ALTER TABLE ONLY public.publications
 
 ALTER TABLE ONLY public.publications
     ADD CONSTRAINT publications_volunteer_id_fkey FOREIGN KEY (volunteer_id) REFERENCES public.volunteers(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.search_finds
+    ADD CONSTRAINT search_finds_member_id_fkey FOREIGN KEY (member_id) REFERENCES public.search_members(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.search_finds
+    ADD CONSTRAINT search_finds_search_id_fkey FOREIGN KEY (search_id) REFERENCES public.searches(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.search_finds
+    ADD CONSTRAINT search_finds_sighting_id_fkey FOREIGN KEY (sighting_id) REFERENCES public.sightings(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.search_members
+    ADD CONSTRAINT search_members_search_id_fkey FOREIGN KEY (search_id) REFERENCES public.searches(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.search_members
+    ADD CONSTRAINT search_members_volunteer_id_fkey FOREIGN KEY (volunteer_id) REFERENCES public.volunteers(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.search_messages
+    ADD CONSTRAINT search_messages_search_id_fkey FOREIGN KEY (search_id) REFERENCES public.searches(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.search_messages
+    ADD CONSTRAINT search_messages_volunteer_id_fkey FOREIGN KEY (volunteer_id) REFERENCES public.volunteers(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.search_sectors
+    ADD CONSTRAINT search_sectors_leader_id_fkey FOREIGN KEY (leader_id) REFERENCES public.search_members(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.search_sectors
+    ADD CONSTRAINT search_sectors_search_id_fkey FOREIGN KEY (search_id) REFERENCES public.searches(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.search_sectors
+    ADD CONSTRAINT search_sectors_searched_by_fkey FOREIGN KEY (searched_by) REFERENCES public.search_members(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.searches
+    ADD CONSTRAINT searches_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.searches
+    ADD CONSTRAINT searches_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.staff(id);
 
 ALTER TABLE ONLY public.sightings
     ADD CONSTRAINT sightings_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;

@@ -44,18 +44,21 @@ from datetime import UTC, datetime
 
 import asyncpg
 
+from alerts import errors
 from alerts.cases import lifecycle as cases
 from alerts.cases.consent import LEVEL_PUBLIC, allows, effective_level
-from alerts.cases.models import Case, Consent
+from alerts.cases.models import Case, CaseState, Consent
 from alerts.config import Settings
 from alerts.db.database import Database
+from alerts.staff import audit
+from alerts.staff.models import Staff
 
 log = logging.getLogger(__name__)
 
 VOLUNTEER_CHANNELS = ("telegram_dm", "email")
 # What the dispatcher sends; the other rows of the registry (pages, posters, feeds, press) are
 # published by their own code.
-DISPATCH_CHANNELS = ("telegram_dm", "telegram_channel", "email", "webhook")
+DISPATCH_CHANNELS = ("telegram_dm", "telegram_channel", "email", "webhook", "peer")
 NOTIFY_CHANNEL = "alerts_dispatch"
 # The approval reads this many areas per volunteer of the first batch from the KNN index: enough
 # for the nearest batch where volunteers have a few areas each; where it is not, the approval
@@ -73,7 +76,7 @@ MATCH_AFTER = 0.5
 
 def enabled_channels(settings: Settings) -> frozenset[str]:
     """The channels this service is configured to send on."""
-    enabled = {"webhook"}
+    enabled = {"webhook", "peer"}
     if settings.telegram_bot_token:
         enabled |= {"telegram_dm", "telegram_channel"}
     if settings.smtp_url:
@@ -170,6 +173,8 @@ async def plan(
         queued += _count(await db.execute("plan_regional_channels", case.id, case.revision, *point))
     if _on("webhook", enabled, consent, now):
         queued += _count(await db.execute("plan_partner_webhooks", case.id, case.revision))
+    if _on("peer", enabled, consent, now):  # the peers staff offered the case to (alerts/peers)
+        queued += _count(await db.execute("plan_peer_offers", case.id, case.revision))
     if queued and notify:
         await db.execute("notify_dispatchers", "")
     log.info(
@@ -265,3 +270,21 @@ def _on(channel: str, enabled: frozenset[str], consent: Consent | None, now: dat
 def _count(status: str) -> int:
     """The row count of a command status such as 'INSERT 0 42' or 'UPDATE 7'."""
     return int(status.rsplit(" ", 1)[-1])
+
+
+async def offer_to_peers(db: Database, staff: Staff, case: Case, peer_ids: list[int]) -> int:
+    """Inside the offer's transaction (the case locked): the peers recorded as offered the case
+    and its current revision queued for them; the peers newly offered. Refused unless the case
+    is active and its consent allows the `peer` channel."""
+    if case.state is not CaseState.ACTIVE:
+        raise errors.Conflict("Only an active case can be offered to peers.")
+    if not allows(await cases.current_consent(db, case.id), "peer", datetime.now(UTC)):
+        raise errors.NotPublishable("The consent does not allow offering this case to peers.")
+    offered = 0
+    for peer_id in peer_ids:
+        if await db.fetchval("offer_case_to_peer", case.id, peer_id, staff.id) is not None:
+            offered += 1
+            await audit.record(db, staff.id, "case_offered_to_peer", case.id, peer=peer_id)
+    if _count(await db.execute("plan_peer_offers", case.id, case.revision)):
+        await db.execute("notify_dispatchers", "")
+    return offered

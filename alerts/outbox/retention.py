@@ -1,6 +1,7 @@
 """Retention: RETENTION_DAYS after a case closes, the child's personal data is purged.
 
-Gone: the photos, the rendered posters and images, the Telegram file ids, the sightings (what
+Gone: the photos, the rendered posters and images, the Telegram file ids, the field searches
+(check-ins, positions, sectors, messages), the sightings (what
 tipsters wrote, their photos and contact details) and the bot's unfinished reports, the
 revisions' snapshots, the volunteers' answers to the alert, the texts of the messages sent, the
 volunteers' addresses and the addresses of posts made by hand in the registry, who gave the
@@ -40,6 +41,7 @@ STEPS = (
     ("consent_details", "purge_consent_details"),
     ("cap_messages", "purge_cap_messages"),
     ("answers", "purge_answers"),
+    ("searches", "purge_searches"),  # members, positions, sectors, finds, messages
 )
 
 

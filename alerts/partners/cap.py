@@ -15,6 +15,9 @@ The content of an Alert or Update comes from the channel's `PublicView` only:
 - `onset` the last sighting, `web` the case page, `contact` the hotline, the square image of the
   language as `resource`;
 - `expires` (the `sent` plus CAP_EXPIRES_HOURS), `senderName` the organisation;
+- `<parameter>`s a peer hotline maps to its own consent and fields (alerts/peers/mapping.py):
+  the consent's level, photo and forwarding as the view shows them, the kind, and the facts
+  the view shows already (name as consented, age, sex, height);
 - `<area>`: the place at the consented precision, as a `<polygon>` (a closed ring of
   POLYGON_POINTS points approximating the circle) and a `<circle>` "lat,lon radius_km" around the
   last-seen point as the consent coarsened it and the search radius, and a `<geocode>`: the
@@ -40,7 +43,7 @@ from urllib.parse import urlsplit
 from alerts.cases.consent import LEVEL_REGIONAL, CoarsePlace, PublicView
 from alerts.geo.gazetteer import default_gazetteer
 from alerts.i18n import BRUSSELS, gettext, language
-from alerts.posters.labels import CALL, COLON, HEADLINE, SEEN_QUESTION, facts
+from alerts.posters.labels import CALL, COLON, SEEN_QUESTION, facts, headline_word
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 CAP_LANGUAGES = {"nl": "nl-BE", "fr": "fr-BE", "de": "de-BE", "en": "en"}
@@ -94,13 +97,20 @@ def _add(parent: ET.Element, name: str, value: str | None) -> None:
 
 
 def _header(
-    identifier: str, sender: str, sent: datetime, msg_type: str, references: Sequence[CapRef]
+    identifier: str,
+    sender: str,
+    sent: datetime,
+    msg_type: str,
+    references: Sequence[CapRef],
+    *,
+    exercise: bool,
 ) -> ET.Element:
     alert = ET.Element(_tag("alert"))
     _add(alert, "identifier", identifier)
     _add(alert, "sender", sender)
     _add(alert, "sent", cap_time(sent))
-    _add(alert, "status", "Actual")
+    # CAP 1.2: "Exercise" - only for the designated participants; never acted on as real.
+    _add(alert, "status", "Exercise" if exercise else "Actual")
     _add(alert, "msgType", msg_type)
     _add(alert, "scope", "Public")
     _add(alert, "references", " ".join(ref.text() for ref in references))
@@ -122,7 +132,7 @@ def cap_alert(
         raise ValueError("an Update must reference the earlier messages")
     sender = sender_for(view.case_url)
     identifier = message_id(view.public_id, view.revision, period)
-    alert = _header(identifier, sender, sent, msg_type, references)
+    alert = _header(identifier, sender, sent, msg_type, references, exercise=view.exercise)
     for lang in view.languages:
         if lang in CAP_LANGUAGES:
             alert.append(_info(view, lang, _name_in(sender_name, lang), expires))
@@ -140,11 +150,12 @@ def cap_cancel(
     sender_name: str | Mapping[str, str],
     web: str,
     contact: str,
+    exercise: bool,
 ) -> ET.Element:
     """The CAP Cancel of a case's chain: one neutral `<info>` per language, nothing of the child."""
     if not references:
         raise ValueError("a Cancel must reference the messages it cancels")
-    alert = _header(cancel_id(public_id), sender, sent, "Cancel", references)
+    alert = _header(cancel_id(public_id), sender, sent, "Cancel", references, exercise=exercise)
     for lang in languages:
         if lang not in CAP_LANGUAGES:
             continue
@@ -198,10 +209,35 @@ def _info(view: PublicView, lang: str, sender_name: str, expires: datetime) -> E
     _add(info, "instruction", instruction)
     _add(info, "web", view.case_url)
     _add(info, "contact", view.hotline)
+    _parameters(info, view)
     if view.level >= LEVEL_REGIONAL:  # the images exist from the regional level on
         _image(info, view, lang)
     _area(info, view, lang)
     return info
+
+
+def parameters(view: PublicView) -> list[tuple[str, str]]:
+    """What a peer hotline maps to its own consent and fields (alerts/peers): the consent's level,
+    photo and forwarding as this view shows them, the kind, and the facts the view already shows
+    (the name as consented, age, sex, height). Nothing the view withholds."""
+    found = [
+        ("consentLevel", str(view.level)),
+        ("consentPhoto", "true" if view.photo is not None else "false"),
+        ("consentForwarding", "true" if view.forwarding_allowed else "false"),
+        ("caseKind", str(view.kind)),
+    ]
+    for name, value in (("childName", view.name), ("childAge", view.age),
+                        ("childSex", view.sex), ("childHeightCm", view.height_cm)):  # fmt: skip
+        if value not in (None, ""):
+            found.append((name, str(value)))
+    return found
+
+
+def _parameters(info: ET.Element, view: PublicView) -> None:
+    for name, value in parameters(view):
+        parameter = ET.SubElement(info, _tag("parameter"))
+        _add(parameter, "valueName", name)
+        _add(parameter, "value", value)
 
 
 def _image(info: ET.Element, view: PublicView, lang: str) -> None:
@@ -216,7 +252,7 @@ def headline(view: PublicView, lang: str) -> str:
     found = {f.key: f.value for f in facts(view, (lang,)) if f.key == "age"}
     subject = ", ".join(part for part in (view.name, found.get("age")) if part)
     with language(lang):
-        word, colon = gettext(HEADLINE), gettext(COLON)
+        word, colon = headline_word(view), gettext(COLON)
     return f"{word}{colon} {subject}" if subject else word
 
 

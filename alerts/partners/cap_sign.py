@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from lxml import etree
-from signxml import XMLSigner, XMLVerifier, methods
+from signxml import SignatureMethod, XMLSigner, XMLVerifier, methods
 
 from alerts.config import Settings
 
@@ -20,7 +22,10 @@ def enabled(settings: Settings) -> bool:
 def sign(document: bytes, key_pem: bytes, cert_pem: bytes) -> bytes:
     """`document` (one CAP `<alert>`) with an enveloped signature appended to its root."""
     root = etree.fromstring(document, etree.XMLParser(resolve_entities=False, no_network=True))
-    signer = XMLSigner(method=methods.enveloped)
+    # signxml signs with RSA-SHA256 unless told otherwise, which an EC key cannot do.
+    is_ec = isinstance(load_pem_private_key(key_pem, password=None), ec.EllipticCurvePrivateKey)
+    algorithm = SignatureMethod.ECDSA_SHA256 if is_ec else SignatureMethod.RSA_SHA256
+    signer = XMLSigner(method=methods.enveloped, signature_algorithm=algorithm)
     signed = signer.sign(root, key=key_pem, cert=cert_pem.decode("ascii"))
     return bytes(etree.tostring(signed, xml_declaration=True, encoding="utf-8"))
 

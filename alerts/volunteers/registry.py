@@ -91,6 +91,8 @@ class Volunteer:
     quiet_end: time | None
     created_at: datetime
     updated_at: datetime
+    # Alerts of exercise cases too (marked EXERCISE); off unless they opt in.
+    exercises: bool = False
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Self:
@@ -239,6 +241,11 @@ async def set_quiet_hours(db: Database, volunteer_id: int, quiet: QuietHours | N
     await db.execute("set_volunteer_quiet_hours", volunteer_id, start, end)
 
 
+async def set_exercises(db: Database, volunteer_id: int, on: bool) -> None:
+    """Receive exercise alerts too (`on`), or real ones only (the default)."""
+    await db.execute("set_volunteer_exercises", volunteer_id, on)
+
+
 async def deactivate(db: Database, volunteer_id: int, reason: str) -> bool:
     """Stop a volunteer's alerts in one step; False when they were already stopped."""
     return await db.fetchval("deactivate_volunteer", volunteer_id, reason) is not None
@@ -271,6 +278,7 @@ async def export(db: Database, volunteer: Volunteer) -> dict[str, Any]:
     conversation = (
         await db.fetchrow("conversation_get", chat, CONVERSATION_MINUTES) if chat else None
     )
+    searches = await db.fetchrow("volunteer_search_records", volunteer.id)  # issue 21
     record = asdict(volunteer)
     del record["id"]  # internal, meaningless outside the database
     return _jsonable(
@@ -278,6 +286,11 @@ async def export(db: Database, volunteer: Volunteer) -> dict[str, Any]:
             "volunteer": record,
             "areas": [asdict(a) for a in areas],
             "alerts_received": [dict(r) for r in sent],
+            "field_searches": {
+                "opted_in": bool(searches and searches["field_searches"]),
+                "adult_confirmed_at": searches["adult_confirmed_at"] if searches else None,
+                "call_outs": json.loads(searches["searches"]) if searches else [],
+            },
             "unconfirmed_signups": [_signup_json(r) for r in pending],
             "bot_conversation": (
                 {"step": conversation["step"], "data": json.loads(conversation["data"])}

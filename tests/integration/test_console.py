@@ -32,9 +32,10 @@ CONSENT_FORM = {
     "forwarding": "false",
 }  # fmt: skip
 # Routes open without login, each documented in DESIGN.md ("Public, no login") or the login.
-# DESIGN.md's public addresses, and the Telegram webhook (refused without its secret token).
+# DESIGN.md's public addresses, the Telegram webhook (refused without its secret token) and the
+# peers' endpoint (refused without a signature of the peer's key).
 PUBLIC_PREFIXES = ("/login", "/healthz", "/metrics", "/static", "/alerts/", "/press", "/feeds/",
-                   "/volunteer", "/telegram/webhook")  # fmt: skip
+                   "/volunteer", "/telegram/webhook", "/peers/")  # fmt: skip
 
 
 def form(csrf: str, fields: list[tuple[str, str]], **changes: str) -> list[tuple[str, str]]:

@@ -15,6 +15,7 @@ from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.outbox import fanout, pipeline
 from alerts.partners import registry as partners
+from alerts.publication import materials
 from alerts.staff.models import Role
 from tests.support.app import StaffFactory
 from tests.support.approval import revise_approved
@@ -170,7 +171,7 @@ async def test_a_revision_links_new_rows_to_what_was_sent_and_cancels_the_unsent
     # Rows the dispatcher does not send (the case page the approval published) are left be by
     # the fan-out step: the materials step, which supersedes them, is left out here.
     manager = await make_staff()
-    with mock.patch.object(pipeline.materials, "publish_revision", mock.AsyncMock()):
+    with mock.patch.object(materials, "publish_revision", mock.AsyncMock()):
         revised = await revise_approved(db, on, manager, case.id, {"clothing": "green coat"})
     found = await publications(db, case.id, hosted=True)
     rows = {(r["revision"], r["target"]): r for r in found}

@@ -1,4 +1,4 @@
-"""No entry point changes a case without its publication steps (alerts/outbox/pipeline.py):
+"""No entry point changes a case without its publication steps (alerts/outbox/pipeline/):
 through every one that closes a case or narrows its consent (the API, the console, the
 scheduler), nothing the new scope excludes is left published or waiting to be sent.
 

@@ -151,7 +151,7 @@ def test_levels_open_channels_step_by_step() -> None:
     }
     assert open_at[0] == set()
     assert open_at[1] == {"telegram_dm", "email", "sms", "case_page"}
-    assert open_at[2] == open_at[1] | {"telegram_channel", "poster", "image"}
+    assert open_at[2] == open_at[1] | {"telegram_channel", "poster", "image", "peer"}
     assert open_at[3] == set(CHANNEL_LEVEL)
 
 

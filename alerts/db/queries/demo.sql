@@ -57,3 +57,16 @@ WHERE case_id = $1 AND volunteer_id IS NOT NULL;
 -- name: demo_forget_telegram_files
 -- Forget the Telegram file ids of photos: the sandbox that issued them forgot them at its stop.
 DELETE FROM telegram_files;
+
+-- name: demo_field_searchers
+-- Opt every second demo volunteer in to field searches, as an adult, unless they chose already.
+UPDATE volunteers SET field_searches = true, adult_confirmed_at = now()
+WHERE id % 2 = 0 AND adult_confirmed_at IS NULL;
+
+-- name: demo_unanswered_searchers
+-- Up to $1 members of open searches who have not answered, to answer for them in the demo.
+SELECT m.search_id, m.volunteer_id
+FROM search_members m JOIN searches s ON s.id = m.search_id
+JOIN cases c ON c.id = s.case_id
+WHERE s.state = 'open' AND c.state = 'active' AND m.answer IS NULL
+ORDER BY m.id LIMIT $1;

@@ -23,6 +23,7 @@ from alerts.web.console import api_tokens as console_tokens
 from alerts.web.console import approval as console_approval
 from alerts.web.console import forms as views
 from alerts.web.console import partners as console_partners
+from alerts.web.console import peers as console_peers
 from alerts.web.console import publications as console_publications
 from alerts.web.console.forms import Problem, form_text, render
 
@@ -53,10 +54,12 @@ async def case_list(request: web.Request) -> web.Response:
     except ValueError:
         raise web.HTTPSeeOther("/console") from None
     db = request.app[keys.DB]
-    counts = {row["state"]: row["n"] for row in await db.fetch("count_cases_by_state")}
+    rows = await db.fetch("count_cases_by_state")
+    counts = {row["state"]: row["n"] for row in rows}
+    exercises = {row["state"]: row["exercises"] for row in rows if row["exercises"]}
     found = await cases.list_cases(db, state, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
     return render(
-        request, "console/cases.html", tabs=TABS, state=state, counts=counts,
+        request, "console/cases.html", tabs=TABS, state=state, counts=counts, exercises=exercises,
         cases=found[:PAGE_SIZE], page=page, more=len(found) > PAGE_SIZE,
     )  # fmt: skip
 
@@ -84,10 +87,11 @@ def case_form_page(
 async def create_case(request: web.Request) -> web.Response:
     form = await request.post()
     data = await api.locate(request, views.case_data(form))
+    data["exercise"] = form.get("exercise") == "on"  # only at creation: it is fixed for ever
     try:
         case = await cases.create_draft(request.app[keys.DB], request[keys.STAFF], data)
     except errors.InvalidInput as exc:
-        values = views.posted_case_values(form)
+        values = {**views.posted_case_values(form), "exercise": data["exercise"]}
         return case_form_page(request, None, values, as_problem(request, "case", exc), exc.status)
     raise see_case(case, "created")
 
@@ -126,6 +130,7 @@ async def render_case(
         proposals=await console_approval.pending_proposals(request, case.id),
         lower_level=levels.drops_to(settings, consent.level) if consent else 0,
         here=f"/console/cases/{case.id}",
+        peers=await console_peers.case_context(db, case, consent, request.query.get("peers", "")),
     )  # fmt: skip
 
 

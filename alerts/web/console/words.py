@@ -24,6 +24,7 @@ CHANNELS: Mapping[str, str] = {
     "sms": N_("Volunteers · SMS"),
     "telegram_channel": N_("Regional channels · Telegram"),
     "webhook": N_("Partner webhooks"),
+    "peer": N_("Peer hotlines"),
     "case_page": N_("Case page"),
     "poster": N_("Posters"),
     "image": N_("Images for social networks"),
@@ -100,6 +101,8 @@ def target_words(row: Mapping[str, Any]) -> str:
         return _in_language(gettext("Regional channel · Telegram"), language)
     if channel == "webhook":
         return _in_language(gettext("Partner webhook"), language)
+    if channel == "peer":  # the signed CAP in every language of the case
+        return gettext("Peer hotline")
     if channel == "case_page":
         return (
             gettext("Photo on the case page")

@@ -19,6 +19,7 @@ from aiohttp import web
 
 from alerts.channels import mailer
 from alerts.i18n import language, language_name
+from alerts.searches import optin
 from alerts.volunteers import links, manage_links, messages
 from alerts.volunteers import registry as volunteers
 from alerts.volunteers.manage_links import Opened
@@ -135,6 +136,7 @@ async def manage_page(request: web.Request) -> web.Response:
         request, "manage.html", volunteer=volunteer, areas=areas, stop_url=stop_url,
         token=request.match_info["token"], language_name=language_name(volunteer.language),
         since=volunteer.created_at.strftime("%d.%m.%Y" if lang == "de" else "%d/%m/%Y"),
+        field_searches=await optin.opted_in(db, volunteer.id),
     )  # fmt: skip
 
 
@@ -155,6 +157,23 @@ async def export(request: web.Request) -> web.Response:
     body = json.dumps(data, indent=2, ensure_ascii=False)
     headers = {**PRIVATE, "Content-Disposition": 'attachment; filename="my-volunteer-data.json"'}
     return web.Response(text=body, content_type="application/json", headers=headers)
+
+
+@routes.post("/volunteer/data/{token}/exercises", name="volunteer_exercises")
+@public
+async def exercises(request: web.Request) -> web.Response:
+    """Exercise alerts on (`exercises=on`) or off; back to the data page."""
+    opened = await _opened(request)
+    if isinstance(opened, web.Response):
+        return opened
+    form = await request.post()
+    if not _csrf_ok(request, form):
+        return problem(request, "form_expired", 403)
+    on = form.get("exercises") == "on"
+    await volunteers.set_exercises(request.app[keys.DB], opened.volunteer.id, on)
+    log.info("volunteer exercises set", extra={"action": "volunteer_exercises", "on": on})
+    token, lang = request.match_info["token"], request[keys.LANG]
+    raise web.HTTPSeeOther(f"/volunteer/data/{token}?lang={lang}")
 
 
 @routes.post("/volunteer/data/{token}/delete", name="volunteer_delete")

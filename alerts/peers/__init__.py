@@ -1,0 +1,1 @@
+"""Hotlines that pass alerts across borders: trusted peers, their signed CAP taken in."""
