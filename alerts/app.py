@@ -32,6 +32,7 @@ from alerts.web.public import (
     sightings,
     telegram,
     volunteer,
+    volunteer_answers,
     volunteer_data,
 )
 from alerts.web.public import health as public
@@ -124,6 +125,7 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(progress.routes)
     app.add_routes(volunteer.routes)
     app.add_routes(volunteer_data.routes)
+    app.add_routes(volunteer_answers.routes)
     app.add_routes(console_searches.routes)
     app.add_routes(volunteer_searches.routes)
     app.router.add_static("/static", TEMPLATE_DIR / "static", name="static")

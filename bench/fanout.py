@@ -152,6 +152,8 @@ async def load_volunteers(db: Database, count: int, radius_km: Any, first_chat: 
             columns=["volunteer_id", "label", "lat", "lon", "radius_km"],
         )  # fmt: skip
         await conn.execute("SELECT setval('volunteers_id_seq', $1)", count)
+        # Loaded, not signing up during the alerts of earlier runs: no joins (issue 21).
+        await conn.execute("DELETE FROM fanout_joins")
         await conn.execute("VACUUM ANALYZE volunteers")
         await conn.execute("VACUUM ANALYZE volunteer_areas")
 

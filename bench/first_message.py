@@ -72,6 +72,8 @@ async def load(db: Database, count: int) -> None:
             columns=["volunteer_id", "label", "lat", "lon", "radius_km"],
         )  # fmt: skip
         await conn.execute("SELECT setval('volunteers_id_seq', $1)", count)
+        # Loaded, not signing up during the alerts of earlier runs: no joins (issue 21).
+        await conn.execute("DELETE FROM fanout_joins")
         await conn.execute("VACUUM ANALYZE volunteers")
         await conn.execute("VACUUM ANALYZE volunteer_areas")
         # the load's writes flushed now, not by a checkpoint during the approvals

@@ -41,7 +41,7 @@ from alerts.logs import setup_logging
 from alerts.staff import auth
 from alerts.staff.models import Role
 from alerts.web import keys, workers
-from sandbox import demo_data, demo_searches
+from sandbox import demo_answers, demo_data, demo_searches
 from sandbox import page as sandbox_page
 from sandbox.smtp_sink import SmtpSink
 from sandbox.telegram.control import SandboxControlError
@@ -170,6 +170,9 @@ def service_app(
     """The service as `run.py serve` builds it, with the demo's people and the sandbox page."""
     app = create_app(settings)
     app.cleanup_ctx.append(_seed(sandbox, state))
+    # Some of the demo's Telegram volunteers answer the alerts they get (issue 21).
+    chats = [chat for chat in demo_data.by_chat_id() if chat > 0]
+    app.cleanup_ctx.append(demo_answers.answering(sandbox, chats))
     workers.setup(app)  # the send and withdrawal lanes, consent end dates, the daily purge
     app.cleanup_ctx.append(demo_searches.answering)  # sample searchers answer call-outs
     sandbox_page.setup(app, sandbox, sink)

@@ -90,6 +90,9 @@ class Published:
     webhook_format: str | None = None
     # Taken back because a new message (protected from forwarding) replaced it: the alert goes on.
     replaced: bool = False
+    # Taken back because its case closed (not replaced, not narrowed): a volunteer is told the
+    # appeal has ended.
+    ending: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

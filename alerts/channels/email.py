@@ -28,12 +28,18 @@ from alerts.channels.base import (
 from alerts.config import Settings
 from alerts.i18n import N_, gettext, language
 from alerts.publication.texts import render_text
-from alerts.volunteers import links
+from alerts.volunteers import answer_links, answers, links
 
 log = logging.getLogger(__name__)
 
 # The line above the one-step opt-out link, in the text and the HTML part.
 STOP = N_("No more alerts? Unsubscribe in one click:")
+ANSWER = N_("Can you help? Answer the case managers:")
+ENDED_SUBJECT = N_("The appeal has ended: thank you")
+ENDED_BODY = N_(
+    "The appeal we sent you has ended. Thank you for your help.\n\nPlease delete our message "
+    "and any copies you shared, and take down any posters you put up.\n%(organisation)s"
+)
 WITHDRAWN_SUBJECT = N_("Alert withdrawn: please delete it")
 WITHDRAWN_BODY = N_(
     "The alert we sent you has been withdrawn. Please delete our message and any copies or "
@@ -81,11 +87,13 @@ class EmailChannel:
         headers = {"Auto-Submitted": "auto-generated"}
         if published.external_id:
             headers["In-Reply-To"] = headers["References"] = published.external_id
+        # The case closed: the ending (never its outcome); else only this alert is taken back.
+        subject_, body_ = (
+            (ENDED_SUBJECT, ENDED_BODY) if published.ending else (WITHDRAWN_SUBJECT, WITHDRAWN_BODY)
+        )
         with language(published.language):
-            subject = gettext(WITHDRAWN_SUBJECT)
-            body = gettext(
-                WITHDRAWN_BODY, organisation=self._settings.organisation(published.language)
-            )
+            subject = gettext(subject_)
+            body = gettext(body_, organisation=self._settings.organisation(published.language))
         return mailer.build_message(
             self._settings, published.address, subject, body + "\n", None, headers
         )
@@ -107,24 +115,36 @@ class EmailChannel:
             with language(lang):
                 subject = gettext("Update: %(subject)s", subject=subject)
             headers["In-Reply-To"] = headers["References"] = job.previous_external_id
+        volunteer = job.volunteer_public_id or ""
+        url = answer_links.answer_url
+        offers = [
+            (url(self._settings, view.public_id, volunteer, answer, lang), label)
+            for answer, label in answers.ANSWERS.items()
+        ] if volunteer else []  # fmt: skip
         with language(lang):
-            text = _text(rendered.text, picture, stop)
-            page = _html(rendered.html or "", view, picture, stop)
+            text = _text(rendered.text, picture, stop, offers)
+            page = _html(rendered.html or "", view, picture, stop, offers)
         message = mailer.build_message(self._settings, job.address, subject, text, page, headers)
         return message, text
 
 
-def _text(body: str, picture: str | None, stop: str) -> str:
-    """The text part: the alert, the photo's link and the opt-out, in the current language."""
+def _text(body: str, picture: str | None, stop: str, offers: list[tuple[str, str]]) -> str:
+    """The text part: the alert, the photo's link, the answer links and the opt-out, in the
+    current language."""
     parts = [body]
     if picture:
         parts.append(gettext("Photo: %(url)s", url=picture))
+    if offers:
+        parts.append("\n".join([gettext(ANSWER)] + [f"{gettext(t)}: {u}" for u, t in offers]))
     parts.append(f"-- \n{gettext(STOP)}\n{stop}")
     return "\n\n".join(parts) + "\n"
 
 
-def _html(page: str, view: PublicView, picture: str | None, stop: str) -> str:
-    """The rendered HTML with the linked image and the opt-out footer before `</body>`."""
+def _html(
+    page: str, view: PublicView, picture: str | None, stop: str, offers: list[tuple[str, str]]
+) -> str:
+    """The rendered HTML with the linked image, the answer links and the opt-out footer before
+    `</body>`."""
     extra = []
     if picture:
         alt = html.escape(gettext("Photo") + f" — {view.name or view.reference}")
@@ -132,6 +152,13 @@ def _html(page: str, view: PublicView, picture: str | None, stop: str) -> str:
             f'<p><a href="{html.escape(view.case_url)}"><img src="{html.escape(picture)}" '
             f'alt="{alt}" width="540" style="max-width: 100%;"></a></p>'
         )
+    if offers:
+        buttons = " ".join(
+            f'<a href="{html.escape(url)}" style="display: inline-block; margin: 4px; '
+            f'padding: 8px 12px; border: 1px solid #333;">{html.escape(gettext(label))}</a>'
+            for url, label in offers
+        )
+        extra.append(f"<p>{html.escape(gettext(ANSWER))}<br>{buttons}</p>")
     extra.append(
         f'<p style="color: #555; font-size: 0.9em;">{html.escape(gettext(STOP))} '
         f'<a href="{html.escape(stop)}">{html.escape(stop)}</a></p>'

@@ -27,34 +27,30 @@ from telegram import InputMediaPhoto, LinkPreviewOptions, Message
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
-    ChatMigrated,
     Forbidden,
-    InvalidToken,
-    NetworkError,
     TelegramError,
 )
-from telegram.error import RetryAfter as TelegramRetryAfter
 
 from alerts.cases.consent import PublicView
 from alerts.channels.base import (
     ChannelError,
-    ChatMoved,
     Deferred,
     Job,
     Limits,
-    PermanentFailure,
     Published,
-    RecipientGone,
     RetryAfter,
     SendResult,
-    TemporaryFailure,
     WithdrawResult,
 )
+from alerts.channels.tg_errors import GONE, NOT_MODIFIED, MessageGone, says, translate
 from alerts.channels.tg_files import FileIds, FileKey
 from alerts.channels.tg_request import AiohttpRequest, EncodedForm
 from alerts.channels.tg_texts import (
     CAPTION_LIMIT,
     TEXT_LIMIT,
+    answer_keyboard,
+    answer_keyboard_json,
+    ending_notice,
     fitted,
     neutral_jpeg,
     neutral_notice,
@@ -63,7 +59,6 @@ from alerts.channels.tg_texts import (
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.i18n import N_, in_language
-from alerts.logs import scrub
 
 # python-telegram-bot 22 warns on every RetryAfter unless it may hand out timedeltas (it reads
 # the variable at each call, so setting it at import is early enough).
@@ -73,8 +68,6 @@ log = logging.getLogger(__name__)
 
 # Telegram lets a bot delete its messages for 48 hours; keep a margin for clocks and queues.
 DELETE_WINDOW = timedelta(hours=47, minutes=50)
-_NOT_MODIFIED = "message is not modified"
-_GONE = ("message to edit not found", "message to delete not found")
 
 
 def make_bot(settings: Settings, pool_size: int = 256) -> telegram.Bot:
@@ -148,11 +141,11 @@ class TelegramChannel:
         replacing = must_replace(job)
         try:
             if job.previous_external_id is not None and not replacing:
-                with contextlib.suppress(_MessageGone):
+                with contextlib.suppress(MessageGone):
                     return await self._edit(job)
             result = await self._post(job)
         except TelegramError as err:
-            error = _translate(err)
+            error = translate(err)
             error.withdraw_previous = replacing
             raise error from None
         except ChannelError as err:
@@ -169,17 +162,33 @@ class TelegramChannel:
                 # Refused when Telegram's clock finds it older after all: neutralised instead.
                 with contextlib.suppress(BadRequest):
                     await self._bot.delete_message(chat, message_id)
-                    return WithdrawResult(state="withdrawn", reason="deleted")
+                    return await self._ending(published, "deleted")
             await self._neutralise(published, chat, message_id)
         except BadRequest as err:
-            if _says(err, *_GONE):
-                return WithdrawResult(state="withdrawn", reason="already gone")
-            if _says(err, _NOT_MODIFIED):  # an earlier attempt did it, then the worker died
+            if says(err, *GONE):
+                return await self._ending(published, "already gone")
+            if says(err, NOT_MODIFIED):  # an earlier attempt did it, then the worker died
                 return WithdrawResult(state="neutralised", reason="neutral notice")
-            raise _translate(err) from None
+            raise translate(err) from None
         except TelegramError as err:
-            raise _translate(err) from None
+            raise translate(err) from None
         return WithdrawResult(state="neutralised", reason="neutral notice")
+
+    async def _ending(self, published: Published, how: str) -> WithdrawResult:
+        """The alert is deleted; when its case closed, the volunteer then gets the ending
+        notice as a new message (a neutralised alert says it in place of the alert)."""
+        if published.ending and self._opt_out:
+            try:
+                await self._bot.send_message(published.address, ending_notice(published.language))
+            except (Forbidden, BadRequest):  # blocked the bot, left: the alert is gone all the same
+                return WithdrawResult(state="withdrawn", reason=f"{how}, ending notice refused")
+            except TelegramError as err:  # for now (network, 429): the withdrawal is retried
+                error = translate(err)
+                if isinstance(error, RetryAfter):  # this chat's own limit (the alert just went):
+                    error.whole_channel = False  # only this ending waits, not the other sends
+                raise error from None
+            how = f"{how}, ending notice sent"
+        return WithdrawResult(state="withdrawn", reason=how)
 
     # -- sending -------------------------------------------------------------------------------
 
@@ -202,6 +211,8 @@ class TelegramChannel:
                 fields["allow_paid_broadcast"] = "true"
             if not photo:
                 fields["link_preview_options"] = _NO_PREVIEW_JSON
+            if self._opt_out:  # a volunteer's alert: the answer buttons
+                fields["reply_markup"] = answer_keyboard_json(lang)
             cached = (view, text, urlencode(fields))
             self._texts[key] = cached
         return cached[1], cached[2]
@@ -214,11 +225,13 @@ class TelegramChannel:
             self._footers[lang] = footer
         return footer
 
-    def _options(self, view: PublicView) -> dict[str, Any]:
+    def _options(self, view: PublicView, lang: str) -> dict[str, Any]:
         options: dict[str, Any] = {
             "parse_mode": ParseMode.HTML,
             "protect_content": not view.forwarding_allowed,
         }
+        if self._opt_out:
+            options["reply_markup"] = answer_keyboard(lang)
         if self._paid:
             options["allow_paid_broadcast"] = True
         return options
@@ -242,8 +255,9 @@ class TelegramChannel:
             if lean:
                 message_id = await self._lean("sendMessage", job.address, form)
             else:
+                options = self._options(view, job.language)
                 message = await self._bot.send_message(
-                    job.address, text, link_preview_options=_NO_PREVIEW, **self._options(view)
+                    job.address, text, link_preview_options=_NO_PREVIEW, **options
                 )
                 message_id = message.message_id
             return SendResult(external_id=str(message_id), body=text, media="text",
@@ -256,7 +270,7 @@ class TelegramChannel:
             message_id = await self._lean("sendPhoto", job.address, photo)
             return SendResult(external_id=str(message_id), body=caption, media="photo",
                               protected=protected)  # fmt: skip
-        options = self._options(view)
+        options = self._options(view, job.language)
         message = await self._photo(job, view, lambda photo: self._bot.send_photo(
             job.address, photo, caption=caption, **options))  # fmt: skip
         return SendResult(external_id=str(message.message_id), body=caption, media="photo",
@@ -288,18 +302,20 @@ class TelegramChannel:
             ("telegram_caption", CAPTION_LIMIT) if photo else ("telegram_message", TEXT_LIMIT)
         )
         body = fitted(view, job.language, kind, footer, limit)
+        # An edit without reply_markup takes the buttons away: they are given again.
+        markup = answer_keyboard(job.language) if self._opt_out else None
         try:
             if photo:
-                await self._edit_photo(job, view, chat, message_id, body)
+                await self._edit_photo(job, view, chat, message_id, body, markup)
             else:
                 await self._bot.edit_message_text(
                     body, chat, message_id, parse_mode=ParseMode.HTML,
-                    link_preview_options=_NO_PREVIEW,
+                    link_preview_options=_NO_PREVIEW, reply_markup=markup,
                 )  # fmt: skip
         except BadRequest as err:
-            if _says(err, *_GONE):
-                raise _MessageGone() from None  # the person deleted it: send the alert anew
-            if not _says(err, _NOT_MODIFIED):
+            if says(err, *GONE):
+                raise MessageGone() from None  # the person deleted it: send the alert anew
+            if not says(err, NOT_MODIFIED):
                 raise
         return SendResult(
             external_id=job.previous_external_id, body=body, media="photo" if photo else "text",
@@ -307,11 +323,11 @@ class TelegramChannel:
         )  # fmt: skip
 
     async def _edit_photo(
-        self, job: Job, view: PublicView, chat: str, message_id: int, caption: str
+        self, job: Job, view: PublicView, chat: str, message_id: int, caption: str, markup: Any
     ) -> None:
         def edit(photo: Any) -> Any:
             media = InputMediaPhoto(photo, caption=caption, parse_mode=ParseMode.HTML)
-            return self._bot.edit_message_media(media, chat, message_id)
+            return self._bot.edit_message_media(media, chat, message_id, reply_markup=markup)
 
         if view.photo is None:
             # The consent no longer allows the photo: a photo message cannot lose its picture,
@@ -321,7 +337,10 @@ class TelegramChannel:
             await self._photo(job, view, edit)
 
     async def _neutralise(self, published: Published, chat: str, message_id: int) -> None:
-        notice = (replaced_notice if published.replaced else neutral_notice)(published.language)
+        notice = (
+            replaced_notice if published.replaced
+            else ending_notice if published.ending and self._opt_out else neutral_notice
+        )(published.language)  # fmt: skip
         if published.media != "photo":
             await self._bot.edit_message_text(notice, chat, message_id)
             return
@@ -347,37 +366,3 @@ def must_replace(job: Job) -> bool:
         and not job.view.forwarding_allowed
         and job.previous_protected is not True
     )
-
-
-class _MessageGone(Exception):
-    """The message to edit no longer exists."""
-
-
-def _says(err: BadRequest, *texts: str) -> bool:
-    """True when Telegram's refusal says one of `texts` (python-telegram-bot capitalises it)."""
-    message = err.message.lower()
-    return any(text in message for text in texts)
-
-
-def _translate(err: TelegramError) -> ChannelError:
-    """The dispatcher's view of a python-telegram-bot error, with no token in its text."""
-    if isinstance(err, TelegramRetryAfter):
-        wait = err.retry_after
-        seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-        return RetryAfter(seconds, f"RetryAfter: {seconds:g} s")
-    if isinstance(err, ChatMigrated):
-        # python-telegram-bot raises it for Telegram's 400 "group chat was upgraded to a
-        # supergroup chat" with parameters.migrate_to_chat_id.
-        moved = str(err.new_chat_id)
-        return ChatMoved(moved, f"the group became a supergroup (chat id {moved})")
-    if isinstance(err, Forbidden):
-        # Telegram's words, which python-telegram-bot keeps whole: "Forbidden: bot was ...".
-        words = scrub(err.message)
-        return RecipientGone(words if words.startswith("Forbidden") else f"Forbidden: {words}")
-    if isinstance(err, BadRequest):
-        return PermanentFailure(f"BadRequest: {scrub(err.message)}")
-    if isinstance(err, InvalidToken):
-        return TemporaryFailure("InvalidToken")  # its text holds the token
-    if isinstance(err, NetworkError):
-        return TemporaryFailure(f"{type(err).__name__}: {scrub(err.message)}")
-    return TemporaryFailure(type(err).__name__)

@@ -1,6 +1,27 @@
 -- The schema the migrations in alerts/db/migrations produce, for reading (the service itself
 -- migrates). Written by scripts/schema_sql.py; tests/integration/test_schema.py checks it.
 
+CREATE FUNCTION public.alerts_areas_joined() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM cases WHERE state = 'active') THEN
+        INSERT INTO fanout_joins (volunteer_id)
+        SELECT DISTINCT a.volunteer_id FROM changed_areas a
+        WHERE EXISTS (
+            SELECT 1 FROM cases c
+            WHERE c.state = 'active' AND c.last_seen_lat IS NOT NULL
+              AND c.last_seen_lon IS NOT NULL
+              AND haversine_km(c.last_seen_lat, c.last_seen_lon, a.lat, a.lon)
+                  <= least(a.radius_km, c.search_radius_km));
+        IF FOUND THEN
+            PERFORM pg_notify('alerts_dispatch', '');
+        END IF;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
 CREATE FUNCTION public.alerts_public_notify() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
@@ -15,6 +36,24 @@ BEGIN
         changed := NEW.case_id;
     END IF;
     PERFORM pg_notify('alerts_public', changed::text);
+    RETURN NULL;
+END;
+$$;
+
+CREATE FUNCTION public.alerts_volunteers_reachable() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM cases WHERE state = 'active') THEN
+        INSERT INTO fanout_joins (volunteer_id)
+        SELECT n.id FROM new_volunteers n JOIN old_volunteers o ON o.id = n.id
+        WHERE n.active AND (o.active IS DISTINCT FROM n.active
+                            OR o.email_confirmed_at IS DISTINCT FROM n.email_confirmed_at
+                            OR o.telegram_chat_id IS DISTINCT FROM n.telegram_chat_id);
+        IF FOUND THEN
+            PERFORM pg_notify('alerts_dispatch', '');
+        END IF;
+    END IF;
     RETURN NULL;
 END;
 $$;
@@ -88,6 +127,18 @@ CREATE TABLE public.cap_messages (
     sent timestamp with time zone NOT NULL,
     xml bytea NOT NULL,
     CONSTRAINT cap_messages_msg_type_check CHECK ((msg_type = ANY (ARRAY['Alert'::text, 'Update'::text, 'Cancel'::text])))
+);
+
+CREATE TABLE public.case_answers (
+    case_id bigint NOT NULL,
+    volunteer_id bigint NOT NULL,
+    answer text NOT NULL,
+    ring text NOT NULL,
+    channel text NOT NULL,
+    answered_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT case_answers_answer_check CHECK ((answer = ANY (ARRAY['help'::text, 'nearby'::text, 'unavailable'::text]))),
+    CONSTRAINT case_answers_channel_check CHECK ((channel = ANY (ARRAY['telegram_dm'::text, 'email'::text]))),
+    CONSTRAINT case_answers_ring_check CHECK ((ring = ANY (ARRAY['0-2'::text, '2-5'::text, '5-10'::text, '10-25'::text, '25+'::text])))
 );
 
 CREATE TABLE public.case_proposals (
@@ -238,6 +289,21 @@ CREATE TABLE public.fanout_batches (
 );
 ALTER TABLE ONLY public.fanout_batches ALTER COLUMN volunteer_ids SET STORAGE EXTERNAL;
 ALTER TABLE ONLY public.fanout_batches ALTER COLUMN distances SET STORAGE EXTERNAL;
+
+CREATE TABLE public.fanout_joins (
+    id bigint NOT NULL,
+    volunteer_id bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+CREATE SEQUENCE public.fanout_joins_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.fanout_joins_id_seq OWNED BY public.fanout_joins.id;
 
 CREATE TABLE public.fanout_matches (
     case_id bigint NOT NULL,
@@ -882,6 +948,8 @@ ALTER TABLE ONLY public.cases ALTER COLUMN id SET DEFAULT nextval('public.cases_
 
 ALTER TABLE ONLY public.consents ALTER COLUMN id SET DEFAULT nextval('public.consents_id_seq'::regclass);
 
+ALTER TABLE ONLY public.fanout_joins ALTER COLUMN id SET DEFAULT nextval('public.fanout_joins_id_seq'::regclass);
+
 ALTER TABLE ONLY public.partner_webhooks ALTER COLUMN id SET DEFAULT nextval('public.partner_webhooks_id_seq'::regclass);
 
 ALTER TABLE ONLY public.peers ALTER COLUMN id SET DEFAULT nextval('public.peers_id_seq'::regclass);
@@ -930,6 +998,9 @@ ALTER TABLE ONLY public.audit_log
 ALTER TABLE ONLY public.cap_messages
     ADD CONSTRAINT cap_messages_pkey PRIMARY KEY (identifier);
 
+ALTER TABLE ONLY public.case_answers
+    ADD CONSTRAINT case_answers_pkey PRIMARY KEY (case_id, volunteer_id);
+
 ALTER TABLE ONLY public.case_proposals
     ADD CONSTRAINT case_proposals_pkey PRIMARY KEY (id);
 
@@ -950,6 +1021,9 @@ ALTER TABLE ONLY public.consents
 
 ALTER TABLE ONLY public.fanout_batches
     ADD CONSTRAINT fanout_batches_pkey PRIMARY KEY (case_id, revision, seq);
+
+ALTER TABLE ONLY public.fanout_joins
+    ADD CONSTRAINT fanout_joins_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.fanout_matches
     ADD CONSTRAINT fanout_matches_pkey PRIMARY KEY (case_id, revision);
@@ -1116,6 +1190,8 @@ CREATE INDEX audit_log_case_idx ON public.audit_log USING btree (case_id, id DES
 
 CREATE INDEX cap_messages_case_idx ON public.cap_messages USING btree (case_id, sent);
 
+CREATE INDEX case_answers_volunteer_idx ON public.case_answers USING btree (volunteer_id);
+
 CREATE INDEX case_proposals_pending_idx ON public.case_proposals USING btree (case_id, id) WHERE (state = 'pending'::text);
 
 CREATE INDEX cases_closed_unpurged_idx ON public.cases USING btree (closed_at) WHERE ((state = 'closed'::text) AND (purged_at IS NULL));
@@ -1212,6 +1288,12 @@ CREATE TRIGGER materials_public_notify AFTER INSERT OR DELETE ON public.material
 
 CREATE TRIGGER publications_hosted_notify AFTER UPDATE OF state ON public.publications FOR EACH ROW WHEN (((old.state IS DISTINCT FROM new.state) AND (new.channel = ANY (ARRAY['case_page'::text, 'poster'::text, 'image'::text, 'feed'::text, 'press'::text])))) EXECUTE FUNCTION public.alerts_public_notify();
 
+CREATE TRIGGER volunteer_areas_added AFTER INSERT ON public.volunteer_areas REFERENCING NEW TABLE AS changed_areas FOR EACH STATEMENT EXECUTE FUNCTION public.alerts_areas_joined();
+
+CREATE TRIGGER volunteer_areas_moved AFTER UPDATE ON public.volunteer_areas REFERENCING NEW TABLE AS changed_areas FOR EACH STATEMENT EXECUTE FUNCTION public.alerts_areas_joined();
+
+CREATE TRIGGER volunteers_reachable AFTER UPDATE ON public.volunteers REFERENCING OLD TABLE AS old_volunteers NEW TABLE AS new_volunteers FOR EACH STATEMENT EXECUTE FUNCTION public.alerts_volunteers_reachable();
+
 ALTER TABLE ONLY public.api_tokens
     ADD CONSTRAINT api_tokens_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.staff(id) ON DELETE SET NULL;
 
@@ -1226,6 +1308,12 @@ ALTER TABLE ONLY public.audit_log
 
 ALTER TABLE ONLY public.cap_messages
     ADD CONSTRAINT cap_messages_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.case_answers
+    ADD CONSTRAINT case_answers_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.case_answers
+    ADD CONSTRAINT case_answers_volunteer_id_fkey FOREIGN KEY (volunteer_id) REFERENCES public.volunteers(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.case_proposals
     ADD CONSTRAINT case_proposals_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
@@ -1262,6 +1350,9 @@ ALTER TABLE ONLY public.consents
 
 ALTER TABLE ONLY public.fanout_batches
     ADD CONSTRAINT fanout_batches_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.fanout_joins
+    ADD CONSTRAINT fanout_joins_volunteer_id_fkey FOREIGN KEY (volunteer_id) REFERENCES public.volunteers(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.fanout_matches
     ADD CONSTRAINT fanout_matches_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;

@@ -40,7 +40,7 @@ import asyncpg
 from alerts.channels.base import Channel
 from alerts.config import Settings
 from alerts.db.database import Database
-from alerts.outbox import fanout, withdrawal
+from alerts.outbox import fanout, joins, withdrawal
 from alerts.outbox.claims import CaseGate, Claim, Delivered, Ended, Outcome, Recorder, Retry
 from alerts.outbox.fanout import NOTIFY_CHANNEL, enabled_channels
 from alerts.outbox.limits import LATE_SECONDS, Lease, RateLimiter
@@ -296,9 +296,12 @@ class Dispatcher:
             self._batches.clear()
             try:
                 while not self._stopping.is_set():
+                    # Volunteers who joined during an alert: a batch of one each, made first.
+                    joined = await joins.plan(self.db, self.settings)
                     queued = await fanout.expand(self.db)
-                    if queued is None:
+                    if queued is None and not joined:
                         break
+                    queued = queued or 0
                     for lane in self.lanes:
                         lane.wakeup.set()
                     made += queued

@@ -3,11 +3,12 @@
 Gone: the photos, the rendered posters and images, the Telegram file ids, the field searches
 (check-ins, positions, sectors, messages), the sightings (what
 tipsters wrote, their photos and contact details) and the bot's unfinished reports, the
-revisions' snapshots, the texts of the messages sent, the volunteers' addresses and the
-addresses of posts made by hand in the registry, who gave the consent, and the child's name,
-description and last-seen place on the case row. What stays is a minimal record: the case's
-reference, kind and dates, the registry rows without texts or addresses (what was published and
-how it ended), the audit log, and `purge_records` with the counts of what was purged.
+revisions' snapshots, the volunteers' answers to the alert, the texts of the messages sent, the
+volunteers' addresses and the addresses of posts made by hand in the registry, who gave the
+consent, and the child's name, description and last-seen place on the case row. What stays is
+a minimal record: the case's reference, kind and dates, the registry rows without texts or
+addresses (what was published and how it ended), the audit log, and `purge_records` with the
+counts of what was purged.
 
 Each case is purged in one transaction; a case whose withdrawal has not finished waits (the
 withdrawal needs the addresses), which the log says. `python run.py purge` runs it now; the
@@ -39,6 +40,7 @@ STEPS = (
     ("message_texts_and_addresses", "purge_message_texts"),
     ("consent_details", "purge_consent_details"),
     ("cap_messages", "purge_cap_messages"),
+    ("answers", "purge_answers"),
     ("searches", "purge_searches"),  # members, positions, sectors, finds, messages
 )
 

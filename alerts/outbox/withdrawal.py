@@ -86,6 +86,8 @@ class Taking:
     webhook_secret: str | None = field(repr=False)
     webhook_format: str | None
     end_reason: str | None
+    # Its case closed, and it is the newest message sent to its recipient: the ending goes with it.
+    ends_appeal: bool = False
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Self:
@@ -100,6 +102,8 @@ class Taking:
             revision=self.revision, issued_at=self.approved_at,
             webhook_secret=self.webhook_secret, webhook_format=self.webhook_format,
             replaced=self.end_reason == REPLACED,
+            ending=self.ends_appeal and self.end_reason != REPLACED
+            and self.channel in ("telegram_dm", "email"),
         )  # fmt: skip
 
 
@@ -202,6 +206,12 @@ class Withdrawer:
             await asyncio.sleep(at - loop.time())
         if loop.time() - at > slack:
             return Again(taking=taking, delay=0.0, error=None, attempted=False, late=True)
+        if taking.ends_appeal and taking.channel == "telegram_dm":
+            # The ending follows the deleted alert as a message of its own: a second token.
+            extra = await self.limiter.take(channel.limits.bucket, 1)
+            if extra.lease is None:
+                return Again(taking=taking, delay=extra.wait, error=None, attempted=False)
+            extra.lease.end(used=True)
         if channel.limits.per_target is None:
             return await self._withdraw(channel, taking)
         count, window = channel.limits.per_target

@@ -243,6 +243,27 @@ class SandboxControl:
             },
         )
 
+    def user_forwards(
+        self, user_id: int, from_chat_id: int, message_id: int, *, chat_id: int | None = None
+    ) -> JSON:
+        """The user forwards a message of one of their chats into a chat (by default their
+        chat with the bot): another message, in that chat, with the same content. Refused for
+        a message sent with `protect_content`, whose forward button the apps do not show. The
+        inline keyboard comes along, as the apps show it on a forwarded bot message."""
+        source = self.state.find_message(self._chat_for(user_id, from_chat_id).id, message_id)
+        if source is None:
+            raise SandboxControlError(f"no message {message_id} in chat {from_chat_id}")
+        if source.protect_content:
+            raise SandboxControlError("the message can't be forwarded")
+        target = self._chat_for(user_id, chat_id)
+        user = self._active_user(user_id)
+        copy = self.state.add_message(target, user, source.content)
+        origin = source.sender.to_json() if source.sender else self.state.bot_json
+        forwarded = self.state.message_json(copy) | {
+            "forward_origin": {"type": "user", "date": source.date, "sender_user": origin}
+        }
+        return self.state.push_update("message", forwarded)
+
     def block_bot(self, user_id: int) -> JSON:
         """The user blocks the bot: sends now fail with 403, and the bot hears about it."""
         self.state.blocked.add(self._chat_for(user_id, None).id)

@@ -40,6 +40,7 @@ from alerts.volunteers import links
 from sandbox.smtp_sink import SmtpSink
 from sandbox.telegram.server import TelegramSandbox
 from tests.support.app import StaffFactory
+from tests.support.bot import callbacks
 from tests.support.channels import all_sent, sending_to, users
 from tests.support.dispatch import (
     GENT,
@@ -339,7 +340,7 @@ async def test_the_lean_send_path_sends_what_python_telegram_bot_would(
                 job = await job_for(db, live, case, "telegram_dm", str(user.id), language="nl")
                 result = await channel.send(job)
             lean = request.forms[-1]
-            options = channel._options(job.view)
+            options = channel._options(job.view, job.language)
             if photo:
                 file_id = lean[1]["photo"][0]
                 await bot.send_photo(third.id, file_id, caption=result.body, **options)
@@ -357,3 +358,6 @@ async def test_the_lean_send_path_sends_what_python_telegram_bot_would(
         [message] = sandbox.messages(second.id)[-1:]
         assert result.external_id == str(message.message_id)
         assert message.protect_content is not forwarding
+        # The answer buttons (issue 21) are in the form, in the volunteer's language.
+        assert callbacks(message) == ["ans:help", "ans:nearby", "ans:unavailable"]
+        assert message.reply_markup["inline_keyboard"][0][0]["text"] == "Ik kan helpen"

@@ -18,6 +18,7 @@ from alerts.outbox import retention
 from alerts.outbox.scheduler import Scheduler
 from alerts.searches import service as searches
 from alerts.staff.models import Role
+from alerts.volunteers import answers
 from sandbox.telegram.server import TelegramSandbox
 from tests.support.app import StaffFactory
 from tests.support.approval import revise_approved
@@ -118,6 +119,12 @@ async def test_after_retention_nothing_of_the_child_is_left_in_the_database(
         await eventually(states_are(db, case.id, {"sent"}))
         await revise_approved(db, live, manager, case.id, {"clothing": f"{FIRST}'s red coat"})
         await eventually(states_are(db, case.id, {"sent", "superseded"}))
+        # A volunteer's answer (issue 21): purged with the case.
+        volunteer = await db.conn.fetchval(
+            "SELECT volunteer_id FROM publications WHERE case_id = $1 AND channel = 'email'",
+            case.id,
+        )
+        assert await answers.record(db, case.id, volunteer, "help", "email") == "recorded"
         await close(db, manager, case.id)
         await eventually(ended(db, case.id))
     needles = [FIRST, LAST, "Jan Tipgever", "jan@tip.example", "470 12 34", "51.0612345"]
@@ -137,6 +144,10 @@ async def test_after_retention_nothing_of_the_child_is_left_in_the_database(
     assert counts["searches"] == 1
     assert counts["materials"] > 0 and counts["message_texts_and_addresses"] >= 3
     assert await whole_database(db.conn, needles, blobs) == set()
+    assert counts["answers"] == 1
+    assert (
+        await db.conn.fetchval("SELECT count(*) FROM case_answers WHERE case_id = $1", case.id) == 0
+    )
     # The volunteers' addresses stay with the volunteers only, not with the case.
     addresses = await db.conn.fetch(
         "SELECT address FROM publications WHERE case_id = $1 AND volunteer_id IS NOT NULL", case.id
@@ -171,7 +182,8 @@ async def test_a_case_still_being_withdrawn_waits_and_the_scheduler_purges_daily
                                     "telegram_files": 0, "sightings": 0, "sighting_drafts": 0,
                                     "revision_snapshots": 1,
                                     "message_texts_and_addresses": 0, "consent_details": 1,
-                                    "cap_messages": 0, "searches": 0, "waiting": 1}  # fmt: skip
+                                    "cap_messages": 0, "searches": 0, "answers": 0,
+                                    "waiting": 1}  # fmt: skip
     assert "retention" not in await scheduler.run_due()  # once a day
     assert await db.conn.fetchval("SELECT count(*) FROM photos WHERE case_id = $1", waiting.id)
 

@@ -16,7 +16,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from alerts.channels.telegram import neutral_jpeg, neutral_notice
+from alerts.channels.tg_texts import ending_notice, neutral_jpeg
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.outbox import fanout
@@ -110,19 +110,23 @@ async def test_after_the_close_young_messages_are_deleted_old_ones_neutral_and_m
             sandbox.age_messages(49 * 3600, chat_id=chat)  # Telegram no longer deletes these
         await close(db, await make_staff(), case.id)
         await eventually(ended(db, case.id))
-    # The sandbox holds no message of the case younger than 48 hours.
-    for chat in [*young, channel.id]:
-        assert [m.deleted for m in bot_messages(sandbox, chat)] == [True]
-    for chat in old:  # the older ones carry only the neutral notice and the neutral image
+    # The sandbox holds no message of the case younger than 48 hours; after the deletion each
+    # volunteer is told the appeal has ended (issue 21), without buttons.
+    assert [m.deleted for m in bot_messages(sandbox, channel.id)] == [True]
+    for chat in young:
+        alert, ending = bot_messages(sandbox, chat)
+        assert alert.deleted and not ending.deleted and ending.text == ending_notice("nl")
+        assert not ending.reply_markup
+    for chat in old:  # the older ones carry only the ending notice and the neutral image
         [message] = bot_messages(sandbox, chat)
-        assert not message.deleted and len(message.history) == 2
+        assert not message.deleted and len(message.history) == 2 and not message.reply_markup
         if photo:
-            assert message.caption == neutral_notice("fr") and not message.text
+            assert message.caption == ending_notice("fr") and not message.text
             assert sandbox.file_bytes(message.photo_file_id) == neutral_jpeg()
         else:
-            assert message.text == neutral_notice("fr") and not message.photo_file_id
+            assert message.text == ending_notice("fr") and not message.photo_file_id
     alert, notice = [m for m in sink.messages if m.rcpt_tos == ("v6@example.org",)]
-    assert notice.subject == "Suchmeldung zurückgezogen: bitte löschen"
+    assert notice.subject == "Der Aufruf ist beendet: danke"
     assert notice.message["In-Reply-To"] == alert.message["Message-ID"]
     assert "löschen" in (notice.text or "") and not notice.message.is_multipart()
     for secret in ("Lotte", "Vermeulen", "Gent", case.reference, "found", "gefunden"):
@@ -130,7 +134,11 @@ async def test_after_the_close_young_messages_are_deleted_old_ones_neutral_and_m
     rows = {r["address"]: r for r in await publications(db, case.id, hosted=True)}
     assert {rows[str(chat)]["state"] for chat in [*young, channel.id]} == {"withdrawn"}
     assert {rows[str(chat)]["state"] for chat in old} == {"neutralised"}
-    assert rows[str(young[0])]["end_reason"] == "case closed: deleted"
+    # (already gone: the deletion went through, the ending was refused for now and retried)
+    assert rows[str(young[0])]["end_reason"] in (
+        "case closed: deleted, ending notice sent",
+        "case closed: already gone, ending notice sent",
+    )
     assert rows["v6@example.org"]["end_reason"] == "case closed: deletion requested by e-mail"
 
 
@@ -178,9 +186,9 @@ async def test_invariant_5_every_publication_ends_in_a_terminal_state(
     summary = withdrawal_report.summarise(rows)
     # The post, and both revisions' rows of the partner that refused the Cancel.
     assert summary.fully_withdrawn and summary.manual_actions == 3
-    assert all(m.deleted for chat in chats for m in bot_messages(sandbox, chat))
-    # One "please delete" per address, one removal request per outlet, one Cancel per partner.
-    notices = [m for m in sink.messages if m.subject.startswith("Oproep ingetrokken")]
+    assert all(m.deleted for chat in chats for m in _alerts(sandbox, chat))
+    # One ending per address, one removal request per outlet, one Cancel per partner.
+    notices = [m for m in sink.messages if m.subject.startswith("De oproep is beëindigd")]
     assert [m.rcpt_tos for m in notices] == [("v3@example.org",)]
     assert [m.rcpt_tos for m in sink.messages if "desk@krant.example" in m.rcpt_tos]
     cancels = [(h, b) for name, h, b in endpoint.requests if name != "flaky" and b"ancel" in b]
@@ -203,6 +211,11 @@ async def test_invariant_5_every_publication_ends_in_a_terminal_state(
     await withdrawal_report.confirm_removal(db, manager, case.id, social["id"])
     summary = withdrawal_report.summarise(await publications(db, case.id, hosted=True))
     assert summary.manual_actions == 2 and summary.counts["withdrawn"] > 1
+
+
+def _alerts(sandbox: TelegramSandbox, chat: int) -> list[Any]:
+    """The bot's messages in the chat but the ending notice that follows a deleted alert."""
+    return [m for m in bot_messages(sandbox, chat) if m.text != ending_notice("nl")]
 
 
 def _dispatched(db: Database, case_id: int, revision: int) -> Callable[[], Awaitable[bool]]:
@@ -242,7 +255,7 @@ async def test_invariant_4_a_close_during_the_fan_out_withdraws_what_was_in_flig
     assert len(late) <= 8 and all(delay < 0.5 for delay in late)
     reached = messaged(sandbox, chats)
     assert 8 <= len(reached) < len(chats)
-    assert all(m.deleted for chat in reached for m in bot_messages(sandbox, chat))
+    assert all(m.deleted for chat in reached for m in _alerts(sandbox, chat))
     rows = {r["address"]: r["state"] for r in await publications(db, case.id)}
     assert {rows[str(chat)] for chat in reached} == {"withdrawn"}
     assert {state for address, state in rows.items() if int(address) not in reached} == {

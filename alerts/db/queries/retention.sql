@@ -107,3 +107,8 @@ ON CONFLICT (job) DO UPDATE SET last_run_at = excluded.last_run_at, result = exc
 -- Delete the CAP messages issued for case $1; how many.
 WITH gone AS (DELETE FROM cap_messages WHERE case_id = $1 RETURNING 1)
 SELECT count(*)::int FROM gone;
+
+-- name: purge_answers
+-- Delete what volunteers answered to case $1's alert; how many.
+WITH gone AS (DELETE FROM case_answers WHERE case_id = $1 RETURNING 1)
+SELECT count(*)::int FROM gone;

@@ -1,8 +1,13 @@
 -- name: claim_withdrawals
--- Claim for worker $1 up to $3 due withdrawals on channels $2, leased for $4 seconds (a dead worker's claims come due again then); on channels $5 only the newest row of each recipient (one notice covers the earlier ones).
+-- Claim for worker $1 up to $3 due withdrawals on channels $2, leased for $4 seconds (a dead worker's claims come due again then); on channels $5 only the newest row of each recipient (one notice covers the earlier ones); ends_appeal: its case is closed and it is the newest message sent to its recipient (a volunteer gets the ending with it).
 WITH due AS (
     SELECT p.id, c.public_id, c.approved_at, w.secret AS webhook_secret,
-           w.format AS webhook_format
+           w.format AS webhook_format,
+           -- the ending goes with the newest message sent to the recipient, once
+           c.state = 'closed' AND NOT EXISTS (
+               SELECT 1 FROM publications n
+               WHERE n.case_id = p.case_id AND n.channel = p.channel AND n.target = p.target
+                 AND n.id > p.id AND n.sent_at IS NOT NULL) AS ends_appeal
     FROM publications p
     JOIN cases c ON c.id = p.case_id
     LEFT JOIN partner_webhooks w ON p.channel = 'webhook'
@@ -23,7 +28,8 @@ FROM due
 WHERE p.id = due.id
 RETURNING p.id, p.case_id, p.revision, p.channel, p.target, p.language, p.address,
           p.external_id, p.media, p.sent_at, p.withdraw_attempts AS attempts, due.public_id,
-          due.approved_at, due.webhook_secret, due.webhook_format, p.end_reason;
+          due.approved_at, due.webhook_secret, due.webhook_format, p.end_reason,
+          due.ends_appeal;
 
 -- name: record_withdrawal_done
 -- End withdrawal $1 claimed by $2 in state $3 (withdrawn, neutralised, manual) with how ($4) after why; the same recipient's earlier rows on channels $5, and the messages it edited in place, end with it.

@@ -148,8 +148,27 @@ class Contact(Answer):
     telegram_chat_id: str | None
 
 
+class AnswerRing(Answer):
+    """The volunteers' answers in one distance ring from the last-seen place."""
+
+    ring: Literal["0-2", "2-5", "5-10", "10-25", "25+"] = Field(description="km")
+    help: int = Field(description="I can help")
+    nearby: int = Field(description="I am nearby now")
+    unavailable: int = Field(description="Not available")
+
+
+class AnswerCounts(Answer):
+    """What the volunteers answered to the alert, the last answer of each counting: never who
+    answered nor where they are; the rings from the distance computed at the fan-out."""
+
+    total: int
+    by_answer: dict[Literal["help", "nearby", "unavailable"], int]
+    rings: list[AnswerRing]
+
+
 class Reach(Answer):
-    """Who the case reached: matched, then per state; per channel; how fast."""
+    """Who the case reached: matched, then per state; per channel; how fast; what the
+    volunteers answered, per distance ring (`answers`)."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -163,6 +182,7 @@ class Reach(Answer):
     seconds_to_last_delivery: float | None
     seconds_to_delivery_by_channel: dict[str, dict[Literal["first", "last"], float | None]]
     sightings_by_channel: dict[str, int]
+    answers: AnswerCounts | None = None
 
 
 class Sighting(Answer):

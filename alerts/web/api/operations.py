@@ -40,6 +40,15 @@ PUBLICATIONS_ABOUT = (
     "digits) and carries no address: no e-mail address, no Telegram chat id, for any staff "
     "account. A supervisor who must contact one volunteer uses reveal-contact, audited."
 )
+REACH_ABOUT = (
+    "How far the fan-out got (each target counted once, in the state of its latest message), "
+    "the delivery times, the sightings per channel, and `answers`: what the volunteers answered "
+    "to the alert (the last answer of each counts), as `total`, `by_answer` (help: I can help, "
+    "nearby: I am nearby now, unavailable: not available) and `rings`, one per distance ring "
+    "from the case's last-seen place (0-2, 2-5, 5-10, 10-25 and 25+ km, from the distance "
+    "computed at the fan-out), each with the count of every answer. Never who answered, nor "
+    "where they are."
+)
 SIGHTINGS_ABOUT = (
     "A tipster's contact (contact_name, contact_phone, contact_email) is shown to the staff "
     "assigned to the case (its creator, submitter and approver) and to supervisors, and each "
@@ -146,8 +155,9 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("POST", f"{PUBLICATION}/confirm-removal", "api_confirm_removal",
               "Confirm that a publication marked for manual action was removed",
               a.RemovalConfirmed),
-    Operation("GET", f"{CASE}/reach", "api_reach", "Matched, sent, failed, pending, withdrawn",
-              a.Reach),
+    Operation("GET", f"{CASE}/reach", "api_reach",
+              "Matched, sent, failed, pending, withdrawn; the volunteers' answers", a.Reach,
+              description=REACH_ABOUT),
     Operation("GET", f"{CASE}/sightings", "api_sightings", "Sightings, in triage order and grouped",
               a.Sightings, description=SIGHTINGS_ABOUT),
     Operation("PATCH", "/api/sightings/{sighting_id}", "api_triage_sighting",

@@ -20,6 +20,8 @@ from alerts.cases import lifecycle as cases
 from alerts.cases.models import CaseState
 from alerts.db.database import Database
 from alerts.outbox import fanout
+from alerts.volunteers import answers
+from alerts.volunteers.answers import Counts as AnswerCounts
 from alerts.web import keys
 from alerts.web.api.handlers import case_id, reply
 from alerts.web.console.forms import N_, render_text
@@ -64,6 +66,7 @@ class Reach:
     # Per channel: seconds from approval to its first and last delivery.
     seconds_by_channel: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
     sightings_by_channel: dict[str, int] = field(default_factory=dict)
+    answers: AnswerCounts | None = None
 
 
 async def reach(db: Database, case_id: int) -> Reach:
@@ -89,7 +92,7 @@ async def reach(db: Database, case_id: int) -> Reach:
         first_sent_at=first, last_sent_at=last,
         seconds_to_first=_seconds(approved, first), seconds_to_last=_seconds(approved, last),
         seconds_by_channel=await _channel_times(db, case.id, approved, channels),
-        sightings_by_channel=sightings,
+        sightings_by_channel=sightings, answers=await answers.counts(db, case.id),
     )  # fmt: skip
 
 
@@ -127,6 +130,7 @@ def reach_json(found: Reach) -> dict[str, Any]:
             for channel, (first, last) in found.seconds_by_channel.items()
         },
         "sightings_by_channel": found.sightings_by_channel,
+        "answers": found.answers.as_json() if found.answers else None,
     }
 
 
@@ -142,7 +146,8 @@ async def progress_fragment(request: web.Request) -> web.Response:
     # Kept up to date while anything moves: the fan-out, then the withdrawal after the close.
     active = (await cases.get(db, case_id(request))).state is CaseState.ACTIVE
     live = active or found.counts["withdrawing"] > 0 or found.counts["pending"] > 0
-    page = render_text(request, "console/progress.html", reach=found, live=live, rows=LABELS)
+    page = render_text(request, "console/progress.html", reach=found, live=live, rows=LABELS,
+                       answer_names=answers.ANSWERS, ring_names=answers.RINGS)  # fmt: skip
     response = web.Response(text=page, content_type="text/html")
     response.headers["Content-Security-Policy"] = _FRAME_CSP
     response.headers["X-Frame-Options"] = "SAMEORIGIN"

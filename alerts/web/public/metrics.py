@@ -20,6 +20,7 @@ from aiohttp import web
 
 from alerts.db.database import Database
 from alerts.outbox.fanout import DISPATCH_CHANNELS
+from alerts.volunteers import answers
 from alerts.web import keys
 from alerts.web.middlewares import public
 
@@ -78,6 +79,7 @@ async def collect(db: Database) -> list[Family]:
             *await _cases(tx),
             *await _sightings(tx),
             await _volunteers(tx),
+            await _answers(tx),
         ]
 
 
@@ -126,6 +128,11 @@ FAMILIES: Mapping[str, tuple[str, str]] = {
     "alerts_sightings": ("gauge", "Sightings held, by triage status."),
     "alerts_volunteers": (
         "gauge", "Volunteers who can be reached, by channel and whether alerts are on.",
+    ),
+    "alerts_volunteer_answers": (
+        "gauge",
+        "What volunteers answered to the alerts of active cases (the last answer of each), by "
+        "answer (help, nearby, unavailable) and distance ring in km (0-2, 2-5, 5-10, 10-25, 25+).",
     ),
 }  # fmt: skip
 
@@ -222,6 +229,13 @@ async def _volunteers(db: Database) -> Family:
         for active in (True, False):
             value = counts.get((channel, active), 0)
             family.add(value, channel=channel, active=str(active).lower())
+    return family
+
+
+async def _answers(db: Database) -> Family:
+    family = _family("alerts_volunteer_answers")
+    for (answer, ring), value in (await answers.totals(db)).items():
+        family.add(value, answer=answer, ring=ring)
     return family
 
 

@@ -19,6 +19,7 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
+from alerts.bot.answers import AnswerButtons
 from alerts.bot.conversation import Conversation
 from alerts.bot.service import (
     SECRET_HEADER,
@@ -72,6 +73,8 @@ def register_sightings(
     limits = app.get(LIMITS) or Limits.from_settings(settings)
     reporter = SightingBot(app[keys.DB], app[keys.GEOCODER], settings, limits)
     application.add_handlers(reporter.handlers(), group=GROUP)
+    # The answer buttons under the alerts, ahead of the volunteer conversation too.
+    application.add_handler(AnswerButtons(app[keys.DB]).handler(), group=GROUP)
 
 
 @public
