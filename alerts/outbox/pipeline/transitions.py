@@ -20,6 +20,7 @@ from alerts.outbox import fanout, withdrawal
 from alerts.outbox.pipeline import renewals, steps
 from alerts.outbox.withdrawal import Reconciled
 from alerts.publication import materials
+from alerts.searches import service as searches
 from alerts.staff import audit
 from alerts.staff.models import Staff
 
@@ -193,7 +194,18 @@ async def close(db: Database, staff: Staff, case_id: int, reason: Any) -> Case:
         await withdrawal.end_hosted_leftovers(tx, case)
         await fanout.stop(tx, case)
     await _end_first_rows(db, case)
+    await _end_searches(db, case)
     return case
+
+
+async def _end_searches(db: Database, case: Case) -> None:
+    """The case's open field searches ended at once, and whoever answered or checked in asked
+    to check out (else the searches' notifier does it at its next round)."""
+    try:
+        await searches.end_for_case(db, case.id)
+    except Exception:
+        log.warning("closed case's searches left to the notifier", exc_info=True, extra={
+            "action": "pipeline.close_searches_failed", "case_id": case.id})  # fmt: skip
 
 
 # The close's own first round of the sweep: a small fan-out is ended when the close answers, a
