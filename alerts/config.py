@@ -274,6 +274,14 @@ class Settings:
         "scheduler runs it daily). A minimal record stays: reference, dates, counts.",
         _positive_int,
     )
+    poster_reminder_hours: float = _setting(
+        "POSTER_REMINDER_HOURS", 24.0, "Hours after a poster round's takedown task when a "
+        "volunteer whose posters are still up is reminded (issue 21).", float,
+    )  # fmt: skip
+    poster_report_hours: float = _setting(
+        "POSTER_REPORT_HOURS", 24.0, "Hours after that reminder when posters still up are "
+        "reported to staff on the withdrawal page.", float,
+    )  # fmt: skip
     scheduler_interval_seconds: float = _setting(
         "SCHEDULER_INTERVAL_SECONDS",
         60.0,

@@ -67,6 +67,7 @@ def settings() -> InlineKeyboardMarkup:
             ],
             [_button(gettext("📄 My data"), "set:data")],
             [_button(gettext("🔎 Field searches"), "fs:menu")],
+            [_button(gettext("🖼 Posters"), "po:menu")],
         ]
     )
 

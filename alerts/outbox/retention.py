@@ -40,6 +40,7 @@ STEPS = (
     ("consent_details", "purge_consent_details"),
     ("cap_messages", "purge_cap_messages"),
     ("searches", "purge_searches"),  # members, positions, sectors, finds, messages
+    ("poster_rounds", "purge_poster_rounds"),  # members, places, messages
 )
 
 
