@@ -185,11 +185,9 @@ class Notifier:
                     markup = buttons(found, kind, places, url)
                     await self.bot.send_message(who["telegram_chat_id"], body, reply_markup=markup)
                 elif who["email"]:
-                    mail = mailer.build_message(
-                        self.settings, who["email"], gettext(SUBJECTS[kind]),
-                        f"{body}\n\n{gettext('Answer and record your posters on this page:')}"
-                        f"\n{url}\n",
-                    )  # fmt: skip
+                    page = gettext("Answer and record your posters on this page:")
+                    subject, text_body = gettext(SUBJECTS[kind]), f"{body}\n\n{page}\n{url}\n"
+                    mail = mailer.build_message(self.settings, who["email"], subject, text_body)
                     await mailer.deliver(self.settings, mail)
                 elif who["telegram_chat_id"] is not None:
                     return "retry"  # the bot could not start: the next worker's may
