@@ -8,6 +8,7 @@ case's staff or the public reading the places, a forged link."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 from typing import Any
 
@@ -17,7 +18,7 @@ from alerts import errors
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.i18n import in_language
-from alerts.outbox import report
+from alerts.outbox import report, retention
 from alerts.outbox.scheduler import Scheduler
 from alerts.rounds import notices, optin, service
 from alerts.staff.models import Role
@@ -151,7 +152,9 @@ async def test_a_poster_round_from_the_bot_and_the_phone_page_to_the_takedown_re
     posters = await service.counts(db, case.id)
     assert not report.summarise_counts({"withdrawn": 4}, posters).fully_withdrawn
     # Staff hand the last place to a person, with the reason: the round is done.
-    [left] = [r for r in await db.fetch("poster_places_of_round", started.id) if not r["removed_at"]]
+    [left] = [
+        r for r in await db.fetch("poster_places_of_round", started.id) if not r["removed_at"]
+    ]
     url = f"/console/cases/{case.id}/posters/{started.id}/places/{left['id']}/manual"
     refused = await client.post(url, data={"csrf_token": csrf, "reason": " "})
     assert refused.status == 422
@@ -254,3 +257,26 @@ async def test_bad_input_on_the_phone_page_is_refused_with_nothing_recorded(
         assert in_language("fr", "This number is missing or out of range.") in await answer.text() \
             or "alert-error" in await answer.text()  # fmt: skip
     assert await database.conn.fetchval("SELECT count(*) FROM poster_places") == 0
+
+
+async def test_the_purge_waits_while_posters_are_up_then_takes_the_places(
+    database: Database, settings: Settings, make_staff: StaffFactory
+) -> None:
+    db = database
+    far = await poster_volunteer(db, moved(GENT, 80), email="w@example.org")  # no alert for them
+    case, manager = await approved(db, settings, make_staff)
+    started, _ = await service.start(db, settings, manager, case.id, 1.0)
+    await db.conn.execute("INSERT INTO poster_members (round_id, volunteer_id) VALUES ($1, $2)",
+                          started.id, far)  # fmt: skip
+    await service.answer(db, started.id, far, "accepted")
+    place = await service.put_up(db, started.id, far, (51.0712345, 3.7398765), 2)
+    await close(db, manager, case.id)
+    assert await service.sweep(db, settings) == {"takedown": 1, "replace": 0}
+    await db.conn.execute("UPDATE cases SET closed_at = now() - interval '40 days' WHERE id = $1",
+                          case.id)  # fmt: skip
+    kept = dataclasses.replace(settings, retention_days=30)
+    assert (await retention.purge(db, kept)).waiting == (case.id,)
+    await service.mark_manual(db, manager, case, started.id, place, "Lamp post on private land")
+    purged = await retention.purge(db, kept)
+    assert [p.case_id for p in purged.purged] == [case.id]
+    assert await db.conn.fetchval("SELECT count(*) FROM poster_places") == 0
