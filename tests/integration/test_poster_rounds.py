@@ -18,7 +18,7 @@ from alerts import errors
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.i18n import in_language
-from alerts.outbox import report, retention
+from alerts.outbox import pipeline, report, retention
 from alerts.outbox.scheduler import Scheduler
 from alerts.rounds import notices, optin, service
 from alerts.staff.models import Role
@@ -284,3 +284,23 @@ async def test_the_purge_waits_while_posters_are_up_then_takes_the_places(
     purged = await retention.purge(db, kept)
     assert [p.case_id for p in purged.purged] == [case.id]
     assert await db.conn.fetchval("SELECT count(*) FROM poster_places") == 0
+
+
+async def test_a_revoked_consent_takes_the_posters_down_and_an_unchanged_poster_asks_nothing(
+    database: Database, settings: Settings, make_staff: StaffFactory
+) -> None:
+    db = database
+    volunteer = await poster_volunteer(db, NEAR, email="c@example.org")
+    case, manager = await approved(db, settings, make_staff)
+    started, _ = await service.start(db, settings, manager, case.id, 1.0)
+    await service.answer(db, started.id, volunteer, "accepted")
+    await service.put_up(db, started.id, volunteer, NEAR, 1)
+    # Nothing the poster shows changed: nobody is asked to replace theirs.
+    assert await service.sweep(db, settings) == {"takedown": 0, "replace": 0}
+    await pipeline.revoke_consent(db, manager, case.id)
+    assert await service.sweep(db, settings) == {"takedown": 1, "replace": 0}
+    assert (await service.get(db, started.id)).state == "takedown"
+    kinds = [r["kind"] for r in await db.conn.fetch("SELECT kind FROM poster_messages ORDER BY id")]
+    assert kinds == ["invite", "takedown"]
+    with pytest.raises(errors.Gone):
+        await service.put_up(db, started.id, volunteer, NEAR, 1)
