@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import hmac
 import logging
+import time
 from collections.abc import AsyncIterator, Sequence
 from urllib.parse import urlencode
 
@@ -34,6 +35,7 @@ from alerts.volunteers.links import link_key
 
 log = logging.getLogger(__name__)
 BATCH = 50
+SWEEP_SECONDS = 5.0  # how often a running notifier sweeps the rounds (each reads a view)
 MAX_ATTEMPTS = 5
 CALLBACK = "pr"  # the bot's buttons: pr:<round>:<accepted|declined|replaced|removed:<place>>
 SUBJECTS = {
@@ -142,9 +144,12 @@ class Notifier:
         self.db, self.settings, self.bot = db, settings, bot
 
     async def run(self, stop: asyncio.Event) -> None:
+        next_sweep = 0.0
         while not stop.is_set():
+            sweep = time.monotonic() >= next_sweep  # a view per open round: not every poll
+            next_sweep = time.monotonic() + SWEEP_SECONDS if sweep else next_sweep
             try:
-                sent = await self.deliver_due()
+                sent = await self.deliver_due(sweep=sweep)
             except Exception as exc:  # a database hiccup must not end the loop
                 extra = {"action": "poster_notices_failed", "error": type(exc).__name__}
                 log.warning("poster notices failed", extra=extra)
@@ -153,10 +158,11 @@ class Notifier:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), self.settings.dispatch_poll_seconds)
 
-    async def deliver_due(self) -> int:
-        """Sweep the rounds (replacements, takedowns), then send the messages due now; how many
-        were claimed."""
-        await service.sweep(self.db, self.settings)
+    async def deliver_due(self, *, sweep: bool = True) -> int:
+        """Sweep the rounds (replacements, takedowns) unless told not to, then send the messages
+        due now; how many were claimed."""
+        if sweep:
+            await service.sweep(self.db, self.settings)
         claimed = await self.db.fetch("poster_messages_claim", BATCH)
         for row in claimed:
             state = await self._send(row["round_id"], row["volunteer_id"], row["kind"])

@@ -304,3 +304,19 @@ async def test_a_revoked_consent_takes_the_posters_down_and_an_unchanged_poster_
     assert kinds == ["invite", "takedown"]
     with pytest.raises(errors.Gone):
         await service.put_up(db, started.id, volunteer, NEAR, 1)
+
+
+async def test_a_volunteer_s_export_holds_their_poster_places(
+    database: Database, settings: Settings, make_staff: StaffFactory
+) -> None:
+    volunteer_id = await poster_volunteer(database, NEAR, email="x@example.org")
+    case, manager = await approved(database, settings, make_staff)
+    started, _ = await service.start(database, settings, manager, case.id, 1.0)
+    await service.answer(database, started.id, volunteer_id, "accepted")
+    await service.put_up(database, started.id, volunteer_id, (51.0555, 3.7111), 4)
+    volunteer = await volunteers.by_public_id(database, await public_id(database, volunteer_id))
+    assert volunteer is not None
+    held = (await volunteers.export(database, volunteer))["poster_rounds"]
+    [taken] = held["rounds"]
+    assert held["opted_in"] and taken["answer"] == "accepted" and taken["zone"] == 0
+    assert [(p["lat"], p["count"]) for p in taken["places"]] == [(51.0555, 4)]

@@ -240,3 +240,17 @@ JOIN poster_members m ON m.round_id = r.id
 JOIN cases c ON c.id = r.case_id
 WHERE m.volunteer_id = $1 AND m.answer = 'accepted' AND r.state = 'open' AND c.state = 'active'
 ORDER BY r.id DESC LIMIT 1;
+
+-- name: volunteer_poster_records
+-- What is held about volunteer $1 in poster rounds (their right of access): opt-in, answers, zones and places.
+SELECT v.posters,
+       coalesce((SELECT jsonb_agg(jsonb_build_object(
+                    'round', m.round_id, 'answer', m.answer, 'zone', m.zone,
+                    'answered_at', m.answered_at, 'replaced_at', m.replaced_at,
+                    'places', coalesce((SELECT jsonb_agg(jsonb_build_object(
+                                  'lat', p.lat, 'lon', p.lon, 'count', p.count,
+                                  'put_up_at', p.put_up_at, 'removed_at', p.removed_at) ORDER BY p.id)
+                              FROM poster_places p WHERE p.member_id = m.id), '[]'::jsonb))
+                    ORDER BY m.id)
+                 FROM poster_members m WHERE m.volunteer_id = v.id), '[]'::jsonb)::text AS rounds
+FROM volunteers v WHERE v.id = $1;
