@@ -56,9 +56,9 @@ class Summary:
     posters: PosterCounts | None = None
 
 
-def summarise(rows: Iterable[Mapping[str, Any]]) -> Summary:
-    """The summary of a case's publication rows (each with its `state`)."""
-    return summarise_counts(Counter(row["state"] for row in rows))
+def summarise(rows: Iterable[Mapping[str, Any]], posters: PosterCounts | None = None) -> Summary:
+    """The summary of a case's publication rows (each with its `state`), and its posters."""
+    return summarise_counts(Counter(row["state"] for row in rows), posters)
 
 
 def summarise_counts(counts: Mapping[str, int], posters: PosterCounts | None = None) -> Summary:

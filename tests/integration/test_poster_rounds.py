@@ -151,6 +151,9 @@ async def test_a_poster_round_from_the_bot_and_the_phone_page_to_the_takedown_re
     assert re.search(r'id="posters-outstanding">1<', page) and 'id="posters-reported"' in page
     posters = await service.counts(db, case.id)
     assert not report.summarise_counts({"withdrawn": 4}, posters).fully_withdrawn
+    api = await (await client.get(f"/api/cases/{case.id}/publications")).json()
+    assert api["summary"]["posters"]["outstanding"] == 1
+    assert not api["summary"]["fully_withdrawn"]
     # Staff hand the last place to a person, with the reason: the round is done.
     [left] = [
         r for r in await db.fetch("poster_places_of_round", started.id) if not r["removed_at"]
@@ -320,3 +323,26 @@ async def test_a_volunteer_s_export_holds_their_poster_places(
     [taken] = held["rounds"]
     assert held["opted_in"] and taken["answer"] == "accepted" and taken["zone"] == 0
     assert [(p["lat"], p["count"]) for p in taken["places"]] == [(51.0555, 4)]
+
+
+async def test_the_console_form_refuses_bad_input_and_a_consent_without_posters(
+    client: Any, database: Database, settings: Settings, make_staff: StaffFactory
+) -> None:
+    case, manager = await approved(database, settings, make_staff)
+    discreet, _ = await approved(database, settings, make_staff, level=1)
+    await database.conn.execute("UPDATE cases SET created_by = $1 WHERE id = $2", manager.id,
+                                discreet.id)  # fmt: skip
+    csrf = await logged_in(client, manager)
+    for wrong in ("many", "0", "-1", "nan", "500"):
+        refused = await client.post(f"/console/cases/{case.id}/posters",
+                                    data={"csrf_token": csrf, "radius_km": wrong})  # fmt: skip
+        assert refused.status == 422, wrong
+    refused = await client.post(f"/console/cases/{discreet.id}/posters",
+                                data={"csrf_token": csrf, "radius_km": "1"})  # fmt: skip
+    assert refused.status == 409
+    assert "does not allow posters (level 2 or more)" in await refused.text()
+    assert await database.conn.fetchval("SELECT count(*) FROM poster_rounds") == 0
+    made = await client.post(f"/console/cases/{case.id}/posters",
+                             data={"csrf_token": csrf, "radius_km": "1,5"})  # fmt: skip
+    assert made.status == 200 and 'id="round-' in await made.text()
+    assert (await service.of_case(database, case.id))[0].radius_km == 1.5
