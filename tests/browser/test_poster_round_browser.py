@@ -92,7 +92,9 @@ async def test_a_poster_round_from_the_console_to_a_phone_and_back(
     await phone.click("button[data-action=accepted]")
     await phone.wait_for_selector("#zone")
     assert "A1" in await phone.inner_text("#zone")
-    assert f"/alerts/{case.public_id}/poster-" in (await phone.get_attribute("#print", "href") or "")
+    assert f"/alerts/{case.public_id}/poster-" in (
+        await phone.get_attribute("#print", "href") or ""
+    )
     await phone.wait_for_function("document.getElementById('poster-lat').value !== ''")
     await phone.fill("#poster-count", "3")
     await phone.click("#put-up-form button[type=submit]")
