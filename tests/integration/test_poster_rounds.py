@@ -95,6 +95,8 @@ async def test_a_poster_round_from_the_bot_and_the_phone_page_to_the_takedown_re
         accepted = await person.press(f"pr:{started.id}:accepted")
         assert f"/alerts/{case.public_id}/poster-nl.pdf" in (accepted.text or "")
         assert "A1" in (accepted.text or "")  # the first zone
+        printed = await client.get(f"/alerts/{case.public_id}/poster-nl.pdf")
+        assert printed.status == 200 and (await printed.read()).startswith(b"%PDF")
         recorded = await person.share(51.0612345, 3.7298765)
         [count_one] = [c for c in callbacks(recorded) if c.endswith(":1")]
         await person.press(count_one)
