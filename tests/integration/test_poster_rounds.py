@@ -348,3 +348,27 @@ async def test_the_console_form_refuses_bad_input_and_a_consent_without_posters(
                              data={"csrf_token": csrf, "radius_km": "1,5"})  # fmt: skip
     assert made.status == 200 and 'id="round-' in await made.text()
     assert (await service.of_case(database, case.id))[0].radius_km == 1.5
+
+
+async def test_a_volunteer_cannot_confirm_another_s_place_or_act_on_a_round_not_theirs(
+    client: Any, database: Database, settings: Settings, make_staff: StaffFactory
+) -> None:
+    db = database
+    owner, other = [await poster_volunteer(db, NEAR, email=f"o{i}@example.org") for i in range(2)]
+    case, manager = await approved(db, settings, make_staff)
+    started, _ = await service.start(db, settings, manager, case.id, 1.0)
+    for volunteer in (owner, other):
+        await service.answer(db, started.id, volunteer, "accepted")
+    place = await service.put_up(db, started.id, owner, NEAR, 2)
+    page = _path(notices.page_url(settings, started.id, await public_id(db, other), "en"))
+    token = form_token(await (await client.get(page)).text())
+    answer = await client.post(page, data={"csrf_token": token, "action": "removed",
+                                           "place": str(place)})  # fmt: skip
+    assert answer.status == 404 and "alert-error" in await answer.text()
+    with pytest.raises(errors.NotFound):
+        await service.set_count(db, started.id, other, place, 1)
+    assert (await service.counts(db, case.id)).removed == 0
+    # Someone never asked (not opted in, or far away) has no place in the round.
+    stranger = await poster_volunteer(db, moved(GENT, 80), email="far@example.org")
+    with pytest.raises(errors.Forbidden):
+        await service.answer(db, started.id, stranger, "accepted")
