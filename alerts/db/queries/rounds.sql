@@ -64,9 +64,10 @@ WHERE m.round_id = $1 AND m.volunteer_id = $2 AND v.active;
 -- Member $1 accepts round $2: the lowest zone nobody holds (the round row is locked); the zone.
 UPDATE poster_members m
 SET answer = 'accepted', answered_at = now(),
-    zone = coalesce(m.zone, (SELECT min(n) FROM generate_series(0, 10000) n
+    zone = coalesce(m.zone, (SELECT n FROM generate_series(0, 100000) n
                              WHERE NOT EXISTS (SELECT 1 FROM poster_members o
-                                               WHERE o.round_id = $2 AND o.zone = n)))
+                                               WHERE o.round_id = $2 AND o.zone = n)
+                             ORDER BY n LIMIT 1))
 WHERE m.id = $1
 RETURNING zone;
 
