@@ -83,6 +83,7 @@ async def _geocoder_ctx(app: web.Application) -> AsyncIterator[None]:
         provider=settings.geocoder,
         nominatim_domain=settings.nominatim_domain,
         user_agent=settings.nominatim_user_agent,
+        min_delay_seconds=settings.nominatim_min_delay_seconds,
     )
     app[keys.GEOCODER] = service
     yield

@@ -19,6 +19,7 @@ from alerts.config_values import (  # the names below are imported from here too
     _networks,
     _positive_int,
     _roles,
+    _tile_url,
 )
 from alerts.i18n import LANGUAGES, unbroken
 
@@ -129,9 +130,17 @@ class Settings:
     nominatim_domain: str = _setting(
         "NOMINATIM_DOMAIN", "nominatim.openstreetmap.org", "Nominatim server (host[:port])."
     )
-    nominatim_user_agent: str = _setting(
-        "NOMINATIM_USER_AGENT", "community-alerts", "User-Agent sent to Nominatim."
-    )
+    nominatim_user_agent: str = _setting("NOMINATIM_USER_AGENT", "community-alerts", "User-"
+        "Agent sent to Nominatim: name the service and a contact, as its policy asks.")  # fmt: skip
+    nominatim_min_delay_seconds: float = _setting("NOMINATIM_MIN_DELAY_SECONDS", 1.0, "Least "
+        "time between two requests to Nominatim from one process (its public server allows one "
+        "a second in all).", float)  # fmt: skip
+    map_tile_url: str = _setting("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "Map tiles (Leaflet's URL template; https, or http for a local server). Empty: the maps "
+        "show their points on a plain grid. The pages with a map send its host the origin as "
+        "referrer.", _tile_url)  # fmt: skip
+    map_tile_attribution: str = _setting("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors",
+                                         "Credit shown on maps' tiles.")  # fmt: skip
     photo_max_bytes: int = _setting(
         "PHOTO_MAX_BYTES", 10 * 1024 * 1024, "Largest accepted photo upload, in bytes.", int
     )

@@ -60,6 +60,30 @@ def _hash_profile(value: str) -> str:
     return value
 
 
+def _tile_url(value: str) -> str:
+    """A Leaflet tile URL template on http(s) with {z}, {x} and {y}, or empty (no tiles)."""
+    url = value.strip()
+    if not url:
+        return ""
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0]
+    placeholders = all(part in url for part in ("{z}", "{x}", "{y}"))
+    if scheme not in ("https", "http") or not host or not placeholders:
+        raise ValueError(f"expected an http(s) URL template with {{z}}, {{x}} and {{y}}: {value!r}")
+    if any(ch in url for ch in " ;,'\"\\<>") or any(ch in host.replace("{s}", "a") for ch in "{}@"):
+        raise ValueError(f"the tile URL holds characters a page's policy cannot carry: {value!r}")
+    return url
+
+
+def tile_origin(url: str) -> str:
+    """The scheme and host of a tile URL template, as a Content-Security-Policy source ('' if
+    there are no tiles); a {s} subdomain becomes a wildcard."""
+    if not url:
+        return ""
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0].replace('{s}', '*')}"
+
+
 def _level_map(value: str) -> tuple[tuple[int, int], ...]:
     """`level:number` pairs, comma-separated (`3:24,2:168`), levels 1 to 3, numbers >= 0."""
     pairs = []

@@ -28,6 +28,11 @@ log = logging.getLogger(__name__)
 # Telegram allows 4096 characters a message; the JSON is cut at line ends below that.
 EXPORT_CHUNK = 3500
 DELETED = N_("✅ All your data has been deleted. Send /start if you ever want to sign up again.")
+EXERCISES_ON = N_(
+    "✅ Exercises: on. You will also receive the alerts of exercises, marked EXERCISE. No child "
+    "is missing in an exercise. Tap 🧪 Exercises again to switch them off."
+)
+EXERCISES_OFF = N_("✅ Exercises: off. You receive real alerts only.")
 AREA_MENU = {
     "home": N_("Home: %(area)s.\nWhat would you like to change?"),
     "work": N_("Work: %(area)s.\nWhat would you like to change?"),
@@ -88,9 +93,16 @@ class SettingsMenu:
             await chat.edit(turn, shown, kb.quiet())
         elif arg == "data":
             await self._send_export(turn, turn.volunteer)
+        elif arg == "exercises":
+            await self._toggle_exercises(turn, turn.volunteer)
         else:
             return False
         return True
+
+    async def _toggle_exercises(self, turn: Turn, volunteer: Volunteer) -> None:
+        """Exercise alerts on if they were off, off if they were on; says which."""
+        await volunteers.set_exercises(self.chat.db, volunteer.id, not volunteer.exercises)
+        await self.chat.edit(turn, gettext(EXERCISES_OFF if volunteer.exercises else EXERCISES_ON))
 
     async def area_button(self, turn: Turn, arg: str) -> bool:
         """`area:<label>:place|radius|remove`: a new place, a new radius, or no work area."""

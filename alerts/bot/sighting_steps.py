@@ -17,6 +17,7 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 
+from alerts.geo.precision import PRECISIONS, PointPrecision
 from alerts.i18n import N_, gettext
 
 WHERE, WHICH, WHAT, PHOTO = "where", "which", "what", "photo"
@@ -50,6 +51,7 @@ class Draft:
     lat: float | None = None
     lon: float | None = None
     point_source: str | None = None
+    point_precision: str | None = None  # of a geocoded place text: street or municipality
     seen: str = ""
     photo_id: str | None = None  # a photo sent as the reply to an alert, taken at the end
 
@@ -63,6 +65,12 @@ class Draft:
         values = dataclasses.asdict(self)
         del values["step"], values["case_id"]
         return json.dumps(values)
+
+    def precision(self) -> PointPrecision | None:
+        """The point's precision as the geocoder told it (a draft saved before it was kept
+        has none: parse_report then takes a geocoded point as the municipality only)."""
+        known: dict[str | None, PointPrecision] = {p: p for p in PRECISIONS}
+        return known.get(self.point_precision)
 
     def fields(self) -> dict[str, object]:
         """The report as parse_report reads a form."""

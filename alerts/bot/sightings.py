@@ -47,7 +47,7 @@ from alerts.cases import lifecycle as cases
 from alerts.cases import photos
 from alerts.config import Settings
 from alerts.db.database import Database
-from alerts.geo.geocoding import GeocodingService
+from alerts.geo.geocoding import GeocodeResult, GeocodingService
 from alerts.i18n import LANGUAGES, gettext, in_language, language
 from alerts.sightings import reports as sightings
 from alerts.sightings.intake import Limited, Limits
@@ -161,14 +161,16 @@ class SightingBot:
         assert message is not None
         if message.location is not None:
             point = (message.location.latitude, message.location.longitude)
-            draft = dataclasses.replace(draft, lat=point[0], lon=point[1], point_source="telegram")
+            draft = dataclasses.replace(draft, lat=point[0], lon=point[1], point_source="telegram",
+                                        point_precision="exact")  # fmt: skip
         elif message.text is not None and draft.step in (WHERE, WHICH) and draft.lat is None:
             found = await self._geocode(message.text)
             if found is None:
                 await self._send(update, in_language(draft.lang, steps.PLACE_UNKNOWN))
                 return
-            draft = dataclasses.replace(draft, place=message.text, lat=found[0], lon=found[1],
-                                        point_source="geocoded")  # fmt: skip
+            draft = dataclasses.replace(draft, place=message.text, lat=found.lat, lon=found.lon,
+                                        point_source="geocoded",
+                                        point_precision=found.precision)  # fmt: skip
         elif message.text is not None and draft.step in (WHAT, PHOTO, WHERE):
             if not await self._valid_text(update, draft, message.text):
                 return
@@ -265,7 +267,8 @@ class SightingBot:
         public_id = await self._public_id(draft.case_id)
         try:
             report = sightings.parse_report(draft.fields(), datetime.now(UTC),
-                                            point_source=draft.point_source)  # fmt: skip
+                                            point_source=draft.point_source,
+                                            point_precision=draft.precision())  # fmt: skip
             ticket = self.limits.admit(self._sender(update), public_id)
         except sightings.ReportInvalid as exc:
             await self._problem(update, draft, next(iter(exc.problems.values())))
@@ -335,11 +338,10 @@ class SightingBot:
         lang = volunteer.language if volunteer is not None else guess
         return lang if lang in LANGUAGES else "en"
 
-    async def _geocode(self, text: str) -> tuple[float, float] | None:
+    async def _geocode(self, text: str) -> GeocodeResult | None:
         if len(text) > MAX_PLACE_TEXT:
             return None
-        found = await self.geocoder.geocode(text)
-        return (found.lat, found.lon) if found is not None else None
+        return await self.geocoder.geocode(text)
 
     async def _limited(self, update: Update, draft: Draft, exc: Limited) -> None:
         words = in_language(draft.lang, exc.message, minutes=exc.minutes,

@@ -86,6 +86,8 @@ class PublicView(Appearance):
     case_url: str
     hotline: str
     issued_at: datetime
+    # An exercise: every material says so prominently (EXERCISE, in each language).
+    exercise: bool = False
 
     def place(self, lang: str) -> str:
         """The last-seen place in `lang`, at the consented precision."""
@@ -168,4 +170,5 @@ def public_view(
         case_url=f"{base_url.rstrip('/')}/alerts/{case.public_id}",
         hotline=hotline,
         issued_at=case.approved_at or now,
+        exercise=case.exercise,
     )

@@ -127,16 +127,29 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
+def parse_exercise(data: Mapping[str, Any]) -> bool:
+    """Whether a case being created is an exercise (`exercise`: a JSON boolean, default false)."""
+    value = data.get("exercise", False) if isinstance(data, Mapping) else False
+    if not isinstance(value, bool):
+        raise InvalidInput("exercise must be true or false.", field="exercise")
+    return value
+
+
 def parse_case_fields(data: Mapping[str, Any], *, creating: bool) -> dict[str, Any]:
     """The validated case fields in `data`; InvalidInput naming the first wrong field."""
     if not isinstance(data, Mapping):
         raise InvalidInput("Send a JSON object.")
-    unknown = set(data) - set(EDITABLE)
+    if "exercise" in data and not creating:
+        raise InvalidInput(
+            "A case is an exercise or a real case from its creation; that cannot be changed.",
+            field="exercise",
+        )
+    unknown = set(data) - set(EDITABLE) - ({"exercise"} if creating else set())
     if unknown:
         raise InvalidInput(f"Unknown field: {sorted(unknown)[0]}.", field=sorted(unknown)[0])
     if creating and "kind" not in data:
         raise InvalidInput("Choose the kind of case.", field="kind")
-    fields = {name: PARSERS[name](value) for name, value in data.items()}
+    fields = {name: PARSERS[name](value) for name, value in data.items() if name in EDITABLE}
     one_coordinate = (fields.get("last_seen_lat") is None) != (fields.get("last_seen_lon") is None)
     if one_coordinate and ("last_seen_lat" in data or "last_seen_lon" in data):
         raise InvalidInput("Give both latitude and longitude, or neither.", field="last_seen_lat")

@@ -9,7 +9,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from alerts import errors
-from alerts.cases.fields import EDITABLE, parse_case_fields, parse_close_reason, parse_consent
+from alerts.cases.fields import (
+    EDITABLE,
+    parse_case_fields,
+    parse_close_reason,
+    parse_consent,
+    parse_exercise,
+)
 from alerts.cases.models import Case, CaseKind, CaseState, Consent, Photo
 from alerts.cases.photos import CleanImage, clean_image_off_loop
 from alerts.config import Settings
@@ -82,13 +88,18 @@ async def list_cases(
 
 
 async def create_draft(db: Database, staff: Staff, data: Mapping[str, Any]) -> Case:
-    """A new draft case with the given fields."""
+    """A new draft case with the given fields; an exercise for ever when `exercise` is true."""
     fields = parse_case_fields(data, creating=True)
+    exercise = parse_exercise(data)
     async with db.transaction() as tx:
-        row = await tx.fetchrow("create_case", secrets.token_urlsafe(16), fields["kind"], staff.id)
+        row = await tx.fetchrow(
+            "create_case", secrets.token_urlsafe(16), fields["kind"], staff.id, exercise
+        )
         assert row is not None
         case = await _write_fields(tx, Case.from_row(row), fields)
-        await audit.record(tx, staff.id, "case_created", case.id, fields=sorted(fields))
+        await audit.record(
+            tx, staff.id, "case_created", case.id, fields=sorted(fields), exercise=exercise
+        )
     return case
 
 
@@ -163,7 +174,9 @@ async def submit(db: Database, staff: Staff, case_id: int) -> Case:
             if not present
         ]
         if missing:
-            raise errors.InvalidInput("Cannot submit: missing " + ", ".join(missing) + ".")
+            # 409, not 422: the request is well formed; the case lacks what publishing needs.
+            message = "Cannot submit: missing " + ", ".join(missing) + "."
+            raise errors.Conflict(message)
         row = await tx.fetchrow("set_case_submitted", case.id, staff.id)
         await audit.record(tx, staff.id, "case_submitted", case.id)
     assert row is not None

@@ -86,6 +86,8 @@ class Case(Row, Appearance):
     submitted_at: datetime | None
     approved_at: datetime | None
     closed_at: datetime | None
+    # An exercise from its creation, for ever (migration 0026's trigger refuses any change).
+    exercise: bool = False
     # When the publication level in force ends unless renewed (alerts.cases.levels).
     level_expires_at: datetime | None = None
     level_reminded_at: datetime | None = None

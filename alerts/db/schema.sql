@@ -19,6 +19,18 @@ BEGIN
 END;
 $$;
 
+CREATE FUNCTION public.cases_exercise_fixed() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF NEW.exercise IS DISTINCT FROM OLD.exercise THEN
+        RAISE EXCEPTION 'a case is an exercise or a real case from its creation, for ever'
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
 CREATE FUNCTION public.haversine_km(lat1 double precision, lon1 double precision, lat2 double precision, lon2 double precision) RETURNS double precision
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
@@ -159,6 +171,7 @@ CREATE TABLE public.cases (
     approved_at timestamp with time zone,
     closed_at timestamp with time zone,
     purged_at timestamp with time zone,
+    exercise boolean DEFAULT false NOT NULL,
     level_expires_at timestamp with time zone,
     level_reminded_at timestamp with time zone,
     level_period integer DEFAULT 1 NOT NULL,
@@ -268,6 +281,7 @@ CREATE TABLE public.partner_webhooks (
     active boolean DEFAULT true NOT NULL,
     created_by bigint,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    exercises boolean DEFAULT false NOT NULL,
     CONSTRAINT partner_webhooks_format_check CHECK ((format = ANY (ARRAY['json'::text, 'cap'::text]))),
     CONSTRAINT partner_webhooks_language_check CHECK ((language = ANY (ARRAY['nl'::text, 'fr'::text, 'de'::text, 'en'::text]))),
     CONSTRAINT partner_webhooks_secret_check CHECK ((length(secret) >= 16)),
@@ -575,13 +589,20 @@ CREATE TABLE public.purge_records (
 
 CREATE UNLOGGED TABLE public.rate_buckets (
     key text NOT NULL,
-    rate double precision NOT NULL,
-    lookahead double precision NOT NULL,
-    tokens double precision NOT NULL,
-    updated_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    per_window integer NOT NULL,
+    window_seconds double precision NOT NULL,
+    block integer NOT NULL,
     paused_until timestamp with time zone,
-    CONSTRAINT rate_buckets_lookahead_check CHECK ((lookahead >= (1)::double precision)),
-    CONSTRAINT rate_buckets_rate_check CHECK ((rate > (0)::double precision))
+    CONSTRAINT rate_buckets_block_check CHECK ((block >= 1)),
+    CONSTRAINT rate_buckets_per_window_check CHECK ((per_window >= 1)),
+    CONSTRAINT rate_buckets_window_seconds_check CHECK ((window_seconds > (0)::double precision))
+);
+
+CREATE UNLOGGED TABLE public.rate_leases (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    key text NOT NULL,
+    tokens integer NOT NULL,
+    until timestamp with time zone NOT NULL
 );
 
 CREATE TABLE public.scheduler_runs (
@@ -737,13 +758,16 @@ CREATE TABLE public.sightings (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone,
     updated_by bigint,
+    point_precision text DEFAULT 'unknown'::text NOT NULL,
     CONSTRAINT sightings_check CHECK (((lat IS NULL) = (lon IS NULL))),
     CONSTRAINT sightings_check1 CHECK (((place <> ''::text) OR (lat IS NOT NULL))),
     CONSTRAINT sightings_language_check CHECK ((language = ANY (ARRAY['nl'::text, 'fr'::text, 'de'::text, 'en'::text]))),
     CONSTRAINT sightings_lat_check CHECK (((lat >= ('-90'::integer)::double precision) AND (lat <= (90)::double precision))),
     CONSTRAINT sightings_lon_check CHECK (((lon >= ('-180'::integer)::double precision) AND (lon <= (180)::double precision))),
     CONSTRAINT sightings_photo_check CHECK ((SUBSTRING(photo FROM 1 FOR 3) = '\xffd8ff'::bytea)),
+    CONSTRAINT sightings_point_precision_check CHECK ((point_precision = ANY (ARRAY['exact'::text, 'street'::text, 'municipality'::text, 'unknown'::text]))),
     CONSTRAINT sightings_point_source_check CHECK ((point_source = ANY (ARRAY['map'::text, 'device'::text, 'telegram'::text, 'geocoded'::text]))),
+    CONSTRAINT sightings_precision_point CHECK (((point_precision = 'unknown'::text) = (lat IS NULL))),
     CONSTRAINT sightings_source_check CHECK ((source = ANY (ARRAY['web'::text, 'json'::text, 'telegram'::text]))),
     CONSTRAINT sightings_status_check CHECK ((status = ANY (ARRAY['new'::text, 'credible'::text, 'not_credible'::text, 'duplicate'::text, 'police'::text])))
 );
@@ -806,6 +830,7 @@ CREATE TABLE public.telegram_channels (
     active boolean DEFAULT true NOT NULL,
     created_by bigint,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    exercises boolean DEFAULT false NOT NULL,
     CONSTRAINT telegram_channels_chat_id_check CHECK ((chat_id ~ '^(-?[0-9]+|@[A-Za-z0-9_]{5,32})$'::text)),
     CONSTRAINT telegram_channels_language_check CHECK ((language = ANY (ARRAY['nl'::text, 'fr'::text, 'de'::text, 'en'::text]))),
     CONSTRAINT telegram_channels_lat_check CHECK (((lat >= ('-90'::integer)::double precision) AND (lat <= (90)::double precision))),
@@ -929,6 +954,7 @@ CREATE TABLE public.volunteers (
     quiet_end time without time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    exercises boolean DEFAULT false NOT NULL,
     field_searches boolean DEFAULT false NOT NULL,
     adult_confirmed_at timestamp with time zone,
     posters boolean DEFAULT false NOT NULL,
@@ -1119,6 +1145,9 @@ ALTER TABLE ONLY public.purge_records
 ALTER TABLE ONLY public.rate_buckets
     ADD CONSTRAINT rate_buckets_pkey PRIMARY KEY (key);
 
+ALTER TABLE ONLY public.rate_leases
+    ADD CONSTRAINT rate_leases_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.scheduler_runs
     ADD CONSTRAINT scheduler_runs_pkey PRIMARY KEY (job);
 
@@ -1271,6 +1300,8 @@ CREATE INDEX publications_volunteer_idx ON public.publications USING btree (volu
 
 CREATE INDEX publications_withdrawing_idx ON public.publications USING btree (next_attempt_at, id) WHERE (state = 'withdrawing'::text);
 
+CREATE INDEX rate_leases_key_until_idx ON public.rate_leases USING btree (key, until);
+
 CREATE INDEX search_finds_search_idx ON public.search_finds USING btree (search_id);
 
 CREATE INDEX search_members_volunteer_idx ON public.search_members USING btree (volunteer_id);
@@ -1308,6 +1339,8 @@ CREATE INDEX volunteer_signups_client_idx ON public.volunteer_signups USING btre
 CREATE INDEX volunteer_signups_email_idx ON public.volunteer_signups USING btree (email, created_at);
 
 CREATE INDEX volunteer_signups_expiry_idx ON public.volunteer_signups USING btree (expires_at);
+
+CREATE TRIGGER cases_exercise_fixed BEFORE UPDATE OF exercise ON public.cases FOR EACH ROW EXECUTE FUNCTION public.cases_exercise_fixed();
 
 CREATE TRIGGER cases_public_notify AFTER DELETE OR UPDATE ON public.cases FOR EACH ROW EXECUTE FUNCTION public.alerts_public_notify();
 

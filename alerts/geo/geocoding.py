@@ -1,22 +1,29 @@
 """Geocoding for Belgium: Nominatim through geopy, and the offline gazetteer as geopy's fallback.
 
-Queries can be a person's address: they are never logged, here or by geopy.
+Queries can be a person's address: they are never logged, here or by geopy. Every answer says
+how precise its point is (`alerts/geo/precision.py`): the gazetteer knows municipalities only;
+Nominatim's answer type and size tell whether it found a street or landmark. Nominatim's usage
+policy asks for at most one request a second and a User-Agent naming the application: the calls
+of a process go through one geopy AsyncRateLimiter, and the agent is a setting.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from geopy.adapters import AioHTTPAdapter, URLLibAdapter
 from geopy.exc import GeopyError
+from geopy.extra.rate_limiter import AsyncRateLimiter
 from geopy.geocoders import Nominatim
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 from geopy.point import Point
 
 from alerts.geo.gazetteer import CoarsePoint, Gazetteer, Place, default_gazetteer, haversine_km
+from alerts.geo.precision import PointPrecision, from_nominatim
 
 log = logging.getLogger(__name__)
 
@@ -25,13 +32,15 @@ Source = Literal["nominatim", "offline"]
 
 @dataclass(frozen=True, kw_only=True)
 class GeocodeResult:
-    """A geocoded point, its label, where the answer came from, and its nearest municipality."""
+    """A geocoded point, its label, where the answer came from, its nearest municipality, and
+    how precise the point is (never `exact` for a text; a reverse look-up keeps its point)."""
 
     lat: float
     lon: float
     label: str
     source: Source
     municipality: Place
+    precision: PointPrecision = "municipality"
 
 
 def _location(place: Place, **extra: Any) -> Location:
@@ -84,6 +93,7 @@ class GeocodingService:
         nominatim_scheme: str = "https",
         user_agent: str = "community-alerts",
         timeout: float = 5.0,
+        min_delay_seconds: float = 1.0,
         gazetteer: Gazetteer | None = None,
     ) -> None:
         if provider not in ("offline", "nominatim"):
@@ -91,6 +101,7 @@ class GeocodingService:
         self.gazetteer = gazetteer or default_gazetteer()
         self.offline = OfflineGeocoder(self.gazetteer)
         self.nominatim: Nominatim | None = None
+        self._limited: AsyncRateLimiter | None = None
         if provider == "nominatim":
             self.nominatim = Nominatim(
                 domain=nominatim_domain,
@@ -99,6 +110,11 @@ class GeocodingService:
                 timeout=timeout,
                 adapter_factory=AioHTTPAdapter,
             )
+            # One clock for search and reverse: Nominatim's policy counts both.
+            self._limited = AsyncRateLimiter(
+                _call, min_delay_seconds=min_delay_seconds, max_retries=0,
+                error_wait_seconds=min_delay_seconds, swallow_exceptions=False,
+            )  # fmt: skip
             # geopy logs every request URL at DEBUG, and the URL carries the address.
             geopy_log = logging.getLogger("geopy")
             geopy_log.setLevel(max(geopy_log.getEffectiveLevel(), logging.INFO))
@@ -107,16 +123,19 @@ class GeocodingService:
         """The point a place text names (Nominatim first when configured), or None."""
         if not query.strip():
             return None
-        if self.nominatim is not None:
+        if self.nominatim is not None and self._limited is not None:
             try:
-                found = await self.nominatim.geocode(
-                    query, exactly_one=True, country_codes=country_codes
+                found = await self._limited(
+                    self.nominatim.geocode, query, exactly_one=True, country_codes=country_codes
                 )
             except (GeopyError, TimeoutError) as exc:
                 _log_fallback(exc)
             else:
                 if found is not None:
-                    return self._result(found.latitude, found.longitude, found.address, "nominatim")
+                    return self._result(
+                        found.latitude, found.longitude, found.address, "nominatim",
+                        from_nominatim(found.raw),
+                    )  # fmt: skip
         location = self.offline.geocode(query)
         if not isinstance(location, Location):
             return None
@@ -128,27 +147,29 @@ class GeocodingService:
             label=location.address,
             source="offline",
             municipality=place,
+            precision="municipality",
         )
 
     async def reverse(self, lat: float, lon: float) -> GeocodeResult:
         """The point itself, labelled by Nominatim when it answers, else by its municipality."""
-        if self.nominatim is not None:
+        if self.nominatim is not None and self._limited is not None:
             try:
-                found = await self.nominatim.reverse((lat, lon), exactly_one=True)
+                found = await self._limited(self.nominatim.reverse, (lat, lon), exactly_one=True)
             except (GeopyError, TimeoutError) as exc:
                 _log_fallback(exc)
             else:
                 if found is not None:
-                    return self._result(lat, lon, found.address, "nominatim")
+                    return self._result(lat, lon, found.address, "nominatim", "exact")
         location = self.offline.reverse((lat, lon))
         assert isinstance(location, Location)  # the nearest municipality always exists
-        return self._result(lat, lon, location.address, "offline")
+        return self._result(lat, lon, location.address, "offline", "exact")
 
-    def _result(self, lat: float, lon: float, label: str, source: Source) -> GeocodeResult:
+    def _result(
+        self, lat: float, lon: float, label: str, source: Source, precision: PointPrecision
+    ) -> GeocodeResult:
         municipality = self.gazetteer.nearest(lat, lon)
-        return GeocodeResult(
-            lat=lat, lon=lon, label=label, source=source, municipality=municipality
-        )
+        return GeocodeResult(lat=lat, lon=lon, label=label, source=source,
+                             municipality=municipality, precision=precision)  # fmt: skip
 
     def coarsen(self, lat: float, lon: float, precision: str) -> CoarsePoint:
         """The point at a consented precision; see `Gazetteer.coarsen`."""
@@ -158,6 +179,10 @@ class GeocodingService:
         """Close Nominatim's HTTP session, if one was opened."""
         if self.nominatim is not None:
             await self.nominatim.__aexit__(None, None, None)
+
+
+async def _call(method: Callable[..., Awaitable[Any]], *args: Any, **kwargs: Any) -> Any:
+    return await method(*args, **kwargs)
 
 
 def _log_fallback(exc: BaseException) -> None:

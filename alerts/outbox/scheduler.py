@@ -137,4 +137,10 @@ class Scheduler:
                 yield held
             finally:
                 if held:
-                    await locks.fetchval("scheduler_unlock", name)
+                    try:
+                        await locks.fetchval("scheduler_unlock", name)
+                    except BaseException:
+                        # The pool does not reset sessions (alerts/db/database.py): a lock
+                        # not released goes with its connection.
+                        conn.terminate()
+                        raise

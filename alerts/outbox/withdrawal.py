@@ -198,7 +198,8 @@ class Withdrawer:
             return Ended(taking=taking, state="manual", attempted=False,
                          reason=f"no channel {taking.channel!r} here to take it back")  # fmt: skip
         loop = asyncio.get_running_loop()
-        await asyncio.sleep(max(0.0, at - loop.time()))
+        if at > loop.time():
+            await asyncio.sleep(at - loop.time())
         if loop.time() - at > slack:
             return Again(taking=taking, delay=0.0, error=None, attempted=False, late=True)
         if channel.limits.per_target is None:
@@ -206,12 +207,13 @@ class Withdrawer:
         count, window = channel.limits.per_target
         key = f"{taking.channel}:{taking.address}"
         grant = await self.limiter.take_one(key, count, window)
-        if not grant.tokens:
+        if grant.lease is None:
             return Again(taking=taking, delay=grant.wait, error=None, attempted=False)
-        await asyncio.sleep(grant.due[0])
-        outcome = await self._withdraw(channel, taking)
-        if isinstance(outcome, Again) and not outcome.attempted:
-            await self.limiter.give_back(key, 1)
+        outcome: Outcome = Again(taking=taking, delay=0.0, error=None)
+        try:
+            outcome = await self._withdraw(channel, taking)
+        finally:
+            grant.lease.end(used=not outcome.returns_token)
         return outcome
 
     async def _withdraw(self, channel: Channel, taking: Taking) -> Outcome:
@@ -256,8 +258,6 @@ class Withdrawer:
                     "record_withdrawal_retry", taking.id, self.worker, outcome.delay,
                     outcome.error, outcome.attempted,
                 )  # fmt: skip
-            if outcome.returns_token:
-                await self.limiter.give_back(bucket, 1)
         except Exception as err:
             log.error("withdrawal not recorded", exc_info=True, extra={
                 "action": "withdrawal.record_failed", "error": type(err).__name__})  # fmt: skip

@@ -43,7 +43,7 @@ from urllib.parse import urlsplit
 from alerts.cases.consent import LEVEL_REGIONAL, CoarsePlace, PublicView
 from alerts.geo.gazetteer import default_gazetteer
 from alerts.i18n import BRUSSELS, gettext, language
-from alerts.posters.labels import CALL, COLON, HEADLINE, SEEN_QUESTION, facts
+from alerts.posters.labels import CALL, COLON, SEEN_QUESTION, facts, headline_word
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 CAP_LANGUAGES = {"nl": "nl-BE", "fr": "fr-BE", "de": "de-BE", "en": "en"}
@@ -97,13 +97,20 @@ def _add(parent: ET.Element, name: str, value: str | None) -> None:
 
 
 def _header(
-    identifier: str, sender: str, sent: datetime, msg_type: str, references: Sequence[CapRef]
+    identifier: str,
+    sender: str,
+    sent: datetime,
+    msg_type: str,
+    references: Sequence[CapRef],
+    *,
+    exercise: bool,
 ) -> ET.Element:
     alert = ET.Element(_tag("alert"))
     _add(alert, "identifier", identifier)
     _add(alert, "sender", sender)
     _add(alert, "sent", cap_time(sent))
-    _add(alert, "status", "Actual")
+    # CAP 1.2: "Exercise" - only for the designated participants; never acted on as real.
+    _add(alert, "status", "Exercise" if exercise else "Actual")
     _add(alert, "msgType", msg_type)
     _add(alert, "scope", "Public")
     _add(alert, "references", " ".join(ref.text() for ref in references))
@@ -125,7 +132,7 @@ def cap_alert(
         raise ValueError("an Update must reference the earlier messages")
     sender = sender_for(view.case_url)
     identifier = message_id(view.public_id, view.revision, period)
-    alert = _header(identifier, sender, sent, msg_type, references)
+    alert = _header(identifier, sender, sent, msg_type, references, exercise=view.exercise)
     for lang in view.languages:
         if lang in CAP_LANGUAGES:
             alert.append(_info(view, lang, _name_in(sender_name, lang), expires))
@@ -143,11 +150,12 @@ def cap_cancel(
     sender_name: str | Mapping[str, str],
     web: str,
     contact: str,
+    exercise: bool,
 ) -> ET.Element:
     """The CAP Cancel of a case's chain: one neutral `<info>` per language, nothing of the child."""
     if not references:
         raise ValueError("a Cancel must reference the messages it cancels")
-    alert = _header(cancel_id(public_id), sender, sent, "Cancel", references)
+    alert = _header(cancel_id(public_id), sender, sent, "Cancel", references, exercise=exercise)
     for lang in languages:
         if lang not in CAP_LANGUAGES:
             continue
@@ -244,7 +252,7 @@ def headline(view: PublicView, lang: str) -> str:
     found = {f.key: f.value for f in facts(view, (lang,)) if f.key == "age"}
     subject = ", ".join(part for part in (view.name, found.get("age")) if part)
     with language(lang):
-        word, colon = gettext(HEADLINE), gettext(COLON)
+        word, colon = headline_word(view), gettext(COLON)
     return f"{word}{colon} {subject}" if subject else word
 
 

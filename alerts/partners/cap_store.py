@@ -80,13 +80,15 @@ async def cancel_message(
     if not references:
         return None
     sent = (now or datetime.now(UTC)).replace(microsecond=0)
-    languages = await db.fetchval("cap_case_languages", case_id) or []
+    case = await db.fetchrow("cap_case_languages", case_id)
+    languages = (case["languages"] if case else None) or []
     alert = cap.cap_cancel(
         public_id, references, sent,
         sender=cap.sender_for(settings.public_base_url), languages=languages,
         expires=sent + timedelta(days=CANCEL_EXPIRES_DAYS),
         sender_name=_names(settings, languages),
         web=settings.public_base_url.rstrip("/") + "/", contact=settings.hotline,
+        exercise=bool(case and case["exercise"]),
     )  # fmt: skip
     document = cap_sign.sign_configured(settings, cap.to_xml(alert))
     return await _store(db, identifier, case_id, None, "Cancel", sent, document)

@@ -18,9 +18,9 @@ URL_MAX = 500
 PLACE_MAX = 200
 FORMATS = ("json", "cap")
 NEW_CHANNEL = ("name", "chat_id", "language", "lat", "lon", "radius_km")
-CHANNEL_CHANGES = ("name", "language", "lat", "lon", "radius_km", "active")
+CHANNEL_CHANGES = ("name", "language", "lat", "lon", "radius_km", "active", "exercises")
 NEW_WEBHOOK = ("name", "url", "format", "language")
-WEBHOOK_CHANGES = ("name", "url", "format", "language", "active")
+WEBHOOK_CHANGES = ("name", "url", "format", "language", "active", "exercises")
 # A channel or a group: its public @username, or its id (negative: Telegram gives users the
 # positive ones, and a regional alert must never go to one person's private chat).
 _CHAT_ID = re.compile(r"-[1-9][0-9]{0,15}|@[A-Za-z][A-Za-z0-9_]{4,31}")
@@ -120,12 +120,12 @@ def _radius(value: Any) -> float:
     return radius
 
 
-def _active(value: Any) -> bool:
+def _active(value: Any, field: str = "active") -> bool:
     if value in (True, "true"):
         return True
     if value in (False, "false"):
         return False
-    raise errors.InvalidInput("Must be true or false.", field="active")
+    raise errors.InvalidInput("Must be true or false.", field=field)
 
 
 def _url(value: Any) -> str:
@@ -168,6 +168,8 @@ def parse_channel(data: Mapping[str, Any], *, creating: bool) -> dict[str, Any]:
         fields["radius_km"] = _radius(data.get("radius_km"))
     if "active" in data:
         fields["active"] = _active(data["active"])
+    if "exercises" in data:  # whether it takes exercise cases too (off by default)
+        fields["exercises"] = _active(data["exercises"], "exercises")
     return fields
 
 
@@ -186,6 +188,8 @@ def parse_webhook(data: Mapping[str, Any], *, creating: bool) -> dict[str, Any]:
         fields["language"] = _language(data.get("language", "en"))
     if "active" in data:
         fields["active"] = _active(data["active"])
+    if "exercises" in data:  # whether it takes exercise cases too (off by default)
+        fields["exercises"] = _active(data["exercises"], "exercises")
     return fields
 
 

@@ -56,6 +56,7 @@ class RegionalChannel(Row):
     last_state: str | None
     last_at: datetime | None
     last_error: str | None
+    exercises: bool = False  # it takes exercise cases too
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,6 +74,7 @@ class PartnerWebhook(Row):
     last_state: str | None
     last_at: datetime | None
     last_error: str | None
+    exercises: bool = False  # it takes exercise cases too
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -213,7 +215,7 @@ async def _record_edits(
 ) -> None:
     """Audit what changed of a regional channel or partner webhook (`kind`, named in the audit
     entry by `ref`); deactivating it cancels its unsent publications."""
-    if fields := [k for k in edited if k != "active"]:
+    if fields := [k for k in edited if k != "active"]:  # `exercises` is audited as an edit
         await audit.record(tx, staff.id, f"{kind}_edited", None, **ref, fields=fields)
     if "active" in edited:
         cancelled = await _stop_or_start(tx, channel, target, changes["active"])

@@ -69,6 +69,8 @@ def json_payload(settings: Settings, view: PublicView) -> dict[str, Any]:
     images = {lang: image_url(settings, view, lang) for lang in view.languages}
     return {
         "event": "alert" if view.revision <= 1 else "update",
+        # An exercise, never to be acted on as a real alert (CAP's status Exercise).
+        "exercise": view.exercise,
         "id": view.public_id,
         "revision": view.revision,
         "reference": view.reference,

@@ -15,7 +15,8 @@ from dataclasses import replace
 import pypdfium2 as pdfium
 
 from alerts.cases.consent import PublicView
-from alerts.posters.labels import HEADLINE, facts, label, languages
+from alerts.posters.exercise import exercise_band
+from alerts.posters.labels import EXERCISE, HEADLINE, facts, label, languages
 from alerts.posters.layout import (
     BOLD,
     FONT,
@@ -82,10 +83,12 @@ def _frame(
     headline_h, hotline_h = bands
     area = Box(MARGIN, 0.0, width - 2 * MARGIN, float(height))
     band, rest = area.take_top(headline_h, gap=MARGIN * 0.7)
+    mark, rest = exercise_band(view, langs, rest, width, height=headline_h * 0.75)
     address, rest = rest.take_bottom(hotline_h * 0.55, gap=0.0)
     hotline, rest = rest.take_bottom(hotline_h, gap=MARGIN * 0.7)
     items: list[Item] = [
         *headline_band(langs, band, width, max_size=headline_h * 0.7),
+        *mark,
         *hotline_band(view, langs, hotline, width, max_size=hotline_h * 0.5),
         fit_line(view.case_url, address.take_top(address.h * 0.8)[0], FONT, 34, GREY),
     ]
@@ -163,6 +166,8 @@ def _sheet(
     view: PublicView, langs: Sequence[str], size: tuple[int, int], items: list[Item]
 ) -> Sheet:
     headline = label(HEADLINE, langs)
+    if view.exercise:
+        headline = f"{label(EXERCISE, langs)} · {headline}"
     return Sheet(
         width=float(size[0]),
         height=float(size[1]),

@@ -29,6 +29,9 @@ CALL = N_("Call %(hotline)s")
 REFERENCE = N_("Reference")
 # The colon after a label: French sets a space before it.
 COLON = N_(":")
+# An exercise says so on every material, first and large (issue 20, item 4).
+EXERCISE = N_("EXERCISE")
+EXERCISE_NOTE = N_("This is an exercise, not a real alert.")
 
 # The order in which facts are shown, most important first; channel texts drop from the end.
 FACT_KEYS = (
@@ -179,3 +182,9 @@ def facts(view: PublicView, langs: Sequence[str]) -> tuple[Fact, ...]:
         if value:
             out.append(Fact(key=key, label=in_each(langs, FACT_LABELS[key]), value=value))
     return tuple(out)
+
+
+def headline_word(view: PublicView) -> str:
+    """The headline word in the current language: 'MISSING', or 'EXERCISE · MISSING'."""
+    word = gettext(HEADLINE)
+    return f"{gettext(EXERCISE)} · {word}" if view.exercise else word

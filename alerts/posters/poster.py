@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from reportlab.lib.pagesizes import A4
@@ -9,8 +10,11 @@ from reportlab.lib.pagesizes import A4
 from alerts.cases.consent import CHANNEL_LEVEL, PublicView
 from alerts.errors import NotPublishable
 from alerts.i18n import N_
+from alerts.posters.arrange import arrange
+from alerts.posters.exercise import exercise_band
 from alerts.posters.labels import (
     CALL,
+    EXERCISE,
     HEADLINE,
     REFERENCE,
     SEEN_QUESTION,
@@ -30,7 +34,6 @@ from alerts.posters.layout import (
     Box,
     Fill,
     Item,
-    Photo,
     Qr,
     Sheet,
     place_photo,
@@ -42,27 +45,16 @@ from alerts.posters.textfit import (
     Style,
     fit_line,
     fit_rows,
-    fit_text,
-    fitted_size,
-    rows_height,
 )
 
 MARGIN = 28.0
-PHOTO_W = 232.0
-PHOTO_W_WIDE = 280.0  # a landscape photo gets a wider column
-MAIN_H = 292.0  # the photo and the short facts beside it, at most
-MIN_MAIN_H = 190.0
-READABLE = 8.0  # the long texts are not set smaller than this while the photo can shrink
 QR_SIDE = 96.0
 PRINT_DPI = 300
 
-# Short facts go beside the photo; the long free texts get the full width below it.
+# The short facts go beside the photo; the long free texts beside or below it (arrange.py).
 SIDE_KEYS = ("age", "sex", "height", "build", "hair", "eyes")
 LONG_KEYS = ("clothing", "marks", "description")
 
-BODY = Style(max_size=13, min_size=7)
-LONG = Style(max_size=13, min_size=6.5, label_share=0.24)
-NAME = Style(max_size=30, min_size=13, font=BOLD)
 FOOTER = Style(max_size=9, min_size=6, color=GREY)
 ISSUED = N_("Issued on")
 OFFICIAL = N_("Official poster — check it is genuine at %(url)s")
@@ -85,13 +77,24 @@ def rows_for(found: Sequence[Fact], keys: Sequence[str]) -> list[Row]:
     rows = []
     for key in keys:
         if key == "last_seen":
-            value = "\n".join(by_key[k].value for k in ("last_seen", "place") if k in by_key)
+            when = _time_kept_whole(by_key["last_seen"].value) if "last_seen" in by_key else None
+            place = by_key["place"].value if "place" in by_key else None
+            value = "\n".join(text for text in (when, place) if text)
             if value:
                 label_key = "last_seen" if "last_seen" in by_key else "place"
                 rows.append(Row(by_key[label_key].label, value, strong=True))
         elif key in by_key:
             rows.append(Row(by_key[key].label, by_key[key].value))
     return rows
+
+
+# The time after a date's year ("om 16:45", "à 16h45", "um 16:45 Uhr"): never split over lines.
+_TIME = re.compile(r"(?<=\d{4}) (.+)$", re.MULTILINE)
+
+
+def _time_kept_whole(when: str) -> str:
+    """`when` with no-break spaces in its time, so that no line starts with a bare "16:45"."""
+    return _TIME.sub(lambda match: " " + match.group(1).replace(" ", "\u00a0"), when)
 
 
 def poster_sheet(view: PublicView, lang: str | tuple[str, str], *, organisation: str) -> Sheet:
@@ -101,20 +104,21 @@ def poster_sheet(view: PublicView, lang: str | tuple[str, str], *, organisation:
     width, height = A4
     area = Box(MARGIN, MARGIN, width - 2 * MARGIN, height - 2 * MARGIN)
     strip, rest = area.take_top(16, gap=6)
+    mark, rest = exercise_band(view, langs, rest, width, height=96)  # nothing for a real case
     band, rest = rest.take_top(84, gap=12)
     footer, rest = rest.take_bottom(QR_SIDE, gap=10)
     hotline, rest = rest.take_bottom(72, gap=12)
     items: list[Item] = [
         *_strip(view, langs, strip, organisation),
+        *mark,
         *headline_band(langs, band, width, max_size=64),
         *hotline_band(view, langs, hotline, width, max_size=38),
         *_footer(view, langs, footer, organisation),
     ]
-    if view.name:
-        name_box, rest = rest.take_top(56, gap=10)
-        items.extend(fit_text(view.name, name_box, NAME))
     items.extend(_body(view, langs, rest))
     headline = label(HEADLINE, langs, sep=" · ")
+    if view.exercise:
+        headline = f"{label(EXERCISE, langs, sep=' · ')} · {headline}"
     return Sheet(
         width=width,
         height=height,
@@ -171,49 +175,20 @@ def _footer(view: PublicView, langs: Sequence[str], box: Box, organisation: str)
 
 
 def _body(view: PublicView, langs: Sequence[str], box: Box) -> list[Item]:
+    """The name, the photo and the facts in `box`: the photo as large as the text allows."""
     found = facts(view, langs)
-    if view.photo is None:
-        return list(fit_rows(rows_for(found, ("last_seen", *SIDE_KEYS, *LONG_KEYS)), box, BODY))
-    photo = prepare_photo(view.photo.jpeg)
-    column_w = PHOTO_W if photo.height >= photo.width else PHOTO_W_WIDE
-    side_rows = rows_for(found, ("last_seen", *SIDE_KEYS))
-    long_rows = rows_for(found, LONG_KEYS)
-    main_h = _main_height(photo, column_w, side_rows, long_rows, box)
-    main, below = box.take_top(main_h, gap=14)
-    picture = place_photo(
-        view.photo.jpeg, main.take_left(column_w)[0], pixels_per_point=PRINT_DPI / 72, anchor="nw"
-    )
-    placed = picture.box
-    # The facts start right of the photo as drawn, not of its column: a photo shrunk to leave
-    # room for a long description leaves that width to the facts.
-    side = main.take_left(placed.w, gap=18)[1]
-    frame = Box(placed.x - 0.75, placed.y - 0.75, placed.w + 1.5, placed.h + 1.5)
-    return [
-        Fill(frame, GREY),
-        picture,
-        *fit_rows(side_rows, side, BODY),
-        *fit_rows(long_rows, below, LONG),
-    ]
-
-
-def _main_height(
-    photo: Photo, column_w: float, side: Sequence[Row], long: Sequence[Row], box: Box
-) -> float:
-    """How tall the photo row is: what the photo and the facts beside it need, within limits.
-
-    It gives up height (the photo shrinks) while the long texts below would otherwise be set
-    smaller than READABLE.
-    """
-    side_w = box.w - column_w - 18
-    wanted = max(
-        min(photo.height * column_w / photo.width, MAIN_H),
-        min(rows_height(side, side_w, BODY.max_size, BODY), MAIN_H),
-        MIN_MAIN_H,
-    )
-    height = wanted
-    while height > MIN_MAIN_H:
-        size = fitted_size(long, box.take_top(height, gap=14)[1], LONG)
-        if size is not None and size >= READABLE:
-            break
-        height -= 10
-    return max(height, MIN_MAIN_H)
+    short, long = rows_for(found, ("last_seen", *SIDE_KEYS)), rows_for(found, LONG_KEYS)
+    photo = prepare_photo(view.photo.jpeg) if view.photo is not None else None
+    ratio = photo.width / photo.height if photo is not None else None
+    plan = arrange(view.name, short, long, box, ratio)
+    items: list[Item] = []
+    if view.photo is not None and plan.photo is not None:
+        picture = place_photo(
+            view.photo.jpeg, plan.photo, pixels_per_point=PRINT_DPI / 72, anchor="nw"
+        )
+        placed = picture.box
+        frame = Box(placed.x - 0.75, placed.y - 0.75, placed.w + 1.5, placed.h + 1.5)
+        items.extend((Fill(frame, GREY), picture))
+    for block in plan.blocks:
+        items.extend(fit_rows(block.rows, block.box, block.style, spread=block.spread))
+    return items

@@ -77,27 +77,54 @@ def _break_word(word: str, font: str, width_em: float) -> list[str]:
     return [*pieces, current] if current else pieces
 
 
-def _wrap_paragraph(words: list[str], font: str, width_em: float) -> list[str]:
+@functools.lru_cache(maxsize=1024)
+def _word_widths(words: tuple[str, ...], font: str) -> tuple[float, ...]:
+    return tuple(em_width(word, font) for word in words)
+
+
+def _wrap_paragraph(words: tuple[str, ...], font: str, width_em: float) -> list[str]:
     lines: list[str] = []
-    current, current_w = "", 0.0
+    current: list[str] = []
+    current_w = 0.0
     space = em_width(" ", font)
-    for word in words:
-        pieces = [word] if em_width(word, font) <= width_em else _break_word(word, font, width_em)
-        for piece in pieces:
-            w = em_width(piece, font)
+    for word, word_w in zip(words, _word_widths(words, font), strict=True):
+        if word_w <= width_em:
+            pieces: Sequence[tuple[str, float]] = ((word, word_w),)
+        else:
+            pieces = [(p, em_width(p, font)) for p in _break_word(word, font, width_em)]
+        for piece, w in pieces:
             if current and current_w + space + w <= width_em:
-                current, current_w = f"{current} {piece}", current_w + space + w
+                current.append(piece)
+                current_w += space + w
                 continue
             if current:
-                lines.append(current)
-            current, current_w = piece, w
-    return [*lines, current] if current else lines
+                lines.append(" ".join(current))
+            current, current_w = [piece], w
+    if current:
+        lines.append(" ".join(current))
+    return _without_orphan(lines, font, width_em)
 
 
-def words(text: str) -> list[str]:
+def _without_orphan(lines: list[str], font: str, width_em: float) -> list[str]:
+    """`lines` with a last line of one word given the word before it, when that fits and leaves
+    two words above: "bij zich." rather than "zich." alone. The number of lines is the same."""
+    if len(lines) < 2 or " " in lines[-1]:
+        return lines
+    head, _, word = lines[-2].rpartition(" ")
+    if " " not in head:
+        return lines
+    last = f"{word} {lines[-1]}"
+    if em_width(last, font) > width_em:
+        return lines
+    return [*lines[:-2], head, last]
+
+
+@functools.lru_cache(maxsize=1024)
+def words(text: str) -> tuple[str, ...]:
     """The words of `text`: split at spaces, but not at no-break ones (a phone number such as
-    "116 000" stays one word, so it is never broken across lines)."""
-    return [word for word in _BREAKS.split(text) if word]
+    "116 000" stays one word, so it is never broken across lines). Cached: fitting a text
+    measures it at many sizes."""
+    return tuple(word for word in _BREAKS.split(text) if word)
 
 
 def wrap(text: str, font: str, size: float, width: float) -> list[str]:
@@ -191,6 +218,18 @@ def _words_fit(rows: Sequence[Row], width: float, size: float, style: Style) -> 
     return True
 
 
+def fits_at(rows: Sequence[Row], box: Box, size: float, style: Style) -> bool:
+    """True when `rows` set at `size` fit in `box` without cutting a word (no rows always fit)."""
+    rows = [r for r in rows if r.value.strip()]
+    if not rows:
+        return True
+    return (
+        box.w > 0
+        and rows_height(rows, box.w, size, style) <= box.h + 0.01
+        and _words_fit(rows, box.w, size, style)
+    )
+
+
 def fitted_size(rows: Sequence[Row], box: Box, style: Style) -> float | None:
     """The largest size at which `rows` fit in `box`; None when even min_size overflows.
 
@@ -199,9 +238,7 @@ def fitted_size(rows: Sequence[Row], box: Box, style: Style) -> float | None:
     rows = [r for r in rows if r.value.strip()]
 
     def fits(size: float) -> bool:
-        return rows_height(rows, box.w, size, style) <= box.h + 0.01 and _words_fit(
-            rows, box.w, size, style
-        )
+        return fits_at(rows, box, size, style)
 
     found = largest_size(fits, style.min_size, style.max_size)
     if found is None and rows_height(rows, box.w, style.min_size, style) <= box.h + 0.01:
@@ -209,12 +246,23 @@ def fitted_size(rows: Sequence[Row], box: Box, style: Style) -> float | None:
     return found
 
 
-def fit_rows(rows: Sequence[Row], box: Box, style: Style) -> tuple[Line, ...]:
-    """`rows` set in `box` at the largest size that fits; cut with an ellipsis below min_size."""
+def fit_rows(
+    rows: Sequence[Row], box: Box, style: Style, *, spread: float = 0.0
+) -> tuple[Line, ...]:
+    """`rows` set in `box` at the largest size that fits; cut with an ellipsis below min_size.
+
+    With `spread`, rows set at their largest size that leave the box's foot empty are moved
+    apart, by at most `spread` em more between two rows, so that they fill the box's height.
+    """
     rows = [r for r in rows if r.value.strip()]
     if not rows or box.w <= 0 or box.h <= 0:
         return ()
     size = fitted_size(rows, box, style) or style.min_size
+    if spread and len(rows) > 1:
+        slack = box.h - rows_height(rows, box.w, size, style) - 0.5  # rounding never cuts
+        if slack > 0:
+            extra = min(slack / (len(rows) - 1) / size, spread)
+            style = replace(style, row_gap=style.row_gap + extra)
     return _place_rows(rows, box, size, style)
 
 

@@ -268,6 +268,7 @@ def _context(view: PublicView, lang: str, content: _Content) -> dict[str, Any]:
         "hotline": view.hotline,
         "reference": view.reference,
         "lang": lang,
+        "exercise": view.exercise,
     }
 
 

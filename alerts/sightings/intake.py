@@ -190,7 +190,8 @@ class Writer:
                     q.report.seen_at, q.report.place, q.report.lat, q.report.lon,
                     q.report.point_source, q.report.seen, q.report.direction,
                     q.report.companions, q.report.photo, q.report.contact_name,
-                    q.report.contact_phone, q.report.contact_email, q.meta["client"]]
+                    q.report.contact_phone, q.report.contact_email, q.meta["client"],
+                    q.report.precision]
                    for q in batch]  # fmt: skip
         try:
             rows = await self._db().fetch(

@@ -24,6 +24,7 @@ from alerts.cases.publicity import view_for
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.geo.gazetteer import haversine_km
+from alerts.geo.precision import PointPrecision
 from alerts.i18n import BRUSSELS, N_, in_language
 from alerts.posters.labels import HEADLINE
 
@@ -92,9 +93,20 @@ class Observation:
 
 @dataclass(frozen=True, kw_only=True)
 class Report(Observation):
-    """A checked report, ready to store."""
+    """A checked report, ready to store; `point_precision` None: told by the point's source."""
 
     photo: bytes | None = None
+    point_precision: PointPrecision | None = None
+
+    @property
+    def precision(self) -> PointPrecision:
+        """How precise the point is: a point given as one is exact; a place text found by the
+        geocoder is as precise as it said (the municipality, unless told otherwise)."""
+        if self.lat is None:
+            return "unknown"
+        if self.point_precision is not None:
+            return self.point_precision
+        return "municipality" if self.point_source == "geocoded" else "exact"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -104,6 +116,7 @@ class Sighting(Observation):
     id: int
     case_id: int
     reference: str
+    point_precision: str  # exact, street, municipality, unknown (alerts/geo/precision.py)
     source: str
     language: str
     has_photo: bool
@@ -128,10 +141,15 @@ class Sighting(Observation):
 
 
 def parse_report(
-    sent: Mapping[str, object], now: datetime, *, point_source: str | None = None
+    sent: Mapping[str, object],
+    now: datetime,
+    *,
+    point_source: str | None = None,
+    point_precision: PointPrecision | None = None,
 ) -> Report:
     """The report in `sent` (form fields or a JSON object); ReportInvalid naming every field
-    that is wrong. `point_source` is set by the bot; the web says 'map' or 'device'."""
+    that is wrong. `point_source` is set by the bot; the web says 'map' or 'device'. The bot
+    also says how precise a point it geocoded is (`point_precision`)."""
     problems: dict[str, Problem] = {}
     seen_at = _seen_at(sent.get("seen_at"), now, problems)
     texts = {name: _text(sent.get(name), name, problems) for name in LIMITS}
@@ -152,6 +170,7 @@ def parse_report(
         seen=texts["seen"], direction=texts["direction"], companions=texts["companions"],
         contact_name=_optional(texts["name"]), contact_phone=_optional(texts["phone"]),
         contact_email=_optional(texts["email"]),
+        point_precision=point_precision if lat is not None else None,
     )  # fmt: skip
 
 
@@ -316,7 +335,7 @@ async def store(
                 "insert_sighting", public_id, reference, source, language, report.seen_at,
                 report.place, report.lat, report.lon, report.point_source, report.seen,
                 report.direction, report.companions, report.photo, report.contact_name,
-                report.contact_phone, report.contact_email, client,
+                report.contact_phone, report.contact_email, client, report.precision,
             )  # fmt: skip
         except errors.Conflict:
             continue

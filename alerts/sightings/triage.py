@@ -6,6 +6,13 @@ hours since, and the speed they imply. A child on foot covers about 5 km an hour
 60 km away ten minutes later needs a car at 360 km/h and is most likely someone else. The
 order is that plausibility weighed by freshness (a sighting loses half its weight in a day),
 with what staff have set aside (not credible, duplicate) at the end.
+
+Only a point precise enough (exact, or a street or landmark: `alerts/geo/precision.py`) is
+measured from or grouped by: a place text found only to its municipality sits at the town's
+centre, and two such texts would read "0 km, 0 km/h, possible on foot" and look like duplicates
+when they may be kilometres apart. Such a sighting reads "place known to the municipality only".
+The same holds for the case's last-seen point when it is a municipality's centre, as the
+gazetteer gives a last-seen place typed in words.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -29,6 +37,7 @@ from alerts.cases.models import Case
 from alerts.db.database import Database
 from alerts.geo.gazetteer import fold, haversine_km
 from alerts.geo.geocoding import GeocodingService
+from alerts.geo.precision import at_a_municipality_centre, precise
 from alerts.i18n import N_, in_language
 from alerts.posters.layout import BOLD, FONT, register_fonts
 from alerts.sightings import reports as sightings
@@ -49,6 +58,7 @@ NEAR_KM = 0.5
 NEAR_MINUTES = 30.0
 SAME_SENDER_MINUTES = 15.0
 GEOCODE_BATCH = 10  # place texts looked up per refresh (Nominatim asks for one a second)
+GEOCODE_SECONDS = 3.0  # and no longer than this, so the page never waits long
 NOTES_LIMIT = 2000
 
 
@@ -59,7 +69,9 @@ class Assessment:
     distance_km: float | None
     hours_after: float | None
     speed_kmh: float | None
-    reason: str  # on_foot, bike_or_bus, vehicle, too_fast, before, no_point, no_last_seen
+    # on_foot, bike_or_bus, vehicle, too_fast, before, no_point, municipality_only,
+    # last_seen_municipality_only, no_last_seen
+    reason: str
     plausibility: float
     score: float
 
@@ -95,8 +107,12 @@ def assess(sighting: Sighting, case: Case, now: datetime) -> Assessment:
     distance = speed = None
     if sighting.lat is None or sighting.lon is None:
         reason, plausible = "no_point", UNKNOWN
+    elif not precise(sighting.point_precision):
+        reason, plausible = "municipality_only", UNKNOWN
     elif case.last_seen_lat is None or case.last_seen_lon is None:
         reason, plausible = "no_last_seen", UNKNOWN
+    elif at_a_municipality_centre(case.last_seen_lat, case.last_seen_lon):
+        reason, plausible = "last_seen_municipality_only", UNKNOWN
     else:
         distance = haversine_km(case.last_seen_lat, case.last_seen_lon, sighting.lat, sighting.lon)
         reason, plausible, speed = _by_speed(distance, hours)
@@ -134,9 +150,12 @@ def group_ids(found: list[Sighting]) -> dict[int, int]:
         ra, rb = root(a.id), root(b.id)
         parent[max(ra, rb)] = min(ra, rb)
 
+    # Each sighting's place, worked out once (the pairs below run to hundreds of thousands): a
+    # point precise enough to measure, else its place text folded for comparison.
+    places = {s.id: _place(s) for s in found}
     by_time = sorted(found, key=lambda s: s.seen_at)
     for a, b in _within(by_time, lambda s: s.seen_at, NEAR_MINUTES):
-        if _near(a, b):
+        if _near(places[a.id], places[b.id]):
             link(a, b)
     by_sender = sorted(found, key=lambda s: (s.client_key, s.created_at))
     for a, b in _within(by_sender, lambda s: s.created_at, SAME_SENDER_MINUTES):
@@ -157,15 +176,25 @@ def _within(
             yield a, b
 
 
-def _near(a: Sighting, b: Sighting) -> bool:
-    if a.lat is not None and a.lon is not None and b.lat is not None and b.lon is not None:
+Place = tuple[float, float] | str
+
+
+def _place(s: Sighting) -> Place:
+    if s.lat is not None and s.lon is not None and precise(s.point_precision):
+        return (s.lat, s.lon)
+    return fold(s.place) if s.place.strip() else ""
+
+
+def _near(a: Place, b: Place) -> bool:
+    """Near in place: two precise points within NEAR_KM; else (a point only known to its
+    municipality, or none) the same place text."""
+    if isinstance(a, tuple) and isinstance(b, tuple):
         # A degree of latitude is 111 km: most pairs are told apart without the trigonometry.
-        if abs(a.lat - b.lat) > NEAR_KM / 111.0:
+        if abs(a[0] - b[0]) > NEAR_KM / 111.0:
             return False
-        return haversine_km(a.lat, a.lon, b.lat, b.lon) <= NEAR_KM
-    if a.lat is None and b.lat is None and a.place.strip():
-        return fold(a.place) == fold(b.place)
-    return False
+        return haversine_km(a[0], a[1], b[0], b[1]) <= NEAR_KM
+    ta = a if isinstance(a, str) else ""
+    return bool(ta) and ta == b
 
 
 def rank(case: Case, found: list[Sighting], now: datetime) -> list[Group]:
@@ -190,11 +219,18 @@ def _member_order(item: Ranked) -> tuple[bool, float, int]:
 
 async def locate(db: Database, geocoder: GeocodingService, case: Case) -> None:
     """Look up a few place texts still without a point: off the report's hot path (a report
-    never waits for Nominatim), at most GEOCODE_BATCH at a time, each once."""
+    never waits for Nominatim), at most GEOCODE_BATCH at a time and for GEOCODE_SECONDS (a
+    public Nominatim answers one a second), each once, with the precision it was found to."""
+    started = time.monotonic()
     for row in await db.fetch("sightings_to_geocode", case.id, GEOCODE_BATCH):
+        if time.monotonic() - started > GEOCODE_SECONDS:
+            break  # the rest at the next refresh
         found = await geocoder.geocode(row["place"]) if row["place"].strip() else None
-        point = (found.lat, found.lon) if found is not None else (None, None)
-        await db.execute("set_geocoded_point", row["id"], *point)
+        if found is None:
+            await db.execute("set_geocoded_point", row["id"], None, None, "unknown")
+        else:
+            await db.execute("set_geocoded_point", row["id"], found.lat, found.lon,
+                             found.precision)  # fmt: skip
 
 
 async def refresh(db: Database, geocoder: GeocodingService, case: Case) -> list[Sighting]:
@@ -254,6 +290,10 @@ POINT_WORDS = {
     "telegram": N_("location shared on Telegram"),
     "geocoded": N_("found from the place text (approximate)"),
 }  # fmt: skip
+PRECISION_WORDS = {
+    "exact": N_("exact point"), "street": N_("street or landmark"),
+    "municipality": N_("place known to the municipality only"), "unknown": N_("not placed"),
+}  # fmt: skip
 
 
 def _word(words: dict[str, str], code: str | None, lang: str) -> str:
@@ -262,7 +302,8 @@ def _word(words: dict[str, str], code: str | None, lang: str) -> str:
 
 def export_rows(groups: list[Group], lang: str) -> list[list[str]]:
     """One row per sighting, in reading order, in `lang`: reference, group, status, seen at,
-    place, latitude, longitude, where the point came from, distance (km), hours after the last
+    place, latitude, longitude, where the point came from, how precise it is, distance (km)
+    (only from a precise point), hours after the last
     sighting, implied speed (km/h), what was seen, direction, companions, photo, contact
     name, phone and e-mail, source, received at, notes."""
     rows = []
@@ -274,6 +315,7 @@ def export_rows(groups: list[Group], lang: str) -> list[list[str]]:
                 s.reference, str(group.id), _word(STATUS_WORDS, s.status, lang),
                 _local(s.seen_at), s.place, _number(s.lat, 5), _number(s.lon, 5),
                 _word(POINT_WORDS, s.point_source, lang),
+                _word(PRECISION_WORDS, s.point_precision, lang),
                 _number(a.distance_km), _number(a.hours_after), _number(a.speed_kmh),
                 s.seen, s.direction, s.companions, yes if s.has_photo else "",
                 s.contact_name or "", s.contact_phone or "", s.contact_email or "",

@@ -91,6 +91,8 @@ class Volunteer:
     quiet_end: time | None
     created_at: datetime
     updated_at: datetime
+    # Alerts of exercise cases too (marked EXERCISE); off unless they opt in.
+    exercises: bool = False
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Self:
@@ -237,6 +239,11 @@ async def set_language(db: Database, volunteer_id: int, language: str) -> None:
 async def set_quiet_hours(db: Database, volunteer_id: int, quiet: QuietHours | None) -> None:
     start, end = (quiet.start, quiet.end) if quiet else (None, None)
     await db.execute("set_volunteer_quiet_hours", volunteer_id, start, end)
+
+
+async def set_exercises(db: Database, volunteer_id: int, on: bool) -> None:
+    """Receive exercise alerts too (`on`), or real ones only (the default)."""
+    await db.execute("set_volunteer_exercises", volunteer_id, on)
 
 
 async def deactivate(db: Database, volunteer_id: int, reason: str) -> bool:

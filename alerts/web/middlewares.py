@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
@@ -11,6 +12,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from alerts import errors
+from alerts.config_values import tile_origin
 from alerts.i18n import choose_language, in_language, language
 from alerts.staff import auth, tokens
 from alerts.web import keys
@@ -19,11 +21,27 @@ log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
+# The policy of every page; `page_policy` adds the map tiles' host (MAP_TILE_URL) to img-src.
 CSP = (
-    "default-src 'self'; img-src 'self' data: https://tile.openstreetmap.org; "
+    "default-src 'self'; img-src 'self' data:; "
     "style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+# Pages with a map send the tile server their origin (never the path, which names a case):
+# OpenStreetMap's tile policy refuses requests without a referrer. Every other page sends none.
+MAP_REFERRER_POLICY = "strict-origin-when-cross-origin"
+
+
+@functools.cache
+def page_policy(tile_url: str) -> str:
+    """The Content-Security-Policy of the pages, allowing images from the tile server."""
+    origin = tile_origin(tile_url)
+    return CSP.replace("img-src 'self' data:", f"img-src 'self' data: {origin}") if origin else CSP
+
+
+def map_page(response: web.StreamResponse) -> None:
+    """Mark a response as a page with a map: its tiles are asked with the site's origin."""
+    response.headers["Referrer-Policy"] = MAP_REFERRER_POLICY
 
 
 def public(handler: Handler) -> Handler:
@@ -64,12 +82,13 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
 
 def add_security_headers(request: web.Request, response: web.StreamResponse) -> None:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
+    settings = request.app[keys.SETTINGS]
+    headers.setdefault("Content-Security-Policy", page_policy(settings.map_tile_url))
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "no-referrer")
     headers.setdefault("Permissions-Policy", "geolocation=(self), camera=(), microphone=()")
-    if request.app[keys.SETTINGS].secure_cookies:
+    if settings.secure_cookies:
         headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
     if not is_public(request) or request.path.startswith("/api/"):
         headers.setdefault("Cache-Control", "no-store")
@@ -159,7 +178,10 @@ async def error_pages(request: web.Request, handler: Handler) -> web.StreamRespo
     except web.HTTPException as exc:
         if exc.status < 400 or exc.text is None or not wants_json(request):
             raise
-        return render_error(request, exc.status, exc.reason)
+        response = render_error(request, exc.status, exc.reason)
+        if "Allow" in exc.headers:  # a 405 names the methods the address takes (RFC 9110)
+            response.headers["Allow"] = exc.headers["Allow"]
+        return response
     except Exception:
         log.exception("unhandled error", extra={"action": "error", "path": request.path})
         return render_error(request, 500, "Something went wrong on our side. Please retry.")

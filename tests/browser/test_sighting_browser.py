@@ -137,6 +137,10 @@ async def test_the_form_with_javascript_and_the_triage_page(
     await page.get_by_role("button", name=t("Pick the point on a map")).click()
     box = page.get_by_role("application", name=t("Map: tap where you saw the child"))
     await box.wait_for()
+    # No tiles here: the box turns into a plain grid and says so, never a blank box.
+    await page.get_by_text(t("The map background could not be loaded: the points are shown on "
+                             "a plain grid.")).wait_for()  # fmt: skip
+    assert "no-tiles" in (await box.get_attribute("class") or "")
     await box.click(position={"x": 200, "y": 150})
     await page.get_by_text(t("The point you picked was added.")).wait_for()
     assert await page.get_by_label(t("Latitude")).input_value() != "51.05440"

@@ -281,3 +281,41 @@ async def test_a_configured_key_signs_every_message_and_a_changed_message_fails(
     changed = changed.replace(b"<status>Actual</status>", b"<status>Test</status>")
     assert changed != alert
     assert not capvalidator.check_signature(changed).passed
+
+
+async def test_an_exercise_is_status_exercise_in_every_message_and_valid(
+    db: Database,
+    settings: Settings,
+    make_staff: StaffFactory,
+    aiohttp_client: Callable[..., Awaitable[TestClient[Any, Any]]],
+) -> None:
+    """Issue 20, item 4: an exercise's Alert, Update and Cancel carry CAP status Exercise, pass
+    the validator and resolve their references; a real case's stay Actual."""
+    on = with_channels(settings, telegram_bot_token="")
+    client = await aiohttp_client(create_app(on))
+    manager, supervisor = await make_staff(), await make_staff(Role.SUPERVISOR)
+    for exercise, status in ((True, "Exercise"), (False, "Actual")):
+        case = await cases.create_draft(db, manager, {
+            **CASE_FIELDS, "kind": "third_party_abduction", "last_seen_at": last_seen(),
+            "languages": LANGUAGES, "exercise": exercise,
+        })  # fmt: skip
+        await pipeline.change_consent(db, on, manager, case.id, {**CONSENT, "level": 3})
+        await cases.submit(db, manager, case.id)
+        await pipeline.approve(db, on, supervisor, case.id)
+        feed = feed_messages(await (await client.get("/feeds/cap.xml")).read())
+        await revise_approved(db, on, manager, case.id, {"clothing": "green hoodie"})
+        feed += feed_messages(await (await client.get("/feeds/cap.xml")).read())
+        await pipeline.close(db, manager, case.id, "found_safe")
+        feed += feed_messages(await (await client.get("/feeds/cap.xml")).read())
+        rows = await db.conn.fetch(
+            "SELECT xml FROM cap_messages WHERE case_id = $1 ORDER BY sent, revision NULLS LAST",
+            case.id,
+        )
+        stored = [bytes(row["xml"]) for row in rows]
+        check_chain(stored)  # capvalidator's schema, `expires`, references that resolve
+        alerts = [parsed(m) for m in stored]
+        assert [text(x, "cap:msgType") for x in alerts] == ["Alert", "Update", "Cancel"]
+        assert [text(x, "cap:status") for x in alerts] == [status] * 3
+        # The feed shows the same bytes.
+        mine = [m for m in feed if case.public_id.encode() in m]
+        assert mine and all(m in [cap_store.body_of(x) for x in stored] for m in mine)

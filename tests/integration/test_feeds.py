@@ -170,6 +170,7 @@ def test_a_standalone_cap_message_validates() -> None:
             sender_name="Hotline",
             web="https://alerts.example.org/",
             contact="116 000",
+            exercise=False,
         )  # fmt: skip
     )
     parsed = etree.fromstring(document)

@@ -26,7 +26,7 @@ from alerts.staff import auth
 from alerts.staff.models import Role, Staff
 from sandbox.smtp_sink import SmtpSink
 from tests.integration.test_cap_messages import check_chain, feed_messages, parsed, text
-from tests.support.app import StaffFactory
+from tests.support.app import Bearer, StaffFactory
 from tests.support.approval import approve_change
 from tests.support.console import logged_in
 from tests.support.factories import approved
@@ -243,3 +243,23 @@ async def feeds_view(db: Database, settings: Settings, case: Case) -> Any:
         photo=await latest_photo(db, case.id), coarsen=coarsen,
         base_url=settings.public_base_url, hotline=settings.hotline,
     )  # fmt: skip
+
+
+async def test_the_api_renews_a_lower_level_at_once_and_the_public_one_through_a_proposal(
+    client: TestClient[Any, Any],
+    db: Database,
+    settings: Settings,
+    make_staff: StaffFactory,
+    bearer: Bearer,
+) -> None:
+    regional, manager = await approved(db, settings, make_staff, level=2)
+    headers = await bearer(manager)
+    url = f"/api/cases/{regional.id}/renewal"
+    # The client's settings run level 2 without end: nothing to renew.
+    assert (await client.post(url, headers=headers)).status == 409
+    await ends_in(db, regional, timedelta(hours=1))
+    renewed = await client.post(url, headers=headers)
+    assert renewed.status == 200 and (await renewed.json())["level_period"] == 2
+    public, manager = await approved(db, settings, make_staff, level=3)
+    answer = await client.post(f"/api/cases/{public.id}/renewal", headers=await bearer(manager))
+    assert answer.status == 202 and (await answer.json())["proposal"]["kind"] == "renewal"

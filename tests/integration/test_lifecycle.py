@@ -173,7 +173,7 @@ async def test_invariant_1_approval_refused_without_police_reference(
 async def test_submit_says_what_is_missing(database: Database, make_staff: StaffFactory) -> None:
     manager = await make_staff()
     case = await cases.create_draft(database, manager, {"kind": "lost_injured"})
-    with pytest.raises(errors.InvalidInput, match="last seen.*when.*name or a description"):
+    with pytest.raises(errors.Conflict, match="last seen.*when.*name or a description"):
         await cases.submit(database, manager, case.id)
 
 

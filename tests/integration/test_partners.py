@@ -99,7 +99,7 @@ async def test_a_supervisor_adds_edits_and_deactivates_a_regional_channel_over_t
         ({"lon": None}, "lon", "both the latitude and the longitude"),
         ({"lat": None, "lon": None}, "place", "Give the centre"),
         ({"lat": None, "lon": None, "place": "Atlantis"}, "place", "not found"),
-        ({"name": "  "}, "name", "Give a name"),
+        ({"name": "  "}, "name", "Must not be blank"),
         ({"name": "x" * 101}, "name", "At most 100 characters"),
         ({"name": "a\x00b"}, "name", "control characters"),
         ({"active": True}, "active", "Unknown field"),

@@ -93,6 +93,7 @@ async def test_a_sighting_with_a_location_a_text_and_a_photo(
                                        hotline="116\u00a0000")  # fmt: skip
     assert (row["case_id"], row["source"], row["language"]) == (case.id, "telegram", "nl")
     assert (row["lat"], row["lon"], row["point_source"]) == (51.0549, 3.7215, "telegram")
+    assert row["point_precision"] == "exact"  # a shared location is the point itself
     assert row["seen"] == words and row["contact_name"] is None
     assert str(person.user.id) not in row["client_key"] and len(row["client_key"]) == 32
     with Image.open(io.BytesIO(row["photo"])) as kept:
@@ -121,6 +122,8 @@ async def test_a_reply_to_an_alert_reports_on_that_alert(
     done = await thanked(person, "fr")
     [row] = await rows(database)
     assert row["case_id"] == alerted.id and row["point_source"] == "geocoded"
+    # The offline gazetteer found "Kouter, 9000 Gent" to Gent's centre: no finer than that.
+    assert row["point_precision"] == "municipality"
     assert (row["place"], row["seen"]) == (
         "Kouter, 9000 Gent",
         "Je l'ai vue au Kouter il y a 5 min",

@@ -134,7 +134,8 @@ def sighting_flood(now: datetime) -> tuple[Case, list[Sighting]]:
     })  # fmt: skip
     base = Sighting(
         id=0, case_id=1, reference="X", source="web", language="nl", seen_at=now, place="",
-        lat=51.05, lon=3.72, point_source="map", seen="", direction="", companions="",
+        lat=51.05, lon=3.72, point_source="map", point_precision="exact", seen="", direction="",
+        companions="",
         has_photo=False, contact_name=None, contact_phone=None, contact_email=None,
         status="new", notes="", group_id=None, client_key="k", created_at=now,
         updated_at=None, updated_by=None,

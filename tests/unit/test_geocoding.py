@@ -4,22 +4,30 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import itertools
 import logging
 import socket
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
 import pytest
-from aiohttp import web
 from geopy.location import Location
 from hypothesis import given
 from hypothesis import strategies as st
 
 from alerts.geo.gazetteer import Place, default_gazetteer, fold, haversine_km, round_point
 from alerts.geo.geocoding import GeocodingService, OfflineGeocoder
+from alerts.geo.precision import box_km, from_nominatim
+from tests.support.nominatim import (
+    GENT,
+    KORENMARKT,
+    MOTORWAY,
+    STATION,
+    FakeNominatim,
+    fake_nominatim,
+)
 
 PROVINCES = {"ANT", "LIM", "OVL", "WVL", "VBR", "BRU", "WBR", "HAI", "LIE", "LUX", "NAM"}
 FLEMISH = {"ANT", "LIM", "OVL", "WVL", "VBR"}
@@ -305,39 +313,10 @@ def test_service_rejects_an_unknown_provider() -> None:
 # --- Nominatim, against a local server ---------------------------------------------------------
 
 
-@dataclass
-class FakeNominatim:
-    port: int
-    requests: list[web.Request] = field(default_factory=list)
-    results: list[dict[str, Any]] = field(default_factory=list)
-    delay: float = 0.0
-
-
 @pytest.fixture
 async def nominatim() -> AsyncIterator[FakeNominatim]:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    fake = FakeNominatim(port=sock.getsockname()[1])
-
-    async def search(request: web.Request) -> web.Response:
-        fake.requests.append(request)
-        await asyncio.sleep(fake.delay)
-        return web.json_response(fake.results)
-
-    async def reverse(request: web.Request) -> web.Response:
-        fake.requests.append(request)
-        return web.json_response(
-            {"lat": request.query["lat"], "lon": request.query["lon"], "display_name": "Korenmarkt"}
-        )
-
-    app = web.Application()
-    app.router.add_get("/search", search)
-    app.router.add_get("/reverse", reverse)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.SockSite(runner, sock).start()
-    yield fake
-    await runner.cleanup()
+    async with fake_nominatim() as fake:
+        yield fake
 
 
 def nominatim_service(port: int, timeout: float = 2.0) -> GeocodingService:
@@ -439,3 +418,86 @@ def test_place_is_a_frozen_value() -> None:
     assert isinstance(place, Place)
     with pytest.raises(AttributeError):
         place.lat = 0.0  # type: ignore[misc]
+
+
+# --- how precise Nominatim's answers are (the real geopy client, a local server) ----------------
+
+
+@pytest.mark.parametrize(
+    ("query", "precision", "point"),
+    [
+        ("Korenmarkt, Gent", "street", (51.05456, 3.72152)),  # a pedestrian street
+        ("Gare de Gand-Saint-Pierre", "street", (51.03596, 3.71066)),  # a station
+        ("Gent", "municipality", (51.05375, 3.72505)),  # the city itself
+        ("E40 richting Brussel", "municipality", (51.03, 3.75)),  # a road 35 km long
+    ],
+)
+async def test_nominatims_answer_type_and_size_tell_the_precision(
+    nominatim: FakeNominatim, query: str, precision: str, point: tuple[float, float]
+) -> None:
+    service = nominatim.service()
+    result = await service.geocode(query)
+    await service.close()
+    assert result is not None and result.source == "nominatim"
+    assert (result.precision, (result.lat, result.lon)) == (precision, point)
+    assert result.municipality.postcode == "9000"
+
+
+async def test_an_answer_that_says_nothing_of_its_type_is_the_municipality_at_best(
+    nominatim: FakeNominatim,
+) -> None:
+    # An older Nominatim, or a proxy that strips the fields: never taken for a street.
+    nominatim.results = [{"lat": "51.0546", "lon": "3.7215", "display_name": "Korenmarkt"}]
+    service = nominatim.service()
+    result = await service.geocode("Korenmarkt 1, Gent (zonder type)")
+    await service.close()
+    assert result is not None and result.precision == "municipality"
+
+
+async def test_the_offline_gazetteer_knows_municipalities_only() -> None:
+    service = GeocodingService()
+    found = [await service.geocode(q) for q in ("Korenmarkt, Gent", "Gare de Gand-Saint-Pierre")]
+    assert [(f.precision, f.lat, f.lon) for f in found if f] == [
+        ("municipality", 51.05, 3.7167)
+    ] * 2
+    assert (await service.reverse(51.0546, 3.7215)).precision == "exact"  # the point itself
+
+
+async def test_nominatim_is_asked_at_most_once_a_second_by_default(
+    nominatim: FakeNominatim,
+) -> None:
+    service = nominatim.service(min_delay_seconds=0.4)  # the policy's 1 s, shortened
+    await asyncio.gather(service.geocode("Gent"), service.geocode("Korenmarkt, Gent"),
+                         service.reverse(51.05, 3.72))  # fmt: skip
+    await service.close()
+    gaps = [b - a for a, b in itertools.pairwise(nominatim.times)]
+    # Measured where the requests arrive, so give the network its jitter: without the limiter
+    # the three arrive within milliseconds.
+    assert len(gaps) == 2 and min(gaps) >= 0.3
+    assert {r.headers["User-Agent"] for r in nominatim.requests} == {"alerts-test"}
+    assert GeocodingService.__init__.__kwdefaults__["min_delay_seconds"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ({**KORENMARKT, "addresstype": None}, "street"),  # before Nominatim 4.3: class and rank
+        ({**STATION, "place_rank": None}, "street"),
+        ({**KORENMARKT, "boundingbox": None}, "municipality"),  # no size: no street
+        ({**KORENMARKT, "boundingbox": ["a", "b", "c", "d"]}, "municipality"),
+        ({**GENT, "class": "place", "type": "city"}, "municipality"),
+        ({**MOTORWAY}, "municipality"),
+        (
+            {"class": "place", "type": "suburb", "boundingbox": STATION["boundingbox"]},
+            "municipality",
+        ),  # a district, however small, is not a street
+    ],
+)
+def test_precision_from_nominatims_fields(raw: dict[str, Any], expected: str) -> None:
+    assert from_nominatim(raw) == expected
+
+
+def test_box_km_measures_the_diagonal() -> None:
+    size = box_km(["51.0", "51.009", "3.7", "3.7"])  # 1 km north-south
+    assert size is not None and 0.99 < size < 1.01
+    assert box_km(None) is None and box_km([1, 2, 3]) is None

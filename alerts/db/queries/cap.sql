@@ -15,8 +15,8 @@ VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (identifier) DO NOTHING;
 
 -- name: cap_case_languages
--- The languages of case $1, for the `info` blocks of its Cancel.
-SELECT languages FROM cases WHERE id = $1;
+-- The languages of case $1, for the `info` blocks of its Cancel, and whether it is an exercise (its status).
+SELECT languages, exercise FROM cases WHERE id = $1;
 
 -- name: cap_level_period
 -- The period of the level in force of case $1 and when it ends (alerts.cases.levels).

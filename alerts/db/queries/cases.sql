@@ -1,8 +1,8 @@
 -- name: create_case
--- Create a draft case; the whole row.
-INSERT INTO cases (public_id, reference, kind, created_by)
+-- Create a draft case, an exercise when $4 (fixed for ever: migration 0026); the whole row.
+INSERT INTO cases (public_id, reference, kind, created_by, exercise)
 VALUES ($1, to_char(now(), 'YYYY') || '-' || lpad(nextval('case_reference_seq')::text, 5, '0'),
-        $2, $3)
+        $2, $3, $4)
 RETURNING *;
 
 -- name: get_case
@@ -25,8 +25,10 @@ ORDER BY updated_at DESC, id DESC
 LIMIT $2 OFFSET $3;
 
 -- name: count_cases_by_state
--- How many cases are in each state.
-SELECT state, count(*) AS n FROM cases GROUP BY state;
+-- How many cases are in each state: real ones (n), and exercises apart.
+SELECT state, count(*) FILTER (WHERE NOT exercise) AS n,
+       count(*) FILTER (WHERE exercise) AS exercises
+FROM cases GROUP BY state;
 
 -- name: update_case_fields
 -- Write every editable field of a case at once.

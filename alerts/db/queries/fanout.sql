@@ -31,6 +31,8 @@ WITH knn AS (
         FROM near
         CROSS JOIN edge
         JOIN volunteers v ON v.id = near.volunteer_id AND v.active
+             -- an exercise reaches only the volunteers who opted in to exercises
+             AND (v.exercises OR NOT (SELECT exercise FROM cases WHERE id = $1))
         WHERE near.distance < edge.safe) m
     WHERE messages > 0
     ORDER BY distance, id
@@ -101,6 +103,8 @@ WITH area AS (
            + ('email' = ANY($6::text[]) AND v.email IS NOT NULL
               AND v.email_confirmed_at IS NOT NULL)::int AS messages
     FROM beyond near JOIN volunteers v ON v.id = near.volunteer_id AND v.active
+         -- an exercise reaches only the volunteers who opted in to exercises
+         AND (v.exercises OR NOT (SELECT exercise FROM cases WHERE id = $1))
 ), ranked AS (
     SELECT id, distance, messages, row_number() OVER (ORDER BY distance, id) - 1 AS rank
     FROM matched WHERE messages > 0
@@ -119,7 +123,7 @@ WITH area AS (
 SELECT coalesce(sum(messages), 0)::bigint FROM batch;
 
 -- name: expand_fanout_batch
--- Turn a batch of matched volunteers into publication rows (the outbox): the first batch of case $1's revision $2 when given, else the nearest batch of any case nobody is expanding; skipped when its revision is no longer the case's current one or the case is no longer active. Volunteers who opted out or left since the match are left out; quiet hours hold a message until they end. The rows queued, or NULL when there was no batch.
+-- Turn a batch of matched volunteers into publication rows (the outbox): the first batch of case $1's revision $2 when given, else the nearest batch of any case nobody is expanding; skipped when its revision is no longer the case's current one or the case is no longer active. Volunteers who opted out or left since the match (or out of exercises, for one) are left out; quiet hours hold a message until they end. The rows queued, or NULL when there was no batch.
 WITH batch AS (
     DELETE FROM fanout_batches b
     WHERE (b.case_id, b.revision, b.seq) = (
@@ -131,7 +135,7 @@ WITH batch AS (
     RETURNING b.case_id, b.revision, b.channels, b.override_quiet, b.volunteer_ids, b.distances
 ), member AS (
     SELECT batch.case_id, batch.revision, batch.channels, batch.override_quiet, m.id, m.distance,
-           (now() AT TIME ZONE 'Europe/Brussels') AS local_now
+           (now() AT TIME ZONE 'Europe/Brussels') AS local_now, c.exercise
     FROM batch
     JOIN cases c ON c.id = batch.case_id AND c.state = 'active' AND c.revision = batch.revision
     CROSS JOIN unnest(batch.volunteer_ids, batch.distances) AS m(id, distance)
@@ -153,7 +157,7 @@ WITH batch AS (
                              ELSE interval '0' END) AT TIME ZONE 'Europe/Brussels'
                 ELSE now() END
     FROM member
-    JOIN volunteers v ON v.id = member.id AND v.active
+    JOIN volunteers v ON v.id = member.id AND v.active AND (v.exercises OR NOT member.exercise)
     CROSS JOIN unnest(member.channels) AS ch(channel)
     WHERE (ch.channel = 'telegram_dm' AND v.telegram_chat_id IS NOT NULL)
        OR (ch.channel = 'email' AND v.email IS NOT NULL AND v.email_confirmed_at IS NOT NULL)
@@ -203,19 +207,20 @@ ANALYZE publications;
 SELECT set_config('work_mem', '256MB', true), set_config('plan_cache_mode', 'force_custom_plan', true);
 
 -- name: plan_regional_channels
--- Queue revision $2 of case $1 for every active regional Telegram channel whose circle holds ($3, $4).
+-- Queue revision $2 of case $1 for every active regional Telegram channel whose circle holds ($3, $4) (an exercise: those that take exercises only).
 INSERT INTO publications (case_id, revision, channel, target, language, address, sort_key)
 SELECT $1, $2, 'telegram_channel', 'channel/' || t.id, t.language, t.chat_id, 0
 FROM telegram_channels t
 WHERE t.active AND haversine_km(t.lat, t.lon, $3, $4) <= t.radius_km
+  AND (t.exercises OR NOT (SELECT exercise FROM cases WHERE id = $1))
 ON CONFLICT DO NOTHING;
 
 -- name: plan_partner_webhooks
--- Queue revision $2 of case $1 for every active partner webhook.
+-- Queue revision $2 of case $1 for every active partner webhook (an exercise: those that take exercises only).
 INSERT INTO publications (case_id, revision, channel, target, language, address, sort_key)
 SELECT $1, $2, 'webhook', 'webhook/' || w.id, w.language, w.url, 0
 FROM partner_webhooks w
-WHERE w.active
+WHERE w.active AND (w.exercises OR NOT (SELECT exercise FROM cases WHERE id = $1))
 ON CONFLICT DO NOTHING;
 
 -- name: plan_followups

@@ -3,10 +3,11 @@
 SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY;
 
 -- name: metrics_publications
--- The registry by channel and state: every row counted, whatever its case.
-SELECT channel, state, count(*)::bigint AS n
-FROM publications
-GROUP BY channel, state;
+-- The registry by channel and state: every row counted, whatever its case, exercises apart.
+SELECT p.channel, p.state, c.exercise, count(*)::bigint AS n
+FROM publications p
+JOIN cases c ON c.id = p.case_id
+GROUP BY p.channel, p.state, c.exercise;
 
 -- name: metrics_deliveries
 -- Per channel $1: messages delivered so far (rows with a send time) and send attempts made.
@@ -55,8 +56,8 @@ WHERE c.state = 'closed'
 GROUP BY p.state;
 
 -- name: metrics_cases
--- Cases by state.
-SELECT state, count(*)::bigint AS n FROM cases GROUP BY state;
+-- Cases by state, exercises apart.
+SELECT state, exercise, count(*)::bigint AS n FROM cases GROUP BY state, exercise;
 
 -- name: metrics_sightings
 -- Sightings by source (web form, JSON, Telegram) and by triage status.

@@ -6,7 +6,8 @@ RETURNING id;
 
 -- name: list_telegram_channels
 -- Every regional Telegram channel (or only channel $1), active first then by name, with the posts it received (edits of a post not counted), its last delivery and its last error.
-SELECT t.id, t.name, t.chat_id, t.language, t.lat, t.lon, t.radius_km, t.active, t.created_at,
+SELECT t.id, t.name, t.chat_id, t.language, t.lat, t.lon, t.radius_km, t.active, t.exercises,
+       t.created_at,
        coalesce(sent.n, 0) AS sent, last.state AS last_state, last.at AS last_at,
        failed.last_error
 FROM telegram_channels t
@@ -32,14 +33,15 @@ ORDER BY t.active DESC, lower(t.name), t.id;
 
 -- name: lock_telegram_channel
 -- Regional channel $1, locked until the end of the transaction (NULL: none).
-SELECT id, name, chat_id, language, lat, lon, radius_km, active
+SELECT id, name, chat_id, language, lat, lon, radius_km, active, exercises
 FROM telegram_channels WHERE id = $1 FOR UPDATE;
 
 -- name: update_telegram_channel
--- Set the name, language, centre, radius and active flag of regional channel $1 (NULL: unchanged).
+-- Set the name, language, centre, radius, active flag and whether it takes exercises of regional channel $1 (NULL: unchanged).
 UPDATE telegram_channels
 SET name = coalesce($2, name), language = coalesce($3, language), lat = coalesce($4, lat),
-    lon = coalesce($5, lon), radius_km = coalesce($6, radius_km), active = coalesce($7, active)
+    lon = coalesce($5, lon), radius_km = coalesce($6, radius_km), active = coalesce($7, active),
+    exercises = coalesce($8, exercises)
 WHERE id = $1;
 
 -- name: add_partner_webhook
@@ -50,7 +52,7 @@ RETURNING id;
 
 -- name: list_partner_webhooks
 -- Every partner webhook (or only webhook $1), active first then by name, without its secret, with the alerts it received (follow-ups not counted), its last delivery and its last error.
-SELECT w.id, w.name, w.url, w.format, w.language, w.active, w.created_at,
+SELECT w.id, w.name, w.url, w.format, w.language, w.active, w.exercises, w.created_at,
        coalesce(sent.n, 0) AS sent, last.state AS last_state, last.at AS last_at,
        failed.last_error
 FROM partner_webhooks w
@@ -76,14 +78,15 @@ ORDER BY w.active DESC, lower(w.name), w.id;
 
 -- name: lock_partner_webhook
 -- Partner webhook $1 without its secret, locked until the end of the transaction (NULL: none).
-SELECT id, name, url, format, language, active
+SELECT id, name, url, format, language, active, exercises
 FROM partner_webhooks WHERE id = $1 FOR UPDATE;
 
 -- name: update_partner_webhook
--- Set the name, address, format, language and active flag of partner webhook $1 (NULL: unchanged).
+-- Set the name, address, format, language, active flag and whether it takes exercises of partner webhook $1 (NULL: unchanged).
 UPDATE partner_webhooks
 SET name = coalesce($2, name), url = coalesce($3, url), format = coalesce($4, format),
-    language = coalesce($5, language), active = coalesce($6, active)
+    language = coalesce($5, language), active = coalesce($6, active),
+    exercises = coalesce($7, exercises)
 WHERE id = $1;
 
 -- name: set_partner_webhook_secret

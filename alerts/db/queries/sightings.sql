@@ -2,8 +2,8 @@
 -- Store one report for the case with public id $1, if it is active (no row if it is not).
 INSERT INTO sightings (case_id, reference, source, language, seen_at, place, lat, lon,
                        point_source, seen, direction, companions, photo, contact_name,
-                       contact_phone, contact_email, client_key)
-SELECT c.id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17
+                       contact_phone, contact_email, client_key, point_precision)
+SELECT c.id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18
 FROM cases c
 WHERE c.public_id = $1 AND c.state = 'active'
 RETURNING id, case_id;
@@ -13,22 +13,23 @@ RETURNING id, case_id;
 -- ($1 public ids, $2 references, ...); a report whose case is not active gets no row.
 INSERT INTO sightings (case_id, reference, source, language, seen_at, place, lat, lon,
                        point_source, seen, direction, companions, photo, contact_name,
-                       contact_phone, contact_email, client_key)
+                       contact_phone, contact_email, client_key, point_precision)
 SELECT c.id, r.reference, r.source, r.language, r.seen_at, r.place, r.lat, r.lon,
        r.point_source, r.seen, r.direction, r.companions, r.photo, r.contact_name,
-       r.contact_phone, r.contact_email, r.client_key
+       r.contact_phone, r.contact_email, r.client_key, r.point_precision
 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[],
             $7::float8[], $8::float8[], $9::text[], $10::text[], $11::text[], $12::text[],
-            $13::bytea[], $14::text[], $15::text[], $16::text[], $17::text[])
+            $13::bytea[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[])
      AS r (public_id, reference, source, language, seen_at, place, lat, lon, point_source,
            seen, direction, companions, photo, contact_name, contact_phone, contact_email,
-           client_key)
+           client_key, point_precision)
 JOIN cases c ON c.public_id = r.public_id AND c.state = 'active'
 RETURNING id, case_id, reference;
 
 -- name: sighting_by_id
 -- One sighting, without its photo's bytes.
-SELECT id, case_id, reference, source, language, seen_at, place, lat, lon, point_source, seen,
+SELECT id, case_id, reference, source, language, seen_at, place, lat, lon, point_source,
+       point_precision, seen,
        direction, companions, photo IS NOT NULL AS has_photo, contact_name, contact_phone,
        contact_email, status, notes, group_id, client_key, created_at, updated_at, updated_by
 FROM sightings
@@ -36,7 +37,8 @@ WHERE id = $1;
 
 -- name: case_sightings
 -- Every sighting of a case, newest first, without the photos' bytes.
-SELECT id, case_id, reference, source, language, seen_at, place, lat, lon, point_source, seen,
+SELECT id, case_id, reference, source, language, seen_at, place, lat, lon, point_source,
+       point_precision, seen,
        direction, companions, photo IS NOT NULL AS has_photo, contact_name, contact_phone,
        contact_email, status, notes, group_id, client_key, created_at, updated_at, updated_by
 FROM sightings
@@ -52,9 +54,9 @@ SELECT photo FROM sightings WHERE id = $1;
 UPDATE sightings SET status = $2, notes = $3, updated_at = now(), updated_by = $4
 WHERE id = $1
 RETURNING id, case_id, reference, source, language, seen_at, place, lat, lon, point_source,
-          seen, direction, companions, photo IS NOT NULL AS has_photo, contact_name,
-          contact_phone, contact_email, status, notes, group_id, client_key, created_at,
-          updated_at, updated_by;
+          point_precision, seen, direction, companions, photo IS NOT NULL AS has_photo,
+          contact_name, contact_phone, contact_email, status, notes, group_id, client_key,
+          created_at, updated_at, updated_by;
 
 -- name: sightings_to_geocode
 -- Place texts of a case not looked up yet, oldest first ($2: how many).
@@ -64,10 +66,11 @@ ORDER BY id
 LIMIT $2;
 
 -- name: set_geocoded_point
--- The point found for a sighting's place text ($2, $3 NULL: not found); looked up once.
+-- The point found for a sighting's place text and its precision ($2, $3 NULL: not found, $4
+-- then 'unknown'); looked up once.
 UPDATE sightings
 SET lat = $2, lon = $3, point_source = CASE WHEN $2::float8 IS NULL THEN NULL ELSE 'geocoded' END,
-    geocoded_at = now()
+    point_precision = $4, geocoded_at = now()
 WHERE id = $1 AND lat IS NULL;
 
 -- name: set_sighting_groups

@@ -50,6 +50,10 @@ DELETE FROM volunteer_areas WHERE volunteer_id = $1;
 -- Change the language a volunteer is written to in.
 UPDATE volunteers SET language = $2, updated_at = now() WHERE id = $1;
 
+-- name: set_volunteer_exercises
+-- Whether a volunteer also receives the alerts of exercise cases ($2).
+UPDATE volunteers SET exercises = $2, updated_at = now() WHERE id = $1;
+
 -- name: set_volunteer_quiet_hours
 -- Set (or, with NULLs, remove) a volunteer's quiet hours.
 UPDATE volunteers SET quiet_start = $2, quiet_end = $3, updated_at = now() WHERE id = $1;

@@ -17,6 +17,8 @@ from alerts.i18n import LANGUAGES
 from alerts.outbox import pipeline
 from alerts.publication import preview as rendering
 from alerts.web import keys
+from alerts.web.api import inputs
+from alerts.web.api import models as m
 from alerts.web.api.handlers import (
     case_id,
     fingerprint_of,
@@ -44,8 +46,8 @@ async def load_preview(request: web.Request) -> Preview:
     wanted: int | None = None
     if "proposal_id" in request.match_info:
         wanted = proposal_id(request)
-    elif request.query.get("proposal", "").isdigit():
-        wanted = int(request.query["proposal"])
+    else:
+        wanted = inputs.query(request, m.PreviewQuery).proposal
     proposal = None if wanted is None else await proposals.get(db, case.id, wanted)
     return await proposals.preview(db, settings, case, proposal)
 
@@ -97,8 +99,9 @@ async def poster_png(request: web.Request) -> web.Response:
     lang = request.match_info["lang"]
     if lang not in LANGUAGES:
         raise errors.NotFound("No such language.")
+    side = inputs.query(request, m.PosterQuery).side
     preview = await load_preview(request)
-    views = preview.before if request.query.get("side") == "before" else preview.after
+    views = preview.before if side == "before" else preview.after
     organisation = request.app[keys.SETTINGS].organisation(lang)
     png = await asyncio.to_thread(rendering.poster_page, views, lang, organisation)
     if png is None:
@@ -124,7 +127,7 @@ async def proposal_preview(request: web.Request) -> web.Response:
 
 @routes.post("/api/cases/{case_id}/proposals/{proposal_id}/approve", name="api_approve_proposal")
 async def approve_proposal(request: web.Request) -> web.Response:
-    body = await json_body(request)
+    body = await inputs.fields(request, m.ApproveInput)
     seen = fingerprint_of(body)
     await reauth_from_body(request, body)
     app = request.app

@@ -12,7 +12,6 @@ from aiohttp.http_exceptions import HttpProcessingError
 
 from alerts import errors
 from alerts.cases import lifecycle as cases
-from alerts.cases.models import CaseState
 from alerts.cases.proposals import Proposal
 from alerts.outbox import pipeline
 from alerts.outbox import report as withdrawal_report
@@ -22,6 +21,9 @@ from alerts.staff import audit, auth
 from alerts.staff.models import Staff
 from alerts.volunteers import pseudonyms
 from alerts.web import keys
+from alerts.web.api import inputs
+from alerts.web.api import models as m
+from alerts.web.api import partner_models as pm
 from alerts.web.api.openapi import openapi_spec
 from alerts.web.console.staff_auth import client_key
 from alerts.web.paths import path_id
@@ -135,7 +137,7 @@ async def openapi(request: web.Request) -> web.Response:
 
 @routes.post("/api/cases", name="api_create_case")
 async def create_case(request: web.Request) -> web.Response:
-    data = await locate(request, await json_body(request))
+    data = await locate(request, await inputs.fields(request, m.CaseInput))
     data.setdefault("languages", list(request.app[keys.SETTINGS].default_languages))
     case = await cases.create_draft(request.app[keys.DB], staff_of(request), data)
     return reply(case, status=201)
@@ -143,16 +145,8 @@ async def create_case(request: web.Request) -> web.Response:
 
 @routes.get("/api/cases", name="api_list_cases")
 async def list_cases(request: web.Request) -> web.Response:
-    state = request.query.get("state")
-    try:
-        parsed = CaseState(state) if state else None
-        limit = min(max(int(request.query.get("limit", "100")), 1), 500)
-        offset = max(int(request.query.get("offset", "0")), 0)
-    except ValueError:
-        raise errors.InvalidInput(
-            "Unknown state, or a limit/offset that is not a number."
-        ) from None
-    found = await cases.list_cases(request.app[keys.DB], parsed, limit, offset)
+    asked = inputs.query(request, m.CaseList)
+    found = await cases.list_cases(request.app[keys.DB], asked.state, asked.limit, asked.offset)
     return reply({"cases": found})
 
 
@@ -167,7 +161,7 @@ async def get_case(request: web.Request) -> web.Response:
 
 @routes.patch("/api/cases/{case_id}", name="api_update_case")
 async def update_case(request: web.Request) -> web.Response:
-    data = await locate(request, await json_body(request))
+    data = await locate(request, await inputs.fields(request, m.CasePatch))
     app = request.app
     case = await pipeline.revise(
         app[keys.DB], app[keys.SETTINGS], staff_of(request), case_id(request), data
@@ -229,7 +223,7 @@ async def photo(request: web.Request) -> web.Response:
 
 @routes.put("/api/cases/{case_id}/consent", name="api_consent")
 async def put_consent(request: web.Request) -> web.Response:
-    data = await json_body(request)
+    data = await inputs.fields(request, m.ConsentInput)
     app = request.app
     consent = await pipeline.change_consent(
         app[keys.DB], app[keys.SETTINGS], staff_of(request), case_id(request), data
@@ -243,6 +237,16 @@ async def submit(request: web.Request) -> web.Response:
     return reply(await cases.submit(request.app[keys.DB], staff_of(request), case_id(request)))
 
 
+@routes.post("/api/cases/{case_id}/renewal", name="api_renew")
+async def renew(request: web.Request) -> web.Response:
+    await json_body(request)
+    app = request.app
+    renewed = await pipeline.renew(
+        app[keys.DB], app[keys.SETTINGS], staff_of(request), case_id(request)
+    )
+    return held(renewed) if isinstance(renewed, Proposal) else reply(renewed)
+
+
 @routes.post("/api/cases/{case_id}/return", name="api_return")
 async def return_to_draft(request: web.Request) -> web.Response:
     await json_body(request)
@@ -252,7 +256,7 @@ async def return_to_draft(request: web.Request) -> web.Response:
 
 @routes.post("/api/cases/{case_id}/approve", name="api_approve")
 async def approve(request: web.Request) -> web.Response:
-    body = await json_body(request)
+    body = await inputs.fields(request, m.ApproveInput)
     seen = fingerprint_of(body)
     await reauth_from_body(request, body)
     app = request.app
@@ -264,7 +268,7 @@ async def approve(request: web.Request) -> web.Response:
 
 @routes.post("/api/cases/{case_id}/close", name="api_close")
 async def close(request: web.Request) -> web.Response:
-    body = await json_body(request)
+    body = await inputs.fields(request, m.CloseInput)
     await reauth_from_body(request, body)
     db = request.app[keys.DB]
     case = await pipeline.close(db, staff_of(request), case_id(request), body.get("reason"))
@@ -286,11 +290,7 @@ async def publications(request: web.Request) -> web.Response:
 async def audit_log(request: web.Request) -> web.Response:
     if not staff_of(request).is_supervisor:
         raise errors.Forbidden("Only supervisors can read the audit log.")
-    raw = request.query.get("case_id")
-    try:
-        wanted = int(raw) if raw else None
-    except ValueError:
-        raise errors.InvalidInput("case_id must be a number.") from None
+    wanted = inputs.query(request, m.AuditQuery).case_id
     return reply({"entries": await audit.entries(request.app[keys.DB], wanted)})
 
 
@@ -304,7 +304,7 @@ async def regional_channels(request: web.Request) -> web.Response:
 
 @routes.post("/api/regional-channels", name="api_add_regional_channel")
 async def add_regional_channel(request: web.Request) -> web.Response:
-    data = await json_body(request)
+    data = await inputs.fields(request, pm.ChannelInput)
     app = request.app
     channel = await partners.register_regional_channel(
         app[keys.DB], app[keys.GEOCODER], staff_of(request), data
@@ -314,7 +314,7 @@ async def add_regional_channel(request: web.Request) -> web.Response:
 
 @routes.patch("/api/regional-channels/{channel_id}", name="api_update_regional_channel")
 async def update_regional_channel(request: web.Request) -> web.Response:
-    data = await json_body(request)
+    data = await inputs.fields(request, pm.ChannelPatch)
     app = request.app
     channel = await partners.update_regional_channel(
         app[keys.DB], app[keys.GEOCODER], staff_of(request), channel_id(request), data
@@ -334,14 +334,14 @@ def with_secret(issued: partners.IssuedSecret) -> dict[str, Any]:
 
 @routes.post("/api/partner-webhooks", name="api_add_partner_webhook")
 async def add_partner_webhook(request: web.Request) -> web.Response:
-    data = await json_body(request)
+    data = await inputs.fields(request, pm.WebhookInput)
     issued = await partners.register_partner_webhook(request.app[keys.DB], staff_of(request), data)
     return reply(with_secret(issued), status=201)
 
 
 @routes.patch("/api/partner-webhooks/{webhook_id}", name="api_update_partner_webhook")
 async def update_partner_webhook(request: web.Request) -> web.Response:
-    data = await json_body(request)
+    data = await inputs.fields(request, pm.WebhookPatch)
     webhook = await partners.update_partner_webhook(
         request.app[keys.DB], staff_of(request), webhook_id(request), data
     )

@@ -1,329 +1,199 @@
-"""The OpenAPI 3.0 description of the staff JSON API (served at /api/openapi.json)."""
+"""The OpenAPI 3.1 description of the staff JSON API (served at /api/openapi.json), generated from
+the table of operations in `alerts.web.api.operations`: the bodies and query strings from the
+pydantic models that also validate them (`models`), the answers from their types (`answers`),
+and the links between operations from what each one makes (an id in its answer)."""
 
 from __future__ import annotations
 
+import functools
+import re
 from typing import Any
 
-from alerts.cases.models import CaseState
+from pydantic import TypeAdapter
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode
+
 from alerts.i18n import LANGUAGES
-from alerts.web.api.schemas import (
-    APPROVE_INPUT,
+from alerts.web.api import answers
+from alerts.web.api.models import ID_MAX
+from alerts.web.api.operations import (
     BEARER_DESCRIPTION,
-    CASE_INPUT,
-    CLOSE_INPUT,
-    CONSENT_INPUT,
-    ERROR,
-    OBJECT,
-    REVEAL_INPUT,
-    SIGHTING_PATCH,
-    SOCIAL_POST_INPUT,
-    enum_of,
-    json_content,
-    operation,
+    ERRORS,
+    OPERATIONS,
+    Binary,
+    Operation,
 )
 
-
-def _sighting_patch() -> dict[str, Any]:
-    op = operation("Triage a sighting: status and/or notes (audited)", body=SIGHTING_PATCH,
-                    params=False)  # fmt: skip
-    op["parameters"] = [
-        {"name": "sighting_id", "in": "path", "required": True,
-         "schema": {"type": "integer", "minimum": 1, "maximum": 2**62}},
-    ]  # fmt: skip
-    return op
+REF = "#/components/schemas/{model}"
+JSON = "application/json"
+_PATH_PARAM = re.compile(r"{(\w+)}")
+PATH_PARAMETERS: dict[str, dict[str, Any]] = {
+    "lang": {"type": "string", "enum": list(LANGUAGES)},
+    "photo_id": {"type": "string", "pattern": r"^[A-Za-z0-9_-]{1,64}$"},
+}  # every other path parameter is an id: 1 … 2**62
 
 
-def _confirm_removal() -> dict[str, Any]:
-    op = operation("Confirm that a publication marked for manual action was removed")
-    op["parameters"].append(
-        {"name": "publication_id", "in": "path", "required": True,
-         "schema": {"type": "integer", "minimum": 1, "maximum": 2**62}},
-    )  # fmt: skip
-    return op
+class _Schemas:
+    """The components: every type the operations name, each under its own name."""
+
+    def __init__(self) -> None:
+        self.wanted: list[tuple[Any, JsonSchemaMode]] = []
+
+    def add(self, kind: Any, mode: JsonSchemaMode) -> None:
+        if (kind, mode) not in self.wanted:
+            self.wanted.append((kind, mode))
+
+    def generate(self) -> tuple[dict[tuple[Any, JsonSchemaMode], Any], dict[str, Any]]:
+        inputs = [(kind, mode, TypeAdapter(kind).core_schema) for kind, mode in self.wanted]
+        refs, definitions = GenerateJsonSchema(ref_template=REF).generate_definitions(inputs)
+        return dict(refs), {str(name): schema for name, schema in definitions.items()}
 
 
-PUBLICATIONS_ABOUT = (
-    "Each message to a volunteer names them by a stable pseudonym (target `V-` and eight hex "
-    "digits) and carries no address: no e-mail address, no Telegram chat id, for any staff "
-    "account. A supervisor who must contact one volunteer uses reveal-contact, audited."
-)
-SIGHTINGS_ABOUT = (
-    "A tipster's contact (contact_name, contact_phone, contact_email) is shown to the staff "
-    "assigned to the case (its creator, submitter and approver) and to supervisors, and each "
-    "such read is audited; for anyone else it is null and `contact_withheld` is true."
-)
+def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """A query parameter's schema without its `null` (an absent parameter is the null)."""
+    options = [s for s in schema.get("anyOf", []) if s != {"type": "null"}]
+    if len(options) == 1:
+        rest = {k: v for k, v in schema.items() if k != "anyOf"}
+        return {**rest, **options[0]}
+    return schema
 
 
-def _with_publication(op: dict[str, Any]) -> dict[str, Any]:
-    op["parameters"].append(
-        {"name": "publication_id", "in": "path", "required": True,
-         "schema": {"type": "integer", "minimum": 1, "maximum": 2**62}},
-    )  # fmt: skip
-    return op
-
-
-def _reveal_contact() -> dict[str, Any]:
-    op = _with_publication(
-        operation(
-            "Reveal the contact of the volunteer a message went to (supervisors, audited)",
-            body=REVEAL_INPUT,
-        )  # fmt: skip
-    )
-    op["description"] = (
-        "For a supervisor who must reach this one volunteer: the reason is required and the "
-        "read is recorded in the audit log. 410 once the volunteer has deleted their data."
-    )
-    op["responses"]["410"] = {
-        "description": "The volunteer deleted their data",
-        **json_content({"$ref": "#/components/schemas/Error"}),
+def _without_defaults(schema: dict[str, Any]) -> dict[str, Any]:
+    """A body's schema without the models' placeholders for absent fields (descriptions say
+    what an absent field means)."""
+    properties = {
+        name: {k: v for k, v in value.items() if k != "default"}
+        for name, value in schema.get("properties", {}).items()
     }
-    return op
+    return {**schema, "properties": properties} if properties else schema
 
 
-def _described(op: dict[str, Any], about: str) -> dict[str, Any]:
-    op["description"] = about
-    return op
+def _path_parameters(path: str) -> list[dict[str, Any]]:
+    return [
+        {"name": name, "in": "path", "required": True,
+         "schema": PATH_PARAMETERS.get(name, {"type": "integer", "minimum": 1, "maximum": ID_MAX})}
+        for name in _PATH_PARAM.findall(path)
+    ]  # fmt: skip
 
 
-_NAME: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": 100}
-_LANGUAGE: dict[str, Any] = {"type": "string", "enum": list(LANGUAGES)}
-_CENTRE: dict[str, Any] = {
-    "lat": {"type": "number", "minimum": -90, "maximum": 90},
-    "lon": {"type": "number", "minimum": -180, "maximum": 180},
-    "place": {
-        "type": "string",
-        "maxLength": 200,
-        "description": "A Belgian municipality or postcode, geocoded into the centre "
-        "(instead of lat and lon)",
-    },
-    "radius_km": {"type": "number", "minimum": 0.1, "maximum": 500},
-}
-CHANNEL_INPUT: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["name", "chat_id", "language", "radius_km"],
-    "description": "The centre is lat and lon, or a place",
-    "properties": {
-        "name": _NAME,
-        "chat_id": {
-            "type": "string",
-            "pattern": r"^(-[1-9][0-9]{0,15}|@[A-Za-z][A-Za-z0-9_]{4,31})$",
-            "description": "The channel's @username, or its numeric id (such as -1001234567890)",
-        },
-        "language": _LANGUAGE,
-        **_CENTRE,
-    },
-}
-CHANNEL_PATCH: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {"name": _NAME, "language": _LANGUAGE, **_CENTRE, "active": {"type": "boolean"}},
-}
-_WEBHOOK_FIELDS: dict[str, Any] = {
-    "name": _NAME,
-    "url": {
-        "type": "string",
-        "maxLength": 500,
-        "pattern": r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/?=&%-]*)?$",
-        "description": "The partner's http(s) address; unique",
-    },
-    "format": {"type": "string", "enum": ["json", "cap"]},
-    "language": {**_LANGUAGE, "default": "en"},
-}
-WEBHOOK_INPUT: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["name", "url", "format"],
-    "properties": _WEBHOOK_FIELDS,
-}
-WEBHOOK_PATCH: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {**_WEBHOOK_FIELDS, "active": {"type": "boolean"}},
-}
+def _query_parameters(op: Operation, definitions: dict[str, Any]) -> list[dict[str, Any]]:
+    if op.query is None:
+        return []
+    schema = definitions[op.query.__name__]
+    required = set(schema.get("required", ()))
+    return [
+        {"name": name, "in": "query", "required": name in required, "schema": _not_null(value)}
+        for name, value in schema["properties"].items()
+    ]
 
 
-def _partner_operation(
-    summary: str, param: str, ok: int = 200, body: dict[str, Any] | None = None
+def _content(media: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"content": {media: {"schema": schema}}}
+
+
+def _answer_content(answer: Any, refs: dict[tuple[Any, JsonSchemaMode], Any]) -> dict[str, Any]:
+    if isinstance(answer, Binary):
+        return _content(answer.media, {"type": "string", "format": "binary"})
+    return _content(JSON, refs[(answer, "serialization")])
+
+
+def _links(op: Operation) -> dict[int, dict[str, Any]]:
+    """The links from `op`'s answers to every operation that takes an id it makes (and the ids
+    of its own address): create a case, then read, edit, submit or approve it."""
+    found: dict[int, dict[str, Any]] = {}
+    own = set(_PATH_PARAM.findall(op.path))
+    for status, made in op.makes.items():
+        for other in OPERATIONS:
+            needed = set(_PATH_PARAM.findall(other.path)) - {"lang"}
+            if other is op or not needed & set(made) or not needed <= own | set(made):
+                continue
+            parameters = {
+                name: f"$response.body#{made[name]}" if name in made else f"$request.path.{name}"
+                for name in sorted(needed)
+            }
+            found.setdefault(status, {})[other.name] = {
+                "operationId": other.name, "parameters": parameters,
+            }  # fmt: skip
+    return found
+
+
+def _operation(
+    op: Operation, refs: dict[tuple[Any, JsonSchemaMode], Any], definitions: dict[str, Any]
 ) -> dict[str, Any]:
-    """An operation on one regional channel or partner webhook, `param` its id in the path."""
-    op = operation(summary, ok, body, params=False)
-    op["parameters"] = [
-        {"name": param, "in": "path", "required": True,
-         "schema": {"type": "integer", "minimum": 1, "maximum": 2**62}},
-    ]  # fmt: skip
-    return op
-
-
-def _registry_paths(
-    path: str, param: str, noun: str, listing: str, adding: str, body: Any, patch: Any
-) -> dict[str, Any]:
-    """The list, add and edit operations of regional channels or of partner webhooks (`noun`),
-    at `path` and `path/{param}`."""
-    return {
-        path: {
-            "get": operation(listing, params=False),
-            "post": operation(adding, 201, body, params=False),
-        },
-        f"{path}/{{{param}}}": {
-            "patch": _partner_operation(
-                f"Edit, deactivate or reactivate a {noun} (supervisors)", param, body=patch
-            ),
-        },
+    error = {"$ref": REF.format(model="Error")}
+    responses: dict[str, Any] = {
+        str(op.ok): {"description": "OK", **_answer_content(op.answer, refs)}
     }
-
-
-def _partner_paths() -> dict[str, Any]:
-    """Regional Telegram channels and partner webhooks: supervisors and admins change them."""
-    once = "; the answer carries the secret, shown this once"
-    return {
-        **_registry_paths(
-            "/api/regional-channels", "channel_id", "regional channel",
-            "Regional Telegram channels, with their posts and last error",
-            "Add a regional Telegram channel (supervisors)", CHANNEL_INPUT, CHANNEL_PATCH,
-        ),
-        **_registry_paths(
-            "/api/partner-webhooks", "webhook_id", "partner webhook",
-            "Partner webhooks (never their secret), with their last delivery",
-            f"Add a partner webhook (supervisors){once}", WEBHOOK_INPUT, WEBHOOK_PATCH,
-        ),
-        "/api/partner-webhooks/{webhook_id}/secret": {
-            "post": _partner_operation(f"Replace a partner webhook's secret (supervisors){once}",
-                                       "webhook_id"),
-        },
-    }  # fmt: skip
-
-
-def _held(op: dict[str, Any]) -> dict[str, Any]:
-    """`op`, which answers 202 with the proposal when the change widens an active case."""
-    op["responses"]["202"] = {
-        "description": "The change widens what is published: stored as a proposal that a "
-        "second staff member with an approver role approves; nothing published changed",
-        **json_content(OBJECT),
+    if op.held:
+        responses["202"] = {
+            "description": "The change widens what is published: stored as a proposal that a "
+            "second staff member with an approver role approves; nothing published changed",
+            **_content(JSON, refs[(answers.Held, "serialization")]),
+        }
+    for status, what in {**ERRORS, **op.errors}.items():
+        responses[str(status)] = {"description": what, **_content(JSON, error)}
+    for status, links in _links(op).items():
+        responses[str(status)]["links"] = links
+    described: dict[str, Any] = {
+        "operationId": op.name,
+        "summary": op.summary,
+        "parameters": _path_parameters(op.path) + _query_parameters(op, definitions),
+        "responses": responses,
     }
-    return op
+    if op.description:
+        described["description"] = op.description
+    if op.body is not None:
+        described["requestBody"] = {
+            "required": True,
+            **_content(JSON, refs[(op.body, "validation")]),
+        }
+    elif op.upload is not None:
+        described["requestBody"] = {"required": True, "content": {"multipart/form-data": {
+            "schema": {"type": "object", "required": [op.upload.field],
+                       "properties": {op.upload.field: {"type": "string", "format": "binary"}}},
+            "encoding": {op.upload.field: {"contentType": op.upload.media}},
+        }}}  # fmt: skip
+    return described
 
 
-def _proposal_operation(summary: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-    op = operation(summary, body=body)
-    op["parameters"].append(
-        {"name": "proposal_id", "in": "path", "required": True,
-         "schema": {"type": "integer", "minimum": 1, "maximum": 2**62}},
-    )  # fmt: skip
-    return op
-
-
-def _approval_paths(case: str) -> dict[str, Any]:
-    """The previews an approver looks at, and the proposed changes of active cases."""
-    poster = operation("Page 1 of the poster in a language, as it will be published (PNG)")
-    poster["parameters"] += [
-        {"name": "lang", "in": "path", "required": True, "schema": _LANGUAGE},
-        {"name": "proposal", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-        {"name": "side", "in": "query", "schema": {"type": "string", "enum": ["before", "after"]}},
-    ]  # fmt: skip
-    poster["responses"]["200"] = {"description": "OK", "content": {"image/png": {}}}
-    proposal = f"{case}/proposals/{{proposal_id}}"
-    return {
-        f"{case}/preview": {"get": operation(
-            "What approval publishes: the views, texts per language, poster pages, and the "
-            "fingerprint to approve")},
-        f"{case}/preview/poster-{{lang}}.png": {"get": poster},
-        f"{case}/proposals": {"get": operation("The proposed changes of a case")},
-        proposal: {"get": _proposal_operation(
-            "A proposed change: the views before and after, what differs, the fingerprint")},
-        f"{proposal}/approve": {"post": _proposal_operation(
-            "Approve a proposed change (an approver, not the proposer): it is published",
-            APPROVE_INPUT)},
-        f"{proposal}/reject": {"post": _proposal_operation(
-            "Reject a proposed change (an approver), or withdraw it (its proposer)")},
-    }  # fmt: skip
+@functools.cache
+def _described() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The paths and the component schemas (made once: the tables do not change)."""
+    schemas = _Schemas()
+    schemas.add(answers.Error, "serialization")
+    schemas.add(answers.Held, "serialization")
+    for op in OPERATIONS:
+        for model in (op.body, op.query):
+            if model is not None:
+                schemas.add(model, "validation")
+        if not isinstance(op.answer, Binary):
+            schemas.add(op.answer, "serialization")
+    refs, definitions = schemas.generate()
+    for op in OPERATIONS:
+        if op.body is not None:
+            name = op.body.__name__
+            definitions[name] = _without_defaults(definitions[name])
+    paths: dict[str, Any] = {}
+    for op in OPERATIONS:
+        paths.setdefault(op.path, {})[op.method.lower()] = _operation(op, refs, definitions)
+    for op in OPERATIONS:  # query models are parameters, not components
+        if op.query is not None:
+            definitions.pop(op.query.__name__, None)
+    return paths, definitions
 
 
 def openapi_spec(base_url: str) -> dict[str, Any]:
     """The API description, with `base_url` as its server."""
-    case = "/api/cases/{case_id}"
-    photo_body = {
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["photo"],
-                    "properties": {"photo": {"type": "string", "format": "binary"}},
-                }
-            }
-        },
-        "required": True,
-    }
-    photo_op = operation("Add a photo (JPEG, PNG or WebP; re-encoded, metadata removed)", 201)
-    photo_op["requestBody"] = photo_body
-    list_op = operation("List cases", params=False)
-    list_op["parameters"] = [
-        {"name": "state", "in": "query", "schema": enum_of(CaseState)},
-        {
-            "name": "limit",
-            "in": "query",
-            "schema": {"type": "integer", "minimum": 1, "maximum": 500},
-        },
-        {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
-    ]
+    paths, definitions = _described()
     return {
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",
         "info": {"title": "Community alerts: staff API", "version": "1"},
         "servers": [{"url": base_url}],
         "security": [{"bearer": []}],
-        "paths": {
-            "/api/cases": {
-                "get": list_op,
-                "post": operation("Create a draft case", 201, CASE_INPUT, params=False),
-            },
-            case: {
-                "get": operation("Read a case, its consent and photos"),
-                "patch": _held(
-                    operation("Edit a draft, or revise an active case", body=CASE_INPUT)
-                ),
-            },
-            f"{case}/photos": {"post": _held(photo_op)},
-            f"{case}/consent": {
-                "put": _held(operation("Record consent and level", body=CONSENT_INPUT))
-            },
-            f"{case}/submit": {"post": operation("Submit a draft for approval")},
-            f"{case}/return": {"post": operation("Send a submitted case back to draft")},
-            f"{case}/approve": {
-                "post": operation(
-                    "Approve (an approver role, four eyes) what the preview showed",
-                    body=APPROVE_INPUT,
-                )
-            },
-            f"{case}/close": {"post": operation("Close a case", body=CLOSE_INPUT)},
-            f"{case}/publications": {
-                "get": _described(
-                    operation("The publication registry of a case, with its withdrawal"),
-                    PUBLICATIONS_ABOUT,
-                )
-            },
-            f"{case}/publications/{{publication_id}}/reveal-contact": {"post": _reveal_contact()},
-            f"{case}/consent/revoke": {"post": operation("Revoke the consent: withdraw all")},
-            f"{case}/social-posts": {
-                "post": operation("Record a post made by hand", 201, SOCIAL_POST_INPUT)
-            },
-            f"{case}/publications/{{publication_id}}/confirm-removal": {"post": _confirm_removal()},
-            f"{case}/reach": {"get": operation("Matched, sent, failed, pending, withdrawn")},
-            f"{case}/sightings": {
-                "get": _described(
-                    operation("Sightings, in triage order and grouped"), SIGHTINGS_ABOUT
-                )
-            },
-            "/api/sightings/{sighting_id}": {
-                "patch": _described(_sighting_patch(), SIGHTINGS_ABOUT)
-            },
-            "/api/audit": {"get": operation("The audit log (supervisors)", params=False)},
-            **_approval_paths(case),
-            **_partner_paths(),
-        },
+        "paths": paths,
         "components": {
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer", "description": BEARER_DESCRIPTION}
-            },  # fmt: skip
-            "schemas": {"Error": ERROR},
+            },
+            "schemas": definitions,
         },
     }

@@ -55,10 +55,12 @@ async def case_list(request: web.Request) -> web.Response:
     except ValueError:
         raise web.HTTPSeeOther("/console") from None
     db = request.app[keys.DB]
-    counts = {row["state"]: row["n"] for row in await db.fetch("count_cases_by_state")}
+    rows = await db.fetch("count_cases_by_state")
+    counts = {row["state"]: row["n"] for row in rows}
+    exercises = {row["state"]: row["exercises"] for row in rows if row["exercises"]}
     found = await cases.list_cases(db, state, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
     return render(
-        request, "console/cases.html", tabs=TABS, state=state, counts=counts,
+        request, "console/cases.html", tabs=TABS, state=state, counts=counts, exercises=exercises,
         cases=found[:PAGE_SIZE], page=page, more=len(found) > PAGE_SIZE,
     )  # fmt: skip
 
@@ -86,10 +88,11 @@ def case_form_page(
 async def create_case(request: web.Request) -> web.Response:
     form = await request.post()
     data = await api.locate(request, views.case_data(form))
+    data["exercise"] = form.get("exercise") == "on"  # only at creation: it is fixed for ever
     try:
         case = await cases.create_draft(request.app[keys.DB], request[keys.STAFF], data)
     except errors.InvalidInput as exc:
-        values = views.posted_case_values(form)
+        values = {**views.posted_case_values(form), "exercise": data["exercise"]}
         return case_form_page(request, None, values, as_problem(request, "case", exc), exc.status)
     raise see_case(case, "created")
 

@@ -41,6 +41,8 @@ DONE = {
         "The regional channel is active again: it gets the cases approved or updated from now on."
     ),
     "webhook_saved": N_("The changes to the partner webhook were saved."),
+    "exercises_on": N_("It takes exercise cases from now on (marked EXERCISE)."),
+    "exercises_off": N_("It takes real cases only from now on."),
     "webhook_deactivated": N_(
         "The partner webhook was deactivated: it gets no new alerts, and the calls not sent yet "
         "were cancelled."
@@ -61,12 +63,14 @@ def add_routes(routes: web.RouteTableDef) -> None:
     routes.get(f"{channel}/edit", name="console_edit_channel")(edit_channel_form)
     routes.post(f"{channel}/edit", name="console_update_channel")(update_channel)
     routes.post(f"{channel}/active", name="console_channel_active")(set_channel_active)
+    routes.post(f"{channel}/exercises", name="console_channel_exercises")(set_channel_exercises)
     routes.get("/console/partner-webhooks/new", name="console_new_webhook")(new_webhook_form)
     routes.post("/console/partner-webhooks", name="console_add_webhook")(add_webhook)
     webhook = "/console/partner-webhooks/{webhook_id}"
     routes.get(f"{webhook}/edit", name="console_edit_webhook")(edit_webhook_form)
     routes.post(f"{webhook}/edit", name="console_update_webhook")(update_webhook)
     routes.post(f"{webhook}/active", name="console_webhook_active")(set_webhook_active)
+    routes.post(f"{webhook}/exercises", name="console_webhook_exercises")(set_webhook_exercises)
     routes.post(f"{webhook}/secret", name="console_webhook_secret")(rotate_secret)
 
 
@@ -234,6 +238,24 @@ async def set_webhook_active(request: web.Request) -> web.Response:
     raise see_list(
         "webhook_reactivated" if webhook.active else "webhook_deactivated", "partner-webhooks"
     )
+
+
+async def set_channel_exercises(request: web.Request) -> web.Response:
+    app, form = request.app, await request.post()
+    channel = await partners.update_regional_channel(
+        app[keys.DB], app[keys.GEOCODER], request[keys.STAFF], api.channel_id(request),
+        {"exercises": form_text(form, "exercises")},
+    )  # fmt: skip
+    raise see_list("exercises_on" if channel.exercises else "exercises_off", "regional-channels")
+
+
+async def set_webhook_exercises(request: web.Request) -> web.Response:
+    form = await request.post()
+    webhook = await partners.update_partner_webhook(
+        request.app[keys.DB], request[keys.STAFF], api.webhook_id(request),
+        {"exercises": form_text(form, "exercises")},
+    )  # fmt: skip
+    raise see_list("exercises_on" if webhook.exercises else "exercises_off", "partner-webhooks")
 
 
 async def rotate_secret(request: web.Request) -> web.Response:

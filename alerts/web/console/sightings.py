@@ -24,21 +24,22 @@ from alerts.sightings.triage import Group, Ranked
 from alerts.staff import audit
 from alerts.web import keys
 from alerts.web.api import handlers as api
+from alerts.web.api import inputs, models
 from alerts.web.console.forms import N_, Problem, form_text, render, render_text, when
+from alerts.web.middlewares import map_page
 from alerts.web.paths import path_id
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 POLL_BATCH = 50
-PATCH_FIELDS = {"status", "notes"}
 # The columns of the exports, in the order of sighting_triage.export_rows.
 EXPORT_COLUMNS = (
     N_("Reference"), N_("Group"), N_("Status"), N_("Seen at"), N_("Place"), N_("Latitude"),
-    N_("Longitude"), N_("Point from"), N_("Distance from the last-seen place (km)"),
-    N_("Hours after the last sighting"), N_("Implied speed (km/h)"), N_("What was seen"),
-    N_("Direction"), N_("With whom, or vehicle"), N_("Photo"), N_("Contact name"),
-    N_("Contact phone"), N_("Contact e-mail"), N_("Received through"), N_("Received at"),
-    N_("Notes"),
+    N_("Longitude"), N_("Point from"), N_("Precision of the place"),
+    N_("Distance from the last-seen place (km)"), N_("Hours after the last sighting"),
+    N_("Implied speed (km/h)"), N_("What was seen"), N_("Direction"),
+    N_("With whom, or vehicle"), N_("Photo"), N_("Contact name"), N_("Contact phone"),
+    N_("Contact e-mail"), N_("Received through"), N_("Received at"), N_("Notes"),
 )  # fmt: skip
 
 
@@ -92,9 +93,8 @@ async def api_list(request: web.Request) -> web.Response:
 @routes.patch("/api/sightings/{sighting_id}", name="api_triage_sighting")
 async def api_triage(request: web.Request) -> web.Response:
     """Set a sighting's status and/or notes (audited)."""
-    body = await api.json_body(request)
-    unknown = set(body) - PATCH_FIELDS
-    if unknown or not body:
+    body = await inputs.fields(request, models.SightingPatch)
+    if not body:
         raise errors.InvalidInput("Send status and/or notes, nothing else.")
     db = request.app[keys.DB]
     updated = await triage.update(
@@ -151,11 +151,13 @@ async def render_page(
     senders = _senders(everything)
     cards = [[card(item, lang, senders, withheld) for item in g.members] for g in groups]
     counts = {code: sum(s.status == code for s in everything) for code in STATUSES}
-    return render(
+    response = render(
         request, "console/sightings.html", status=status, case=case, groups=cards,
         counts=counts, total=len(everything), statuses=STATUSES, problem=problem,
         latest=max((s.id for s in everything), default=0), done=request.query.get("done", ""),
     )  # fmt: skip
+    map_page(response)  # its tiles are asked with the site's origin as referrer
+    return response
 
 
 # The page itself; the form handlers call it to show a refused form again.

@@ -19,6 +19,7 @@ from alerts.outbox import pipeline
 from alerts.outbox import report as withdrawal_report
 from alerts.web import keys
 from alerts.web.api import handlers as api
+from alerts.web.api import inputs, models
 from alerts.web.console import case_pages as console
 from alerts.web.console.forms import form_text, render
 from alerts.web.paths import path_id
@@ -53,7 +54,7 @@ async def api_revoke_consent(request: web.Request) -> web.Response:
 @routes.post(f"/api{CASE}/social-posts", name="api_social_post")
 async def api_social_post(request: web.Request) -> web.Response:
     """Record a post made by hand on a social network (`{"url": ...}`)."""
-    body = await api.json_body(request)
+    body = await inputs.fields(request, models.SocialPostInput)
     recorded = await withdrawal_report.record_manual_post(
         request.app[keys.DB], api.staff_of(request), api.case_id(request), body.get("url")
     )
@@ -72,7 +73,7 @@ async def api_confirm_removal(request: web.Request) -> web.Response:
 async def api_reveal_contact(request: web.Request) -> web.Response:
     """A supervisor reads the contact of the volunteer a message went to (`{"reason": ...}`),
     audited."""
-    body = await api.json_body(request)
+    body = await inputs.fields(request, models.RevealInput)
     revealed = await withdrawal_report.reveal_contact(
         request.app[keys.DB], request.app[keys.SETTINGS], api.staff_of(request),
         api.case_id(request), publication_id(request), body.get("reason"),

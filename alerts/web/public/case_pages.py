@@ -37,17 +37,19 @@ from alerts.i18n import (
 from alerts.posters.labels import (
     CALL,
     COLON,
-    HEADLINE,
+    EXERCISE,
+    EXERCISE_NOTE,
     LOCALES,
     SEEN_QUESTION,
     facts,
     format_day,
+    headline_word,
 )
 from alerts.posters.layout import scaled_photo
 from alerts.publication import materials
 from alerts.publication.materials import MaterialFile, StoredMaterial
 from alerts.web import keys
-from alerts.web.middlewares import anonymous_csrf_token, csrf_cookie_name, public
+from alerts.web.middlewares import anonymous_csrf_token, csrf_cookie_name, map_page, public
 from alerts.web.public import cdn, page_cache, sharing
 from alerts.web.public.page_cache import CACHE, Built, Ready
 
@@ -119,12 +121,13 @@ def render_page(
     csrf: bool = False,
     switch_path: str = "",
     cache: str = "no-cache",
+    with_map: bool = False,
     **context: Any,
 ) -> web.Response:
     """A public page (templates/public/_base.html), its template rendered in `lang`; with
     `csrf`, a double-submit token in a cookie and in the context (`csrf_token`) for the page's
     forms. The language switch links to `switch_path` (default: this address, by a query-only
-    link that names no path)."""
+    link that names no path). A page `with_map` sends the tile server its origin."""
     settings = request.app[keys.SETTINGS]
     response = web.Response(status=status, content_type="text/html")
     page = {
@@ -140,6 +143,8 @@ def render_page(
     with language(lang):
         response.text = template_.render({**page, **context})
     public_headers(response, lang=lang, noindex=noindex, cache=cache)
+    if with_map:
+        map_page(response)
     return response
 
 
@@ -267,7 +272,8 @@ async def build_page(request: web.Request, asked: str | None) -> Built:
         return kept(request, notice(request, exc.status), case_id)
     context = page_context(request, view, lang, stored)
     response = render_page(request, "public/case.html", lang, noindex=view.level < LEVEL_PUBLIC,
-                           cache=PAGE_CACHE_CONTROL, csrf_token=TOKEN_SLOT, **context)  # fmt: skip
+                           cache=PAGE_CACHE_CONTROL, csrf_token=TOKEN_SLOT, with_map=True,
+                           **context)  # fmt: skip
     body, headers = page_cache.captured(response)
     head, slot, tail = body.partition(TOKEN_SLOT.encode())
     expires = consent.valid_until.timestamp() if consent and consent.valid_until else None
@@ -290,7 +296,9 @@ def page_context(
     with language(lang):
         return {
             "view": view,
-            "headline": gettext(HEADLINE),
+            "headline": headline_word(view),
+            "exercise_word": gettext(EXERCISE),
+            "exercise_note": gettext(EXERCISE_NOTE),
             "call": gettext(CALL, hotline=view.hotline),
             "seen_question": (
                 gettext("Have you seen %(name)s?", name=view.name)
@@ -379,7 +387,7 @@ def _open_graph(
     description = " · ".join(v for k, v in found.items() if k in ("age", "place") and v)
     with language(lang):
         subject = view.name or gettext(SEEN_QUESTION)
-        title = f"{gettext(HEADLINE)}{gettext(COLON)} {subject}"
+        title = f"{headline_word(view)}{gettext(COLON)} {subject}"
     tags = {
         "title": title,
         "description": description,

@@ -75,7 +75,7 @@ async def collect(db: Database) -> list[Family]:
             *await _publications(tx),
             *await _queue(tx),
             await _withdrawal(tx),
-            await _cases(tx),
+            *await _cases(tx),
             *await _sightings(tx),
             await _volunteers(tx),
         ]
@@ -85,7 +85,8 @@ async def collect(db: Database) -> list[Family]:
 FAMILIES: Mapping[str, tuple[str, str]] = {
     "alerts_publications": (
         "gauge",
-        "Publications in the registry (the outbox and the withdrawal list), by channel and state.",
+        "Publications of real cases in the registry (the outbox and the withdrawal list), by "
+        "channel and state.",
     ),
     "alerts_deliveries_total": ("counter", "Messages delivered, by channel."),
     "alerts_delivery_attempts_total": (
@@ -115,7 +116,12 @@ FAMILIES: Mapping[str, tuple[str, str]] = {
         "Publications of closed cases, by state: withdrawing is the work left; withdrawn, "
         "neutralised and cancelled are done; manual waits for a person.",
     ),
-    "alerts_cases": ("gauge", "Cases by state."),
+    "alerts_cases": ("gauge", "Cases by state (exercises not counted)."),
+    "alerts_exercise_cases": ("gauge", "Exercise cases by state (counted apart from real ones)."),
+    "alerts_exercise_publications": (
+        "gauge",
+        "Publications of exercise cases, by channel and state (not in alerts_publications).",
+    ),
     "alerts_sightings_total": ("counter", "Sightings received, by source."),
     "alerts_sightings": ("gauge", "Sightings held, by triage status."),
     "alerts_volunteers": (
@@ -131,12 +137,13 @@ def _family(name: str) -> Family:
 
 
 async def _publications(db: Database) -> list[Family]:
-    registry = _family("alerts_publications")
-    counts = _table(await db.fetch("metrics_publications"), ("channel", "state"))
-    for channel in sorted({*DISPATCH_CHANNELS, *(c for c, _ in counts)}):
+    registry, exercise = _family("alerts_publications"), _family("alerts_exercise_publications")
+    counts = _table(await db.fetch("metrics_publications"), ("channel", "state", "exercise"))
+    for channel in sorted({*DISPATCH_CHANNELS, *(c for c, _, _ in counts)}):
         for state in STATES:
-            registry.add(counts.get((channel, state), 0), channel=channel, state=state)
-    return [registry, *await _deliveries(db), await _failures(db)]
+            registry.add(counts.get((channel, state, False), 0), channel=channel, state=state)
+            exercise.add(counts.get((channel, state, True), 0), channel=channel, state=state)
+    return [registry, exercise, *await _deliveries(db), await _failures(db)]
 
 
 async def _deliveries(db: Database) -> list[Family]:
@@ -180,8 +187,12 @@ async def _withdrawal(db: Database) -> Family:
     return _by_state("alerts_withdrawal_publications", await db.fetch("metrics_withdrawal"), STATES)
 
 
-async def _cases(db: Database) -> Family:
-    return _by_state("alerts_cases", await db.fetch("metrics_cases"), CASE_STATES)
+async def _cases(db: Database) -> list[Family]:
+    rows = await db.fetch("metrics_cases")
+    return [
+        _by_state("alerts_cases", [r for r in rows if not r["exercise"]], CASE_STATES),
+        _by_state("alerts_exercise_cases", [r for r in rows if r["exercise"]], CASE_STATES),
+    ]
 
 
 def _by_state(name: str, rows: Iterable[Mapping[str, Any]], states: Sequence[str]) -> Family:

@@ -82,6 +82,10 @@ def setup(app: web.Application) -> None:
     # says about the photo's size comes from here.
     photo_limit = min(settings.photo_max_bytes, settings.sighting_max_body)
     app[keys.TEMPLATES].globals["sighting_photo_mb"] = max(photo_limit // (1024 * 1024), 1)
+    # The maps of the form and of the triage page: their tiles (none: a plain outline).
+    app[keys.TEMPLATES].globals["map_tiles"] = {
+        "url": settings.map_tile_url, "attribution": settings.map_tile_attribution,
+    }  # fmt: skip
     app.add_routes(routes)
     app.add_routes(sighting_console.routes)
 
@@ -339,7 +343,7 @@ async def form_page(
     form = {"values": values, "errors": errors_, "order": order, "confirm": early}
     return render_page(
         request, "public/case.html", lang, status=status, noindex=view.level < LEVEL_PUBLIC,
-        csrf=True, switch_path=f"/alerts/{case.public_id}", sighting_form=form,
+        csrf=True, switch_path=f"/alerts/{case.public_id}", sighting_form=form, with_map=True,
         **page_context(request, view, lang, stored),
     )  # fmt: skip
 

@@ -161,6 +161,23 @@ async def export(request: web.Request) -> web.Response:
     return web.Response(text=body, content_type="application/json", headers=headers)
 
 
+@routes.post("/volunteer/data/{token}/exercises", name="volunteer_exercises")
+@public
+async def exercises(request: web.Request) -> web.Response:
+    """Exercise alerts on (`exercises=on`) or off; back to the data page."""
+    opened = await _opened(request)
+    if isinstance(opened, web.Response):
+        return opened
+    form = await request.post()
+    if not _csrf_ok(request, form):
+        return problem(request, "form_expired", 403)
+    on = form.get("exercises") == "on"
+    await volunteers.set_exercises(request.app[keys.DB], opened.volunteer.id, on)
+    log.info("volunteer exercises set", extra={"action": "volunteer_exercises", "on": on})
+    token, lang = request.match_info["token"], request[keys.LANG]
+    raise web.HTTPSeeOther(f"/volunteer/data/{token}?lang={lang}")
+
+
 @routes.post("/volunteer/data/{token}/delete", name="volunteer_delete")
 @public
 async def delete(request: web.Request) -> web.Response:
