@@ -20,6 +20,7 @@ from alerts.web.console import approval as console_approval
 from alerts.web.console import case_pages as console
 from alerts.web.console import peers as console_peers
 from alerts.web.console import progress, publications, staff_auth, withdrawal
+from alerts.web.console import rounds as console_rounds
 from alerts.web.console import searches as console_searches
 from alerts.web.middlewares import error_pages, identify, security_headers
 from alerts.web.public import case_pages as public_alerts
@@ -36,6 +37,7 @@ from alerts.web.public import (
     volunteer_data,
 )
 from alerts.web.public import health as public
+from alerts.web.public import rounds as volunteer_rounds
 from alerts.web.public import searches as volunteer_searches
 
 log = logging.getLogger(__name__)
@@ -128,5 +130,7 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(volunteer_answers.routes)
     app.add_routes(console_searches.routes)
     app.add_routes(volunteer_searches.routes)
+    app.add_routes(console_rounds.routes)
+    app.add_routes(volunteer_rounds.routes)
     app.router.add_static("/static", TEMPLATE_DIR / "static", name="static")
     return app

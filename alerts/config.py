@@ -269,12 +269,9 @@ class Settings:
         _positive_int,
     )
     dispatch_poll_seconds: float = _setting(
-        "DISPATCH_POLL_SECONDS",
-        1.0,
-        "Seconds between looks for due messages when no notification comes (quiet hours end, "
-        "retries).",
-        float,
-    )
+        "DISPATCH_POLL_SECONDS", 1.0, "Seconds between looks for due messages when no "
+        "notification comes (quiet hours end, retries).", float,
+    )  # fmt: skip
     retention_days: int = _setting(
         "RETENTION_DAYS",
         30,
@@ -283,13 +280,16 @@ class Settings:
         "scheduler runs it daily). A minimal record stays: reference, dates, counts.",
         _positive_int,
     )
+    poster_reminder_hours: float = _setting("POSTER_REMINDER_HOURS", 24.0, "Hours after a poster "
+        "round's takedown task when who still has posters up is reminded.", float)  # fmt: skip
+    poster_report_hours: float = _setting("POSTER_REPORT_HOURS", 24.0, "Hours after that reminder "
+        "when posters still up are reported on the withdrawal page.", float)  # fmt: skip
     scheduler_interval_seconds: float = _setting(
-        "SCHEDULER_INTERVAL_SECONDS",
-        60.0,
+        "SCHEDULER_INTERVAL_SECONDS", 60.0,
         "Seconds between the scheduler's checks for consents that reached their end date (what "
         "they no longer allow is withdrawn). It runs with the dispatchers, one process at a time.",
         float,
-    )
+    )  # fmt: skip
     sighting_rate_per_client: int = _setting(
         "SIGHTING_RATE_PER_CLIENT",
         60,

@@ -41,7 +41,7 @@ from alerts.logs import setup_logging
 from alerts.staff import auth
 from alerts.staff.models import Role
 from alerts.web import keys, workers
-from sandbox import demo_answers, demo_data, demo_searches
+from sandbox import demo_answers, demo_data, demo_rounds, demo_searches
 from sandbox import page as sandbox_page
 from sandbox.smtp_sink import SmtpSink
 from sandbox.telegram.control import SandboxControlError
@@ -175,6 +175,7 @@ def service_app(
     app.cleanup_ctx.append(demo_answers.answering(sandbox, chats))
     workers.setup(app)  # the send and withdrawal lanes, consent end dates, the daily purge
     app.cleanup_ctx.append(demo_searches.answering)  # sample searchers answer call-outs
+    app.cleanup_ctx.append(demo_rounds.acting)  # sample volunteers put posters up, take them down
     sandbox_page.setup(app, sandbox, sink)
     return app
 

@@ -4,9 +4,8 @@ Sign-up: /start → language (buttons) → a shared location, or a municipality 
 → radius (buttons) → summary → saved. Where each chat stands is kept in the database
 (telegram_conversations), so several web processes behind one webhook, and restarts, agree; a
 lock per chat keeps one chat's updates in order inside a process while other chats go on.
-The /settings menu lives in settings_menu, the buttons in keyboards and the steps in steps.
-Each update is handled in its chat's language (alerts.i18n.language). Nothing logged here names
-a person, a chat or a place.
+The /settings menu lives in settings_menu, the buttons in keyboards, the steps in steps. Each
+update is handled in its chat's language (alerts.i18n.language); nothing logged names a person.
 """
 
 from __future__ import annotations
@@ -32,6 +31,7 @@ from telegram.ext import (
 
 from alerts.bot import keyboards as kb
 from alerts.bot.chats import ChatLocks
+from alerts.bot.poster_buttons import PosterButtons
 from alerts.bot.search_buttons import SearchButtons
 from alerts.bot.settings_menu import SettingsMenu
 from alerts.bot.steps import (
@@ -86,7 +86,8 @@ class Conversation:
         self.settings = settings
         self._chats = ChatLocks()
         self.menu = SettingsMenu(self)
-        self.searches = SearchButtons(self)  # field searches: the call-out's buttons, the opt-in
+        # Field searches and poster rounds: their buttons, the opt-ins, posters' places shared.
+        self.searches, self.posters = SearchButtons(self), PosterButtons(self)
 
     def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
         private = filters.ChatType.PRIVATE
@@ -174,6 +175,8 @@ class Conversation:
         if state is not None and state.step not in (PLACE, RADIUS):
             await self._remind(turn)
             return
+        if state is None and await self.posters.location(turn, message.location):
+            return  # posters put up there (poster rounds)
         if state is None:
             outside = N_("To change your area, send /settings.")
             await self.send(turn, gettext(outside if turn.volunteer else NOT_SIGNED_UP))
@@ -239,8 +242,9 @@ class Conversation:
             "lang": self._language_button, "radius": self._radius_button,
             "confirm": self._confirm_button, "set": self.menu.menu_button,
             "area": self.menu.area_button, "quiet": self.menu.quiet_button,
-            "data": self.menu.data_button,
+            "data": self.menu.data_button, "po": self.posters.optin_button,
             "search": self.searches.button, "fs": self.searches.optin_button,
+            "pr": self.posters.button, "pc": self.posters.count_button,
         }  # fmt: skip
         route = routes.get(kind)
         handled = route is not None and await route(turn, arg)

@@ -68,6 +68,7 @@ def settings() -> InlineKeyboardMarkup:
             [_button(gettext("📄 My data"), "set:data")],
             [_button(gettext("🧪 Exercises"), "set:exercises")],
             [_button(gettext("🔎 Field searches"), "fs:menu")],
+            [_button(gettext("🖼 Posters"), "po:menu")],
         ]
     )
 

@@ -431,6 +431,107 @@ CREATE SEQUENCE public.photos_id_seq
 
 ALTER SEQUENCE public.photos_id_seq OWNED BY public.photos.id;
 
+CREATE TABLE public.poster_members (
+    id bigint NOT NULL,
+    round_id bigint NOT NULL,
+    volunteer_id bigint NOT NULL,
+    answer text,
+    zone integer,
+    answered_at timestamp with time zone,
+    replace_asked_at timestamp with time zone,
+    replaced_at timestamp with time zone,
+    CONSTRAINT poster_members_answer_check CHECK ((answer = ANY (ARRAY['accepted'::text, 'declined'::text]))),
+    CONSTRAINT poster_members_zone_check CHECK ((zone >= 0))
+);
+
+CREATE SEQUENCE public.poster_members_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.poster_members_id_seq OWNED BY public.poster_members.id;
+
+CREATE TABLE public.poster_messages (
+    id bigint NOT NULL,
+    round_id bigint NOT NULL,
+    volunteer_id bigint NOT NULL,
+    kind text NOT NULL,
+    state text DEFAULT 'pending'::text NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    next_attempt_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    sent_at timestamp with time zone,
+    CONSTRAINT poster_messages_kind_check CHECK ((kind = ANY (ARRAY['invite'::text, 'replace'::text, 'takedown'::text, 'reminder'::text]))),
+    CONSTRAINT poster_messages_state_check CHECK ((state = ANY (ARRAY['pending'::text, 'sent'::text, 'failed'::text])))
+);
+
+CREATE SEQUENCE public.poster_messages_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.poster_messages_id_seq OWNED BY public.poster_messages.id;
+
+CREATE TABLE public.poster_places (
+    id bigint NOT NULL,
+    round_id bigint NOT NULL,
+    member_id bigint,
+    lat double precision NOT NULL,
+    lon double precision NOT NULL,
+    count integer NOT NULL,
+    put_up_at timestamp with time zone DEFAULT now() NOT NULL,
+    removed_at timestamp with time zone,
+    reminded_at timestamp with time zone,
+    reported_at timestamp with time zone,
+    manual_reason text,
+    manual_by bigint,
+    CONSTRAINT poster_places_count_check CHECK (((count >= 1) AND (count <= 50))),
+    CONSTRAINT poster_places_lat_check CHECK (((lat >= ('-90'::integer)::double precision) AND (lat <= (90)::double precision))),
+    CONSTRAINT poster_places_lon_check CHECK (((lon >= ('-180'::integer)::double precision) AND (lon <= (180)::double precision))),
+    CONSTRAINT poster_places_manual_reason_check CHECK (((manual_reason IS NULL) OR (manual_reason <> ''::text)))
+);
+
+CREATE SEQUENCE public.poster_places_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.poster_places_id_seq OWNED BY public.poster_places.id;
+
+CREATE TABLE public.poster_rounds (
+    id bigint NOT NULL,
+    case_id bigint NOT NULL,
+    state text DEFAULT 'open'::text NOT NULL,
+    lat double precision NOT NULL,
+    lon double precision NOT NULL,
+    radius_km double precision NOT NULL,
+    fingerprint text NOT NULL,
+    revision integer NOT NULL,
+    created_by bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    takedown_at timestamp with time zone,
+    CONSTRAINT poster_rounds_check CHECK (((state = 'open'::text) = (takedown_at IS NULL))),
+    CONSTRAINT poster_rounds_lat_check CHECK (((lat >= ('-90'::integer)::double precision) AND (lat <= (90)::double precision))),
+    CONSTRAINT poster_rounds_lon_check CHECK (((lon >= ('-180'::integer)::double precision) AND (lon <= (180)::double precision))),
+    CONSTRAINT poster_rounds_radius_km_check CHECK (((radius_km >= (0.2)::double precision) AND (radius_km <= (20)::double precision))),
+    CONSTRAINT poster_rounds_state_check CHECK ((state = ANY (ARRAY['open'::text, 'takedown'::text, 'done'::text])))
+);
+
+CREATE SEQUENCE public.poster_rounds_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.poster_rounds_id_seq OWNED BY public.poster_rounds.id;
+
 CREATE TABLE public.press_confirmations (
     id bigint NOT NULL,
     token_hash text NOT NULL,
@@ -922,6 +1023,7 @@ CREATE TABLE public.volunteers (
     exercises boolean DEFAULT false NOT NULL,
     field_searches boolean DEFAULT false NOT NULL,
     adult_confirmed_at timestamp with time zone,
+    posters boolean DEFAULT false NOT NULL,
     CONSTRAINT volunteers_check CHECK (((telegram_chat_id IS NOT NULL) OR (email IS NOT NULL))),
     CONSTRAINT volunteers_email_check CHECK ((email = lower(email))),
     CONSTRAINT volunteers_field_searches_adult CHECK (((NOT field_searches) OR (adult_confirmed_at IS NOT NULL))),
@@ -955,6 +1057,14 @@ ALTER TABLE ONLY public.partner_webhooks ALTER COLUMN id SET DEFAULT nextval('pu
 ALTER TABLE ONLY public.peers ALTER COLUMN id SET DEFAULT nextval('public.peers_id_seq'::regclass);
 
 ALTER TABLE ONLY public.photos ALTER COLUMN id SET DEFAULT nextval('public.photos_id_seq'::regclass);
+
+ALTER TABLE ONLY public.poster_members ALTER COLUMN id SET DEFAULT nextval('public.poster_members_id_seq'::regclass);
+
+ALTER TABLE ONLY public.poster_messages ALTER COLUMN id SET DEFAULT nextval('public.poster_messages_id_seq'::regclass);
+
+ALTER TABLE ONLY public.poster_places ALTER COLUMN id SET DEFAULT nextval('public.poster_places_id_seq'::regclass);
+
+ALTER TABLE ONLY public.poster_rounds ALTER COLUMN id SET DEFAULT nextval('public.poster_rounds_id_seq'::regclass);
 
 ALTER TABLE ONLY public.press_confirmations ALTER COLUMN id SET DEFAULT nextval('public.press_confirmations_id_seq'::regclass);
 
@@ -1060,6 +1170,24 @@ ALTER TABLE ONLY public.photos
 
 ALTER TABLE ONLY public.photos
     ADD CONSTRAINT photos_public_id_key UNIQUE (public_id);
+
+ALTER TABLE ONLY public.poster_members
+    ADD CONSTRAINT poster_members_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.poster_members
+    ADD CONSTRAINT poster_members_round_id_volunteer_id_key UNIQUE (round_id, volunteer_id);
+
+ALTER TABLE ONLY public.poster_members
+    ADD CONSTRAINT poster_members_round_id_zone_key UNIQUE (round_id, zone);
+
+ALTER TABLE ONLY public.poster_messages
+    ADD CONSTRAINT poster_messages_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.poster_places
+    ADD CONSTRAINT poster_places_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.poster_rounds
+    ADD CONSTRAINT poster_rounds_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.press_confirmations
     ADD CONSTRAINT press_confirmations_pkey PRIMARY KEY (id);
@@ -1209,6 +1337,16 @@ CREATE INDEX login_attempts_idx ON public.login_attempts USING btree (key_hash, 
 CREATE INDEX peer_messages_case_idx ON public.peer_messages USING btree (case_id);
 
 CREATE INDEX photos_case_idx ON public.photos USING btree (case_id, id DESC);
+
+CREATE INDEX poster_members_volunteer_idx ON public.poster_members USING btree (volunteer_id);
+
+CREATE INDEX poster_messages_due_idx ON public.poster_messages USING btree (next_attempt_at) WHERE (state = 'pending'::text);
+
+CREATE INDEX poster_places_round_idx ON public.poster_places USING btree (round_id);
+
+CREATE INDEX poster_rounds_case_idx ON public.poster_rounds USING btree (case_id);
+
+CREATE INDEX poster_rounds_open_idx ON public.poster_rounds USING btree (state) WHERE (state <> 'done'::text);
 
 CREATE INDEX press_confirmations_client_idx ON public.press_confirmations USING btree (client_key, created_at);
 
@@ -1392,6 +1530,33 @@ ALTER TABLE ONLY public.peers
 
 ALTER TABLE ONLY public.photos
     ADD CONSTRAINT photos_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.poster_members
+    ADD CONSTRAINT poster_members_round_id_fkey FOREIGN KEY (round_id) REFERENCES public.poster_rounds(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.poster_members
+    ADD CONSTRAINT poster_members_volunteer_id_fkey FOREIGN KEY (volunteer_id) REFERENCES public.volunteers(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.poster_messages
+    ADD CONSTRAINT poster_messages_round_id_fkey FOREIGN KEY (round_id) REFERENCES public.poster_rounds(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.poster_messages
+    ADD CONSTRAINT poster_messages_volunteer_id_fkey FOREIGN KEY (volunteer_id) REFERENCES public.volunteers(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.poster_places
+    ADD CONSTRAINT poster_places_manual_by_fkey FOREIGN KEY (manual_by) REFERENCES public.staff(id);
+
+ALTER TABLE ONLY public.poster_places
+    ADD CONSTRAINT poster_places_member_id_fkey FOREIGN KEY (member_id) REFERENCES public.poster_members(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.poster_places
+    ADD CONSTRAINT poster_places_round_id_fkey FOREIGN KEY (round_id) REFERENCES public.poster_rounds(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.poster_rounds
+    ADD CONSTRAINT poster_rounds_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.poster_rounds
+    ADD CONSTRAINT poster_rounds_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.staff(id);
 
 ALTER TABLE ONLY public.press_downloads
     ADD CONSTRAINT press_downloads_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id) ON DELETE CASCADE;

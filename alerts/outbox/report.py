@@ -4,8 +4,10 @@ case is withdrawn), and the confirmation that something marked for manual action
 
 A case is "fully withdrawn" only when every publication has reached an end state: withdrawn,
 neutralised, manual (a person must act; the reason says why), or never sent (cancelled,
-failed). A manual row counts as ended for the report, and stays listed as a manual action until
-a staff member confirms its removal (then it is withdrawn, and the confirmation is audited).
+failed), and every physical poster of its poster rounds is confirmed removed or marked for
+manual action with its reason (alerts.rounds). A manual row counts as ended for the report,
+and stays listed as a manual action until a staff member confirms its removal (then it is
+withdrawn, and the confirmation is audited).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from alerts.channels.base import (
 )
 from alerts.config import Settings
 from alerts.db.database import Database
+from alerts.rounds.service import PosterCounts
 from alerts.staff import audit
 from alerts.staff.models import Staff
 from alerts.volunteers.pseudonyms import pseudonym
@@ -50,20 +53,23 @@ class Summary:
     ended: int
     manual_actions: int
     counts: Mapping[str, int]
+    posters: PosterCounts | None = None
 
 
-def summarise(rows: Iterable[Mapping[str, Any]]) -> Summary:
-    """The summary of a case's publication rows (each with its `state`)."""
-    return summarise_counts(Counter(row["state"] for row in rows))
+def summarise(rows: Iterable[Mapping[str, Any]], posters: PosterCounts | None = None) -> Summary:
+    """The summary of a case's publication rows (each with its `state`), and its posters."""
+    return summarise_counts(Counter(row["state"] for row in rows), posters)
 
 
-def summarise_counts(counts: Mapping[str, int]) -> Summary:
-    """The summary of a case's publications counted per state."""
+def summarise_counts(counts: Mapping[str, int], posters: PosterCounts | None = None) -> Summary:
+    """The summary of a case's publications counted per state; with its physical posters
+    (poster rounds), fully withdrawn only when none is outstanding."""
     total = sum(counts.values())
     ended = sum(n for state, n in counts.items() if state in END_STATES)
     return Summary(
-        fully_withdrawn=ended == total, total=total, ended=ended,
-        manual_actions=counts.get("manual", 0), counts=dict(sorted(counts.items())),
+        fully_withdrawn=ended == total and (posters is None or posters.withdrawn), total=total,
+        ended=ended, manual_actions=counts.get("manual", 0), counts=dict(sorted(counts.items())),
+        posters=posters,
     )  # fmt: skip
 
 

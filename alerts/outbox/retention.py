@@ -42,6 +42,7 @@ STEPS = (
     ("cap_messages", "purge_cap_messages"),
     ("answers", "purge_answers"),
     ("searches", "purge_searches"),  # members, positions, sectors, finds, messages
+    ("poster_rounds", "purge_poster_rounds"),  # members, places, messages
 )
 
 

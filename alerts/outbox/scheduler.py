@@ -5,6 +5,9 @@
   (alerts.outbox.pipeline.end_consents);
 - `levels`, every SCHEDULER_INTERVAL_SECONDS: reminders before a publication level ends, and
   the levels that ended without renewal dropped (alerts.outbox.expiry);
+- `posters`, every SCHEDULER_INTERVAL_SECONDS: volunteers whose posters are still up after a
+  poster round's takedown task are reminded, then what is still up is reported to staff
+  (alerts.rounds.service.remind);
 - `retention`, daily: the retention purge (alerts.outbox.retention.purge).
 - `sessions`, hourly: expired staff sessions and failed logins older than a day are deleted
   (alerts.staff.auth.prune_sessions); hourly, so a burst of failed logins does not linger.
@@ -34,6 +37,7 @@ import asyncpg
 from alerts.config import Settings
 from alerts.db.database import Database, rows_affected
 from alerts.outbox import expiry, pipeline, retention
+from alerts.rounds import service as rounds
 from alerts.staff import auth
 
 log = logging.getLogger(__name__)
@@ -70,6 +74,7 @@ def default_jobs(settings: Settings) -> list[Job]:
     return [
         Job(name="consents", every=settings.scheduler_interval_seconds, work=_consents),
         Job(name="levels", every=settings.scheduler_interval_seconds, work=expiry.run),
+        Job(name="posters", every=settings.scheduler_interval_seconds, work=rounds.remind),
         Job(name="retention", every=DAY, work=_retention),
         Job(name="sessions", every=HOUR, work=auth.prune_sessions),
         Job(name="telegram_updates", every=HOUR, work=_telegram_updates),

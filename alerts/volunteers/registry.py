@@ -279,6 +279,7 @@ async def export(db: Database, volunteer: Volunteer) -> dict[str, Any]:
         await db.fetchrow("conversation_get", chat, CONVERSATION_MINUTES) if chat else None
     )
     searches = await db.fetchrow("volunteer_search_records", volunteer.id)  # issue 21
+    posters = await db.fetchrow("volunteer_poster_records", volunteer.id)  # issue 21
     record = asdict(volunteer)
     del record["id"]  # internal, meaningless outside the database
     return _jsonable(
@@ -290,6 +291,10 @@ async def export(db: Database, volunteer: Volunteer) -> dict[str, Any]:
                 "opted_in": bool(searches and searches["field_searches"]),
                 "adult_confirmed_at": searches["adult_confirmed_at"] if searches else None,
                 "call_outs": json.loads(searches["searches"]) if searches else [],
+            },
+            "poster_rounds": {
+                "opted_in": bool(posters and posters["posters"]),
+                "rounds": json.loads(posters["rounds"]) if posters else [],
             },
             "unconfirmed_signups": [_signup_json(r) for r in pending],
             "bot_conversation": (

@@ -15,6 +15,7 @@ from aiohttp import web
 
 from alerts.outbox.dispatcher import Dispatcher, open_channels
 from alerts.outbox.scheduler import Scheduler
+from alerts.rounds.notices import notifier as poster_notifier
 from alerts.searches.notices import notifier
 from alerts.web import keys
 
@@ -25,6 +26,7 @@ def setup(app: web.Application) -> None:
     app.cleanup_ctx.append(_dispatcher_ctx)  # the send and withdrawal lanes
     app.cleanup_ctx.append(_scheduler_ctx)  # consent end dates, the daily purge
     app.cleanup_ctx.append(_search_notices_ctx)  # field-search call-outs, changes, ends
+    app.cleanup_ctx.append(_poster_notices_ctx)  # poster rounds: invitations, takedowns
 
 
 async def _dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -49,6 +51,15 @@ async def _scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
 
 async def _search_notices_ctx(app: web.Application) -> AsyncIterator[None]:
     async with notifier(app[keys.DB], app[keys.SETTINGS]) as running:
+        stop = asyncio.Event()
+        task = asyncio.create_task(running.run(stop))
+        yield
+        stop.set()
+        await task
+
+
+async def _poster_notices_ctx(app: web.Application) -> AsyncIterator[None]:
+    async with poster_notifier(app[keys.DB], app[keys.SETTINGS]) as running:
         stop = asyncio.Event()
         task = asyncio.create_task(running.run(stop))
         yield

@@ -16,6 +16,7 @@ from alerts.db.database import Database
 from alerts.outbox import report as withdrawal_report
 from alerts.outbox import retention
 from alerts.outbox.scheduler import Scheduler
+from alerts.rounds import service as poster_rounds
 from alerts.searches import service as searches
 from alerts.staff.models import Role
 from alerts.volunteers import answers
@@ -34,6 +35,7 @@ from tests.support.dispatch import (
 )
 from tests.support.images import jpeg
 from tests.support.processes import run_cli
+from tests.support.rounds import poster_volunteer
 from tests.support.searches import field_search, searcher
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -115,6 +117,11 @@ async def test_after_retention_nothing_of_the_child_is_left_in_the_database(
     searcher_id = await searcher(db, moved(GENT, 1), email="searcher@example.org")
     search = await field_search(db, manager, case, briefing=f"Search for {FIRST} by the canal")
     await searches.check_in(db, search.id, searcher_id, (51.0612345, 3.7298765))
+    # A poster round: the place where posters went up (issue 21) goes with the purge too.
+    poster_id = await poster_volunteer(db, moved(GENT, 1), email="posters@example.org")
+    round_, _ = await poster_rounds.start(db, live, manager, case.id, 1.0)
+    await poster_rounds.answer(db, round_.id, poster_id, "accepted")
+    place = await poster_rounds.put_up(db, round_.id, poster_id, (51.0712345, 3.7398765), 3)
     async with dispatching(db, live):
         await eventually(states_are(db, case.id, {"sent"}))
         await revise_approved(db, live, manager, case.id, {"clothing": f"{FIRST}'s red coat"})
@@ -127,12 +134,15 @@ async def test_after_retention_nothing_of_the_child_is_left_in_the_database(
         assert await answers.record(db, case.id, volunteer, "help", "email") == "recorded"
         await close(db, manager, case.id)
         await eventually(ended(db, case.id))
-    needles = [FIRST, LAST, "Jan Tipgever", "jan@tip.example", "470 12 34", "51.0612345"]
+    await poster_rounds.sweep(db, live)  # the takedown task; the volunteer confirms it
+    await poster_rounds.removed(db, round_.id, poster_id, place)
+    needles = [FIRST, LAST, "Jan Tipgever", "jan@tip.example", "470 12 34", "51.0612345",
+               "51.0712345"]  # fmt: skip
     blobs = [photo, photo[len(photo) // 2 : len(photo) // 2 + 64], sighting_photo]
     before = await whole_database(db.conn, needles, blobs)
     assert {"cases.first_name", "photos.jpeg", "publications.body", "sightings.contact_name",
             "case_revisions.snapshot", "consents.given_by", "searches.briefing",
-            "search_members.lat"} <= before  # fmt: skip
+            "search_members.lat", "poster_places.lat"} <= before  # fmt: skip
 
     settings = with_channels(live, retention_days=30)
     assert (await retention.purge(db, settings)).purged == ()  # closed today: not yet
@@ -141,7 +151,7 @@ async def test_after_retention_nothing_of_the_child_is_left_in_the_database(
     assert [p.case_id for p in report.purged] == [case.id]
     counts = report.purged[0].counts
     assert counts["photos"] == 1 and counts["sightings"] == 1 and counts["sighting_drafts"] == 1
-    assert counts["searches"] == 1
+    assert counts["searches"] == 1 and counts["poster_rounds"] == 1
     assert counts["materials"] > 0 and counts["message_texts_and_addresses"] >= 3
     assert await whole_database(db.conn, needles, blobs) == set()
     assert counts["answers"] == 1
@@ -183,6 +193,7 @@ async def test_a_case_still_being_withdrawn_waits_and_the_scheduler_purges_daily
                                     "revision_snapshots": 1,
                                     "message_texts_and_addresses": 0, "consent_details": 1,
                                     "cap_messages": 0, "searches": 0, "answers": 0,
+                                    "poster_rounds": 0,
                                     "waiting": 1}  # fmt: skip
     assert "retention" not in await scheduler.run_due()  # once a day
     assert await db.conn.fetchval("SELECT count(*) FROM photos WHERE case_id = $1", waiting.id)

@@ -70,3 +70,25 @@ FROM search_members m JOIN searches s ON s.id = m.search_id
 JOIN cases c ON c.id = s.case_id
 WHERE s.state = 'open' AND c.state = 'active' AND m.answer IS NULL
 ORDER BY m.id LIMIT $1;
+
+-- name: demo_poster_volunteers
+-- Opt every third demo volunteer in to poster rounds.
+UPDATE volunteers SET posters = true WHERE id % 3 = 0 AND NOT posters;
+
+-- name: demo_poster_work
+-- Up to $1 things for the demo's poster volunteers to do: answer, put up, replace, take down.
+SELECT m.round_id, m.volunteer_id, m.id AS member_id,
+       CASE WHEN m.answer IS NULL AND r.state = 'open' THEN 'answer'
+            WHEN r.state = 'open' AND m.answer = 'accepted'
+                 AND NOT EXISTS (SELECT 1 FROM poster_places p WHERE p.member_id = m.id) THEN 'put_up'
+            WHEN r.state = 'open' AND m.replace_asked_at IS NOT NULL AND m.replaced_at IS NULL THEN 'replace'
+            ELSE 'take_down' END AS work
+FROM poster_members m JOIN poster_rounds r ON r.id = m.round_id
+JOIN cases c ON c.id = r.case_id
+WHERE (r.state = 'open' AND c.state = 'active' AND (
+          m.answer IS NULL
+          OR (m.answer = 'accepted' AND NOT EXISTS (SELECT 1 FROM poster_places p WHERE p.member_id = m.id))
+          OR (m.replace_asked_at IS NOT NULL AND m.replaced_at IS NULL)))
+   OR (r.state = 'takedown' AND m.volunteer_id % 4 <> 0 AND EXISTS (
+          SELECT 1 FROM poster_places p WHERE p.member_id = m.id AND p.removed_at IS NULL))
+ORDER BY m.id LIMIT $1;

@@ -1,8 +1,10 @@
 -- name: cases_due_for_purge
--- Closed cases not yet purged whose close is more than $1 days ago; `unfinished` when some publication is still being taken back (the purge waits for it: the withdrawal needs the addresses).
+-- Closed cases not yet purged whose close is more than $1 days ago; `unfinished` when some publication or poster is still being taken back (the purge waits for it: the withdrawal needs the addresses and places).
 SELECT c.id,
        EXISTS (SELECT 1 FROM publications p WHERE p.case_id = c.id
-               AND p.state IN ('pending', 'sending', 'withdrawing')) AS unfinished
+               AND p.state IN ('pending', 'sending', 'withdrawing'))
+       OR EXISTS (SELECT 1 FROM poster_rounds r WHERE r.case_id = c.id AND r.state <> 'done')
+           AS unfinished
 FROM cases c
 WHERE c.state = 'closed' AND c.purged_at IS NULL
   AND c.closed_at <= now() - make_interval(days => $1)

@@ -117,12 +117,23 @@ class Publication(Answer):
     ended_at: datetime | None
 
 
+class PosterCounts(Answer):
+    """Physical posters of the case's poster rounds (issue 21), counted as posters."""
+
+    up: int
+    removed: int
+    manual: int
+    outstanding: int
+    reported: int = Field(description="Places still up after a reminder (not posters)")
+
+
 class Summary(Answer):
-    fully_withdrawn: bool
+    fully_withdrawn: bool = Field(description="Every publication ended and no poster outstanding")
     total: int
     ended: int
     manual_actions: int
     counts: dict[str, int]
+    posters: PosterCounts | None = None
 
 
 class Publications(Answer):

@@ -16,6 +16,7 @@ from alerts.cases.proposals import Proposal
 from alerts.outbox import pipeline
 from alerts.outbox import report as withdrawal_report
 from alerts.partners import registry as partners
+from alerts.rounds import service as poster_rounds
 from alerts.staff import audit, auth
 from alerts.staff.models import Staff
 from alerts.volunteers import pseudonyms
@@ -280,8 +281,9 @@ async def publications(request: web.Request) -> web.Response:
     case = await cases.get(db, case_id(request))
     rows = await db.fetch("list_publications", case.id)
     shown = pseudonyms.for_staff(request.app[keys.SETTINGS], rows)
+    posters = await poster_rounds.counts(db, case.id)  # physical posters (issue 21)
     return reply({"case": case.public_id, "publications": shown,
-                  "summary": withdrawal_report.summarise(rows)})  # fmt: skip
+                  "summary": withdrawal_report.summarise(rows, posters)})  # fmt: skip
 
 
 @routes.get("/api/audit", name="api_audit")

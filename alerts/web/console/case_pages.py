@@ -16,6 +16,7 @@ from alerts.cases.models import Case, CaseState
 from alerts.cases.proposals import Proposal
 from alerts.i18n import in_language
 from alerts.outbox import pipeline
+from alerts.rounds import service as poster_rounds
 from alerts.staff import audit
 from alerts.web import keys
 from alerts.web.api import handlers as api
@@ -116,6 +117,7 @@ async def render_case(
         masked=masking.review(case, consent) if consent else None,
         photos=await cases.photos(db, case.id),
         summary=await console_publications.counts(db, case.id),
+        posters=await poster_rounds.counts(db, case.id),  # physical posters (issue 21)
         manual=await console_publications.rows(db, settings, case.id, state="manual",
                                                limit=console_publications.CASE_PAGE_ROWS),
         posts=await console_publications.rows(db, settings, case.id, channel="social",

@@ -163,6 +163,8 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "search_changed": N_("Field search changed"),
         "search_cancelled": N_("Field search cancelled"),
         "search_ended": N_("Field search ended"),
+        "poster_round_started": N_("Poster round started"),
+        "poster_place_manual": N_("Poster place marked for manual action"),
         "volunteer_contact_revealed": N_("Volunteer's contact revealed"),
         "totp_enabled": N_("TOTP turned on"),
         "totp_disabled": N_("TOTP turned off"),

@@ -19,6 +19,7 @@ from aiohttp import web
 
 from alerts.channels import mailer
 from alerts.i18n import language, language_name
+from alerts.rounds import optin as poster_optin
 from alerts.searches import optin
 from alerts.volunteers import links, manage_links, messages
 from alerts.volunteers import registry as volunteers
@@ -137,6 +138,7 @@ async def manage_page(request: web.Request) -> web.Response:
         token=request.match_info["token"], language_name=language_name(volunteer.language),
         since=volunteer.created_at.strftime("%d.%m.%Y" if lang == "de" else "%d/%m/%Y"),
         field_searches=await optin.opted_in(db, volunteer.id),
+        posters=await poster_optin.opted_in(db, volunteer.id),
     )  # fmt: skip
 
 
