@@ -141,7 +141,7 @@ async def test_every_volunteer_gets_the_ending_in_their_language_without_the_out
         await eventually(ended(db, case.id))
     subjects = {
         "nl": "De oproep is beëindigd: dank u",
-        "fr": "L'appel est terminé : merci",
+        "fr": "L'appel est terminé\u00a0: merci",
         "de": "Der Aufruf ist beendet: danke",
         "en": "The appeal has ended: thank you",
     }

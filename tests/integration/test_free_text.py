@@ -158,7 +158,7 @@ async def test_at_exact_place_and_full_name_the_free_text_is_published_as_writte
             "Straat en huisnummer: de toestemming toont alleen de gemeente",
             "Het publiek leest",
         ),
-        ("fr", "Rue et numéro : le consentement ne montre que la commune", "Le public lit"),
+        ("fr", "Rue et numéro\u00a0: le consentement ne montre que la commune", "Le public lit"),
     ],
 )
 async def test_the_approver_sees_what_is_masked_highlighted_with_the_reason(

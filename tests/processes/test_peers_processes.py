@@ -216,7 +216,7 @@ async def test_one_case_from_a_to_b_approved_there_updated_and_withdrawn_and_the
                                   sent=datetime.now(UTC))],
             datetime.now(UTC), sender="alerts.hotline-c.example", languages=["en"],
             expires=datetime.now(UTC) + timedelta(days=1), sender_name="C",
-            web="https://alerts.hotline-c.example/", contact="116000",
+            web="https://alerts.hotline-c.example/", contact="116000", exercise=False,
         )  # fmt: skip
         signed_cancel = cap_sign.sign(cap.to_xml(cancel), c_key.read_bytes(), c_cert.read_bytes())
         status, answer = await post(session, f"{base_b}/peers/hotline-c/cap", signed_cancel)
