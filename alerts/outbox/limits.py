@@ -29,7 +29,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import time
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -132,10 +131,7 @@ class RateLimiter:
     # -- ends ----------------------------------------------------------------------------------
 
     def ended(self, lease: Lease, used: bool, tokens: int) -> None:
-        # The clock itself, not the loop's time: uvloop's is read once per loop iteration, so
-        # in a busy process it runs late by the iteration, and an answer would seem older than
-        # it is (its token leaving the window that much too early).
-        now = time.monotonic()
+        now = asyncio.get_running_loop().time()
         group = int(now / _GROUP_SECONDS) if used else None
         ends = self._ends.setdefault(lease.key, {})
         entry = ends.get((lease.id, group))
@@ -156,7 +152,7 @@ class RateLimiter:
         """Write every end so far (a lease not written leaves the window by its deadline)."""
         ends, self._ends = self._ends, {}
         for key, entries in ends.items():
-            now = time.monotonic()
+            now = asyncio.get_running_loop().time()
             ids, tokens, agos = [], [], []
             for (lease_id, group), (count, latest) in entries.items():
                 ids.append(lease_id)
