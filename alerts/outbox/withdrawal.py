@@ -206,12 +206,11 @@ class Withdrawer:
             await asyncio.sleep(at - loop.time())
         if loop.time() - at > slack:
             return Again(taking=taking, delay=0.0, error=None, attempted=False, late=True)
-        if taking.ends_appeal and taking.channel == "telegram_dm":
-            # The ending follows the deleted alert as a message of its own: a second token.
-            extra = await self.limiter.take(channel.limits.bucket, 1)
-            if extra.lease is None:
-                return Again(taking=taking, delay=extra.wait, error=None, attempted=False)
-            extra.lease.end(used=True)
+        # A Telegram alert's withdrawal with the ending (issue 21) is a delete, which Telegram's
+        # sending limits do not count, then the ending, a message of its own: the lane's one
+        # token covers that message, and ends when its answer came, as any send's. (A second
+        # token taken here livelocked against the lane's blocks when the window was full, and
+        # was spent before the ending went out.)
         if channel.limits.per_target is None:
             return await self._withdraw(channel, taking)
         count, window = channel.limits.per_target
