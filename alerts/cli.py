@@ -48,19 +48,6 @@ async def _with_database(settings: Settings, work: Callable[[db.Database], Await
             embedded.stop()
 
 
-def new_event_loop() -> asyncio.AbstractEventLoop:
-    """The event loop `serve` runs on: uvloop's (libuv), where it is installed.
-
-    asyncio's own loop spends a third of the dispatcher's CPU in its scheduling (call_soon,
-    _run_once, the selector) at 1,000 messages a second; uvloop does the same in C
-    (BENCHMARKS.md, "Dispatcher headroom")."""
-    try:
-        import uvloop
-    except ImportError:  # a platform without a wheel (Windows): asyncio's own
-        return asyncio.new_event_loop()
-    return uvloop.new_event_loop()
-
-
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     parts = {part.strip() for part in args.only.split(",") if part.strip()}
     if not parts or parts - SERVE_PARTS:
@@ -70,12 +57,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     if "dispatch" in parts:
         workers.setup(app)  # the send and withdrawal lanes; the scheduler, one process at a time
     if "web" not in parts:
-        with asyncio.Runner(loop_factory=new_event_loop) as runner:
-            runner.run(_run_without_web(app))
+        asyncio.run(_run_without_web(app))
         return
     print(f"Serving on http://{settings.host}:{settings.port}/  (console: /console)", flush=True)
-    web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None,
-                loop=new_event_loop())  # fmt: skip
+    web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)
 
 
 def _worker_app(settings: Settings) -> web.Application:

@@ -1,12 +1,10 @@
 """The dispatcher's CPU per message, and two dispatcher processes sharing 1,000 messages/s.
 
     python bench/dispatcher_cpu.py [--dsn URL] [--messages N] [--parts ab] [--profile FILE]
-                                   [--rate N] [--asyncio-loop]
 
 The Telegram sandbox runs in a process of its own (its CPU is not counted) with Telegram's
 paid-broadcast limit (1,000 messages/s overall, 1/s per chat); each dispatcher is a process of its
-own too (the same `Dispatcher` that `serve` runs, on the same event loop (uvloop; asyncio's own
-with `--asyncio-loop`), with TELEGRAM_PAID_BROADCAST on), so that its
+own too (the same `Dispatcher` that `serve` runs, with TELEGRAM_PAID_BROADCAST on), so that its
 CPU time can be read from /proc/<pid>/stat while a fan-out of N volunteers goes out:
 
 (a) one dispatcher at TELEGRAM_RATE=1000: CPU milliseconds per message (the process's user +
@@ -92,21 +90,14 @@ async def main():
         print("ready", flush=True)
         await worker.run(stop)
     await pool.close()
-def run():
-    if os.environ.get("BENCH_ASYNCIO_LOOP"):  # asyncio's own loop instead of serve's
-        asyncio.run(main())
-        return
-    from alerts.cli import new_event_loop
-    with asyncio.Runner(loop_factory=new_event_loop) as runner:
-        runner.run(main())
 profile = os.environ.get("BENCH_PROFILE")
 if profile:
     import cProfile, time
     profiler = cProfile.Profile(time.process_time)  # CPU time, not the wall clock
-    profiler.runcall(run)
+    profiler.runcall(asyncio.run, main())
     profiler.dump_stats(profile)
 else:
-    run()
+    asyncio.run(main())
 """
 
 
@@ -165,8 +156,6 @@ async def run(bench: Bench, url: str, args: argparse.Namespace, processes: int) 
     async with contextlib.AsyncExitStack() as stack:
         await stack.enter_async_context(child(_SANDBOX, str(port), TOKEN, str(messages), "1000"))
         env = {"BENCH_PROFILE": args.profile} if args.profile and processes == 1 else {}
-        if args.asyncio_loop:
-            env["BENCH_ASYNCIO_LOOP"] = "1"
         pids = [
             await stack.enter_async_context(child(_DISPATCHER, url, api, str(rate), env=env))
             for _ in range(processes)
@@ -227,6 +216,4 @@ if __name__ == "__main__":
     parser.add_argument("--parts", default="ab", help="which figures: any of a, b")
     parser.add_argument("--rate", type=int, default=1000, help="TELEGRAM_RATE (for profiles)")
     parser.add_argument("--profile", help="cProfile statistics of (a)'s dispatcher to this file")
-    parser.add_argument("--asyncio-loop", action="store_true",
-                        help="dispatchers on asyncio's own loop, not serve's (uvloop)")  # fmt: skip
     asyncio.run(main(parser.parse_args()))

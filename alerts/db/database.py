@@ -101,22 +101,9 @@ async def migrate(conn: asyncpg.Connection) -> list[str]:
     return applied_now
 
 
-async def _keep_session(conn: asyncpg.Connection) -> None:
-    """What a connection goes through on its way back to the pool, beyond what asyncpg always
-    does (roll back an open transaction, drop the LISTEN callbacks): nothing.
-
-    asyncpg's default sends `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`
-    on every release: a second round trip for every `pool.fetch`, half the dispatcher's database
-    time at 1,000 messages a second. No code here leaves session state on a connection it gives
-    back: settings are `set_config(..., true)` (the transaction's), cursors live in
-    transactions, LISTEN is undone by `remove_listener`, and the scheduler's session lock is
-    unlocked or its connection closed (alerts/outbox/scheduler.py). Whoever adds session state
-    must undo it the same way."""
-
-
 async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 20) -> asyncpg.Pool:
     """An asyncpg pool on `dsn`."""
-    pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, reset=_keep_session)
+    pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size)
     assert pool is not None
     return pool
 

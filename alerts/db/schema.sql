@@ -655,20 +655,13 @@ CREATE TABLE public.purge_records (
 
 CREATE UNLOGGED TABLE public.rate_buckets (
     key text NOT NULL,
-    per_window integer NOT NULL,
-    window_seconds double precision NOT NULL,
-    block integer NOT NULL,
+    rate double precision NOT NULL,
+    lookahead double precision NOT NULL,
+    tokens double precision NOT NULL,
+    updated_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
     paused_until timestamp with time zone,
-    CONSTRAINT rate_buckets_block_check CHECK ((block >= 1)),
-    CONSTRAINT rate_buckets_per_window_check CHECK ((per_window >= 1)),
-    CONSTRAINT rate_buckets_window_seconds_check CHECK ((window_seconds > (0)::double precision))
-);
-
-CREATE UNLOGGED TABLE public.rate_leases (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    key text NOT NULL,
-    tokens integer NOT NULL,
-    until timestamp with time zone NOT NULL
+    CONSTRAINT rate_buckets_lookahead_check CHECK ((lookahead >= (1)::double precision)),
+    CONSTRAINT rate_buckets_rate_check CHECK ((rate > (0)::double precision))
 );
 
 CREATE TABLE public.scheduler_runs (
@@ -1219,9 +1212,6 @@ ALTER TABLE ONLY public.purge_records
 ALTER TABLE ONLY public.rate_buckets
     ADD CONSTRAINT rate_buckets_pkey PRIMARY KEY (key);
 
-ALTER TABLE ONLY public.rate_leases
-    ADD CONSTRAINT rate_leases_pkey PRIMARY KEY (id);
-
 ALTER TABLE ONLY public.scheduler_runs
     ADD CONSTRAINT scheduler_runs_pkey PRIMARY KEY (job);
 
@@ -1375,8 +1365,6 @@ CREATE INDEX publications_sending_idx ON public.publications USING btree (claime
 CREATE INDEX publications_volunteer_idx ON public.publications USING btree (volunteer_id);
 
 CREATE INDEX publications_withdrawing_idx ON public.publications USING btree (next_attempt_at, id) WHERE (state = 'withdrawing'::text);
-
-CREATE INDEX rate_leases_key_until_idx ON public.rate_leases USING btree (key, until);
 
 CREATE INDEX search_finds_search_idx ON public.search_finds USING btree (search_id);
 

@@ -141,17 +141,6 @@ class Recorder:
         self._batch: list[Delivered] = []
         self._lock = asyncio.Lock()
         self._flusher: asyncio.Task[None] | None = None
-        self._flushes: set[asyncio.Task[None]] = set()
-
-    def add(self, delivered: Delivered) -> None:
-        """Queue a delivery for the next batch (written within _FLUSH_SECONDS, or at once
-        when the batch is full): no await, so no task to shield per message."""
-        self._batch.append(delivered)
-        if len(self._batch) >= _FLUSH_ROWS:
-            self._flushes.add(task := asyncio.create_task(self._write_logged()))
-            task.add_done_callback(self._flushes.discard)
-        elif self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush_soon())
 
     async def record(self, outcome: Outcome) -> None:
         if isinstance(outcome, Delivered):
@@ -184,23 +173,10 @@ class Recorder:
         # Deliveries recorded while a batch is being written wait for the next round.
         while self._batch:
             await asyncio.sleep(_FLUSH_SECONDS)
-            await asyncio.shield(self._write_logged())
+            await asyncio.shield(self.flush())
 
     async def flush(self) -> None:
         """Write every delivery recorded so far."""
-        if self._flushes:  # full batches on their way: they are part of "so far"
-            await asyncio.gather(*self._flushes, return_exceptions=True)
-        await self._write_pending()
-
-    async def _write_logged(self) -> None:
-        try:
-            await self._write_pending()
-        except Exception as err:
-            # The rows stay `sending`; the stalled-claim takeover retries them.
-            log.error("outcome not recorded", exc_info=True, extra={
-                "action": "dispatch.record_failed", "error": type(err).__name__})  # fmt: skip
-
-    async def _write_pending(self) -> None:
         async with self._lock:
             batch, self._batch = self._batch, []
             if batch:
@@ -286,8 +262,6 @@ class CaseGate:
         if cached is None or fresh or now - cached[0] > self._ttl:
             cached = (now, asyncio.ensure_future(self._read(case_id)))
             self._states[case_id] = cached
-        elif cached[1].done():
-            return cached[1].result()  # most calls: no shield, no task
         return await asyncio.shield(cached[1])
 
     async def _read(self, case_id: int) -> CaseStatus | None:
@@ -309,8 +283,6 @@ class CaseGate:
                 self._views.clear()
             cached = (now, asyncio.ensure_future(self._load(case_id, channel)))
             self._views[key] = cached
-        elif cached[1].done():
-            return cached[1].result()
         return await asyncio.shield(cached[1])
 
     async def _load(self, case_id: int, channel: str) -> PublicView:

@@ -41,9 +41,9 @@ from alerts.channels.base import Channel
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.outbox import fanout, joins, withdrawal
-from alerts.outbox.claims import CaseGate, Claim, Delivered, Ended, Outcome, Recorder, Retry
+from alerts.outbox.claims import CaseGate, Claim, Ended, Outcome, Recorder, Retry
 from alerts.outbox.fanout import NOTIFY_CHANNEL, enabled_channels
-from alerts.outbox.limits import LATE_SECONDS, Lease, RateLimiter
+from alerts.outbox.limits import RateLimiter, bucket_shape
 from alerts.outbox.sender import Sender, backoff
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,12 @@ class Lane:
     wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     configured: bool = False
     withdraws: bool = False  # a withdrawal lane: takes back instead of sending
+
+    @property
+    def slack(self) -> float:
+        """How late a message may leave after its slot: the limit's margin, in seconds."""
+        rate, _ = bucket_shape(self.per_second, 1.0)
+        return (self.per_second - rate) / rate
 
 
 def lanes_of(channels: Iterable[Channel], *, withdraws: bool = False) -> list[Lane]:
@@ -125,7 +131,6 @@ class Dispatcher:
                 task.cancel()
             await asyncio.gather(*loops, *helpers, return_exceptions=True)
             await asyncio.shield(self.recorder.flush())
-            await asyncio.shield(self.limiter.flush())
             log.info("dispatcher stopped", extra={"action": "dispatch.stopped"})
 
     # -- the lane loop -------------------------------------------------------------------------
@@ -151,10 +156,9 @@ class Dispatcher:
             self._release_slots(slots)
             raise
         self._release_slots(slots - grant.tokens)
-        if grant.lease is None:
+        if not grant.tokens:
             await self._sleep(grant.wait)
             return
-        lease = grant.lease
         taken_at = asyncio.get_running_loop().time()
         lane.wakeup.clear()
         try:
@@ -166,17 +170,17 @@ class Dispatcher:
                 )
         except BaseException:
             self._release_slots(grant.tokens)
-            lease.end(used=False, tokens=grant.tokens)
             raise
         unused = grant.tokens - len(rows)
         if unused:
             self._release_slots(unused)
-            lease.end(used=False, tokens=unused)
-        for row in rows:  # nearest first
+            await self.limiter.give_back(lane.bucket, unused)
+        # Nearest first: the earliest tokens go to the nearest volunteers.
+        for row, due in zip(rows, grant.due, strict=False):
             if lane.withdraws:
-                self._spawn(self._withdraw(lane, row, taken_at, lease))
+                self._spawn(self._withdraw(lane, row, taken_at + due))
             else:
-                self._spawn(self._deliver(lane, Claim.from_row(row), taken_at, lease))
+                self._spawn(self._deliver(lane, Claim.from_row(row), taken_at + due))
         if not rows:
             await self._wait_for(lane.wakeup)
 
@@ -212,38 +216,32 @@ class Dispatcher:
 
     # -- one message ---------------------------------------------------------------------------
 
-    async def _deliver(self, lane: Lane, claim: Claim, taken_at: float, lease: Lease) -> None:
-        """Send `claim` (its token leased at loop time `taken_at`), and record the outcome."""
+    async def _deliver(self, lane: Lane, claim: Claim, at: float) -> None:
+        """Send `claim` at loop time `at` (when its token is earned), and record the outcome."""
         try:
-            outcome = await self.sender.attempt(claim, taken_at, LATE_SECONDS)
+            outcome = await self.sender.attempt(claim, at, lane.slack)
         except Exception:
             log.exception("send crashed", extra={"action": "dispatch.crashed",
                                                  "publication": claim.id})  # fmt: skip
             outcome = Retry(claim=claim, delay=backoff(claim.attempts), error="internal error")
         finally:
             self._slots.release()
-        lease.end(used=not outcome.returns_token)
-        if isinstance(outcome, Delivered):
-            self.recorder.add(outcome)  # most messages: queued for the next batch, no await
-            return
         await asyncio.shield(self._settle(lane, outcome))
 
-    async def _withdraw(self, lane: Lane, row: Any, taken_at: float, lease: Lease) -> None:
-        """Take back a claimed row (its token leased at loop time `taken_at`), record the
-        outcome."""
-        used = True
+    async def _withdraw(self, lane: Lane, row: Any, at: float) -> None:
+        """Take back a claimed row at loop time `at`, and record the outcome."""
         try:
-            outcome = await self.withdrawer.attempt(row, taken_at, LATE_SECONDS)
-            used = not outcome.returns_token
+            outcome = await self.withdrawer.attempt(row, at, lane.slack)
         finally:
             self._slots.release()
-            lease.end(used=used)
         await asyncio.shield(self.withdrawer.settle(lane.bucket, outcome))
 
     async def _settle(self, lane: Lane, outcome: Outcome) -> None:
         """Record the outcome and act on what it says about the channel and the recipient."""
         try:
             await self.recorder.record(outcome)
+            if outcome.returns_token:
+                await self.limiter.give_back(lane.bucket, 1)
             if isinstance(outcome, Ended) and outcome.reason == "recipient_gone":
                 await self.sender.recipient_gone(outcome.claim, outcome.error)
         except Exception as err:

@@ -137,10 +137,4 @@ class Scheduler:
                 yield held
             finally:
                 if held:
-                    try:
-                        await locks.fetchval("scheduler_unlock", name)
-                    except BaseException:
-                        # The pool does not reset sessions (alerts/db/database.py): a lock
-                        # not released goes with its connection.
-                        conn.terminate()
-                        raise
+                    await locks.fetchval("scheduler_unlock", name)

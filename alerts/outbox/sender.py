@@ -61,17 +61,17 @@ class Sender:
         self.limiter, self.gate = limiter, gate
 
     async def attempt(self, claim: Claim, at: float, slack: float) -> Outcome:
-        """The outcome of sending `claim`, its rate token leased at loop time `at` and not to be
-        used more than `slack` seconds later: sent, to retry, or ended without a send (nothing
-        is recorded here)."""
+        """The outcome of sending `claim` at loop time `at`, its slot gone by after `slack`
+        seconds: sent, to retry, or ended without a send (nothing is recorded here)."""
+        # Everything slow (the case, its view, the photo) is done before the token is due, so
+        # that messages leave on the schedule instead of in a bunch after the first one.
         prepared = await self.prepare(claim)
         if not isinstance(prepared, PublicView):
             return prepared
         loop = asyncio.get_running_loop()
-        if at > loop.time():
-            await asyncio.sleep(at - loop.time())
+        await asyncio.sleep(max(0.0, at - loop.time()))
         if loop.time() - at > slack:
-            # Its lease may have left the rate window (alerts.outbox.limits): not sent on it.
+            # Its slot went by (the process was busy): sent now, it would crowd the next ones.
             return Retry(claim=claim, delay=0.0, error=None, attempted=False, late=True)
         status = await self.gate.status(claim.case_id)  # again, right before the send
         if status is None or status.state != "active":
@@ -82,13 +82,12 @@ class Sender:
         count, window = channel.limits.per_target
         key = f"{claim.channel}:{claim.address}"
         grant = await self.limiter.take_one(key, count, window)
-        if grant.lease is None:
+        if not grant.tokens:
             return Retry(claim=claim, delay=grant.wait, error=None, attempted=False)
-        outcome: Outcome = Retry(claim=claim, delay=0.0, error=None)
-        try:
-            outcome = await self._send(channel, claim, prepared)
-        finally:
-            grant.lease.end(used=not outcome.returns_token)
+        await asyncio.sleep(grant.due[0])  # a few seconds at most: few posts per channel
+        outcome = await self._send(channel, claim, prepared)
+        if isinstance(outcome, Retry) and not outcome.attempted:
+            await self.limiter.give_back(key, 1)  # nothing reached the channel
         return outcome
 
     async def prepare(self, claim: Claim) -> PublicView | Outcome:

@@ -202,8 +202,7 @@ class Withdrawer:
             return Ended(taking=taking, state="manual", attempted=False,
                          reason=f"no channel {taking.channel!r} here to take it back")  # fmt: skip
         loop = asyncio.get_running_loop()
-        if at > loop.time():
-            await asyncio.sleep(at - loop.time())
+        await asyncio.sleep(max(0.0, at - loop.time()))
         if loop.time() - at > slack:
             return Again(taking=taking, delay=0.0, error=None, attempted=False, late=True)
         # A Telegram alert's withdrawal with the ending (issue 21) is a delete, which Telegram's
@@ -216,13 +215,12 @@ class Withdrawer:
         count, window = channel.limits.per_target
         key = f"{taking.channel}:{taking.address}"
         grant = await self.limiter.take_one(key, count, window)
-        if grant.lease is None:
+        if not grant.tokens:
             return Again(taking=taking, delay=grant.wait, error=None, attempted=False)
-        outcome: Outcome = Again(taking=taking, delay=0.0, error=None)
-        try:
-            outcome = await self._withdraw(channel, taking)
-        finally:
-            grant.lease.end(used=not outcome.returns_token)
+        await asyncio.sleep(grant.due[0])
+        outcome = await self._withdraw(channel, taking)
+        if isinstance(outcome, Again) and not outcome.attempted:
+            await self.limiter.give_back(key, 1)
         return outcome
 
     async def _withdraw(self, channel: Channel, taking: Taking) -> Outcome:
@@ -267,6 +265,8 @@ class Withdrawer:
                     "record_withdrawal_retry", taking.id, self.worker, outcome.delay,
                     outcome.error, outcome.attempted,
                 )  # fmt: skip
+            if outcome.returns_token:
+                await self.limiter.give_back(bucket, 1)
         except Exception as err:
             log.error("withdrawal not recorded", exc_info=True, extra={
                 "action": "withdrawal.record_failed", "error": type(err).__name__})  # fmt: skip

@@ -220,9 +220,7 @@ async def test_invariant_4_nothing_sent_after_close(
     chats = await users_at(sandbox, db, [moved(GENT, km / 10) for km in range(1, 61)])
     # Every send takes 0.3 s at "Telegram", so some are in flight when the case closes.
     before_each(sandbox, "send_photo", lambda _: asyncio.sleep(0.3))
-    # Four at a time (13 a second) never fill the window of 30 a second: the concurrency alone
-    # sets the pace, so four are in flight at any moment.
-    slow = with_channels(live, telegram_rate=30.0, dispatch_concurrency=4)
+    slow = with_channels(live, telegram_rate=20.0, dispatch_concurrency=8)
     case = await active_case(db, slow, make_staff)
     async with dispatching(db, slow):
         await eventually(reaching(sandbox, chats, at_least=10))

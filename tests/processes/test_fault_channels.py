@@ -41,14 +41,11 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 # Telegram's own limits: 30 messages a second overall, one a second per chat.
 pytestmark = pytest.mark.sandbox(global_per_second=30)
 
-# Slow last: a call answered late holds its rate token until a window after its answer (Telegram
-# may have counted it at any moment before: alerts/outbox/limits.py), so a fault right after a
-# slow Telegram would meet few calls, or none.
 TELEGRAM_FAULTS: list[tuple[str, dict[str, Any]]] = [
     ("unreachable", {}),
+    ("slow", {"delay": 2.0}),  # seconds per call, under the client's 5-second read timeout
     ("429", {"retry_after": 2}),
     ("500", {}),
-    ("slow", {"delay": 2.0}),  # seconds per call, under the client's 5-second read timeout
 ]
 
 

@@ -93,67 +93,40 @@ SELECT c.state, c.revision,
 FROM cases c WHERE c.id = $1;
 
 -- name: rate_configure
--- Create or change bucket $1: at most $2 tokens in any $3 seconds, lent in blocks of $4 when the window is full.
-INSERT INTO rate_buckets (key, per_window, window_seconds, block)
-VALUES ($1, $2, $3, $4)
-ON CONFLICT (key) DO UPDATE
-SET per_window = excluded.per_window, window_seconds = excluded.window_seconds, block = excluded.block;
+-- Create or re-rate bucket $1: $2 tokens a second, lent up to $3 ahead.
+INSERT INTO rate_buckets (key, rate, lookahead, tokens)
+VALUES ($1, $2, $3, 1)
+ON CONFLICT (key) DO UPDATE SET rate = excluded.rate, lookahead = excluded.lookahead;
 
 -- name: rate_take
--- Lease up to $2 tokens of bucket $1 (none while paused, none when fewer than a block are free), in flight for $3 seconds past the window at most: granted, the lease, and how long to wait (paused, or until a block's tokens leave the window).
+-- Refill bucket $1 for the time elapsed (saving at most one token), then lend up to $2 whole tokens, at most `lookahead` ahead (none while paused): granted, and the balance left (below zero: the tokens still to be earned).
 WITH b AS (
-    SELECT r.key, r.per_window, r.window_seconds, r.block, r.paused_until,
-           clock_timestamp() AS at
-    FROM rate_buckets r WHERE r.key = $1
-    FOR UPDATE
-), gone AS (
-    DELETE FROM rate_leases l USING b WHERE l.key = b.key AND l.until <= b.at
-), h AS (
-    SELECT b.*, least($2::int, b.block) AS need,
-           b.per_window - coalesce((SELECT sum(l.tokens) FROM rate_leases l
-                                    WHERE l.key = b.key AND l.until > b.at), 0)::int AS free
-    FROM b
+    SELECT r.key, r.rate, r.lookahead, t.at, r.paused_until,
+           least(1.0, r.tokens
+                 + r.rate * greatest(0, extract(epoch FROM t.at - r.updated_at))::float8) AS available
+    FROM rate_buckets r, (SELECT clock_timestamp() AS at) t
+    WHERE r.key = $1
+    FOR UPDATE OF r
 ), g AS (
-    SELECT h.*, CASE WHEN h.paused_until > h.at OR h.free < h.need THEN 0
-                     ELSE least($2::int, h.free) END AS granted
-    FROM h
-), lease AS (
-    INSERT INTO rate_leases (key, tokens, until)
-    SELECT g.key, g.granted, g.at + (g.window_seconds + $3) * interval '1 second'
-    FROM g WHERE g.granted > 0
-    RETURNING id
+    SELECT b.*, CASE WHEN b.paused_until > b.at THEN 0
+                     ELSE greatest(0, least($2::int, floor(b.available + b.lookahead)::int)) END
+                AS granted
+    FROM b
 )
-SELECT g.granted, (SELECT id FROM lease) AS lease,
-       coalesce(greatest(0, extract(epoch FROM g.paused_until - g.at)), 0)::float8 AS paused_for,
-       (SELECT extract(epoch FROM f.until - g.at)::float8
-        FROM (SELECT l.until, sum(l.tokens) OVER (ORDER BY l.until, l.id) AS freed
-              FROM rate_leases l WHERE l.key = g.key AND l.until > g.at) f
-        WHERE f.freed >= g.need - g.free
-        ORDER BY f.until LIMIT 1) AS wait
-FROM g;
+UPDATE rate_buckets r SET tokens = g.available - g.granted, updated_at = g.at
+FROM g WHERE r.key = g.key
+RETURNING g.granted, g.available - g.granted AS left, g.rate, g.lookahead,
+          coalesce(greatest(0, extract(epoch FROM g.paused_until - g.at)), 0)::float8 AS paused_for;
 
--- name: rate_release
--- End tokens of bucket $1's leases ($2; $3 tokens each): unused (answered $4 NULL) leave the window now, answered ones $4 seconds ago stay in it until then plus the window.
-WITH r AS (
-    SELECT * FROM unnest($2::uuid[], $3::int[], $4::float8[]) AS r(lease, tokens, ago)
-), ended AS (
-    UPDATE rate_leases l
-    SET tokens = l.tokens - s.tokens,
-        until = CASE WHEN l.tokens <= s.tokens THEN '-infinity' ELSE l.until END
-    FROM (SELECT lease, sum(tokens)::int AS tokens FROM r GROUP BY lease) s
-    WHERE l.id = s.lease
-)
-INSERT INTO rate_leases (key, tokens, until)
-SELECT $1, sum(r.tokens)::int,
-       clock_timestamp() + (b.window_seconds - r.ago) * interval '1 second'
-FROM r JOIN rate_buckets b ON b.key = $1
-WHERE r.ago IS NOT NULL
-GROUP BY r.ago, b.window_seconds;
+-- name: rate_give_back
+-- Return $2 tokens lent but not used to bucket $1.
+UPDATE rate_buckets SET tokens = least(1.0, tokens + $2) WHERE key = $1;
 
 -- name: rate_pause
--- Nobody takes from bucket $1 for $2 seconds (a 429's retry_after).
+-- Nobody takes from bucket $1 for $2 seconds (a 429's retry_after); a saved token is dropped.
 UPDATE rate_buckets
-SET paused_until = greatest(paused_until, clock_timestamp() + $2 * interval '1 second')
+SET paused_until = greatest(paused_until, clock_timestamp() + $2 * interval '1 second'),
+    tokens = least(tokens, 0), updated_at = clock_timestamp()
 WHERE key = $1;
 
 -- name: telegram_file_get
