@@ -19,6 +19,7 @@ from alerts.cases import lifecycle as cases
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.db.queries import QUERIES
+from alerts.geo.gazetteer import haversine_km
 from alerts.outbox import fanout, withdrawal
 from tests.support.app import StaffFactory
 from tests.support.dispatch import GENT, active_case, add_area, add_volunteer, moved, with_channels
@@ -240,7 +241,18 @@ async def test_the_approval_does_not_grow_with_the_fan_out(
     # A range, not BATCH exactly: the approval queues only the volunteers it can prove nearest
     # in km from the areas it read by degrees (a conservative bound: here fewer than a batch),
     # never more than a batch; the dispatchers' matching queues the others.
-    assert 1 <= len(await volunteer_rows(db, case.id)) <= BATCH
+    first = await volunteer_rows(db, case.id)
+    assert 1 <= len(first) <= BATCH
+    # Whatever their number, they are the nearest by kilometres: none left out is nearer than
+    # one queued (some areas share a point, so compared by distance, not as a set).
+    assert case.last_seen_lat is not None and case.last_seen_lon is not None
+    km = {
+        area["volunteer_id"]: haversine_km(case.last_seen_lat, case.last_seen_lon,
+                                           area["lat"], area["lon"])
+        for area in await db.conn.fetch("SELECT volunteer_id, lat, lon FROM volunteer_areas")
+    }  # fmt: skip
+    queued = {row["volunteer_id"] for row in first}
+    assert max(km[v] for v in queued) <= min(d for v, d in km.items() if v not in queued) + 1e-6
     assert await db.conn.fetchval("SELECT count(*) FROM fanout_batches") == 0
     assert await db.conn.fetchval("SELECT count(*) FROM fanout_matches") == 1
     # What the approval's matching reads: a bound set by the batch size, not the fan-out.
