@@ -1,39 +1,27 @@
 """The search's messages to volunteers (the call-out with Coming / Not coming, a change, a
-cancellation, the end) and their sending: each queued in `search_messages` in the transaction
-that causes it, claimed `FOR UPDATE SKIP LOCKED` by `Notifier` (beside the dispatcher, in every
-worker), made in the volunteer's language from the search as it is at the send, and sent by
-Telegram (buttons) or by e-mail (a signed link to the search's phone page). No text is stored.
+cancellation, the end): each queued in `search_messages` in the transaction that causes it,
+made here in the volunteer's language from the search as it is at the send (`SEARCH_QUEUE`),
+and sent by the shared task sender (`alerts.outbox.tasks`, beside the dispatcher in every
+worker, within the channels' shared rates) by Telegram with buttons or by e-mail with the
+signed link to the search's phone page. No text is stored.
 """
 
 from __future__ import annotations
 
-import asyncio
-import base64
-import contextlib
-import hashlib
-import hmac
-import logging
-from collections.abc import AsyncIterator
-from urllib.parse import urlencode
+from typing import Any
 
-import telegram
 from babel.dates import format_datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import Forbidden, RetryAfter, TelegramError
 
-from alerts import errors
-from alerts.channels import mailer
-from alerts.channels.telegram import make_bot
 from alerts.config import Settings
 from alerts.db.database import Database
-from alerts.i18n import BRUSSELS, N_, gettext, language
+from alerts.i18n import BRUSSELS, N_, gettext
 from alerts.searches.models import Search
 from alerts.searches.service import get
-from alerts.volunteers.links import link_key
+from alerts.volunteers.links import task_link_ok, task_url
+from alerts.volunteers.task_messages import TaskMessage
 
-log = logging.getLogger(__name__)
-BATCH = 50
-MAX_ATTEMPTS = 5
+PURPOSE = "search"  # the phone page's path and its links' signatures
 CALLBACK = "search"  # the bot's buttons: search:<id>:<coming|not_coming|checkin|checkout>
 SUBJECTS = {
     "callout": N_("Call-out: a field search for a missing child"),
@@ -43,21 +31,13 @@ SUBJECTS = {
 }
 
 
-def _signature(settings: Settings, search_id: int, public_id: str) -> str:
-    mac = hmac.new(link_key(settings), f"search:{search_id}:{public_id}".encode(), hashlib.sha256)
-    return base64.urlsafe_b64encode(mac.digest()[:24]).decode().rstrip("=")
-
-
 def page_url(settings: Settings, search_id: int, public_id: str, lang: str) -> str:
     """The signed link to the search's phone page of one volunteer."""
-    query = urlencode({"lang": lang, "sig": _signature(settings, search_id, public_id)})
-    base = settings.public_base_url.rstrip("/")
-    return f"{base}/volunteer/search/{search_id}/{public_id}?{query}"
+    return task_url(settings, PURPOSE, search_id, public_id, lang)
 
 
 def link_ok(settings: Settings, search_id: int, public_id: str, signature: str) -> bool:
-    expected = _signature(settings, search_id, public_id).encode()
-    return hmac.compare_digest(expected, signature.encode())
+    return task_link_ok(settings, PURPOSE, search_id, public_id, signature)
 
 
 def when(search: Search, lang: str) -> str:
@@ -101,87 +81,26 @@ def buttons(search: Search, kind: str, url: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-class Notifier:
-    """Sends the due search messages; one per worker, sharing the queue through the database."""
+class SearchQueue:
+    """The search messages' queue (`search_messages`), for the shared task sender."""
 
-    def __init__(self, db: Database, settings: Settings, bot: telegram.Bot | None) -> None:
-        self.db, self.settings, self.bot = db, settings, bot
+    name = "search"
+    claim, retry, done = "search_messages_claim", "search_message_retry", "search_message_done"
 
-    async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                sent = await self.deliver_due()
-            except Exception as exc:  # a database hiccup must not end the loop
-                extra = {"action": "search_notices_failed", "error": type(exc).__name__}
-                log.warning("search notices failed", extra=extra)
-                sent = 0
-            if sent < BATCH:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), self.settings.dispatch_poll_seconds)
+    async def prepare(self, db: Database, settings: Settings) -> None:
+        """A closed case's open searches end first (whatever closed it), so that their
+        searchers are asked to check out."""
+        await db.fetchval("searches_end_closed_cases")
 
-    async def deliver_due(self) -> int:
-        """Send the messages due now; how many were claimed. A closed case's open searches
-        end first (whatever closed it), so their searchers are asked to check out."""
-        await self.db.fetchval("searches_end_closed_cases")
-        claimed = await self.db.fetch("search_messages_claim", BATCH)
-        for row in claimed:
-            state = await self._send(row["search_id"], row["volunteer_id"], row["kind"])
-            if isinstance(state, float):  # Telegram's flood control: after its wait
-                await self.db.execute("search_message_retry", row["id"], state)
-            elif state == "retry" and row["attempts"] < MAX_ATTEMPTS:
-                await self.db.execute("search_message_retry", row["id"], 30.0 * row["attempts"])
-            else:
-                await self.db.execute("search_message_done", row["id"],
-                                      "sent" if state == "sent" else "failed")  # fmt: skip
-        return len(claimed)
-
-    async def _send(self, search_id: int, volunteer_id: int, kind: str) -> str | float:
-        """'sent', 'failed', 'retry', or the seconds Telegram asks to wait."""
-        who = await self.db.fetchrow("search_message_recipient", volunteer_id)
-        if who is None:
-            return "failed"
-        search = await get(self.db, search_id)
-        url = page_url(self.settings, search_id, who["public_id"], who["language"])
-        with language(who["language"]) as lang:
-            body = text(search, kind, lang)
-            try:
-                if who["telegram_chat_id"] is not None and self.bot is not None:
-                    markup = buttons(search, kind, url)
-                    await self.bot.send_message(who["telegram_chat_id"], body, reply_markup=markup)
-                elif who["email"]:
-                    mail = mailer.build_message(
-                        self.settings, who["email"], gettext(SUBJECTS[kind]),
-                        f"{body}\n\n{gettext('Answer and check in on this page:')}\n{url}\n",
-                    )  # fmt: skip
-                    await mailer.deliver(self.settings, mail)
-                elif who["telegram_chat_id"] is not None:
-                    return "retry"  # the bot could not start: the next worker's may
-                else:
-                    return "failed"
-            except RetryAfter as exc:
-                wait = exc.retry_after
-                return float(wait.total_seconds() if hasattr(wait, "total_seconds") else wait)
-            except Forbidden:
-                return "failed"  # the volunteer blocked the bot
-            except (TelegramError, errors.AlertsError) as exc:
-                extra = {"action": "search_notice_retry", "error": type(exc).__name__}
-                log.warning("search notice not sent", extra=extra)
-                return "retry"
-        return "sent"
+    async def compose(self, db: Database, settings: Settings, row: Any, who: Any) -> TaskMessage:
+        search = await get(db, row["search_id"])
+        lang = who["language"]
+        url = page_url(settings, search.id, who["public_id"], lang)
+        return TaskMessage(
+            subject=gettext(SUBJECTS[row["kind"]]), text=text(search, row["kind"], lang),
+            buttons=buttons(search, row["kind"], url), url=url,
+            page_line=gettext("Answer and check in on this page:"),
+        )  # fmt: skip
 
 
-@contextlib.asynccontextmanager
-async def notifier(db: Database, settings: Settings) -> AsyncIterator[Notifier]:
-    """A Notifier with its bot open (none when Telegram is not configured), until exit."""
-    bot = make_bot(settings, pool_size=4) if settings.telegram_bot_token else None
-    try:
-        if bot is not None:
-            await bot.initialize()
-    except TelegramError:
-        bot = None  # e-mails still go; Telegram messages wait for the next start
-    try:
-        yield Notifier(db, settings, bot)
-    finally:
-        if bot is not None:
-            with contextlib.suppress(TelegramError):
-                await bot.shutdown()
+SEARCH_QUEUE = SearchQueue()

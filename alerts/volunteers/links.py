@@ -44,6 +44,22 @@ def _signed_url(settings: Settings, purpose: str, public_id: str, lang: str) -> 
     return f"{settings.public_base_url.rstrip('/')}/volunteer/{purpose}/{public_id}?{query}"
 
 
+def task_url(settings: Settings, purpose: str, task_id: int, public_id: str, lang: str) -> str:
+    """The signed link to one volunteer's phone page of a task: `purpose` 'posters' (a poster
+    round) or 'search' (a field search). It works for that volunteer and that task only."""
+    signature = link_signature(settings, f"{purpose}:{task_id}", public_id)
+    query = urlencode({"lang": lang, "sig": signature})
+    base = settings.public_base_url.rstrip("/")
+    return f"{base}/volunteer/{purpose}/{task_id}/{public_id}?{query}"
+
+
+def task_link_ok(
+    settings: Settings, purpose: str, task_id: int, public_id: str, signature: str
+) -> bool:
+    """Whether `signature` is that of `task_url` for this volunteer and task."""
+    return signature_ok(settings, f"{purpose}:{task_id}", public_id, signature)
+
+
 def unsubscribe_url(settings: Settings, volunteer_public_id: str, lang: str) -> str:
     """The one-step opt-out link for a volunteer's messages (and List-Unsubscribe, RFC 8058)."""
     return _signed_url(settings, "stop", volunteer_public_id, lang)

@@ -1,6 +1,7 @@
 """The workers beside an aiohttp application: `setup(app)` runs the dispatcher's send and
-withdrawal lanes (alerts.outbox.dispatcher) and the scheduler (alerts.outbox.scheduler) from the
-moment the application's database opens until just before it closes.
+withdrawal lanes (alerts.outbox.dispatcher), the scheduler (alerts.outbox.scheduler) and the
+sender of the volunteers' task messages (alerts.outbox.tasks) from the moment the application's
+database opens until just before it closes.
 
 `run.py serve` adds them to the web application, or to a worker application without routes
 (`serve --only dispatch`); the demo adds them to its service.
@@ -15,8 +16,7 @@ from aiohttp import web
 
 from alerts.outbox.dispatcher import Dispatcher, open_channels
 from alerts.outbox.scheduler import Scheduler
-from alerts.rounds.notices import notifier as poster_notifier
-from alerts.searches.notices import notifier
+from alerts.outbox.tasks import sender
 from alerts.web import keys
 
 
@@ -25,8 +25,7 @@ def setup(app: web.Application) -> None:
     before it closes)."""
     app.cleanup_ctx.append(_dispatcher_ctx)  # the send and withdrawal lanes
     app.cleanup_ctx.append(_scheduler_ctx)  # consent end dates, the daily purge
-    app.cleanup_ctx.append(_search_notices_ctx)  # field-search call-outs, changes, ends
-    app.cleanup_ctx.append(_poster_notices_ctx)  # poster rounds: invitations, takedowns
+    app.cleanup_ctx.append(_tasks_ctx)  # volunteers' tasks: call-outs, poster rounds
 
 
 async def _dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -49,17 +48,8 @@ async def _scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
     await task
 
 
-async def _search_notices_ctx(app: web.Application) -> AsyncIterator[None]:
-    async with notifier(app[keys.DB], app[keys.SETTINGS]) as running:
-        stop = asyncio.Event()
-        task = asyncio.create_task(running.run(stop))
-        yield
-        stop.set()
-        await task
-
-
-async def _poster_notices_ctx(app: web.Application) -> AsyncIterator[None]:
-    async with poster_notifier(app[keys.DB], app[keys.SETTINGS]) as running:
+async def _tasks_ctx(app: web.Application) -> AsyncIterator[None]:
+    async with sender(app[keys.DB], app[keys.SETTINGS]) as running:
         stop = asyncio.Event()
         task = asyncio.create_task(running.run(stop))
         yield

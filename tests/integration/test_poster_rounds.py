@@ -18,7 +18,7 @@ from alerts import errors
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.i18n import in_language
-from alerts.outbox import pipeline, report, retention
+from alerts.outbox import pipeline, report, retention, tasks
 from alerts.outbox.scheduler import Scheduler
 from alerts.rounds import notices, optin, service
 from alerts.staff.models import Role
@@ -84,7 +84,7 @@ async def test_a_poster_round_from_the_bot_and_the_phone_page_to_the_takedown_re
     configured = bot_settings(settings, sandbox.url, port, smtp_url=sink.url, email_rate=100.0)
     pages = [_path(notices.page_url(configured, started.id, await public_id(db, v), lang))
              for v, lang in zip(by_mail, ("fr", "de"), strict=True)]  # fmt: skip
-    async with notices.notifier(db, configured) as notifier:
+    async with tasks.sender(db, configured) as notifier:
         assert await notifier.deliver_due() == 3
         assert f"pr:{started.id}:accepted" in callbacks(person.last)
         mails = await sink.wait_for_messages(2)

@@ -10,7 +10,8 @@ from alerts.bot import search_buttons
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.i18n import in_language
-from alerts.searches import notices, optin, service
+from alerts.outbox import tasks
+from alerts.searches import optin, service
 from alerts.volunteers import registry as volunteers
 from sandbox.telegram.server import TelegramSandbox
 from tests.support.app import StaffFactory
@@ -46,7 +47,7 @@ async def test_a_volunteer_opts_in_answers_checks_in_and_out_from_the_bot(
     case, manager = await approved(database, settings, make_staff)
     search = await field_search(database, manager, case)
     configured = bot_settings(settings, sandbox.url, client.server.port or 0)
-    async with notices.notifier(database, configured) as notifier:
+    async with tasks.sender(database, configured) as notifier:
         assert await notifier.deliver_due() == 1
         assert f"search:{search.id}:coming" in callbacks(person.last)
         coming = await person.press(f"search:{search.id}:coming")

@@ -156,12 +156,6 @@ FROM (
 WHERE m.id = due.id
 RETURNING m.id, m.search_id, m.volunteer_id, m.kind, m.attempts;
 
--- name: search_message_recipient
--- Volunteer $1 as a recipient (language, chat, confirmed e-mail, public id), if still active.
-SELECT id, public_id, language, telegram_chat_id,
-       CASE WHEN email_confirmed_at IS NOT NULL THEN email END AS email
-FROM volunteers WHERE id = $1 AND active;
-
 -- name: search_message_done
 -- Record search message $1 sent, or failed (state $2).
 UPDATE search_messages SET state = $2, sent_at = CASE WHEN $2 = 'sent' THEN now() END

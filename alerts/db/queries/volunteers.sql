@@ -154,3 +154,9 @@ DELETE FROM telegram_conversations WHERE chat_id = $1;
 -- name: forget_stale_conversations
 -- Drop conversations nobody continued within $1 minutes.
 DELETE FROM telegram_conversations WHERE updated_at < now() - make_interval(mins => $1);
+
+-- name: task_message_recipient
+-- Volunteer $1 as the recipient of a task message (language, chat, confirmed e-mail, public id), if still active.
+SELECT id, public_id, language, telegram_chat_id,
+       CASE WHEN email_confirmed_at IS NOT NULL THEN email END AS email
+FROM volunteers WHERE id = $1 AND active;
