@@ -11,7 +11,6 @@ it). Then every level that reached its end drops to its lower level
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from email.message import EmailMessage
 from typing import Any
@@ -19,12 +18,11 @@ from typing import Any
 from babel.dates import format_datetime
 
 from alerts.channels import mailer
+from alerts.channels.staff_mail import console_link, mail_case_staff
 from alerts.config import Settings
 from alerts.db.database import Database
-from alerts.i18n import BRUSSELS, LANGUAGES, gettext, language
+from alerts.i18n import BRUSSELS, current, gettext
 from alerts.outbox import pipeline
-
-log = logging.getLogger(__name__)
 
 
 async def run(db: Database, settings: Settings) -> Mapping[str, Any]:
@@ -40,37 +38,27 @@ async def remind(db: Database, settings: Settings) -> int:
     due = await db.fetch("levels_to_remind", settings.level_reminder_hours * 3600)
     sent = 0
     for case in due:
-        staff_ids = [i for i in (case["created_by"], case["submitted_by"], case["approved_by"])
-                     if i is not None]  # fmt: skip
-        for person in await db.fetch("level_reminder_recipients", staff_ids):
-            message = reminder(settings, person["language"], case["id"], case["reference"],
-                               case["level_expires_at"], person["email"])  # fmt: skip
-            try:
-                await mailer.deliver(settings, message)
-            except mailer.MailUnavailable:
-                log.warning("level reminder not sent", extra={
-                    "action": "levels.reminder_failed", "case_id": case["id"]})  # fmt: skip
-                continue
-            sent += 1
+
+        def compose(to: str, case: Any = case) -> EmailMessage:
+            return reminder(settings, case["id"], case["reference"], case["level_expires_at"], to)
+
+        sent += await mail_case_staff(db, settings, case, compose, "levels.reminder_failed")
     return sent
 
 
-def reminder(
-    settings: Settings, lang: str | None, case_id: int, reference: str, ends: Any, to: str
-) -> EmailMessage:
-    """The reminder e-mail to one staff member, in their language (no name of the child: the
-    case's reference and a link to the console)."""
-    with language(lang if lang in LANGUAGES else "en") as chosen:
-        at = format_datetime(ends, "d MMM y, HH:mm", tzinfo=BRUSSELS, locale=chosen)
-        link = f"{settings.public_base_url.rstrip('/')}/console/cases/{case_id}"
-        subject = gettext("Case %(reference)s: its publication level ends at %(at)s",
-                          reference=reference, at=at)  # fmt: skip
-        text = "\n\n".join([
-            gettext("The publication level of case %(reference)s ends at %(at)s (Brussels "
-                    "time). Unless it is renewed, it then drops to the lower level and what "
-                    "the lower level does not allow is withdrawn.", reference=reference, at=at),
-            gettext("To keep the appeal at its level, renew it on the case's page (renewing the "
-                    "public level needs a second staff member's approval):"),
-            link,
-        ])  # fmt: skip
+def reminder(settings: Settings, case_id: int, reference: str, ends: Any, to: str) -> EmailMessage:
+    """The reminder e-mail to one staff member, in the current language (no name of the child:
+    the case's reference and a link to the console)."""
+    chosen = current()
+    at = format_datetime(ends, "d MMM y, HH:mm", tzinfo=BRUSSELS, locale=chosen)
+    subject = gettext("Case %(reference)s: its publication level ends at %(at)s",
+                      reference=reference, at=at)  # fmt: skip
+    text = "\n\n".join([
+        gettext("The publication level of case %(reference)s ends at %(at)s (Brussels "
+                "time). Unless it is renewed, it then drops to the lower level and what "
+                "the lower level does not allow is withdrawn.", reference=reference, at=at),
+        gettext("To keep the appeal at its level, renew it on the case's page (renewing the "
+                "public level needs a second staff member's approval):"),
+        console_link(settings, case_id),
+    ])  # fmt: skip
     return mailer.build_message(settings, to, subject, text + "\n")

@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Any
 
 from alerts import errors
 from alerts.cases import lifecycle
 from alerts.cases.models import Case, CaseState
 from alerts.cases.publicity import view_for
 from alerts.cases.widening import fingerprint
+from alerts.channels import mailer
+from alerts.channels.staff_mail import console_link, mail_case_staff
 from alerts.config import Settings
 from alerts.db.database import Database
+from alerts.i18n import gettext
 from alerts.rounds.models import Member, Place, Round, Zone, zone
 from alerts.sightings import contacts
 from alerts.staff import audit
@@ -212,13 +217,37 @@ async def sweep(db: Database, settings: Settings) -> dict[str, int]:
 
 async def remind(db: Database, settings: Settings) -> dict[str, int]:
     """The scheduler's job: remind who has posters up POSTER_REMINDER_HOURS after the takedown
-    task, and report to staff what is still up POSTER_REPORT_HOURS after the reminder."""
+    task, and report to the case's staff what is still up POSTER_REPORT_HOURS after the
+    reminder (an e-mail to each with an address; the case's page shows it too)."""
     reminded = await db.fetchval("takedowns_remind", settings.poster_reminder_hours)
-    reported = await db.fetchval("takedowns_report", settings.poster_report_hours)
-    if reported:
+    reported = 0
+    for case in await db.fetch("takedowns_report", settings.poster_report_hours):
+        reported += case["places"]
         log.warning("posters still up reported", extra={"action": "posters_reported",
-                                                        "places": reported})  # fmt: skip
+                                                        "places": case["places"]})  # fmt: skip
+
+        def compose(to: str, case: Any = case) -> EmailMessage:
+            return still_up(settings, case["id"], case["reference"], case["places"], to)
+
+        await mail_case_staff(db, settings, case, compose, "posters.report_failed")
     return {"reminded": reminded, "reported": reported}
+
+
+def still_up(
+    settings: Settings, case_id: int, reference: str, places: int, to: str
+) -> EmailMessage:
+    """The report to one staff member, in the current language: how many places of the case's
+    poster rounds nobody confirmed taken down, and where to hand them to a person."""
+    subject = gettext("Case %(reference)s: poster places not confirmed taken down: %(count)s",
+                      reference=reference, count=places)  # fmt: skip
+    text = "\n\n".join([
+        gettext("The volunteers were asked to take these posters down and reminded; nobody "
+                "confirmed the removal. Until each place is removed or marked for a person "
+                "with the reason, the case is not fully withdrawn."),
+        gettext("The places, on the case's poster page:"),
+        console_link(settings, case_id, "posters"),
+    ])  # fmt: skip
+    return mailer.build_message(settings, to, subject, text + "\n")
 
 
 # -- for staff ------------------------------------------------------------------------------------

@@ -145,7 +145,18 @@ async def test_a_poster_round_from_the_bot_and_the_phone_page_to_the_takedown_re
         reminder = (await sink.wait_for_messages(7))[-1]
         assert reminder.rcpt_tos == ("p1@example.org",) and "Plakate" in (reminder.subject or "")
         await db.conn.execute("UPDATE poster_places SET reminded_at = now() - interval '25 hours'")
+        await db.conn.execute("UPDATE staff SET email = 'case@hotline.example', language = 'fr' "
+                              "WHERE id = $1", manager.id)  # fmt: skip
         assert await service.remind(db, configured) == {"reminded": 0, "reported": 1}
+        # The case's staff with an address get the report, in their language, by reference.
+        reported = (await sink.wait_for_messages(8))[-1]
+        assert reported.rcpt_tos == ("case@hotline.example",)
+        assert f"Dossier {case.reference}\u00a0: emplacements" in (reported.subject or "")
+        assert (reported.subject or "").endswith("\u00a0: 1")
+        body = reported.text or ""
+        assert f"/console/cases/{case.id}/posters" in body
+        assert "Lotte" not in body and "Vermeulen" not in body  # never the child's name
+        assert await service.remind(db, configured) == {"reminded": 0, "reported": 0}  # once
 
     # The withdrawal report counts them, and the case is not fully withdrawn while one is up.
     page = await (await client.get(f"/console/cases/{case.id}")).text()

@@ -182,6 +182,7 @@ async def test_the_call_out_changes_and_end_reach_volunteers_through_the_outbox(
         link = notices.page_url(live, search.id, await _public_id(db, by_mail), "de")
         assert mail.text is not None and link in mail.text
         assert "Suche" in mail.subject  # in the volunteer's language
+        assert f"Antworten und anmelden auf dieser Seite:\n{link}" in mail.text  # all of it
         # Only who answered coming hears of a change.
         await service.answer(db, search.id, by_telegram, "coming")
         await service.answer(db, search.id, by_mail, "not_coming")

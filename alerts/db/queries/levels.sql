@@ -29,12 +29,6 @@ SELECT id FROM cases
 WHERE state = 'active' AND level_expires_at IS NOT NULL AND level_expires_at <= $1
 ORDER BY level_expires_at;
 
--- name: level_reminder_recipients
--- The active staff with an e-mail address among $1 (the case's staff) and the supervisors: id, name, e-mail and language.
-SELECT id, display_name, email, language FROM staff
-WHERE active AND email IS NOT NULL AND (id = ANY($1::bigint[]) OR role IN ('supervisor', 'admin'))
-ORDER BY id;
-
 -- name: pending_renewal
 -- The id of the renewal of case $1 waiting for approval (NULL: none).
 SELECT id FROM case_proposals WHERE case_id = $1 AND kind = 'renewal' AND state = 'pending' LIMIT 1;

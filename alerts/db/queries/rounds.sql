@@ -187,16 +187,18 @@ WITH due AS (
 SELECT count(*)::int FROM queued;
 
 -- name: takedowns_report
--- Report to staff the places still up $1 hours after their reminder (or with no volunteer left); how many.
+-- Report to staff the places still up $1 hours after their reminder (or with no volunteer left): per case, its staff and how many places.
 WITH reported AS (
     UPDATE poster_places p SET reported_at = now()
     FROM poster_rounds r
     WHERE r.id = p.round_id AND r.state = 'takedown' AND p.removed_at IS NULL
       AND p.manual_reason IS NULL AND p.reported_at IS NULL
       AND (p.member_id IS NULL OR p.reminded_at <= now() - make_interval(secs => $1 * 3600))
-    RETURNING 1
+    RETURNING p.round_id
 )
-SELECT count(*)::int FROM reported;
+SELECT c.id, c.reference, c.created_by, c.submitted_by, c.approved_by, count(*)::int AS places
+FROM reported x JOIN poster_rounds r ON r.id = x.round_id JOIN cases c ON c.id = r.case_id
+GROUP BY c.id ORDER BY c.id;
 
 -- name: poster_counts_of_case
 -- Case $1's posters: put up, confirmed removed, marked for manual action, outstanding, reported.

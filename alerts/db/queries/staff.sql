@@ -139,3 +139,9 @@ DELETE FROM login_attempts WHERE at < now() - interval '1 day';
 -- name: list_active_staff
 -- The usernames and names of the active accounts (the console's token form offers them).
 SELECT username, display_name, role FROM staff WHERE active ORDER BY username;
+
+-- name: case_staff_mail_recipients
+-- The active staff with an e-mail address among $1 (the case's staff) and the supervisors: id, name, e-mail and language.
+SELECT id, display_name, email, language FROM staff
+WHERE active AND email IS NOT NULL AND (id = ANY($1::bigint[]) OR role IN ('supervisor', 'admin'))
+ORDER BY id;
