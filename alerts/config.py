@@ -283,7 +283,8 @@ class Settings:
     poster_reminder_hours: float = _setting("POSTER_REMINDER_HOURS", 24.0, "Hours after a poster "
         "round's takedown task when who still has posters up is reminded.", float)  # fmt: skip
     poster_report_hours: float = _setting("POSTER_REPORT_HOURS", 24.0, "Hours after that reminder "
-        "when posters still up are reported (e-mail to the case's staff, withdrawal page).", float)  # fmt: skip
+        "when posters still up are reported to the case's staff (e-mail, withdrawal page).",
+        float)  # fmt: skip
     scheduler_interval_seconds: float = _setting(
         "SCHEDULER_INTERVAL_SECONDS", 60.0,
         "Seconds between the scheduler's checks for consents that reached their end date (what "
