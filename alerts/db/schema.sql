@@ -464,7 +464,7 @@ CREATE TABLE public.poster_messages (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     sent_at timestamp with time zone,
     CONSTRAINT poster_messages_kind_check CHECK ((kind = ANY (ARRAY['invite'::text, 'replace'::text, 'takedown'::text, 'reminder'::text]))),
-    CONSTRAINT poster_messages_state_check CHECK ((state = ANY (ARRAY['pending'::text, 'sent'::text, 'failed'::text])))
+    CONSTRAINT poster_messages_state_check CHECK ((state = ANY (ARRAY['pending'::text, 'sent'::text, 'failed'::text, 'cancelled'::text])))
 );
 
 CREATE SEQUENCE public.poster_messages_id_seq
@@ -720,7 +720,7 @@ CREATE TABLE public.search_messages (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     sent_at timestamp with time zone,
     CONSTRAINT search_messages_kind_check CHECK ((kind = ANY (ARRAY['callout'::text, 'changed'::text, 'cancelled'::text, 'ended'::text]))),
-    CONSTRAINT search_messages_state_check CHECK ((state = ANY (ARRAY['pending'::text, 'sent'::text, 'failed'::text])))
+    CONSTRAINT search_messages_state_check CHECK ((state = ANY (ARRAY['pending'::text, 'sent'::text, 'failed'::text, 'cancelled'::text])))
 );
 
 CREATE SEQUENCE public.search_messages_id_seq

@@ -55,7 +55,9 @@ class TaskQueue(Protocol):
         self, db: Database, settings: Settings, row: Any, who: Any
     ) -> TaskMessage | None:
         """The message of a claimed row for recipient `who`, in the current language; None
-        when there is nothing to send any more."""
+        when it must not go any more: an appeal (an invitation, a call-out) whose case closed
+        or whose task ended since it was queued. Closing always wins: only the messages that
+        end a task (a takedown, a search's end or cancellation) go after a close."""
 
 
 QUEUES: tuple[TaskQueue, ...] = (SEARCH_QUEUE, POSTER_QUEUE)
@@ -116,11 +118,11 @@ class TaskSender:
         elif outcome == "retry" and row["attempts"] < MAX_ATTEMPTS:
             await self.db.execute(queue.retry, row["id"], 30.0 * row["attempts"])
         else:
-            state = "sent" if outcome == "sent" else "failed"
+            state = outcome if outcome in ("sent", "cancelled") else "failed"
             await self.db.execute(queue.done, row["id"], state)
 
     async def _send(self, queue: TaskQueue, row: Any) -> str | float:
-        """'sent', 'failed', 'retry', or the seconds Telegram asked to wait."""
+        """'sent', 'cancelled', 'failed', 'retry', or the seconds Telegram asked to wait."""
         who = await self.db.fetchrow("task_message_recipient", row["volunteer_id"])
         if who is None:
             return "failed"
@@ -136,7 +138,7 @@ class TaskSender:
         with language(who["language"]):
             message = await queue.compose(self.db, self.settings, row, who)
             if message is None:
-                return "failed"
+                return "cancelled"  # the case closed, or the task ended, since it was queued
             await self._token(bucket)
             try:
                 if bucket == "telegram":

@@ -25,6 +25,7 @@ from alerts.volunteers.task_messages import TaskMessage
 
 PURPOSE = "posters"  # the phone page's path and its links' signatures
 CALLBACK = "pr"  # the bot's buttons: pr:<round>:<accepted|declined|replaced|removed:<place>>
+APPEALS = ("invite", "replace")  # what asks for posters up: never once the round is over
 SUBJECTS = {
     "invite": N_("Poster round: can you put up posters of a missing child near you?"),
     "replace": N_("The poster has changed: please replace yours"),
@@ -124,8 +125,12 @@ class PosterQueue:
         """Move the rounds on: replacements after a changed poster, takedowns after a close."""
         await service.sweep(db, settings)
 
-    async def compose(self, db: Database, settings: Settings, row: Any, who: Any) -> TaskMessage:
+    async def compose(
+        self, db: Database, settings: Settings, row: Any, who: Any
+    ) -> TaskMessage | None:
         found = await service.get(db, row["round_id"])
+        if row["kind"] in APPEALS and not found.open:
+            return None  # the case closed or the round ended: no more asking
         member = await service.member_of(db, found.id, row["volunteer_id"])
         places = await service.places_of(db, member)
         lang, kind = who["language"], row["kind"]

@@ -23,6 +23,7 @@ from alerts.volunteers.task_messages import TaskMessage
 
 PURPOSE = "search"  # the phone page's path and its links' signatures
 CALLBACK = "search"  # the bot's buttons: search:<id>:<coming|not_coming|checkin|checkout>
+APPEALS = ("callout", "changed")  # what calls searchers out: never once the search is over
 SUBJECTS = {
     "callout": N_("Call-out: a field search for a missing child"),
     "changed": N_("The field search has changed"),
@@ -92,8 +93,12 @@ class SearchQueue:
         searchers are asked to check out."""
         await db.fetchval("searches_end_closed_cases")
 
-    async def compose(self, db: Database, settings: Settings, row: Any, who: Any) -> TaskMessage:
+    async def compose(
+        self, db: Database, settings: Settings, row: Any, who: Any
+    ) -> TaskMessage | None:
         search = await get(db, row["search_id"])
+        if row["kind"] in APPEALS and not search.open:
+            return None  # the case closed or the search ended: nobody is called any more
         lang = who["language"]
         url = page_url(settings, search.id, who["public_id"], lang)
         return TaskMessage(
