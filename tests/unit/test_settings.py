@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from alerts.config import Settings, settings_table
+from alerts.config import Settings
+from alerts.config_docs import settings_table
 from tests.support.paths import ROOT
 
 README = ROOT / "README.md"
@@ -12,7 +13,7 @@ README = ROOT / "README.md"
 
 def test_readme_settings_table_matches_the_code() -> None:
     assert settings_table() in README.read_text(encoding="utf-8"), (
-        "README.md's settings table is out of date: paste `python -m alerts.config` into it"
+        "README.md's settings table is out of date: paste `python -m alerts.config_docs` into it"
     )
 
 
