@@ -1332,6 +1332,8 @@ CREATE INDEX poster_members_volunteer_idx ON public.poster_members USING btree (
 
 CREATE INDEX poster_messages_due_idx ON public.poster_messages USING btree (next_attempt_at) WHERE (state = 'pending'::text);
 
+CREATE INDEX poster_messages_volunteer_idx ON public.poster_messages USING btree (volunteer_id, sent_at);
+
 CREATE INDEX poster_places_round_idx ON public.poster_places USING btree (round_id);
 
 CREATE INDEX poster_rounds_case_idx ON public.poster_rounds USING btree (case_id);
@@ -1371,6 +1373,8 @@ CREATE INDEX search_finds_search_idx ON public.search_finds USING btree (search_
 CREATE INDEX search_members_volunteer_idx ON public.search_members USING btree (volunteer_id);
 
 CREATE INDEX search_messages_due_idx ON public.search_messages USING btree (next_attempt_at) WHERE (state = 'pending'::text);
+
+CREATE INDEX search_messages_volunteer_idx ON public.search_messages USING btree (volunteer_id, sent_at);
 
 CREATE INDEX searches_case_idx ON public.searches USING btree (case_id);
 

@@ -38,6 +38,10 @@ log = logging.getLogger(__name__)
 BATCH = 50
 MAX_ATTEMPTS = 5
 SWEEP_SECONDS = 5.0  # how often a running sender lets each queue look for work to queue
+# Telegram takes about one message a second in a private chat, and answers a faster one with a
+# 429 that pauses the whole bot: a task message waits this long after the service's last
+# message to the volunteer, and until their alert, when one is due, has gone.
+PER_CHAT_SECONDS = 1.2
 
 
 class TaskQueue(Protocol):
@@ -113,7 +117,7 @@ class TaskSender:
         return claimed
 
     async def _record(self, queue: TaskQueue, row: Any, outcome: str | float) -> None:
-        if isinstance(outcome, float):  # Telegram's flood control: after its wait
+        if isinstance(outcome, float):  # flood control, Telegram's or ours: after the wait
             await self.db.execute(queue.retry, row["id"], outcome)
         elif outcome == "retry" and row["attempts"] < MAX_ATTEMPTS:
             await self.db.execute(queue.retry, row["id"], 30.0 * row["attempts"])
@@ -122,13 +126,17 @@ class TaskSender:
             await self.db.execute(queue.done, row["id"], state)
 
     async def _send(self, queue: TaskQueue, row: Any) -> str | float:
-        """'sent', 'cancelled', 'failed', 'retry', or the seconds Telegram asked to wait."""
+        """'sent', 'cancelled', 'failed', 'retry', or the seconds to wait (Telegram asked, or
+        the volunteer's chat is busy)."""
         who = await self.db.fetchrow("task_message_recipient", row["volunteer_id"])
         if who is None:
             return "failed"
         chat, email = who["telegram_chat_id"], who["email"]
         if chat is not None and self.bot is not None:
             bucket = "telegram"
+            hold = await self.db.fetchval("task_recipient_busy", who["id"], PER_CHAT_SECONDS)
+            if hold > 0:
+                return float(hold)  # their alert first, and a second between messages
         elif email and self.settings.smtp_url:
             bucket = "email"
         elif chat is not None or email:

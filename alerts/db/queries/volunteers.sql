@@ -160,3 +160,16 @@ DELETE FROM telegram_conversations WHERE updated_at < now() - make_interval(mins
 SELECT id, public_id, language, telegram_chat_id,
        CASE WHEN email_confirmed_at IS NOT NULL THEN email END AS email
 FROM volunteers WHERE id = $1 AND active;
+
+-- name: task_recipient_busy
+-- Seconds to hold a task message to volunteer $1: 5 while an alert to them is due or being sent (the alert goes first), $2 if the service sent them anything in the last $2 seconds (Telegram takes one message a second per chat), else 0.
+SELECT CASE
+    WHEN EXISTS (SELECT 1 FROM publications WHERE volunteer_id = $1
+                 AND (state = 'sending' OR (state = 'pending' AND next_attempt_at <= now()))) THEN 5.0
+    WHEN EXISTS (SELECT 1 FROM publications WHERE volunteer_id = $1
+                 AND sent_at > now() - make_interval(secs => $2))
+      OR EXISTS (SELECT 1 FROM poster_messages WHERE volunteer_id = $1
+                 AND sent_at > now() - make_interval(secs => $2))
+      OR EXISTS (SELECT 1 FROM search_messages WHERE volunteer_id = $1
+                 AND sent_at > now() - make_interval(secs => $2)) THEN $2
+    ELSE 0.0 END::float8 AS hold;
