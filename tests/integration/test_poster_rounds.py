@@ -84,7 +84,7 @@ async def test_a_poster_round_from_the_bot_and_the_phone_page_to_the_takedown_re
     configured = bot_settings(settings, sandbox.url, port, smtp_url=sink.url, email_rate=100.0)
     pages = [_path(notices.page_url(configured, started.id, await public_id(db, v), lang))
              for v, lang in zip(by_mail, ("fr", "de"), strict=True)]  # fmt: skip
-    async with tasks.sender(db, configured) as notifier:
+    async with tasks.sender(db, configured, per_chat_seconds=0) as notifier:
         assert await notifier.deliver_due() == 3
         assert f"pr:{started.id}:accepted" in callbacks(person.last)
         mails = await sink.wait_for_messages(2)

@@ -47,7 +47,7 @@ async def test_a_volunteer_opts_in_answers_checks_in_and_out_from_the_bot(
     case, manager = await approved(database, settings, make_staff)
     search = await field_search(database, manager, case)
     configured = bot_settings(settings, sandbox.url, client.server.port or 0)
-    async with tasks.sender(database, configured) as notifier:
+    async with tasks.sender(database, configured, per_chat_seconds=0) as notifier:
         assert await notifier.deliver_due() == 1
         assert f"search:{search.id}:coming" in callbacks(person.last)
         coming = await person.press(f"search:{search.id}:coming")

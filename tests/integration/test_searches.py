@@ -172,7 +172,7 @@ async def test_the_call_out_changes_and_end_reach_volunteers_through_the_outbox(
     await searcher(db, moved(GENT, 80), email="far@example.org")  # out of reach
     case, manager = await approved(db, live, make_staff)
     search = await field_search(db, manager, case)
-    async with tasks.sender(db, live) as notifier:
+    async with tasks.sender(db, live, per_chat_seconds=0) as notifier:
         assert await notifier.deliver_due() == 2
         [message] = [m for m in sandbox.messages(user.id) if m.from_bot]
         assert "Sint-Pietersplein" in message.text and "Consignes" in message.text  # in French
@@ -275,7 +275,7 @@ async def test_a_case_s_close_ends_its_searches_and_asks_searchers_to_check_out(
     case, manager = await approved(db, live, make_staff)
     search = await field_search(db, manager, case)
     await service.check_in(db, search.id, inside, NEAR)
-    async with tasks.sender(db, live) as notifier:
+    async with tasks.sender(db, live, per_chat_seconds=0) as notifier:
         assert await notifier.deliver_due() == 2  # the call-outs
         await close(db, manager, case.id)
         # Ended by the close itself, before the notifier's next round.
@@ -295,7 +295,7 @@ async def test_a_cancellation_reaches_who_answered_coming_and_closes_the_search(
     case, manager = await approved(db, live, make_staff)
     search = await field_search(db, manager, case)
     await service.answer(db, search.id, coming, "coming")
-    async with tasks.sender(db, live) as notifier:
+    async with tasks.sender(db, live, per_chat_seconds=0) as notifier:
         await notifier.deliver_due()  # the call-outs
         assert await service.change(db, manager, search.id, state="cancelled") == 1
         assert await notifier.deliver_due() == 1
