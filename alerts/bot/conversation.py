@@ -175,8 +175,8 @@ class Conversation:
         if state is not None and state.step not in (PLACE, RADIUS):
             await self._remind(turn)
             return
-        if state is None and await self.posters.location(turn, message.location):
-            return  # posters put up there (poster rounds)
+        if state is None and await self.searches.location(turn, message.location, self.posters):
+            return  # a searcher's position, or posters put up there (poster rounds)
         if state is None:
             outside = N_("To change your area, send /settings.")
             await self.send(turn, gettext(outside if turn.volunteer else NOT_SIGNED_UP))
