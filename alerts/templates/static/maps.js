@@ -1,5 +1,5 @@
-/* What the console's maps share (the triage page's sightings, a poster round's places, a field
-   search's board): a Leaflet map in a box, its tiles from the server's setting (the box's
+/* What the maps share (the sighting form's point picker, the triage page's sightings, a poster
+   round's places, a field search's board): a Leaflet map in a box, its tiles from the server's setting (the box's
    data-tiles and data-attribution; none: no tiles), asked with the site's origin as referrer.
    When the tiles cannot load (none configured, an error before the first tile, nothing within
    8 s), the map turns into a plain outline: the box's `no-tiles` class draws a grid, a scale
@@ -10,12 +10,16 @@
   "use strict";
   var TILE_WAIT_MS = 8000;
 
-  /* The map in `box` (with data-label for its name), and `fallback`, shown without tiles. */
+  /* The map in `box` (a region named by its data-label, if any), and `fallback`, shown
+     without tiles. */
   function open(box, fallback) {
     box.hidden = false;
-    box.setAttribute("role", "region");
-    box.setAttribute("aria-label", box.dataset.label);
-    var map = window.L.map(box, { keyboard: true });
+    if (box.dataset.label) {
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", box.dataset.label);
+    }
+    /* Quarter zoom steps: a round's zones or a search's grid fill a phone's narrow box. */
+    var map = window.L.map(box, { keyboard: true, zoomSnap: 0.25 });
     var plain = false;
     var loaded = false;
     var scale = null;
@@ -63,12 +67,16 @@
   }
 
   /* A marker drawn as a small badge with a symbol (`glyph`) and a shape (`kind`, a CSS
-     class), so that what it marks is told by its form and its legend, not by colour alone. */
+     class), so that what it marks is told by its form and its legend, not by colour alone.
+     It is a picture, not a control: points close together would make targets too small to
+     touch, and the list or table under the map says the same (`title`, as the list words). */
   function badge(point, kind, glyph, title) {
     var icon = window.L.divIcon({
       className: "map-mark " + kind, html: "", iconSize: [26, 26], iconAnchor: [13, 13]
     });
-    var marker = window.L.marker(point, { icon: icon, title: title, alt: title, keyboard: true });
+    var marker = window.L.marker(point, {
+      icon: icon, title: title, alt: title, interactive: false, keyboard: false
+    });
     marker.on("add", function () {
       var element = marker.getElement();
       if (element) { element.textContent = glyph; }

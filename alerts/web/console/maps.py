@@ -59,7 +59,8 @@ def round_map(case: Case, rounds: list[Overview], lang: str) -> dict[str, Any]:
             "place": {"lat": centre[0], "lon": centre[1], "text": gettext("Last seen")},
             "zones": _zones(rounds[0]) if rounds else [],
             "places": places,
-            "up": sum(p["count"] for p in places if p["state"] == "up"),
+            # As the page counts them: a place marked for a person still has its posters up.
+            "up": sum(p["count"] for p in places if p["state"] != "removed"),
         }
 
 
