@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.async_playwright import Axe
+from playwright.async_api import expect
 
 from alerts.cases.models import Case
 from alerts.config import Settings
@@ -202,3 +203,42 @@ async def test_with_tiles_the_maps_have_their_background_and_no_fallback(
                                           full_page=True)  # fmt: skip
             await context.close()
     assert referers and set(referers) == {f"{live}/"}
+
+
+async def test_the_open_board_brings_its_map_and_tables_up_to_date_without_reloading(
+    browser: Any, live: str, database: Database, settings: Settings, make_staff: StaffFactory
+) -> None:
+    case, manager = await approved(database, settings, make_staff, languages=("nl",))
+    other = await searcher(database, NEAR, email="late@example.org")
+    search = await a_search(database, manager, case)
+    context = await browser.new_context(viewport=WINDOWS["desktop"])
+    page = await context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", functools.partial(_keep, problems))
+    await log_in(page, live, manager)
+    await page.goto(f"{live}/console/searches/{search.id}?lang=en")
+    await page.locator("[data-map] .mark-searcher").wait_for()
+    await page.evaluate("window.sameDocument = true")
+    assert await page.locator("#sector-C3").inner_text() == "C3: open"
+    # Meanwhile, a searcher checks in with a position and the team marks C3 searched.
+    await searches.check_in(database, search.id, other, (51.0330, 3.7150))
+    leader = await database.conn.fetchval(
+        "SELECT volunteer_id FROM search_members WHERE search_id = $1 AND team_leader", search.id
+    )
+    sectors = await searches.sectors(database, search.id)
+    await searches.sector_searched(database, search.id, leader, sectors[8].id)
+    await page.locator("[data-map] .map-label", has_text="✓ C3").wait_for(timeout=30_000)
+    assert await page.locator("[data-map] .mark-searcher").count() == 2
+    assert await page.locator("#sector-C3").inner_text() == "C3: searched"
+    assert await page.locator("#searchers tbody tr").count() == 2
+    assert await page.locator("#count-in").inner_text() == "2"
+    assert await page.evaluate("window.sameDocument") is True  # updated, not reloaded
+    # Paused: what changes now waits for the switch.
+    await page.locator("[data-live-toggle]").uncheck()
+    await searches.check_out(database, search.id, other)
+    await page.wait_for_timeout(12_000)
+    assert await page.locator("[data-map] .mark-searcher").count() == 2
+    await page.locator("[data-live-toggle]").check()
+    await expect(page.locator("[data-map] .mark-searcher")).to_have_count(1, timeout=30_000)
+    assert problems == []
+    await context.close()
