@@ -1,7 +1,7 @@
 """Field searches in the console: the form that creates one for an active case (a police
 liaison named), the live board (who answered, who is checked in and where, which sectors are
-done, the finds, who has not checked out after the end; it reloads itself; a map of the same,
-its data from `/map`), team leaders, and
+done, the finds, who has not checked out after the end; a map of the same, its data from
+`/map`; its script brings both up to date while the search is open), team leaders, and
 the changes that go to everyone who answered coming (a new time or place, cancelled, ended).
 
 Only the case's staff (its creator, submitter, approver, and supervisors) see the board: it
