@@ -2,8 +2,9 @@
 Check out: `search:<id>:<action>`), the opt-in from /settings (`fs:<menu|on|off>`), where
 the button that opts in is the volunteer's confirmation that they are 18 or older, and a shared
 location as a searcher's position: while they are checked in it updates their position (a live
-location too, quietly); when they answered coming and the meeting is near, it checks them in
-with it. The position is kept only while they are checked in (the check-out erases it).
+location's moves too, quietly: `live_handler`, the only handler that sees an edited message);
+when they answered coming and the meeting is near, it checks them in with it. The position is
+kept only while they are checked in (the check-out erases it).
 
 What a volunteer may do is decided by alerts.searches.service, exactly as on the phone page;
 a refusal (not called out, full, ended) is said in the chat.
@@ -12,7 +13,7 @@ a refusal (not called out, full, ended) is said in the chat.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from telegram import (
     InlineKeyboardButton,
@@ -21,7 +22,9 @@ from telegram import (
     Location,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
+    Update,
 )
+from telegram.ext import ApplicationHandlerStop, ContextTypes, MessageHandler, filters
 
 from alerts import errors
 from alerts.i18n import N_, gettext
@@ -108,32 +111,57 @@ class SearchButtons:
         coming to a meeting that is near; False when it is none of these."""
         if turn.volunteer is None:
             return False
-        live = turn.update.edited_message is not None  # a live location moving on
-        found = await self.chat.db.fetchrow("search_of_shared_location", turn.volunteer.id,
-                                            CHECK_IN_EARLY_MINUTES)  # fmt: skip
+        found = await self._search_of(turn)
         if found is not None and found["checked_in"]:
-            return await self._position(turn, found["id"], where, POSITION_UPDATED, live)
-        if live:
-            return True  # a live location records neither posters nor a check-in
+            return await self._position(turn, found["id"], where, POSITION_UPDATED)
         if await posters.location(turn, where):
             return True
         if found is None:
             return False
-        return await self._position(turn, found["id"], where, CHECKED_IN_THERE, live)
+        return await self._position(turn, found["id"], where, CHECKED_IN_THERE)
+
+    def live_handler(self) -> MessageHandler[Any, Any]:
+        """The handler of edited messages, before every other one: a live location that moves
+        on moves a checked-in searcher's position; nothing else is done with an edit (an edited
+        word is not a new answer, a live location puts no posters up)."""
+        moved = self.chat.wrap(self.moved)
+
+        async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            message = update.edited_message
+            if message is not None and message.location is not None:
+                await moved(update, context)
+            raise ApplicationHandlerStop
+
+        return MessageHandler(filters.UpdateType.EDITED_MESSAGE, run)
+
+    async def moved(self, turn: Turn) -> None:
+        """A live location's new point: the position of a searcher checked in, quietly."""
+        message = turn.update.edited_message
+        if turn.volunteer is None or message is None or message.location is None:
+            return
+        found = await self._search_of(turn)
+        if found is not None and found["checked_in"]:
+            await self._position(turn, found["id"], message.location, None)
+
+    async def _search_of(self, turn: Turn) -> Any:
+        assert turn.volunteer is not None
+        return await self.chat.db.fetchrow("search_of_shared_location", turn.volunteer.id,
+                                           CHECK_IN_EARLY_MINUTES)  # fmt: skip
 
     async def _position(
-        self, turn: Turn, search_id: int, where: Location, said: str, live: bool
+        self, turn: Turn, search_id: int, where: Location, said: str | None
     ) -> bool:
-        """Check in (again) with the shared position: checked in stays checked in, with it."""
+        """Check in (again) with the shared position: checked in stays checked in, with it;
+        `said` in the chat after (nothing for a live location's move)."""
         assert turn.volunteer is not None
         point = (where.latitude, where.longitude)
         try:
             await service.check_in(self.chat.db, search_id, turn.volunteer.id, point)
         except errors.AlertsError as exc:
-            if not live:
+            if said is not None:
                 await self.chat.send(turn, gettext(exc.message))
             return True
-        if not live:
+        if said is not None:
             await self.chat.send(turn, gettext(said), position_keyboard())
         log.info("searcher position shared in the bot", extra={"action": "search_position"})
         return True

@@ -18,7 +18,7 @@ from alerts.volunteers import registry as volunteers
 from sandbox.telegram.server import TelegramSandbox
 from tests.support.app import StaffFactory
 from tests.support.bot import TOKEN, Client, Start, bot_settings, callbacks, sign_up
-from tests.support.dispatch import GENT, moved
+from tests.support.dispatch import GENT, eventually, moved
 from tests.support.factories import approved
 from tests.support.searches import field_search
 
@@ -83,6 +83,10 @@ async def _position(database: Database, search_id: int, volunteer_id: int) -> tu
     return tuple(row)
 
 
+async def _at(database: Database, search_id: int, volunteer_id: int, point: object) -> bool:
+    return (await _position(database, search_id, volunteer_id))[:2] == pytest.approx(point)
+
+
 @pytest.mark.sandbox(token=TOKEN, limits_enabled=False)
 async def test_a_shared_location_checks_in_with_a_position_that_the_check_out_erases(
     client: Client,
@@ -119,16 +123,24 @@ async def test_a_shared_location_checks_in_with_a_position_that_the_check_out_er
         assert (member.lat, member.lon) == pytest.approx(further)
         board = await service.board(database, settings, manager, case, search)
         assert [(s.lat, s.lon) for s in board.searchers] == [pytest.approx(further)]
+        # A live location moving on moves the position, without a word in the chat.
+        shared = [m for m in sandbox.messages(person.user.id) if not m.from_bot][-1]
+        said = len(person.bot_messages())
+        sandbox.user_moves_live_location(person.user.id, shared.message_id, *here)
+        await eventually(lambda: _at(database, search.id, volunteer.id, here))
+        assert len(person.bot_messages()) == said
         await service.change(database, manager, search.id, state="ended")
         assert await notifier.deliver_due() == 1
         # The search is over: a location no longer moves the position nor checks anyone in.
-        await person.share(*here)
+        await person.share(*further)
         member = await service.member_of(database, search.id, volunteer.id)
-        assert (member.lat, member.lon) == pytest.approx(further)
+        assert (member.lat, member.lon) == pytest.approx(here)
         out = await person.press(f"search:{search.id}:checkout")
         assert (out.reply_markup or {}).get("remove_keyboard") is True
     # Checked out: the position is gone, and a location shared now is not kept either.
     assert await _position(database, search.id, volunteer.id) == (None, None, None)
     await person.share(*further)
+    sandbox.user_moves_live_location(person.user.id, shared.message_id, *further)
+    await person.send("/help")  # the bot has taken the live location's move before this
     assert await _position(database, search.id, volunteer.id) == (None, None, None)
     assert not (await service.member_of(database, search.id, volunteer.id)).checked_in
