@@ -26,7 +26,6 @@ from alerts.i18n import in_language
 from alerts.rounds import service as rounds
 from alerts.searches import service as searches
 from alerts.searches.models import Search
-from alerts.sightings.reports import Report
 from alerts.staff.models import Staff
 from tests.browser.test_map_without_tiles_browser import (
     AXE_OPTIONS,
@@ -34,6 +33,7 @@ from tests.browser.test_map_without_tiles_browser import (
     NOTICE,
     WINDOWS,
     closed_port,
+    map_env,
     tile_server,
 )
 from tests.browser.test_sighting_browser import browser
@@ -43,7 +43,7 @@ from tests.support.factories import approved
 from tests.support.paths import ROOT
 from tests.support.processes import serving
 from tests.support.rounds import poster_volunteer
-from tests.support.searches import field_search, searcher
+from tests.support.searches import search_under_way, searcher
 
 __all__ = ["browser", "tile_server"]  # the fixtures, shared with the other map tests
 ARTIFACTS = ROOT / "test-artifacts" / "maps"
@@ -72,23 +72,10 @@ async def a_round(database: Database, settings: Settings, manager: Staff, case: 
 
 
 async def a_search(database: Database, manager: Staff, case: Case) -> Search:
-    """A search with a searcher checked in with a position, a sector taken and another
-    searched by their team, and a find with a point."""
-    leader = await searcher(database, NEAR, email="leader@example.org")
-    search = await field_search(database, manager, case)
-    await searches.check_in(database, search.id, leader, SEARCHER_AT)
-    member = await searches.member_of(database, search.id, leader)
-    await searches.set_leader(database, manager, search.id, member.id, True)
-    sectors = await searches.sectors(database, search.id)
-    await searches.take_sector(database, search.id, leader, sectors[0].id)
-    await searches.sector_searched(database, search.id, leader, sectors[4].id)
-    assert case.last_seen_at is not None
-    find = Report(
-        seen_at=case.last_seen_at, place="", lat=FIND_AT[0], lon=FIND_AT[1], point_source="device",
-        seen="a red scarf", direction="", companions="", contact_name=None,
-        contact_phone=None, contact_email=None,
-    )  # fmt: skip
-    await searches.report_find(database, search.id, leader, find, lang="nl", client="t")
+    """A search with a searcher checked in with a position, a sector taken (A1) and another
+    searched (B2) by their team, and a find with a point."""
+    search, _, _ = await search_under_way(database, manager, case, at=SEARCHER_AT,
+                                          find_at=FIND_AT, sectors=(0, 4))  # fmt: skip
     return search
 
 
@@ -126,9 +113,7 @@ async def check_page(page: Any, lang: str, window: str, name: str, width: int) -
 @pytest.fixture
 async def live(database_url: str, tmp_path: Any) -> AsyncIterator[str]:
     tiles = f"http://127.0.0.1:{closed_port()}/{{z}}/{{x}}/{{y}}.png"
-    env = {"DATABASE_URL": database_url, "SECURE_COOKIES": "false", "LOG_LEVEL": "WARNING",
-           "GEOCODER": "offline", "DATA_DIR": str(tmp_path), "MAP_TILE_URL": tiles}  # fmt: skip
-    async with serving(env) as base:
+    async with serving(map_env(database_url, tmp_path, tiles)) as base:
         yield base
 
 
@@ -181,8 +166,7 @@ async def test_with_tiles_the_maps_have_their_background_and_no_fallback(
     database: Database, settings: Settings, make_staff: StaffFactory,
 ) -> None:  # fmt: skip
     url, referers = tile_server
-    env = {"DATABASE_URL": database_url, "SECURE_COOKIES": "false", "LOG_LEVEL": "WARNING",
-           "GEOCODER": "offline", "DATA_DIR": str(tmp_path), "MAP_TILE_URL": url}  # fmt: skip
+    env = map_env(database_url, tmp_path, url)
     case, manager = await approved(database, settings, make_staff, languages=("nl",))
     await a_round(database, settings, manager, case)
     search = await a_search(database, manager, case)

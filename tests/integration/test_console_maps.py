@@ -15,14 +15,13 @@ from alerts.db.database import Database
 from alerts.rounds import service as rounds
 from alerts.rounds.models import zone_outline
 from alerts.searches import service as searches
-from alerts.sightings.reports import Report
 from alerts.staff.models import Role
 from tests.support.app import StaffFactory
 from tests.support.console import logged_in
 from tests.support.dispatch import GENT, moved
 from tests.support.factories import approved
 from tests.support.rounds import poster_volunteer
-from tests.support.searches import field_search, searcher
+from tests.support.searches import field_search, search_under_way
 
 NEAR = moved(GENT, 2)
 MAP_REFERRER = "strict-origin-when-cross-origin"
@@ -68,22 +67,10 @@ async def test_the_round_map_shows_zones_places_by_state_and_posters_up_to_the_c
 async def test_the_board_map_shows_sectors_finds_and_positions_only_while_checked_in(
     client: Any, database: Database, settings: Settings, make_staff: StaffFactory
 ) -> None:
-    leader = await searcher(database, NEAR, email="l@example.org")
     case, manager = await approved(database, settings, make_staff)
-    search = await field_search(database, manager, case)
-    await searches.check_in(database, search.id, leader, (51.0612, 3.7299))
-    member = await searches.member_of(database, search.id, leader)
-    await searches.set_leader(database, manager, search.id, member.id, True)
-    sectors = await searches.sectors(database, search.id)
-    await searches.take_sector(database, search.id, leader, sectors[0].id)
-    await searches.sector_searched(database, search.id, leader, sectors[1].id)
-    assert case.last_seen_at is not None
-    find = Report(
-        seen_at=case.last_seen_at, place="", lat=51.0601, lon=3.7288, point_source="device",
-        seen="a red scarf by the water", direction="", companions="", contact_name=None,
-        contact_phone=None, contact_email=None,
-    )  # fmt: skip
-    found = await searches.report_find(database, search.id, leader, find, lang="nl", client="t")
+    search, leader, found = await search_under_way(
+        database, manager, case, at=(51.0612, 3.7299), find_at=(51.0601, 3.7288)
+    )
     url = f"/console/searches/{search.id}/map"
 
     _, other_manager = await approved(database, settings, make_staff)
@@ -102,7 +89,7 @@ async def test_the_board_map_shows_sectors_finds_and_positions_only_while_checke
     assert [(f["lat"], f["lon"], f["text"]) for f in data["finds"]] == [
         (51.0601, 3.7288, found.reference)]  # fmt: skip
     assert [(s["lat"], s["lon"]) for s in data["searchers"]] == [(51.0612, 3.7299)]
-    assert all("l@example.org" not in s["text"] for s in data["searchers"])
+    assert all("leader@example.org" not in s["text"] for s in data["searchers"])
 
     await searches.check_out(database, search.id, leader)
     data = await (await client.get(url)).json()

@@ -96,5 +96,19 @@
       });
   }
 
-  window.AlertsMaps = { open: open, listPoint: listPoint, badge: badge, fetchData: fetchData };
+  /* The page's map box (`[data-map]`), its fallback and the list in it; null when the page
+     has no map or Leaflet did not load (the page works on without). */
+  function onPage() {
+    var box = document.querySelector("[data-map]");
+    if (!box || !window.L) { return null; }
+    return {
+      box: box,
+      fallback: document.querySelector("[data-map-fallback]"),
+      list: document.querySelector("[data-map-points]")
+    };
+  }
+
+  window.AlertsMaps = {
+    open: open, listPoint: listPoint, badge: badge, fetchData: fetchData, onPage: onPage
+  };
 })();

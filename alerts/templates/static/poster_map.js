@@ -5,14 +5,14 @@
    it stays the accessible form; without tiles the places are also listed under the map. */
 (function () {
   "use strict";
-  var box = document.querySelector("[data-map]");
-  if (!box || !window.L || !window.AlertsMaps) { return; }
   var maps = window.AlertsMaps;
-  var pointList = document.querySelector("[data-map-points]");
+  var page = maps && maps.onPage();
+  if (!page) { return; }
+  var pointList = page.list;
   var GLYPHS = { removed: "\u2715", manual: "!" };
 
   function draw(data) {
-    var map = maps.open(box, document.querySelector("[data-map-fallback]"));
+    var map = maps.open(page.box, page.fallback);
     var layer = window.L.featureGroup().addTo(map);
     var place = [data.place.lat, data.place.lon];
     window.L.marker(place, { title: data.place.text, alt: data.place.text }).addTo(layer);
@@ -32,5 +32,5 @@
     map.fitBounds(layer.getBounds().pad(0.1), { maxZoom: 16 });
   }
 
-  maps.fetchData(box.dataset.mapUrl).then(draw).catch(function () { box.hidden = true; });
+  maps.fetchData(page.box.dataset.mapUrl).then(draw).catch(function () { page.box.hidden = true; });
 })();

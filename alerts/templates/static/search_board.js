@@ -8,10 +8,11 @@
    accessible form; without tiles the points are also listed under the map. */
 (function () {
   "use strict";
-  var box = document.querySelector("[data-map]");
-  if (!box || !window.L || !window.AlertsMaps) { return; }
   var maps = window.AlertsMaps;
-  var pointList = document.querySelector("[data-map-points]");
+  var page = maps && maps.onPage();
+  if (!page) { return; }
+  var box = page.box;
+  var pointList = page.list;
   var toggle = document.querySelector("[data-live-toggle]");
   var SECTORS = {
     free: { shape: { color: "#374151", weight: 1, dashArray: "4 4", fill: false }, mark: "" },
@@ -24,7 +25,7 @@
 
   function draw(data) {
     if (!map) {
-      map = maps.open(box, document.querySelector("[data-map-fallback]"));
+      map = maps.open(box, page.fallback);
       layer = window.L.featureGroup().addTo(map);
     }
     layer.clearLayers();
