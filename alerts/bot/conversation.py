@@ -92,18 +92,18 @@ class Conversation:
     def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
         private = filters.ChatType.PRIVATE
         return [
-            CommandHandler("start", self._wrap(self.on_start), filters=private),
-            CommandHandler("settings", self._wrap(self.menu.open), filters=private),
-            CommandHandler("stop", self._wrap(self.on_stop), filters=private),
-            CommandHandler("help", self._wrap(self.on_help), filters=private),
-            CallbackQueryHandler(self._wrap(self.on_button)),
-            MessageHandler(private & filters.LOCATION, self._wrap(self.on_location)),
-            MessageHandler(private & filters.TEXT & ~filters.COMMAND, self._wrap(self.on_text)),
-            MessageHandler(private, self._wrap(self.on_other)),
-            ChatMemberHandler(self._wrap(self.on_membership), ChatMemberHandler.MY_CHAT_MEMBER),
+            CommandHandler("start", self.wrap(self.on_start), filters=private),
+            CommandHandler("settings", self.wrap(self.menu.open), filters=private),
+            CommandHandler("stop", self.wrap(self.on_stop), filters=private),
+            CommandHandler("help", self.wrap(self.on_help), filters=private),
+            CallbackQueryHandler(self.wrap(self.on_button)),
+            MessageHandler(private & filters.LOCATION, self.wrap(self.on_location)),
+            MessageHandler(private & filters.TEXT & ~filters.COMMAND, self.wrap(self.on_text)),
+            MessageHandler(private, self.wrap(self.on_other)),
+            ChatMemberHandler(self.wrap(self.on_membership), ChatMemberHandler.MY_CHAT_MEMBER),
         ]
 
-    def _wrap(self, handler: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Any]:
+    def wrap(self, handler: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Any]:
         async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             private = self._chats.of(update)
             if private is None:
@@ -175,8 +175,8 @@ class Conversation:
         if state is not None and state.step not in (PLACE, RADIUS):
             await self._remind(turn)
             return
-        if state is None and await self.posters.location(turn, message.location):
-            return  # posters put up there (poster rounds)
+        if state is None and await self.searches.location(turn, message.location, self.posters):
+            return  # a searcher's position, or posters put up there (poster rounds)
         if state is None:
             outside = N_("To change your area, send /settings.")
             await self.send(turn, gettext(outside if turn.volunteer else NOT_SIGNED_UP))

@@ -42,7 +42,9 @@ log = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
-ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
+# Edited messages: only for a searcher's live location (alerts/bot/search_buttons.py).
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
+LIVE_GROUP = -50  # after the repeated updates' check, before the sightings' group (-1)
 # The command menu, in this order: each command and what it does.
 COMMANDS = {
     "start": N_("Sign up for alerts near you"),
@@ -133,6 +135,7 @@ def build_application(
     application = builder.build()
     once = updates.Once(conversation.db, settings.telegram_bot_token)
     application.add_handler(once.handler(), group=updates.GROUP)  # a repeated update: dropped
+    application.add_handler(conversation.searches.live_handler(), group=LIVE_GROUP)
     application.add_handlers(conversation.handlers())
     application.add_error_handler(_on_error)
     return application

@@ -93,17 +93,36 @@ class Zone:
 def zone(number: int, lat: float, lon: float, radius_km: float) -> Zone:
     ring, sector = divmod(number, SECTORS)
     step = 360 // SECTORS
-    middle_km, bearing = (ring + 0.5) * radius_km, math.radians(sector * step + step / 2)
-    d_lat = middle_km * math.cos(bearing) / KM_PER_DEGREE_LAT
-    d_lon = (
-        middle_km * math.sin(bearing) / (KM_PER_DEGREE_LAT * max(0.01, math.cos(math.radians(lat))))
-    )
+    middle_lat, middle_lon = _offset(lat, lon, (ring + 0.5) * radius_km, sector * step + step / 2)
     return Zone(
         number=number, label=f"{chr(ord('A') + ring % 26)}{sector + 1}",
         inner_km=round(ring * radius_km, 1), outer_km=round((ring + 1) * radius_km, 1),
         from_deg=sector * step, to_deg=(sector + 1) * step,
-        lat=round(lat + d_lat, 5), lon=round(lon + d_lon, 5),
+        lat=round(middle_lat, 5), lon=round(middle_lon, 5),
     )  # fmt: skip
+
+
+def _offset(lat: float, lon: float, km: float, degrees: float) -> tuple[float, float]:
+    """The point `km` from (lat, lon) towards a bearing of `degrees` from north (flat: zones
+    are a few km wide)."""
+    bearing = math.radians(degrees)
+    d_lat = km * math.cos(bearing) / KM_PER_DEGREE_LAT
+    d_lon = km * math.sin(bearing) / (KM_PER_DEGREE_LAT * max(0.01, math.cos(math.radians(lat))))
+    return lat + d_lat, lon + d_lon
+
+
+def zone_outline(
+    number: int, lat: float, lon: float, radius_km: float, steps: int = 8
+) -> list[tuple[float, float]]:
+    """The outline of zone `number` for a map: along its outer arc, then back along its inner
+    one (the place itself for the first ring)."""
+    ring, sector = divmod(number, SECTORS)
+    step = 360 / SECTORS
+    bearings = [sector * step + i * step / steps for i in range(steps + 1)]
+    outer = [_offset(lat, lon, (ring + 1) * radius_km, b) for b in bearings]
+    inner = [_offset(lat, lon, ring * radius_km, b) for b in reversed(bearings)] if ring else \
+        [(lat, lon)]  # fmt: skip
+    return [(round(a, 6), round(b, 6)) for a, b in outer + inner]
 
 
 def _number(raw: object, name: str, low: float, high: float, default: float | None = None) -> float:

@@ -291,6 +291,7 @@ class Overview:
     declined: int
     must_replace: int
     places: list[ShownPlace]
+    zones: list[int]  # the zones volunteers hold, for the map
 
     @property
     def posters_up(self) -> int:
@@ -316,4 +317,5 @@ async def overview(
         accepted=sum(1 for m in members if m.answer == "accepted"),
         declined=sum(1 for m in members if m.answer == "declined"),
         must_replace=sum(1 for m in members if m.must_replace), places=places,
+        zones=sorted(m.zone for m in members if m.zone is not None),
     )  # fmt: skip

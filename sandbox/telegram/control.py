@@ -199,6 +199,21 @@ class SandboxControl:
         content = MessageContent(location=(float(latitude), float(longitude)))
         return self._user_message(user_id, chat_id, content)
 
+    def user_moves_live_location(
+        self, user_id: int, message_id: int, latitude: float, longitude: float,
+        *, chat_id: int | None = None,
+    ) -> JSON:  # fmt: skip
+        """A live location the user shares moves on: Telegram edits their location message and
+        sends the bot an `edited_message` update with the new point."""
+        self._active_user(user_id)
+        chat = self._chat_for(user_id, chat_id)
+        message = self.state.find_message(chat.id, message_id)
+        if message is None or message.sender is None or message.content.location is None:
+            raise SandboxControlError(f"no location of the user's in message {message_id}")
+        message.versions.append(MessageContent(location=(float(latitude), float(longitude))))
+        message.edit_dates.append(self.state.clock.now())
+        return self.state.push_update("edited_message", self.state.message_json(message))
+
     def user_replies(
         self, user_id: int, message_id: int, text: str, *, chat_id: int | None = None
     ) -> JSON:

@@ -44,6 +44,12 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": [
 NOTICE = "The map background could not be loaded: the points are shown on a plain grid."
 
 
+def map_env(database_url: str, tmp_path: Any, tiles: str) -> dict[str, str]:
+    """The environment of `run.py serve` with its map tiles from `tiles`."""
+    return {"DATABASE_URL": database_url, "SECURE_COOKIES": "false", "LOG_LEVEL": "WARNING",
+            "GEOCODER": "offline", "DATA_DIR": str(tmp_path), "MAP_TILE_URL": tiles}  # fmt: skip
+
+
 def _keep(found: list[str], exc: object) -> None:
     found.append(str(exc))
 
@@ -66,9 +72,7 @@ def tiles() -> str:
 
 @pytest.fixture
 async def live(database_url: str, tmp_path: Any, tiles: str) -> AsyncIterator[str]:
-    env = {"DATABASE_URL": database_url, "SECURE_COOKIES": "false", "LOG_LEVEL": "WARNING",
-           "GEOCODER": "offline", "DATA_DIR": str(tmp_path), "MAP_TILE_URL": tiles}  # fmt: skip
-    async with serving(env) as base:
+    async with serving(map_env(database_url, tmp_path, tiles)) as base:
         yield base
 
 
@@ -175,8 +179,7 @@ async def test_with_tiles_the_map_has_its_background_and_the_tiles_get_the_origi
     database: Database, settings: Settings, make_staff: StaffFactory,
 ) -> None:  # fmt: skip
     url, referers = tile_server
-    env = {"DATABASE_URL": database_url, "SECURE_COOKIES": "false", "LOG_LEVEL": "WARNING",
-           "GEOCODER": "offline", "DATA_DIR": str(tmp_path), "MAP_TILE_URL": url}  # fmt: skip
+    env = map_env(database_url, tmp_path, url)
     case, manager = await approved(database, settings, make_staff, languages=("nl",))
     await three_sightings(database, case)
     async with serving(env) as live:

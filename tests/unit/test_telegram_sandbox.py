@@ -391,6 +391,25 @@ async def test_get_updates_returns_what_users_did(
     assert sandbox.pending_updates() == []
 
 
+async def test_a_live_location_that_moves_on_is_an_edited_message(
+    sandbox: TelegramSandbox, bot: telegram.Bot
+) -> None:
+    user = sandbox.create_user()
+    shared = sandbox.user_shares_location(user.id, 51.0543, 3.7174)
+    sandbox.user_moves_live_location(user.id, shared["message"]["message_id"], 51.06, 3.72)
+
+    first, moved = await bot.get_updates()
+
+    assert first.message is not None and moved.edited_message is not None
+    assert moved.edited_message.message_id == first.message.message_id
+    assert moved.edited_message.edit_date is not None
+    assert moved.edited_message.location is not None
+    assert (moved.edited_message.location.latitude, moved.edited_message.location.longitude) == (
+        51.06,
+        3.72,
+    )
+
+
 async def test_a_long_poll_wakes_up_when_a_user_writes(
     sandbox: TelegramSandbox, bot: telegram.Bot
 ) -> None:

@@ -77,10 +77,11 @@ UPDATE searches SET coming = coming + $2, updated_at = now() WHERE id = $1;
 UPDATE search_members SET answer = $2, answered_at = now() WHERE id = $1;
 
 -- name: search_member_check_in
--- Check member $1 in, with their position if given (kept while checked in).
+-- Check member $1 in (again), with their position if given (kept while checked in; none given keeps the last).
 UPDATE search_members
 SET checked_in_at = coalesce(checked_in_at, now()), checked_out_at = NULL,
-    lat = $2, lon = $3, position_at = CASE WHEN $2::float8 IS NULL THEN NULL ELSE now() END
+    lat = coalesce($2, lat), lon = coalesce($3, lon),
+    position_at = CASE WHEN $2::float8 IS NULL THEN position_at ELSE now() END
 WHERE id = $1;
 
 -- name: search_member_check_out
@@ -111,8 +112,8 @@ WHERE search_id = $1 AND id = $2 RETURNING id;
 INSERT INTO search_finds (sighting_id, search_id, member_id) VALUES ($1, $2, $3);
 
 -- name: search_finds
--- The sightings reported during search $1, newest first.
-SELECT f.sighting_id, s.reference, s.seen, s.created_at
+-- The sightings reported during search $1 with their point (if any), newest first.
+SELECT f.sighting_id, s.reference, s.seen, s.created_at, s.lat, s.lon
 FROM search_finds f JOIN sightings s ON s.id = f.sighting_id
 WHERE f.search_id = $1 ORDER BY f.sighting_id DESC;
 
@@ -201,3 +202,16 @@ WITH ended AS (
     RETURNING 1
 )
 SELECT count(*)::int FROM queued;
+
+-- name: search_of_shared_location
+-- The open search (case active) where volunteer $1 is checked in, else one they answered coming to, not checked in yet, whose meeting is within $2 minutes or begun; its id and whether checked in.
+SELECT s.id, (m.checked_in_at IS NOT NULL AND m.checked_out_at IS NULL) AS checked_in
+FROM search_members m
+JOIN searches s ON s.id = m.search_id
+JOIN cases c ON c.id = s.case_id
+WHERE m.volunteer_id = $1 AND s.state = 'open' AND c.state = 'active'
+  AND ((m.checked_in_at IS NOT NULL AND m.checked_out_at IS NULL)
+       OR (m.answer = 'coming' AND m.checked_in_at IS NULL
+           AND s.assembly_at <= now() + make_interval(mins => $2)))
+ORDER BY 2 DESC, s.id DESC
+LIMIT 1;

@@ -21,8 +21,6 @@
   var pointList = document.querySelector("[data-map-points]");
   var map = null;
   var layer = null;
-  var plain = false;
-  var TILE_WAIT_MS = 8000;
   var MUNICIPALITY_M = 3000;  /* how far from the town centre such a point may be, drawn */
   var colours = { new: "#0b3d91", credible: "#0f6b2f", police: "#5b2187", not_credible: "#6b7280", duplicate: "#6b7280" };
 
@@ -32,15 +30,13 @@
   }
 
   function listPoint(card) {
-    var item = document.createElement("li");
-    var link = document.createElement("a");
-    link.href = "#" + card.id;
-    link.textContent = card.dataset.ref;
-    item.appendChild(link);
-    item.appendChild(document.createTextNode(" · " + card.dataset.precisionWords + " · " +
-      parseFloat(card.dataset.lat).toFixed(4) + ", " + parseFloat(card.dataset.lon).toFixed(4)));
+    var lat = parseFloat(card.dataset.lat);
+    var lon = parseFloat(card.dataset.lon);
+    var item = window.AlertsMaps.listPoint(pointList, card.dataset.ref, lat, lon, "#" + card.id);
+    /* The precision after the reference, before the coordinates. */
+    item.insertBefore(document.createTextNode(" · " + card.dataset.precisionWords),
+      item.childNodes[1]);
     item.dataset.precision = card.dataset.precision;
-    pointList.appendChild(item);
   }
 
   function addMarker(card) {
@@ -63,39 +59,10 @@
     listPoint(card);
   }
 
-  /* No tiles: a plain outline (grid, scale) under the same points, and the list shown. */
-  function goPlain() {
-    if (plain) { return; }
-    plain = true;
-    box.classList.add("no-tiles");
-    fallback.hidden = false;
-    if (map) { window.L.control.scale({ imperial: false }).addTo(map); }
-  }
-
   function startMap() {
-    if (!box || !window.L) { return; }
-    box.hidden = false;
-    box.setAttribute("role", "region");
-    box.setAttribute("aria-label", box.dataset.label);
-    map = window.L.map(box, { keyboard: true });
+    if (!box || !window.L || !window.AlertsMaps) { return; }
     /* If the tiles cannot load, the points, the last-seen place and the radius still show. */
-    if (box.dataset.tiles) {
-      var loaded = false;
-      var tiles = window.L.tileLayer(box.dataset.tiles, {
-        maxZoom: 19, attribution: box.dataset.attribution,
-        referrerPolicy: "strict-origin-when-cross-origin"
-      });
-      tiles.on("tileload", function () {
-        loaded = true;
-        /* A tile that failed first, on a slow network: the background is there after all. */
-        if (plain) { plain = false; box.classList.remove("no-tiles"); fallback.hidden = true; }
-      });
-      tiles.on("tileerror", function () { if (!loaded) { goPlain(); } });
-      tiles.addTo(map);
-      window.setTimeout(function () { if (!loaded) { goPlain(); } }, TILE_WAIT_MS);
-    } else {
-      goPlain();
-    }
+    map = window.AlertsMaps.open(box, fallback);
     layer = window.L.featureGroup().addTo(map);
     if (box.dataset.lastLat) {
       var last = [parseFloat(box.dataset.lastLat), parseFloat(box.dataset.lastLon)];
@@ -116,15 +83,7 @@
 
   function poll() {
     if (document.hidden) { return; }
-    fetch(list.dataset.poll + "?after=" + latest, {
-      credentials: "same-origin", headers: { Accept: "application/json" }
-    }).then(function (response) {
-      var type = response.headers.get("Content-Type") || "";
-      if (!response.ok || response.redirected || type.indexOf("application/json") !== 0) {
-        throw new Error("no longer signed in");
-      }
-      return response.json();
-    }).then(function (data) {
+    window.AlertsMaps.fetchData(list.dataset.poll + "?after=" + latest).then(function (data) {
       if (!data.items.length) { return; }
       data.items.forEach(function (item) {
         /* Rendered and escaped by the server, like the rest of the page. */

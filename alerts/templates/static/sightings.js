@@ -181,39 +181,17 @@
       load("link", { rel: "stylesheet", href: base + "leaflet.css" }),
       load("script", { src: base + "leaflet.js" })
     ]).then(function () {
-      mapBox.hidden = false;
+      return load("script", { src: "/static/maps.js" });
+    }).then(function () {
+      /* The tiles of the server's setting; without them (none, or they cannot load), a
+         plain grid and a scale, and a line that says so: the point can still be picked. */
+      map = window.AlertsMaps.open(mapBox, form.querySelector("[data-map-plain]"));
       mapBox.tabIndex = 0;
       mapBox.setAttribute("role", "application");
       mapBox.setAttribute("aria-label", words.mapLabel);
       var start = (words.center || "50.64,4.67").split(",").map(Number);
       var hasPoint = lat.value && lon.value && !isNaN(parseFloat(lat.value.replace(",", ".")));
-      map = window.L.map(mapBox).setView(start, words.center ? 13 : 8);
-      /* The tiles of the server's setting; without them (none, or they cannot load), a
-         plain grid and a scale, and a line that says so: the point can still be picked. */
-      var plainNote = form.querySelector("[data-map-plain]");
-      var loaded = false;
-      var plain = function () {
-        if (loaded || mapBox.classList.contains("no-tiles")) { return; }
-        mapBox.classList.add("no-tiles");
-        plainNote.hidden = false;
-        window.L.control.scale({ imperial: false }).addTo(map);
-      };
-      if (mapBox.dataset.tiles) {
-        var tiles = window.L.tileLayer(mapBox.dataset.tiles, {
-          maxZoom: 19, attribution: mapBox.dataset.attribution,
-          referrerPolicy: "strict-origin-when-cross-origin"
-        });
-        tiles.on("tileload", function () {
-          loaded = true;
-          mapBox.classList.remove("no-tiles");
-          plainNote.hidden = true;
-        });
-        tiles.on("tileerror", plain);
-        tiles.addTo(map);
-        window.setTimeout(plain, 8000);
-      } else {
-        plain();
-      }
+      map.setView(start, words.center ? 13 : 8);
       if (hasPoint) {
         showPoint(parseFloat(lat.value.replace(",", ".")), parseFloat(lon.value.replace(",", ".")));
       }

@@ -1,6 +1,7 @@
 """Field searches in the console: the form that creates one for an active case (a police
 liaison named), the live board (who answered, who is checked in and where, which sectors are
-done, the finds, who has not checked out after the end; it reloads itself), team leaders, and
+done, the finds, who has not checked out after the end; a map of the same, its data from
+`/map`; its script brings both up to date while the search is open), team leaders, and
 the changes that go to everyone who answered coming (a new time or place, cancelled, ended).
 
 Only the case's staff (its creator, submitter, approver, and supervisors) see the board: it
@@ -15,12 +16,15 @@ from aiohttp import web
 
 from alerts import errors
 from alerts.cases import lifecycle as cases
+from alerts.cases.models import Case
 from alerts.searches import service
 from alerts.searches.models import parse_plan, parse_point, parse_time
 from alerts.sightings import contacts
 from alerts.web import keys
 from alerts.web.api import handlers as api
+from alerts.web.console import maps
 from alerts.web.console.forms import form_text, render, to_brussels_iso, to_local_input
+from alerts.web.middlewares import map_page
 from alerts.web.paths import path_id
 
 routes = web.RouteTableDef()
@@ -54,15 +58,31 @@ async def create(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther(f"/console/searches/{search.id}")
 
 
-@routes.get("/console/searches/{search_id}", name="console_search_board")
-async def board_page(request: web.Request) -> web.Response:
+async def _board(request: web.Request) -> tuple[Case, service.Board]:
+    """The search of the address and its board, for its case's staff only."""
     db = request.app[keys.DB]
     search = await service.get(db, search_id(request))
     case = await cases.get(db, search.case_id)
     board = await service.board(db, request.app[keys.SETTINGS], request[keys.STAFF], case, search)
-    return render(request, "console/search_board.html", case=case, board=board,
-                  search=search, refresh=REFRESH_SECONDS,
-                  assembly_at=to_local_input(search.assembly_at))  # fmt: skip
+    return case, board
+
+
+@routes.get("/console/searches/{search_id}", name="console_search_board")
+async def board_page(request: web.Request) -> web.Response:
+    case, board = await _board(request)
+    search = board.search
+    response = render(request, "console/search_board.html", case=case, board=board,
+                      search=search, refresh=REFRESH_SECONDS,
+                      assembly_at=to_local_input(search.assembly_at))  # fmt: skip
+    map_page(response)  # its tiles are asked with the site's origin as referrer
+    return response
+
+
+@routes.get("/console/searches/{search_id}/map", name="console_search_map")
+async def map_data(request: web.Request) -> web.Response:
+    """The board's map: the assembly point, sectors, finds, searchers checked in."""
+    _, board = await _board(request)
+    return web.json_response(maps.board_map(board, request[keys.LANG]))
 
 
 async def _checked(request: web.Request) -> service.Search:
