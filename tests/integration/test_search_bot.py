@@ -105,7 +105,7 @@ async def test_a_shared_location_checks_in_with_a_position_that_the_check_out_er
     search = await field_search(database, manager, case, assembly_at=soon)
     configured = bot_settings(settings, sandbox.url, client.server.port or 0)
     here, further = moved(GENT, 0.3), moved(GENT, 0.6)
-    async with notices.notifier(database, configured) as notifier:
+    async with tasks.sender(database, configured, per_chat_seconds=0) as notifier:
         assert await notifier.deliver_due() == 1
         # Before answering coming, a location checks in nobody and is not kept.
         await person.share(*here)
