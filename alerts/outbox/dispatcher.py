@@ -167,6 +167,7 @@ class Dispatcher:
                 )
         except BaseException:
             self._release_slots(grant.tokens)
+            self.limiter.unreserve(lane.bucket, grant.tokens)
             raise
         unused = grant.tokens - len(rows)
         lane.backlog = not unused

@@ -267,7 +267,7 @@ class Share:
             self._poke.clear()
             try:
                 await self.beat()
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as err:
+            except Exception as err:  # the database away, mostly: never stop renewing
                 # No renewal: the share lapses after VALID seconds, and the row after TTL.
                 log.warning("rate share not renewed", extra={
                     "action": "dispatch.share_failed", "bucket": self.key,
