@@ -103,11 +103,10 @@ class RateLimiter:
         for share in shares:
             await share.stop()
 
-    def usable(self, key: str) -> bool:
-        """Whether tokens of `key` granted earlier may still be used (the share has not lapsed:
-        its renewals failed for a while)."""
+    def share_of(self, key: str) -> int:
+        """How many calls of limit `key` this holder may have in the window now (0: none)."""
         share = self._shares.get(key)
-        return share is None or time.monotonic() < share.valid_until
+        return 0 if share is None else share.window.limit
 
     def answered(self, key: str, tokens: int = 1, *, unsure: bool = False) -> None:
         """The calls of `tokens` tokens of share `key` are back (`unsure`: failed in a way that
