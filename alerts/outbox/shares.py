@@ -245,8 +245,10 @@ class Share:
     async def beat(self) -> None:
         """Renew the row: how many calls this process may have in the window from now on."""
         sent = time.monotonic()
-        # Until the answer, tokens are granted within the current limit: claim at least that.
-        floor = max(self.window.count(sent), self.window.limit)
+        # Until the answer, tokens are granted within the current limit: claim at least that
+        # (none are granted once the share has lapsed).
+        taking = self.window.limit if sent < self.valid_until else 0
+        floor = max(self.window.count(sent), taking)
         async with self.db.transaction() as tx:
             await tx.execute("rate_share_lock", self.key)
             row = await tx.fetchrow(
