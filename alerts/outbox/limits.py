@@ -4,9 +4,11 @@ limits as token buckets in PostgreSQL.
 A lane's limit ('telegram', 'email', 'webhook': `share()`) is split between the processes that
 send on it, and each counts its calls against its share in memory (alerts.outbox.shares): no
 database round trip per message, and no call is ever counted by the channel in a window where
-the share says it was not. Its tokens are granted with the time each may be used (`Grant.at`,
-`Grant.due`); each must be reported: `answered()` after the call (whatever its outcome), or
-`give_back()` when it was not made.
+the share says it was not. The dispatcher's lanes `reserve()` room for the messages they claim,
+and each message `acquire()`s its token right before its call (`Call` reports it); other code
+`take()`s tokens, granted with the time each may be used (`Grant.at`, `Grant.due`). Every token
+must be reported: `answered()` after the call, whatever its outcome, or `give_back()` when it
+was not made (one never reported counts as answered 30 s after it was taken).
 
 The per-recipient limits (20 posts a minute in one channel: `take_one()`) are token buckets.
 Each limit ("at most `count` messages in any `window` seconds": Telegram's ~30 a second overall,
@@ -161,6 +163,8 @@ class RateLimiter:
             now = time.monotonic()
             due = tuple(max(0.0, at - now) for at in starts)
             return Grant(tokens=len(starts), due=due, wait=wait, at=tuple(starts))
+        if ":" not in key:  # a lane's limit, shared by every process: never its old bucket
+            raise KeyError(f"rate limit {key!r} is shared: `await share({key!r}, rate)` first")
         row = await self._db.fetchrow("rate_take", key, want)
         if row is None and key in self._configured:
             # The buckets are an UNLOGGED table: PostgreSQL empties it when it restarts after a
