@@ -277,13 +277,13 @@ async def refused(url: str) -> int:
 
 
 @contextlib.asynccontextmanager
-async def dispatcher(bench: Bench, settings: Settings) -> AsyncIterator[None]:
+async def dispatcher(bench: Bench, settings: Settings) -> AsyncIterator[Dispatcher]:
     async with open_channels(settings, bench.db) as channels:
         worker = Dispatcher(bench.db, settings, channels)
         stop = asyncio.Event()
         task = asyncio.create_task(worker.run(stop))
         try:
-            yield
+            yield worker
         finally:
             stop.set()
             await task

@@ -5,12 +5,13 @@ moment of an approval, its invitations sharing the bot's rate with the alert.
 
 N Telegram volunteers, all in reach and all opted in to poster rounds; the Telegram sandbox in a
 process of its own with Telegram's free limits (30 messages a second overall, one a second per
-chat); one dispatcher and the task sender (`alerts.outbox.tasks`) in this process at
-TELEGRAM_RATE 30. A case is approved (N alerts) and a poster round started on it at once (N
-invitations): every volunteer gets two messages. Figures: messages delivered per second from the
-first to the last, against the ceiling of the same run, the channel's allowed rate (30/s); the
-sandbox's refusals (goal: none for the overall limit); and, apart, the refusals of the per-chat
-limit (an alert and an invitation to the same chat within a second), which pause the bucket.
+chat); one dispatcher, and the task sender (`alerts.outbox.tasks`) on its shares of the limit,
+in this process as in a worker, at TELEGRAM_RATE 30. A case is approved (N alerts) and a poster
+round started on it at once (N invitations): every volunteer gets two messages. Figures: the
+messages delivered per second from the first to the last, against the ceiling of the same run,
+the channel's allowed rate (30/s); the sandbox's refusals, for the overall limit and, apart, for
+the per-chat limit (an alert and an invitation to the same chat within a second), which pause
+the whole bot.
 
 The database is `--dsn`, else TEST_DATABASE_URL, else the local server (bench/fanout.py).
 """
@@ -74,7 +75,10 @@ async def run(bench: Bench, volunteers: int) -> None:
     await bench.db.conn.execute("UPDATE volunteers SET posters = true")
     async with sandbox_process(volunteers, RATE, 1000) as url:
         settings = sandbox_settings(bench, url, telegram_rate=float(RATE))
-        async with dispatcher(bench, settings), tasks.sender(bench.db, settings) as sender:
+        async with (
+            dispatcher(bench, settings) as worker,
+            tasks.sender(bench.db, settings, limiter=worker.limiter) as sender,
+        ):
             stop = asyncio.Event()
             running = asyncio.create_task(sender.run(stop))
             case = await submitted_case(bench, photo=False, **CENTRE)

@@ -664,6 +664,15 @@ CREATE UNLOGGED TABLE public.rate_buckets (
     CONSTRAINT rate_buckets_rate_check CHECK ((rate > (0)::double precision))
 );
 
+CREATE UNLOGGED TABLE public.rate_shares (
+    key text NOT NULL,
+    holder text NOT NULL,
+    claim integer NOT NULL,
+    demand boolean NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    CONSTRAINT rate_shares_claim_check CHECK ((claim >= 0))
+);
+
 CREATE TABLE public.scheduler_runs (
     job text NOT NULL,
     last_run_at timestamp with time zone NOT NULL,
@@ -1211,6 +1220,9 @@ ALTER TABLE ONLY public.purge_records
 
 ALTER TABLE ONLY public.rate_buckets
     ADD CONSTRAINT rate_buckets_pkey PRIMARY KEY (key);
+
+ALTER TABLE ONLY public.rate_shares
+    ADD CONSTRAINT rate_shares_pkey PRIMARY KEY (key, holder);
 
 ALTER TABLE ONLY public.scheduler_runs
     ADD CONSTRAINT scheduler_runs_pkey PRIMARY KEY (job);

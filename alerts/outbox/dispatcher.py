@@ -2,8 +2,9 @@
 
 One lane per rate bucket (Telegram, e-mail, webhooks) runs this loop:
 
-1. reserve free slots of the concurrency semaphore, and as many tokens of the lane's shared
-   bucket (alerts.outbox.limits) - together every process keeps the channel's limit;
+1. reserve free slots of the concurrency semaphore, and as many tokens of this process's share
+   of the lane's limit (alerts.outbox.limits, alerts.outbox.shares) - together every process
+   keeps the channel's limit;
 2. claim that many due rows, nearest first, `FOR UPDATE SKIP LOCKED`, whose case is still
    active (state `sending`, `claimed_by` this process); give back tokens left unused;
 3. send each in its own task (alerts.outbox.sender): the case is checked again right before
@@ -43,7 +44,7 @@ from alerts.db.database import Database
 from alerts.outbox import fanout, joins, withdrawal
 from alerts.outbox.claims import CaseGate, Claim, Ended, Outcome, Recorder, Retry
 from alerts.outbox.fanout import NOTIFY_CHANNEL, enabled_channels
-from alerts.outbox.limits import RateLimiter, bucket_shape
+from alerts.outbox.limits import RateLimiter
 from alerts.outbox.sender import Sender, backoff
 
 log = logging.getLogger(__name__)
@@ -64,12 +65,7 @@ class Lane:
     wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     configured: bool = False
     withdraws: bool = False  # a withdrawal lane: takes back instead of sending
-
-    @property
-    def slack(self) -> float:
-        """How late a message may leave after its slot: the limit's margin, in seconds."""
-        rate, _ = bucket_shape(self.per_second, 1.0)
-        return (self.per_second - rate) / rate
+    backlog: bool = False  # its last claim took all it had tokens for: more are waiting
 
 
 def lanes_of(channels: Iterable[Channel], *, withdraws: bool = False) -> list[Lane]:
@@ -93,7 +89,7 @@ class Dispatcher:
         self.settings = settings
         self.channels = {channel.name: channel for channel in channels}
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
-        self.limiter = RateLimiter(db)
+        self.limiter = RateLimiter(db, holder=self.name)
         self.withdrawer = withdrawal.Withdrawer(
             db, settings, self.channels, self.limiter, self.name, backoff
         )
@@ -131,6 +127,7 @@ class Dispatcher:
                 task.cancel()
             await asyncio.gather(*loops, *helpers, return_exceptions=True)
             await asyncio.shield(self.recorder.flush())
+            await asyncio.shield(self.limiter.close())
             log.info("dispatcher stopped", extra={"action": "dispatch.stopped"})
 
     # -- the lane loop -------------------------------------------------------------------------
@@ -147,11 +144,12 @@ class Dispatcher:
 
     async def _lane_round(self, lane: Lane) -> None:
         if not lane.configured:  # here, so that a database still starting is waited for
-            await self.limiter.configure(lane.bucket, lane.per_second)
+            await self.limiter.share(lane.bucket, lane.per_second)
             lane.configured = True
         slots = await self._reserve_slots()
         try:
-            grant = await self.limiter.take(lane.bucket, slots)
+            waiting = lane.backlog or lane.wakeup.is_set()
+            grant = self.limiter.reserve(lane.bucket, slots, demand=waiting)
         except BaseException:
             self._release_slots(slots)
             raise
@@ -159,7 +157,6 @@ class Dispatcher:
         if not grant.tokens:
             await self._sleep(grant.wait)
             return
-        taken_at = asyncio.get_running_loop().time()
         lane.wakeup.clear()
         try:
             if lane.withdraws:
@@ -170,17 +167,19 @@ class Dispatcher:
                 )
         except BaseException:
             self._release_slots(grant.tokens)
+            self.limiter.unreserve(lane.bucket, grant.tokens)
             raise
         unused = grant.tokens - len(rows)
+        lane.backlog = not unused
         if unused:
             self._release_slots(unused)
-            await self.limiter.give_back(lane.bucket, unused)
+            self.limiter.unreserve(lane.bucket, unused)
         # Nearest first: the earliest tokens go to the nearest volunteers.
-        for row, due in zip(rows, grant.due, strict=False):
+        for row in rows:
             if lane.withdraws:
-                self._spawn(self._withdraw(lane, row, taken_at + due))
+                self._spawn(self._withdraw(lane, row))
             else:
-                self._spawn(self._deliver(lane, Claim.from_row(row), taken_at + due))
+                self._spawn(self._deliver(lane, Claim.from_row(row)))
         if not rows:
             await self._wait_for(lane.wakeup)
 
@@ -216,10 +215,10 @@ class Dispatcher:
 
     # -- one message ---------------------------------------------------------------------------
 
-    async def _deliver(self, lane: Lane, claim: Claim, at: float) -> None:
-        """Send `claim` at loop time `at` (when its token is earned), and record the outcome."""
+    async def _deliver(self, lane: Lane, claim: Claim) -> None:
+        """Send `claim` (reserved on the lane's share), and record the outcome."""
         try:
-            outcome = await self.sender.attempt(claim, at, lane.slack)
+            outcome = await self.sender.attempt(claim)
         except Exception:
             log.exception("send crashed", extra={"action": "dispatch.crashed",
                                                  "publication": claim.id})  # fmt: skip
@@ -228,10 +227,10 @@ class Dispatcher:
             self._slots.release()
         await asyncio.shield(self._settle(lane, outcome))
 
-    async def _withdraw(self, lane: Lane, row: Any, at: float) -> None:
-        """Take back a claimed row at loop time `at`, and record the outcome."""
+    async def _withdraw(self, lane: Lane, row: Any) -> None:
+        """Take back a claimed row (reserved on the lane's share), and record the outcome."""
         try:
-            outcome = await self.withdrawer.attempt(row, at, lane.slack)
+            outcome = await self.withdrawer.attempt(row)
         finally:
             self._slots.release()
         await asyncio.shield(self.withdrawer.settle(lane.bucket, outcome))
@@ -240,8 +239,6 @@ class Dispatcher:
         """Record the outcome and act on what it says about the channel and the recipient."""
         try:
             await self.recorder.record(outcome)
-            if outcome.returns_token:
-                await self.limiter.give_back(lane.bucket, 1)
             if isinstance(outcome, Ended) and outcome.reason == "recipient_gone":
                 await self.sender.recipient_gone(outcome.claim, outcome.error)
         except Exception as err:

@@ -3,7 +3,8 @@ this revision, the volunteer still in, the consent still allowing the channel), 
 token's slot, the per-recipient limit, the channel call, and the outcome the dispatcher records.
 
 A `Sender` records nothing itself: the dispatcher (alerts.outbox.dispatcher) hands each outcome
-to alerts.outbox.claims' `Recorder`, and gives back the rate-limit token when the outcome says so.
+to alerts.outbox.claims' `Recorder`. It reports the lane's rate token (alerts.outbox.limits):
+answered once the channel was called, whatever came of it; given back when it was not.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from alerts.db.database import Database
 from alerts.errors import NotPublishable
 from alerts.outbox.claims import CaseGate, Claim, Delivered, Ended, Outcome, Retry
 from alerts.outbox.fanout import VOLUNTEER_CHANNELS
-from alerts.outbox.limits import RateLimiter
+from alerts.outbox.limits import Call, RateLimiter
 from alerts.partners import channel_events
 from alerts.volunteers import registry as volunteers
 
@@ -60,34 +61,49 @@ class Sender:
         self.db, self.settings, self.channels = db, settings, channels
         self.limiter, self.gate = limiter, gate
 
-    async def attempt(self, claim: Claim, at: float, slack: float) -> Outcome:
-        """The outcome of sending `claim` at loop time `at`, its slot gone by after `slack`
-        seconds: sent, to retry, or ended without a send (nothing is recorded here)."""
-        # Everything slow (the case, its view, the photo) is done before the token is due, so
-        # that messages leave on the schedule instead of in a bunch after the first one.
+    async def attempt(self, claim: Claim) -> Outcome:
+        """The outcome of sending `claim`, reserved on its lane's rate share: sent, to retry, or
+        ended without a send (nothing is recorded here). Its token is taken right before the
+        call and reported here."""
+        channel = self.channels.get(claim.channel)
+        call = Call()
+        try:
+            return await self._attempt(claim, call)
+        except BaseException:
+            call.unsure = True  # a crash or a cancel in the middle of the call
+            raise
+        finally:
+            if channel is not None:
+                call.report(self.limiter, channel.limits.bucket)
+
+    async def _attempt(self, claim: Claim, call: Call) -> Outcome:
+        # Everything slow (the case, its view, the photo, a channel's own limit) is done before
+        # the token is taken: a token is counted from then until a window after the answer.
         prepared = await self.prepare(claim)
         if not isinstance(prepared, PublicView):
             return prepared
-        loop = asyncio.get_running_loop()
-        await asyncio.sleep(max(0.0, at - loop.time()))
-        if loop.time() - at > slack:
-            # Its slot went by (the process was busy): sent now, it would crowd the next ones.
+        channel = self.channels[claim.channel]
+        per_target = None
+        if channel.limits.per_target is not None:
+            count, window = channel.limits.per_target
+            per_target = f"{claim.channel}:{claim.address}"
+            grant = await self.limiter.take_one(per_target, count, window)
+            if not grant.tokens:
+                return Retry(claim=claim, delay=grant.wait, error=None, attempted=False)
+            await asyncio.sleep(grant.due[0])  # a few seconds at most: few posts per channel
+        if not await self.limiter.acquire(channel.limits.bucket):
+            # No token in time (this process's share lapsed: the database is unreachable):
+            # back to the queue rather than sent when another process may have taken it over.
             return Retry(claim=claim, delay=0.0, error=None, attempted=False, late=True)
+        call.acquired = True
         status = await self.gate.status(claim.case_id)  # again, right before the send
         if status is None or status.state != "active":
-            return Ended(claim=claim, state="cancelled", reason="case_closed", attempted=True)
-        channel = self.channels[claim.channel]
-        if channel.limits.per_target is None:
-            return await self._send(channel, claim, prepared)
-        count, window = channel.limits.per_target
-        key = f"{claim.channel}:{claim.address}"
-        grant = await self.limiter.take_one(key, count, window)
-        if not grant.tokens:
-            return Retry(claim=claim, delay=grant.wait, error=None, attempted=False)
-        await asyncio.sleep(grant.due[0])  # a few seconds at most: few posts per channel
-        outcome = await self._send(channel, claim, prepared)
-        if isinstance(outcome, Retry) and not outcome.attempted:
-            await self.limiter.give_back(key, 1)  # nothing reached the channel
+            outcome: Outcome = Ended(claim=claim, state="cancelled", reason="case_closed",
+                                     attempted=True)  # fmt: skip
+        else:
+            outcome = await self._send(channel, claim, prepared, call)
+        if per_target is not None and (not call.made or outcome.returns_token):
+            await self.limiter.give_back(per_target, 1)  # nothing reached the channel
         return outcome
 
     async def prepare(self, claim: Claim) -> PublicView | Outcome:
@@ -113,7 +129,8 @@ class Sender:
         except NotPublishable:
             return Ended(claim=claim, state="cancelled", reason="consent")
 
-    async def _send(self, channel: Channel, claim: Claim, view: PublicView) -> Outcome:
+    async def _send(self, channel: Channel, claim: Claim, view: PublicView, call: Call) -> Outcome:
+        call.made = True
         try:
             result = await self._call(channel, claim, claim.job(view))
         except Deferred:
@@ -129,6 +146,7 @@ class Sender:
             return Ended(claim=claim, state="failed", reason="refused", error=err.detail,
                          attempted=True, withdraw_previous=err.withdraw_previous)  # fmt: skip
         except ChannelError as err:
+            call.unsure = True  # no answer (a timeout, the network): it may be taken later
             if claim.attempts >= self.settings.dispatch_max_attempts:
                 return Ended(claim=claim, state="failed", reason="gave_up", error=err.detail,
                              attempted=True, withdraw_previous=err.withdraw_previous)  # fmt: skip

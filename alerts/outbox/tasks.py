@@ -4,9 +4,10 @@
 Each kind of task has its own queue table, filled in the transaction that causes the message and
 claimed here `FOR UPDATE SKIP LOCKED`, so any number of workers share it. A queue makes the
 message in the volunteer's language at the send (no text is stored); this module sends it.
-Every message takes its token from the same shared bucket as the dispatcher's alerts ('telegram'
-or 'email', `alerts.outbox.limits`), so a round's invitations or a call-out in the middle of a
-fan-out never push the bot over Telegram's limit, and a 429 pauses everyone who sends.
+Every message takes its token from the process's share of the limit the dispatchers' alerts
+share ('telegram' or 'email', `alerts.outbox.limits`; the dispatcher's own limiter when both run
+in one worker), so a round's invitations or a call-out in the middle of a fan-out never push the
+bot over Telegram's limit, and a 429 pauses everyone who sends.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from telegram.error import TelegramError
 
 from alerts import errors
 from alerts.channels import mailer
-from alerts.channels.base import PermanentFailure, RecipientGone, RetryAfter
+from alerts.channels.base import PermanentFailure, RecipientGone, RetryAfter, TemporaryFailure
 from alerts.channels.telegram import make_bot
 from alerts.channels.tg_errors import translate
 from alerts.config import Settings
@@ -77,17 +78,24 @@ class TaskSender:
         bot: telegram.Bot | None,
         queues: Sequence[TaskQueue] = QUEUES,
         per_chat_seconds: float = PER_CHAT_SECONDS,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.db, self.settings, self.bot, self.queues = db, settings, bot, tuple(queues)
         self.per_chat_seconds = per_chat_seconds  # 0: no hold (tests that step through a task)
-        self.limiter = RateLimiter(db)
+        # The dispatcher's limiter when it runs in this process: its shares are the process's.
+        self.limiter, self._own_limiter = limiter or RateLimiter(db), limiter is None
 
     async def configure(self) -> None:
-        """The shared buckets, at the rates the dispatcher's channels use."""
+        """Hold the shares of the limits, at the rates the dispatcher's channels use (already
+        held when the limiter is the dispatcher's)."""
         if self.bot is not None:
-            await self.limiter.configure("telegram", self.settings.telegram_rate)
+            await self.limiter.share("telegram", self.settings.telegram_rate)
         if self.settings.smtp_url:
-            await self.limiter.configure("email", self.settings.email_rate)
+            await self.limiter.share("email", self.settings.email_rate)
+
+    async def close(self) -> None:
+        if self._own_limiter:
+            await self.limiter.close()
 
     async def run(self, stop: asyncio.Event) -> None:
         next_sweep = 0.0
@@ -152,6 +160,7 @@ class TaskSender:
             if message is None:
                 return "cancelled"  # the case closed, or the task ended, since it was queued
             await self._token(bucket)
+            unsure = True  # until an answer came back: the channel may count the call late
             try:
                 if bucket == "telegram":
                     await self._telegram(chat, message)
@@ -159,11 +168,15 @@ class TaskSender:
                     body = f"{message.text}\n\n{message.page_line}\n{message.url}\n"
                     mail = mailer.build_message(self.settings, email, message.subject, body)
                     await mailer.deliver(self.settings, mail)
+                unsure = False
             except TelegramError as exc:
+                unsure = isinstance(translate(exc), TemporaryFailure)
                 return await self._refused(queue, exc)
             except errors.AlertsError as exc:
                 self._warn("tasks.retry", queue, exc)
                 return "retry"
+            finally:
+                self.limiter.answered(bucket, unsure=unsure)
         return "sent"
 
     async def _telegram(self, chat_id: int, message: TaskMessage) -> None:
@@ -192,7 +205,8 @@ class TaskSender:
         log.warning("task message not sent", extra=extra)
 
     async def _token(self, bucket: str) -> None:
-        """Wait for one token of the shared `bucket` (the dispatcher's lanes take from it too)."""
+        """Wait for one token of this process's share of limit `bucket` (the dispatchers'
+        lanes hold the other shares, or this same one); reported by `answered` after the call."""
         while True:
             grant = await self.limiter.take(bucket, 1)
             if grant.tokens:
@@ -208,6 +222,7 @@ async def sender(
     settings: Settings,
     queues: Sequence[TaskQueue] = QUEUES,
     per_chat_seconds: float = PER_CHAT_SECONDS,
+    limiter: RateLimiter | None = None,
 ) -> AsyncIterator[TaskSender]:
     """A TaskSender with its bot open (none when Telegram is not configured), until exit."""
     bot = make_bot(settings, pool_size=4) if settings.telegram_bot_token else None
@@ -217,9 +232,12 @@ async def sender(
     except TelegramError:
         bot = None  # e-mails still go; Telegram messages wait for the next start
     try:
-        running = TaskSender(db, settings, bot, queues, per_chat_seconds)
+        running = TaskSender(db, settings, bot, queues, per_chat_seconds, limiter)
         await running.configure()
-        yield running
+        try:
+            yield running
+        finally:
+            await running.close()
     finally:
         if bot is not None:
             with contextlib.suppress(TelegramError):

@@ -56,7 +56,7 @@ from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.outbox import fanout
 from alerts.outbox.claims import REPLACED, Backoff
-from alerts.outbox.limits import RateLimiter
+from alerts.outbox.limits import Call, RateLimiter
 from alerts.outbox.report import ManualPosts
 from alerts.partners import channel_events, press
 
@@ -186,44 +186,53 @@ class Withdrawer:
             self.settings.dispatch_stall_seconds, list(ONE_NOTICE_CHANNELS),
         )  # fmt: skip
 
-    async def attempt(self, row: Any, at: float, slack: float) -> Outcome:
-        """Take the claimed row back at loop time `at` (when its rate token is earned)."""
+    async def attempt(self, row: Any) -> Outcome:
+        """Take the claimed row back, reserved on its lane's rate share; its token is taken
+        right before the call and reported here, as a send's (alerts.outbox.sender)."""
         taking = Taking.from_row(row)
+        channel = self.channels.get(taking.channel)
+        call = Call()
         try:
-            return await self._attempt(taking, at, slack)
+            return await self._attempt(taking, call)
         except Exception:
+            call.unsure = True
             log.exception("withdrawal crashed", extra={"action": "withdrawal.crashed",
                                                        "publication": taking.id})  # fmt: skip
             return self._again(taking, "internal error")
+        finally:
+            if channel is not None:
+                call.report(self.limiter, channel.limits.bucket)
 
-    async def _attempt(self, taking: Taking, at: float, slack: float) -> Outcome:
+    async def _attempt(self, taking: Taking, call: Call) -> Outcome:
         channel = self.channels.get(taking.channel)
         if channel is None:
             return Ended(taking=taking, state="manual", attempted=False,
                          reason=f"no channel {taking.channel!r} here to take it back")  # fmt: skip
-        loop = asyncio.get_running_loop()
-        await asyncio.sleep(max(0.0, at - loop.time()))
-        if loop.time() - at > slack:
-            return Again(taking=taking, delay=0.0, error=None, attempted=False, late=True)
         # A Telegram alert's withdrawal with the ending (issue 21) is a delete, which Telegram's
         # sending limits do not count, then the ending, a message of its own: the lane's one
         # token covers that message, and ends when its answer came, as any send's. (A second
         # token taken here livelocked against the lane's blocks when the window was full, and
         # was spent before the ending went out.)
-        if channel.limits.per_target is None:
-            return await self._withdraw(channel, taking)
-        count, window = channel.limits.per_target
-        key = f"{taking.channel}:{taking.address}"
-        grant = await self.limiter.take_one(key, count, window)
-        if not grant.tokens:
-            return Again(taking=taking, delay=grant.wait, error=None, attempted=False)
-        await asyncio.sleep(grant.due[0])
-        outcome = await self._withdraw(channel, taking)
-        if isinstance(outcome, Again) and not outcome.attempted:
+        key = None
+        if channel.limits.per_target is not None:
+            count, window = channel.limits.per_target
+            key = f"{taking.channel}:{taking.address}"
+            grant = await self.limiter.take_one(key, count, window)
+            if not grant.tokens:
+                return Again(taking=taking, delay=grant.wait, error=None, attempted=False)
+            await asyncio.sleep(grant.due[0])
+        if not await self.limiter.acquire(channel.limits.bucket):
+            outcome: Outcome = Again(taking=taking, delay=0.0, error=None, attempted=False,
+                                     late=True)  # fmt: skip
+        else:
+            call.acquired = True
+            outcome = await self._withdraw(channel, taking, call)
+        if key is not None and isinstance(outcome, Again) and not outcome.attempted:
             await self.limiter.give_back(key, 1)
         return outcome
 
-    async def _withdraw(self, channel: Channel, taking: Taking) -> Outcome:
+    async def _withdraw(self, channel: Channel, taking: Taking, call: Call) -> Outcome:
+        call.made = True
         try:
             result = await channel.withdraw(taking.published())
         except RetryAfter as err:
@@ -241,6 +250,7 @@ class Withdrawer:
         except PermanentFailure as err:
             return Ended(taking=taking, state="manual", reason=f"refused: {err.detail}")
         except ChannelError as err:
+            call.unsure = True
             return self._again(taking, err.detail)
         return Ended(taking=taking, state=result.state, reason=result.reason or result.state)
 
@@ -265,8 +275,6 @@ class Withdrawer:
                     "record_withdrawal_retry", taking.id, self.worker, outcome.delay,
                     outcome.error, outcome.attempted,
                 )  # fmt: skip
-            if outcome.returns_token:
-                await self.limiter.give_back(bucket, 1)
         except Exception as err:
             log.error("withdrawal not recorded", exc_info=True, extra={
                 "action": "withdrawal.record_failed", "error": type(err).__name__})  # fmt: skip

@@ -23,20 +23,27 @@ from alerts.web import keys
 def setup(app: web.Application) -> None:
     """Run a dispatcher and the scheduler alongside `app` (after its database opens, stopped
     before it closes)."""
-    app.cleanup_ctx.append(_dispatcher_ctx)  # the send and withdrawal lanes
+    app.cleanup_ctx.append(_dispatcher_ctx)  # the lanes; the volunteers' task messages
     app.cleanup_ctx.append(_scheduler_ctx)  # consent end dates, the daily purge
-    app.cleanup_ctx.append(_tasks_ctx)  # volunteers' tasks: call-outs, poster rounds
 
 
 async def _dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The dispatcher, and beside it the volunteers' task messages on the same shares of the
+    channels' limits (its limiter); the task sender stops first, the dispatcher then."""
     settings, db = app[keys.SETTINGS], app[keys.DB]
     async with open_channels(settings, db) as channels:
         dispatcher = Dispatcher(db, settings, channels)
-        stop = asyncio.Event()
-        task = asyncio.create_task(dispatcher.run(stop))
-        yield
-        stop.set()
-        await task
+        stop_dispatcher, stop_tasks = asyncio.Event(), asyncio.Event()
+        dispatching = asyncio.create_task(dispatcher.run(stop_dispatcher))
+        try:
+            async with sender(db, settings, limiter=dispatcher.limiter) as tasks:
+                sending = asyncio.create_task(tasks.run(stop_tasks))
+                yield
+                stop_tasks.set()
+                await sending
+        finally:
+            stop_dispatcher.set()
+            await dispatching
 
 
 async def _scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -46,12 +53,3 @@ async def _scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
     stop.set()
     await task
-
-
-async def _tasks_ctx(app: web.Application) -> AsyncIterator[None]:
-    async with sender(app[keys.DB], app[keys.SETTINGS]) as running:
-        stop = asyncio.Event()
-        task = asyncio.create_task(running.run(stop))
-        yield
-        stop.set()
-        await task

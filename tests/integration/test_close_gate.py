@@ -5,8 +5,6 @@ reads the case's state itself, and a claim that reads it closed is never sent.""
 
 from __future__ import annotations
 
-import asyncio
-
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.outbox import pipeline
@@ -42,7 +40,7 @@ async def test_a_message_claimed_after_the_close_is_not_sent_on_a_stale_cached_a
         rows = await db.fetch("claim_publications", "worker", ["telegram_dm"], 10)
         assert len(rows) == 1
         claim = Claim.from_row(rows[0])
-        outcome = await sender.attempt(claim, asyncio.get_running_loop().time(), 60.0)
+        outcome = await sender.attempt(claim)
     assert isinstance(outcome, Ended)
     assert (outcome.state, outcome.reason) == ("cancelled", "case_closed")
     assert bot_messages(sandbox, chat) == []

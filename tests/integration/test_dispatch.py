@@ -218,9 +218,11 @@ async def test_invariant_4_nothing_sent_after_close(
     db: Database, live: Settings, sandbox: TelegramSandbox, make_staff: StaffFactory
 ) -> None:
     chats = await users_at(sandbox, db, [moved(GENT, km / 10) for km in range(1, 61)])
-    # Every send takes 0.3 s at "Telegram", so some are in flight when the case closes.
+    # Every send takes 0.3 s at "Telegram", so some are in flight when the case closes: the
+    # concurrency (8 calls in 0.3 s) paces the sends, not the rate (a token is held from its
+    # call until a second after the answer: 40 a second allow 30 such calls a second).
     before_each(sandbox, "send_photo", lambda _: asyncio.sleep(0.3))
-    slow = with_channels(live, telegram_rate=20.0, dispatch_concurrency=8)
+    slow = with_channels(live, telegram_rate=40.0, dispatch_concurrency=8)
     case = await active_case(db, slow, make_staff)
     async with dispatching(db, slow):
         await eventually(reaching(sandbox, chats, at_least=10))

@@ -47,7 +47,11 @@ async def test_task_messages_beside_a_fan_out_keep_the_bot_s_overall_limit(
     queued = await db.conn.fetchval("SELECT count(*) FROM search_messages")
     assert invited == queued == VOLUNTEERS
 
-    async with dispatching(db, settings), tasks.sender(db, settings) as sender:
+    # As in a worker: the task sender on the dispatcher's shares of the limit.
+    async with (
+        dispatching(db, settings) as dispatcher,
+        tasks.sender(db, settings, limiter=dispatcher.limiter) as sender,
+    ):
         stop = asyncio.Event()
         running = asyncio.create_task(sender.run(stop))
         try:

@@ -1,15 +1,17 @@
 """Dispatchers as real processes (`python run.py serve --only dispatch`) on one database:
-three together keep Telegram's overall limit and send each message once; a `kill -9` in the
-middle of a fan-out, then a restart, repeats at most the messages that were in flight."""
+three together keep Telegram's overall limit and send each message once; two configured at the
+limit itself keep it while Telegram counts late; a `kill -9` in the middle of a fan-out, then a
+restart, repeats at most the messages that were in flight."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import asyncpg
@@ -87,6 +89,45 @@ async def test_three_dispatcher_processes_keep_the_limit_and_send_each_message_o
     assert await fanout.waiting(db, case.id) == 0
     assert len({r["claimed_by"] for r in rows}) == 3  # all three took part
     assert TOKEN not in logs and TOKEN.split(":")[1] not in logs
+
+
+@contextlib.asynccontextmanager
+async def stalling(every: float, stall: float) -> AsyncIterator[None]:
+    """Block this process's event loop, which runs the sandbox, for `stall` seconds every
+    `every` seconds: calls queue in the socket meanwhile and are counted together when it
+    resumes, as a congested Telegram front end would count them (the fault, not a wait)."""
+
+    async def stall_now_and_then() -> None:
+        while True:
+            await asyncio.sleep(every)
+            time.sleep(stall)  # noqa: ASYNC251 - blocking on purpose: the sandbox stops
+
+    task = asyncio.create_task(stall_now_and_then())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def test_two_dispatchers_at_the_limit_draw_no_429_when_telegram_counts_late(
+    db: Database, settings: Settings, sandbox: TelegramSandbox, make_staff: StaffFactory
+) -> None:
+    chats = await chats_with_volunteers(sandbox, db, 100)
+    # Both processes told the limit itself: no margin for the delays between send and count.
+    env = worker_env(settings, sandbox, TELEGRAM_RATE="30")
+    async with workers(2, env):
+        planning = with_channels(settings, fanout_batch_size=25)
+        case = await active_case(db, planning, make_staff, photo=False, consent={"level": 1})
+        async with stalling(every=0.7, stall=0.3):
+            await eventually(reached(sandbox, chats, len(chats)), within=40)
+        await asyncio.sleep(0.3)  # anything sent twice would arrive now
+    assert set(received(sandbox, chats).values()) == {1}
+    assert sandbox.counters().refused.get("global", 0) == 0
+    rows = await publications(db, case.id)
+    assert {r["state"] for r in rows} == {"sent"} and len(rows) == len(chats)
+    assert len({r["claimed_by"] for r in rows}) == 2  # both took part
 
 
 async def test_invariant_6_idempotency_key(

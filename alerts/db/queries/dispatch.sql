@@ -159,3 +159,42 @@ LEFT JOIN publications p ON p.case_id = c.id AND p.sent_at IS NOT NULL
     AND p.channel = ANY($2::text[])
 WHERE c.id = $1
 GROUP BY c.approved_at;
+
+-- name: rate_share_lock
+-- Serialise the changes to the shares of limit $1 until the transaction ends (each statement after it reads the others' latest rows).
+SELECT pg_advisory_xact_lock(hashtextextended('rate_share:' || $1, 0));
+
+-- name: rate_share_beat
+-- Renew holder $2's share of limit $1 ($3 calls a window; $4: it has messages waiting; $5: calls it may have in the window now; $6: seconds the row lives): the split target, the claim recorded (what it may have in the window), what it may use, and the bucket's pause.
+WITH others AS (
+    SELECT count(*) FILTER (WHERE demand) AS demanding, count(*) AS live,
+           coalesce(sum(claim), 0)::int AS claimed
+    FROM rate_shares
+    WHERE key = $1 AND holder <> $2 AND expires_at > clock_timestamp()
+), split AS (
+    SELECT CASE WHEN $4 THEN $3::int / (o.demanding + 1)::int
+                WHEN o.demanding > 0 THEN 0
+                ELSE $3::int / (o.live + 1)::int END AS target,
+           greatest(0, $3::int - o.claimed) AS free
+    FROM others o
+), gone AS (
+    DELETE FROM rate_shares
+    WHERE key = $1 AND expires_at < clock_timestamp() - interval '1 minute'
+), mine AS (
+    INSERT INTO rate_shares AS r (key, holder, claim, demand, expires_at)
+    SELECT $1, $2, greatest($5::int, least(s.target, s.free)), $4,
+           clock_timestamp() + $6 * interval '1 second'
+    FROM split s
+    ON CONFLICT (key, holder) DO UPDATE
+        SET claim = excluded.claim, demand = excluded.demand, expires_at = excluded.expires_at
+    RETURNING r.claim
+)
+SELECT s.target, m.claim, least(s.target, s.free) AS usable,
+       coalesce((SELECT greatest(0, extract(epoch FROM b.paused_until - clock_timestamp()))
+                 FROM rate_buckets b WHERE b.key = $1), 0)::float8 AS paused_for
+FROM split s, mine m;
+
+-- name: rate_share_leave
+-- Holder $2 leaves limit $1: nothing waiting, and its row (its calls still in the window) lives $3 more seconds.
+UPDATE rate_shares SET demand = false, expires_at = clock_timestamp() + $3 * interval '1 second'
+WHERE key = $1 AND holder = $2;
