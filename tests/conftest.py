@@ -26,3 +26,16 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "sandbox(**options): SandboxConfig options for the `sandbox` fixture"
     )
+
+
+# The kinds of tests whose files take longest, run first: pytest-xdist hands out whole files in
+# this order, and a long file left for the end would keep one worker busy while the other waits.
+_FIRST = ("tests/processes/", "tests/browser/")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid
+        return next((i for i, prefix in enumerate(_FIRST) if path.startswith(prefix)), len(_FIRST))
+
+    items.sort(key=rank)  # stable: the order within each kind is kept

@@ -71,8 +71,8 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def demo(tmp_path: Path) -> Iterator[Demo]:
-    with running_demo(tmp_path / "data") as running:
+def demo(pg_tmp_path: Path) -> Iterator[Demo]:
+    with running_demo(pg_tmp_path / "data") as running:
         yield running
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import asyncpg
 
 from alerts.db import database as db
@@ -9,8 +11,8 @@ from tests.support.database import admin, with_database
 
 
 async def test_migrations_apply_cleanly_to_an_empty_database(pg_server_dsn: str) -> None:
-    name = "alerts_empty_migration_test"
-    await admin(pg_server_dsn, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
+    name = f"alerts_empty_migration_{uuid.uuid4().hex[:8]}"  # other runs may share the server
+    await admin(pg_server_dsn, f'CREATE DATABASE "{name}"')
     try:
         conn = await asyncpg.connect(with_database(pg_server_dsn, name))
         try:

@@ -55,7 +55,7 @@ async def test_schemathesis_every_phase_and_check_finds_nothing(database_url: st
             "--checks", "all",
             # One worker: two trip a CPython 3.11.7 bug (one thread's recursion limit changes
             # while another parses a lambda's source: "AST constructor recursion depth").
-            "--max-examples", "15", "--max-time", "60", "--workers", "1", "--seed", SEED,
+            "--max-examples", "15", "--max-time", "30", "--workers", "1", "--seed", SEED,
             "--suppress-health-check", "all", "--warnings", "off",
             "--phases", "examples,coverage,fuzzing,stateful", "--mode", "all",
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,

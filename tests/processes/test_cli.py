@@ -9,8 +9,8 @@ import aiohttp
 from tests.support.processes import run_cli, serving
 
 
-async def test_serve_starts_on_embedded_postgres_and_staff_can_log_in(tmp_path: Path) -> None:
-    env = {"DATABASE_URL": "", "DATA_DIR": str(tmp_path), "SECURE_COOKIES": "false"}
+async def test_serve_starts_on_embedded_postgres_and_staff_can_log_in(pg_tmp_path: Path) -> None:
+    env = {"DATABASE_URL": "", "DATA_DIR": str(pg_tmp_path), "SECURE_COOKIES": "false"}
     password = b"a long enough password\n"
     out = await run_cli("create-staff", "alice", "--role", "supervisor", env=env, stdin=password)
     assert "Created supervisor account 'alice'" in out
@@ -24,10 +24,10 @@ async def test_serve_starts_on_embedded_postgres_and_staff_can_log_in(tmp_path: 
             f"{base}/api/cases", json={"kind": "runaway"}, headers=headers
         ) as r:
             assert r.status == 201
-    assert (tmp_path / "pgdata").is_dir()
+    assert (pg_tmp_path / "pgdata").is_dir()
 
 
-async def test_create_staff_refuses_a_short_password(tmp_path: Path) -> None:
+async def test_create_staff_refuses_a_short_password(pg_tmp_path: Path) -> None:
     import asyncio
     import os
     import sys
@@ -36,7 +36,7 @@ async def test_create_staff_refuses_a_short_password(tmp_path: Path) -> None:
 
     process = await asyncio.create_subprocess_exec(
         sys.executable, "run.py", "create-staff", "bob", cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": "", "DATA_DIR": str(tmp_path)},
+        env={**os.environ, "DATABASE_URL": "", "DATA_DIR": str(pg_tmp_path)},
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
@@ -44,8 +44,8 @@ async def test_create_staff_refuses_a_short_password(tmp_path: Path) -> None:
     assert process.returncode != 0 and b"at least 12 characters" in err
 
 
-async def test_set_totp_prints_a_provisioning_uri(tmp_path: Path) -> None:
-    env = {"DATABASE_URL": "", "DATA_DIR": str(tmp_path)}
+async def test_set_totp_prints_a_provisioning_uri(pg_tmp_path: Path) -> None:
+    env = {"DATABASE_URL": "", "DATA_DIR": str(pg_tmp_path)}
     await run_cli("create-staff", "carol", env=env, stdin=b"a long enough password\n")
     out = await run_cli("set-totp", "carol", env=env)
     assert "otpauth://totp/" in out and "carol" in out

@@ -19,8 +19,8 @@ from tests.support.demo import Demo, running_demo
 ADDRESSES = {"Console", "Sandbox", "Press room", "Volunteer sign-up", "Metrics"}
 
 
-async def test_the_printed_addresses_answer_and_the_staff_can_log_in(tmp_path: Path) -> None:
-    with running_demo(tmp_path / "data") as demo:
+async def test_the_printed_addresses_answer_and_the_staff_can_log_in(pg_tmp_path: Path) -> None:
+    with running_demo(pg_tmp_path / "data") as demo:
         assert set(demo.addresses) == ADDRESSES
         assert set(demo.accounts) == {"alice", "bob"}
         assert sum(demo.volunteers) == COUNT
@@ -34,11 +34,11 @@ async def test_the_printed_addresses_answer_and_the_staff_can_log_in(tmp_path: P
                 assert await _logs_in(session, demo, username, password)
         assert not _errors_logged(demo)
         first = demo
-    with running_demo(tmp_path / "data") as again:
+    with running_demo(pg_tmp_path / "data") as again:
         assert again.accounts == first.accounts  # kept in DATA_DIR/demo, not made anew
         assert again.volunteers == first.volunteers  # nobody added twice
-    assert (tmp_path / "data" / "demo" / "pgdata").is_dir()
-    assert not (tmp_path / "data" / "pgdata").exists()  # never `serve`'s database
+    assert (pg_tmp_path / "data" / "demo" / "pgdata").is_dir()
+    assert not (pg_tmp_path / "data" / "pgdata").exists()  # never `serve`'s database
 
 
 async def test_serve_has_no_sandbox_page(client: TestClient[Any, Any]) -> None:

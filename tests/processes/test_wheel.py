@@ -100,11 +100,11 @@ def test_the_wheel_holds_every_file_the_service_reads(source: Path, wheel: Path)
     assert packaged - names == set()
 
 
-def test_the_installed_wheel_serves_from_any_folder(wheel: Path, tmp_path: Path) -> None:
-    venv = _fresh_venv(tmp_path / "venv")
+def test_the_installed_wheel_serves_from_any_folder(wheel: Path, pg_tmp_path: Path) -> None:
+    venv = _fresh_venv(pg_tmp_path / "venv")
     _run(str(venv / "bin" / "python"), "-m", "pip", "install", "--no-deps", "--no-index",
          "--ignore-installed", "--quiet", str(wheel), timeout=120)  # fmt: skip
-    elsewhere = tmp_path / "elsewhere"
+    elsewhere = pg_tmp_path / "elsewhere"
     elsewhere.mkdir()
     where = _run(str(venv / "bin" / "python"), "-c", "import alerts; print(alerts.__file__)",
                  cwd=elsewhere, timeout=30)  # fmt: skip

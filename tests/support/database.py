@@ -10,6 +10,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import asyncpg
@@ -66,8 +67,32 @@ def pg_server_dsn() -> Iterator[str]:
         return
     with tempfile.TemporaryDirectory(prefix="alerts-test-pg-") as folder:
         server = db.EmbeddedPostgres(Path(folder))
-        yield server.start()
+        url = server.start()
+        asyncio.run(admin(url, *_THROWAWAY))
+        yield url
         server.stop()
+
+
+# A server of the run's own, thrown away at its end: no need to survive a crash of the machine.
+# Each test clones the template (CREATE DATABASE), which otherwise waits for the disk each time.
+_THROWAWAY = (
+    "ALTER SYSTEM SET fsync = off",
+    "ALTER SYSTEM SET synchronous_commit = off",
+    "ALTER SYSTEM SET full_page_writes = off",
+    "SELECT pg_reload_conf()",
+)
+
+
+@pytest.fixture
+def pg_tmp_path() -> Iterator[Path]:
+    """A folder of the test's own for an embedded PostgreSQL, outside pytest's temporary root.
+
+    When the tests run as root, pgserver runs PostgreSQL as a user of its own, which must be
+    able to enter every parent folder: it opens them up, but any pytest run started meanwhile
+    (another session, or the controller of pytest-xdist) closes pytest's root to its owner
+    again (0700), and the server's initdb then fails. /tmp stays open to everyone."""
+    with tempfile.TemporaryDirectory(prefix="alerts-test-data-") as folder:
+        yield Path(folder)
 
 
 @pytest.fixture(scope="session")
@@ -88,13 +113,67 @@ def template_db(pg_server_dsn: str) -> Iterator[str]:
     asyncio.run(admin(pg_server_dsn, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+class Clones:
+    """Clones of the template, each made one test ahead, in a thread of their own: a CREATE
+    DATABASE waits for the server's disk (about half a second on a server that syncs to it),
+    and the test before runs meanwhile. A test's clone is dropped when the next test takes its
+    own, once everything of the test (its application's shutdown too) is over; one thread does
+    both in the order asked."""
+
+    def __init__(self, dsn: str, template: str) -> None:
+        self.dsn, self.template = dsn, template
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="clones")
+        self._next: Future[str] | None = None
+        self._used: list[str] = []
+        self._drops: list[Future[None]] = []
+
+    async def take(self) -> str:
+        """A new clone's name (the next one is started at once, the used ones dropped)."""
+        if self._next is None:
+            self._next = self._thread.submit(self._create)
+        made, self._next = self._next, self._thread.submit(self._create)
+        self._drop_used()
+        return await asyncio.wrap_future(made)
+
+    def give_back(self, name: str) -> None:
+        """Clone `name`'s test is over: drop it at the next `take` (or `close`)."""
+        self._used.append(name)
+
+    def close(self) -> None:
+        """Drop every clone left, wait for every drop, and fail on the first that failed."""
+        if self._next is not None:
+            self._used.append(self._next.result())
+        self._drop_used()
+        self._thread.shutdown(wait=True)
+        for drop in self._drops:
+            drop.result()
+
+    def _drop_used(self) -> None:
+        self._drops += [self._thread.submit(self._drop, name) for name in self._used]
+        self._used.clear()
+
+    def _create(self) -> str:
+        name = f"alerts_test_{os.getpid()}_{next(_counter)}"
+        asyncio.run(admin(self.dsn, f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"'))
+        return name
+
+    def _drop(self, name: str) -> None:
+        asyncio.run(admin(self.dsn, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def clones(pg_server_dsn: str, template_db: str) -> Iterator[Clones]:
+    made = Clones(pg_server_dsn, template_db)
+    yield made
+    made.close()
+
+
 @pytest.fixture
-async def database_url(pg_server_dsn: str, template_db: str) -> AsyncIterator[str]:
+async def database_url(clones: Clones) -> AsyncIterator[str]:
     """A fresh database for one test, cloned from the migrated template."""
-    name = f"alerts_test_{os.getpid()}_{next(_counter)}"
-    await admin(pg_server_dsn, f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
-    yield with_database(pg_server_dsn, name)
-    await admin(pg_server_dsn, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    name = await clones.take()
+    yield with_database(clones.dsn, name)
+    clones.give_back(name)
 
 
 @pytest.fixture

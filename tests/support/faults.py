@@ -30,25 +30,45 @@ from tests.support.processes import free_port
 #: How long each fault of the Telegram, SMTP and webhook tests lasts ("a minute" in issue 16).
 FAULT_SECONDS = float(os.environ.get("FAULT_SECONDS", "2"))
 
-_FIGURES: list[tuple[str, dict[str, Any]]] = []
+_FIGURES: list[tuple[str, dict[str, Any]]] = []  # kept by this process's tests, not yet reported
+_SHOWN: list[tuple[str, str]] = []  # every test's figures as lines, for the run's summary
+_KEY = "fault figures"
 
 
 def report(test: str, **figures: Any) -> str:
     """Keep `figures` for the run's summary (printed even when every test passes), and return
     them as a line for an assertion message."""
     _FIGURES.append((test, figures))
-    return f"{test}: " + ", ".join(f"{k}={_shown(v)}" for k, v in figures.items())
+    return f"{test}: {_line(figures)}"
 
 
 def _shown(value: Any) -> str:
     return f"{value:.2f}" if isinstance(value, float) else str(value)
 
 
+def _line(figures: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={_shown(v)}" for k, v in figures.items())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Carry the figures kept during a test on its report: under pytest-xdist the test ran in
+    a worker process, and only its reports reach the process that prints the summary."""
+    made = yield
+    while _FIGURES:
+        test, figures = _FIGURES.pop(0)
+        made.user_properties.append((_KEY, (test, _line(figures))))
+    return made
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _SHOWN.extend(value for key, value in report.user_properties if key == _KEY)
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if _FIGURES:
+    if _SHOWN:
         terminalreporter.section("fault figures (issue 16)")
-        for test, figures in _FIGURES:
-            line = ", ".join(f"{k}={_shown(v)}" for k, v in figures.items())
+        for test, line in _SHOWN:
             terminalreporter.write_line(f"{test}: {line}")
 
 
