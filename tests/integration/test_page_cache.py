@@ -23,8 +23,9 @@ from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.outbox import pipeline
 from alerts.partners import webhooks
-from alerts.web.public.page_cache import CACHE, LISTENER
+from alerts.web.public.page_cache import CACHE, LISTENER, Listener, PageCache
 from tests.support.app import Bearer, StaffFactory
+from tests.support.database import with_database
 from tests.support.factories import CONSENT, approved, revise
 from tests.support.page_cache import settled
 
@@ -248,3 +249,19 @@ async def test_a_cdn_in_front_is_told_what_to_purge_after_the_close(
         assert f"/alerts/{case.public_id}/poster-nl.pdf" in paths and "/feeds/cap.xml" in paths
     finally:
         await server.close()
+
+
+async def test_the_listener_stops_at_once_while_its_database_is_gone(
+    pg_server_dsn: str,
+) -> None:
+    # A web process stopped while its database is away (dropped, restarting): the listener is
+    # reconnecting every second; the stop must end it, not wait for a database to come back.
+    listener = Listener(PageCache(1 << 20))
+    gone = with_database(pg_server_dsn, f"alerts_gone_{time.monotonic_ns()}")
+    for pause in (0.0, 0.3, 1.1, 2.05):  # inside the connect, the wait, the next connect
+        task = asyncio.create_task(listener.run(gone))
+        await asyncio.sleep(pause)
+        task.cancel()
+        done, _ = await asyncio.wait({task}, timeout=3.0)
+        assert done and task.cancelled(), pause
+        assert not listener.connected.is_set()

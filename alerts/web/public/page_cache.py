@@ -40,6 +40,7 @@ from alerts.web.middlewares import Handler
 log = logging.getLogger(__name__)
 CHANNEL = "alerts_public"
 KEEPALIVE_SECONDS = 5.0  # the listening connection is checked this often (a silent drop)
+STOP_SECONDS = 5.0  # how long a web process waits for the listener to stop
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -325,6 +326,12 @@ class Listener:
             except Exception as err:  # noqa: BLE001 - any failure: off, then try again
                 log.warning("public cache: listening failed", extra={
                     "action": "page_cache.listen_failed", "error": type(err).__name__})  # fmt: skip
+            # A cancellation that a timeout inside the driver swallowed (asyncio.wait_for on
+            # Python 3.11 loses one that comes as its call ends) is still asked of the task:
+            # stop, rather than reconnect for ever while the process waits to shut down.
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise asyncio.CancelledError
             await asyncio.sleep(1.0)
 
     async def _listen(self, dsn: str) -> None:
@@ -374,6 +381,10 @@ def setup(app: web.Application, on_change: Callable[[web.Application, int], None
         yield
         if task is not None:
             task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+            # Never wait for ever: a stop must end even while the database is away.
+            _, pending = await asyncio.wait({task}, timeout=STOP_SECONDS)
+            if pending:
+                log.warning("public cache: listener did not stop",
+                            extra={"action": "page_cache.stop_timeout"})  # fmt: skip
 
     app.cleanup_ctx.append(ctx)
