@@ -24,7 +24,13 @@ from telegram.error import TelegramError
 
 from alerts import errors
 from alerts.channels import mailer
-from alerts.channels.base import PermanentFailure, RecipientGone, RetryAfter, TemporaryFailure
+from alerts.channels.base import (
+    ChannelError,
+    PermanentFailure,
+    RecipientGone,
+    RetryAfter,
+    TemporaryFailure,
+)
 from alerts.channels.telegram import make_bot
 from alerts.channels.tg_errors import translate
 from alerts.config import Settings
@@ -170,8 +176,9 @@ class TaskSender:
                     await mailer.deliver(self.settings, mail)
                 unsure = False
             except TelegramError as exc:
-                unsure = isinstance(translate(exc), TemporaryFailure)
-                return await self._refused(queue, exc)
+                refusal = translate(exc)
+                unsure = isinstance(refusal, TemporaryFailure)
+                return await self._refused(queue, exc, refusal)
             except errors.AlertsError as exc:
                 self._warn("tasks.retry", queue, exc)
                 return "retry"
@@ -188,9 +195,10 @@ class TaskSender:
             allow_paid_broadcast=self.settings.telegram_paid_broadcast or None,
         )  # fmt: skip
 
-    async def _refused(self, queue: TaskQueue, exc: TelegramError) -> str | float:
-        """What Telegram's refusal means for the row; a 429 pauses the shared bucket."""
-        refusal = translate(exc)
+    async def _refused(
+        self, queue: TaskQueue, exc: TelegramError, refusal: ChannelError
+    ) -> str | float:
+        """What Telegram's refusal means for the row; a 429 pauses the shared limit for all."""
         if isinstance(refusal, RetryAfter):
             await self.limiter.pause("telegram", refusal.seconds)
             return refusal.seconds

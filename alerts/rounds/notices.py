@@ -20,7 +20,7 @@ from alerts.i18n import N_, gettext
 from alerts.publication.materials import public_address
 from alerts.rounds import service
 from alerts.rounds.models import Place, Round, Zone
-from alerts.volunteers.links import task_link_ok, task_url
+from alerts.volunteers.links import task_url
 from alerts.volunteers.task_messages import TaskMessage
 
 PURPOSE = "posters"  # the phone page's path and its links' signatures
@@ -52,10 +52,6 @@ PLACE = N_("%(count)s at %(lat)s, %(lon)s")
 def page_url(settings: Settings, round_id: int, public_id: str, lang: str) -> str:
     """The signed link to the round's phone page of one volunteer."""
     return task_url(settings, PURPOSE, round_id, public_id, lang)
-
-
-def link_ok(settings: Settings, round_id: int, public_id: str, signature: str) -> bool:
-    return task_link_ok(settings, PURPOSE, round_id, public_id, signature)
 
 
 def print_url(settings: Settings, found: Round, lang: str) -> str:

@@ -18,7 +18,7 @@ from alerts.db.database import Database
 from alerts.i18n import BRUSSELS, N_, gettext
 from alerts.searches.models import Search
 from alerts.searches.service import get
-from alerts.volunteers.links import task_link_ok, task_url
+from alerts.volunteers.links import task_url
 from alerts.volunteers.task_messages import TaskMessage
 
 PURPOSE = "search"  # the phone page's path and its links' signatures
@@ -35,10 +35,6 @@ SUBJECTS = {
 def page_url(settings: Settings, search_id: int, public_id: str, lang: str) -> str:
     """The signed link to the search's phone page of one volunteer."""
     return task_url(settings, PURPOSE, search_id, public_id, lang)
-
-
-def link_ok(settings: Settings, search_id: int, public_id: str, signature: str) -> bool:
-    return task_link_ok(settings, PURPOSE, search_id, public_id, signature)
 
 
 def when(search: Search, lang: str) -> str:

@@ -88,7 +88,7 @@ async def posters_optin(request: web.Request) -> web.Response:
 ROUND_PAGE = task_pages.TaskPage(
     key="round_id",
     missing="No such poster round.",
-    link_ok=notices.link_ok,
+    purpose=notices.PURPOSE,
     actions=ACTIONS,
     page=_page,
     act=_act,

@@ -114,7 +114,7 @@ async def field_searches(request: web.Request) -> web.Response:
 SEARCH_PAGE = task_pages.TaskPage(
     key="search_id",
     missing="No such search.",
-    link_ok=notices.link_ok,
+    purpose=notices.PURPOSE,
     actions=ACTIONS,
     page=_page,
     act=_act,

@@ -17,12 +17,12 @@ from typing import Protocol
 from aiohttp import web
 
 from alerts import errors
-from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.i18n import gettext, language
 from alerts.sightings.reports import ReportInvalid
 from alerts.volunteers import manage_links
 from alerts.volunteers import registry as volunteers
+from alerts.volunteers.links import task_link_ok
 from alerts.volunteers.registry import Volunteer, VolunteerError
 from alerts.web import keys
 from alerts.web.paths import path_id
@@ -45,7 +45,7 @@ Act = Callable[[web.Request, int, Volunteer, str, Form], Awaitable[None]]
 class TaskPage:
     key: str  # the task's id in the path: 'round_id', 'search_id'
     missing: str  # the refusal of an id that cannot be one
-    link_ok: Callable[[Settings, int, str, str], bool]
+    purpose: str  # what its links are signed for: 'posters', 'search'
     actions: tuple[str, ...]
     page: Page
     act: Act
@@ -109,7 +109,8 @@ async def _volunteer(request: web.Request, task: TaskPage) -> tuple[int, Volunte
     task_id = path_id(request, task.key, task.missing)
     public_id = request.match_info["public_id"]
     settings = request.app[keys.SETTINGS]
-    if not task.link_ok(settings, task_id, public_id, request.query.get("sig", "")):
+    signature = request.query.get("sig", "")
+    if not task_link_ok(settings, task.purpose, task_id, public_id, signature):
         return problem(request, "token_unknown", 403)
     volunteer = await volunteers.by_public_id(request.app[keys.DB], public_id)
     if volunteer is None or not volunteer.active:
