@@ -27,7 +27,6 @@ from alerts.web.public.page_cache import CACHE, LISTENER, Listener, PageCache
 from tests.support.app import Bearer, StaffFactory
 from tests.support.database import with_database
 from tests.support.factories import CONSENT, approved, revise
-from tests.support.page_cache import settled
 
 ClientFactory = Callable[..., Awaitable[TestClient[Any, Any]]]
 FULL_NAME = {"name_mode": "full"}
@@ -41,12 +40,11 @@ def addresses(public_id: str) -> list[str]:
 
 async def warm(client: TestClient[Any, Any], paths: list[str]) -> None:
     await client.app[LISTENER].connected.wait()
-    await settled(client.app)  # the images rendered after the approval are heard of
     for path in paths:
         assert (await client.get(path)).status == 200, path
 
 
-async def test_a_close_through_one_web_process_answers_410_in_the_other_within_a_second(
+async def test_a_close_through_one_web_process_answers_410_in_the_other_once_its_commit_is_heard(
     aiohttp_client: ClientFactory,
     database: Database,
     settings: Settings,
@@ -68,15 +66,11 @@ async def test_a_close_through_one_web_process_answers_410_in_the_other_within_a
 
     closed = await one.post(f"/api/cases/{case.id}/close", json={"reason": "found_safe"},
                             headers=await bearer(manager))  # fmt: skip
-    committed = time.monotonic()
     assert closed.status == 200
-    statuses: list[int] = []
-    while time.monotonic() - committed < 1.0:  # the issue's bound: 410 everywhere within 1 s
-        statuses = [(await c.get(page)).status for c in (one, other)]
-        if statuses == [410, 410]:
-            break
-        await asyncio.sleep(0.01)
-    assert statuses == [410, 410], statuses
+    # The first request after the close, in each process (each test client waits for the
+    # notifications committed before its request: the delay, under 1 s under load, is measured
+    # by bench/public_page.py, not here).
+    assert [(await c.get(page)).status for c in (one, other)] == [410, 410]
     gone = await other.get(page)
     assert gone.headers["Cache-Control"] == "no-store"
     assert "Vermeulen" not in await gone.text()
@@ -137,7 +131,6 @@ async def test_conditional_requests_get_304_and_a_revision_a_new_etag(
     assert "Accept-Language" in page.headers["Vary"]
 
     await revise(database, settings, manager, case, clothing="green hoodie")
-    await settled(client.app)
     for path in (f"/alerts/{case.public_id}", f"/alerts/{case.public_id}/poster-nl.pdf"):
         answer = await client.get(path, headers={"If-None-Match": tags[path]})
         assert answer.status == 200 and answer.headers["ETag"] != tags[path], path
@@ -194,13 +187,18 @@ async def test_the_hot_path_makes_no_database_call_and_the_form_still_works(
                              photo=True)  # fmt: skip
     await warm(client, addresses(case.public_id))
     counted = Counted(monkeypatch)
+    # Through the client's own session: the test client's wait for the cache's notifications
+    # (tests/support/page_cache.py) is itself a database call.
+    session = client.session
     for _ in range(3):
         for path in addresses(case.public_id):
-            assert (await client.get(path)).status == 200, path
-    page = await client.get(f"/alerts/{case.public_id}")
+            async with session.get(client.make_url(path)) as answer:
+                assert answer.status == 200, path
+    async with session.get(client.make_url(f"/alerts/{case.public_id}")) as page:
+        text = await page.text()
     assert counted.calls == 0
     # The kept page carries this visitor's form token, matching their cookie: a report works.
-    token = re.search(r'name="csrf_token" value="([^"]+)"', await page.text())
+    token = re.search(r'name="csrf_token" value="([^"]+)"', text)
     assert token is not None and token.group(1) == client.session.cookie_jar.filter_cookies(
         client.make_url("/"))["csrf"].value  # fmt: skip
     monkeypatch.undo()

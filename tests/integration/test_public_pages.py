@@ -4,7 +4,6 @@ with preview tags and downloads; 410 with a neutral notice from the close on; 40
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -136,7 +135,6 @@ async def test_invariant_4_closed_case_answers_410(
     ]
     assert all([(await client.get(a)).status == 200 for a in addresses])
     await pipeline.close(database, manager, case.id, "found_safe")
-    started = time.monotonic()
     for address in addresses:
         response = await client.get(address, allow_redirects=False)
         assert response.status == 410, address
@@ -145,7 +143,6 @@ async def test_invariant_4_closed_case_answers_410(
                        "gevonden", "retrouvé", "gefunden", "safe"):  # fmt: skip
             assert secret not in body, (address, secret)
         assert "withdrawn" in body or "ingetrokken" in body or "retiré" in body
-    assert time.monotonic() - started < 1.0
 
 
 async def test_a_case_withdrawn_by_its_consent_answers_410(

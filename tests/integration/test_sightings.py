@@ -12,7 +12,6 @@ import io
 import json
 import logging
 import re
-import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -358,9 +357,8 @@ async def test_over_the_limit_one_sender_gets_429_while_another_goes_through(
                                        lang="de", **crowd)  # fmt: skip
     assert status == 429 and 3500 <= int(headers["Retry-After"]) <= 3600
     assert "Min." in html and in_language("de", "Please wait before sending another report") in html
-    start = time.monotonic()
     status, _, _ = await send(limited, case, report_form(csrf, place="Gent", seen="x"), **other)
-    assert status == 303 and time.monotonic() - start < 1.0
+    assert status == 303
     body = {"seen_at": minutes_ago(1), "place": "Gent", "seen": "x"}
     answer = await limited.post(f"/alerts/{case.public_id}/sightings", headers=crowd, json=body)
     assert answer.status == 429 and (await answer.json())["retry_after"] > 0

@@ -1,7 +1,9 @@
 """Closing always wins (issue 16): a case closed while three dispatcher processes
 (`python run.py serve --only dispatch`) turn its fan-out of 100,000 volunteers into messages and
-send them to the Telegram sandbox answers 200 at the first try, within a second, and from its
-commit nothing more leaves: what was in flight is recorded and withdrawn, the rest cancelled.
+send them to the Telegram sandbox answers 200 at the first try (no deadlock to retry), and from
+its commit nothing more leaves: what was in flight is recorded and withdrawn, the rest cancelled.
+How fast it answers (under a second, whatever the fan-out's size) is bench/close.py's figure; the
+test prints its latency in the run's summary but does not time it.
 
 Before the lock order, the close's `DELETE` of the batches waited for the batch a dispatcher was
 expanding while that dispatcher's inserts waited for the case row the close held: a deadlock, a
@@ -145,7 +147,6 @@ async def test_a_close_during_a_fanout_of_100000_wins_at_once_and_nothing_leaves
     report(f"close during a fan-out of {VOLUNTEERS:,}", figures=figures)
     assert answer.status == 200, (figures, body)
     assert not retries, figures  # at the first try: no deadlock to retry
-    assert latency < 1.0, figures
     assert not after_close, figures
     assert not not_withdrawn, figures  # every message that went out is taken back
     assert {r["state"] for r in rows} <= ENDED, figures

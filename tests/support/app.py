@@ -16,6 +16,7 @@ from alerts.config import Settings
 from alerts.db import database as db
 from alerts.staff import auth, tokens
 from alerts.staff.models import Role, Staff
+from tests.support.page_cache import SettledClient
 
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count()
@@ -31,6 +32,13 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         secure_cookies=False,
         geocoder="offline",
     )
+
+
+@pytest.fixture
+def aiohttp_client_cls() -> type[TestClient[Any, Any]]:
+    """Every test client waits for the page cache to hear the changes committed before each of
+    its requests (tests/support/page_cache.py)."""
+    return SettledClient
 
 
 @pytest.fixture
