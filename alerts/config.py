@@ -285,6 +285,8 @@ class Settings:
     poster_report_hours: float = _setting("POSTER_REPORT_HOURS", 24.0, "Hours after that reminder "
         "when posters still up are reported to the case's staff (e-mail, withdrawal page).",
         float)  # fmt: skip
+    board_refresh_seconds: int = _setting("BOARD_REFRESH_SECONDS", 10, "Seconds between updates "
+        "of an open search board's map and tables in the console.", _positive_int)  # fmt: skip
     scheduler_interval_seconds: float = _setting(
         "SCHEDULER_INTERVAL_SECONDS", 60.0,
         "Seconds between the scheduler's checks for consents that reached their end date (what "

@@ -52,6 +52,7 @@ ZONES = 6  # the first ring's sectors
 SECTORS = 9  # the 3×3 grid
 SEARCHER_AT = (51.0420, 3.7150)  # the case's last-seen place is 51.0357, 3.7103
 FIND_AT = (51.0300, 3.7050)
+REFRESH = 1  # BOARD_REFRESH_SECONDS of the board that updates itself
 
 
 def _keep(found: list[str], exc: object) -> None:
@@ -190,11 +191,21 @@ async def test_with_tiles_the_maps_have_their_background_and_no_fallback(
 
 
 async def test_the_open_board_brings_its_map_and_tables_up_to_date_without_reloading(
-    browser: Any, live: str, database: Database, settings: Settings, make_staff: StaffFactory
-) -> None:
+    browser: Any, database_url: str, tmp_path: Any, database: Database, settings: Settings,
+    make_staff: StaffFactory,
+) -> None:  # fmt: skip
     case, manager = await approved(database, settings, make_staff, languages=("nl",))
     other = await searcher(database, NEAR, email="late@example.org")
     search = await a_search(database, manager, case)
+    tiles = f"http://127.0.0.1:{closed_port()}/{{z}}/{{x}}/{{y}}.png"
+    env = {**map_env(database_url, tmp_path, tiles), "BOARD_REFRESH_SECONDS": str(REFRESH)}
+    async with serving(env) as live:
+        await _follow_the_board(browser, live, database, manager, search, other)
+
+
+async def _follow_the_board(
+    browser: Any, live: str, database: Database, manager: Staff, search: Search, other: int
+) -> None:
     context = await browser.new_context(viewport=WINDOWS["desktop"])
     page = await context.new_page()
     problems: list[str] = []
@@ -220,7 +231,7 @@ async def test_the_open_board_brings_its_map_and_tables_up_to_date_without_reloa
     # Paused: what changes now waits for the switch.
     await page.locator("[data-live-toggle]").uncheck()
     await searches.check_out(database, search.id, other)
-    await page.wait_for_timeout(12_000)
+    await page.wait_for_timeout(3 * REFRESH * 1000)  # three updates' time
     assert await page.locator("[data-map] .mark-searcher").count() == 2
     await page.locator("[data-live-toggle]").check()
     await expect(page.locator("[data-map] .mark-searcher")).to_have_count(1, timeout=30_000)

@@ -28,7 +28,6 @@ from alerts.web.middlewares import map_page
 from alerts.web.paths import path_id
 
 routes = web.RouteTableDef()
-REFRESH_SECONDS = 10
 
 
 def search_id(request: web.Request) -> int:
@@ -72,7 +71,7 @@ async def board_page(request: web.Request) -> web.Response:
     case, board = await _board(request)
     search = board.search
     response = render(request, "console/search_board.html", case=case, board=board,
-                      search=search, refresh=REFRESH_SECONDS,
+                      search=search, refresh=request.app[keys.SETTINGS].board_refresh_seconds,
                       assembly_at=to_local_input(search.assembly_at))  # fmt: skip
     map_page(response)  # its tiles are asked with the site's origin as referrer
     return response
