@@ -183,11 +183,17 @@ class RateLimiter:
         # Nothing until a whole token can be lent: `left + lookahead` reaches one.
         return Grant(tokens=0, wait=max(0.001, (1.0 - left - row["lookahead"]) / rate))
 
-    async def take_one(self, key: str, count: float, window: float) -> Grant:
-        """One token of a per-recipient bucket, created on first use."""
+    async def take_one(self, key: str, limit: tuple[float, float]) -> float | None:
+        """One token of a per-recipient bucket (`limit`: count, window; created on first use),
+        waited for when it is lent ahead (a few seconds at most: few posts per recipient): None
+        once it is held, else the seconds until one is free (nothing taken)."""
         if key not in self._configured:
-            await self.configure(key, count, window)
-        return await self.take(key, 1)
+            await self.configure(key, *limit)
+        grant = await self.take(key, 1)
+        if not grant.tokens:
+            return grant.wait
+        await asyncio.sleep(grant.due[0])
+        return None
 
     async def give_back(self, key: str, tokens: int) -> None:
         """Return tokens taken but not used (nothing was due after all)."""

@@ -9,7 +9,6 @@ answered once the channel was called, whatever came of it; given back when it wa
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
 from collections.abc import Mapping
@@ -85,12 +84,10 @@ class Sender:
         channel = self.channels[claim.channel]
         per_target = None
         if channel.limits.per_target is not None:
-            count, window = channel.limits.per_target
             per_target = f"{claim.channel}:{claim.address}"
-            grant = await self.limiter.take_one(per_target, count, window)
-            if not grant.tokens:
-                return Retry(claim=claim, delay=grant.wait, error=None, attempted=False)
-            await asyncio.sleep(grant.due[0])  # a few seconds at most: few posts per channel
+            wait = await self.limiter.take_one(per_target, channel.limits.per_target)
+            if wait is not None:
+                return Retry(claim=claim, delay=wait, error=None, attempted=False)
         if not await self.limiter.acquire(channel.limits.bucket):
             # No token in time (this process's share lapsed: the database is unreachable):
             # back to the queue rather than sent when another process may have taken it over.

@@ -215,12 +215,10 @@ class Withdrawer:
         # was spent before the ending went out.)
         key = None
         if channel.limits.per_target is not None:
-            count, window = channel.limits.per_target
             key = f"{taking.channel}:{taking.address}"
-            grant = await self.limiter.take_one(key, count, window)
-            if not grant.tokens:
-                return Again(taking=taking, delay=grant.wait, error=None, attempted=False)
-            await asyncio.sleep(grant.due[0])
+            wait = await self.limiter.take_one(key, channel.limits.per_target)
+            if wait is not None:
+                return Again(taking=taking, delay=wait, error=None, attempted=False)
         if not await self.limiter.acquire(channel.limits.bucket):
             outcome: Outcome = Again(taking=taking, delay=0.0, error=None, attempted=False,
                                      late=True)  # fmt: skip
