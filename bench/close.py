@@ -39,17 +39,15 @@ sys.path.insert(0, str(ROOT))
 
 from alerts.cases import lifecycle as cases
 from alerts.cases.models import Case
-from alerts.config import Settings
-from alerts.db.database import Database, create_pool
+from alerts.db.database import Database
 from alerts.outbox import fanout, pipeline
 from bench.fanout import (
     CENTRE,
     TOKEN,
     Bench,
     _free_port,
-    bench_staff,
+    bench_session,
     load_volunteers,
-    scratch_database,
 )
 from tests.support.factories import CASE_FIELDS, CONSENT, last_seen
 
@@ -238,22 +236,12 @@ async def bench_size(bench: Bench, url: str, count: int, closes: int) -> None:
 
 
 async def main(args: argparse.Namespace) -> None:
-    async with scratch_database(args.dsn) as (url, where):
-        print(f"database: {where}", flush=True)
-        pool = await create_pool(url, min_size=2, max_size=6)
-        db = Database(pool)
-        settings = Settings.from_env(
-            {}, database_url=url, telegram_bot_token=TOKEN,
-            public_base_url="https://alerts.example", fanout_batch_size=1000,
-        )  # fmt: skip
-        bench = Bench(db=db, settings=settings, staff=await bench_staff(db))
-        try:
-            async with sandbox() as sandbox_url:
-                for size in (int(s) for s in args.sizes.split(",")):
-                    await bench_size(bench, sandbox_url, size, args.closes)
-        finally:
-            await pool.close()
-    print("\n".join(["", "summary:", *bench.rows]))
+    async with (
+        bench_session(args.dsn, pool_size=6, fanout_batch_size=1000) as bench,
+        sandbox() as sandbox_url,
+    ):
+        for size in (int(s) for s in args.sizes.split(",")):
+            await bench_size(bench, sandbox_url, size, args.closes)
 
 
 if __name__ == "__main__":

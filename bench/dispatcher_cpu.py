@@ -43,15 +43,13 @@ from fanout import (  # noqa: E402 - the fan-out benchmark's database and volunt
     TOKEN,
     Bench,
     _free_port,
-    bench_staff,
+    bench_session,
     load_volunteers,
     refused,
-    scratch_database,
     submitted_case,
 )
 
 from alerts.config import Settings  # noqa: E402
-from alerts.db.database import Database, create_pool  # noqa: E402
 from alerts.outbox import pipeline  # noqa: E402
 
 _SANDBOX = """
@@ -198,23 +196,11 @@ async def run(bench: Bench, url: str, args: argparse.Namespace, processes: int) 
 
 
 async def main(args: argparse.Namespace) -> None:
-    async with scratch_database(args.dsn) as (url, where):
-        print(f"database: {where}", flush=True)
-        pool = await create_pool(url, min_size=2, max_size=10)
-        db = Database(pool)
-        settings = Settings.from_env(
-            {}, database_url=url, telegram_bot_token=TOKEN, public_base_url="https://alerts.example"
-        )
-        bench = Bench(db=db, settings=settings, staff=await bench_staff(db))
-        started = time.perf_counter()
-        try:
-            if "a" in args.parts:
-                await run(bench, url, args, 1)
-            if "b" in args.parts:
-                await run(bench, url, args, 2)
-        finally:
-            await pool.close()
-    print("\n".join(["", f"summary ({time.perf_counter() - started:.0f} s):", *bench.rows]))
+    async with bench_session(args.dsn, pool_size=10) as bench:
+        if "a" in args.parts:
+            await run(bench, bench.settings.database_url, args, 1)
+        if "b" in args.parts:
+            await run(bench, bench.settings.database_url, args, 2)
 
 
 if __name__ == "__main__":

@@ -28,21 +28,18 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from alerts.config import Settings
-from alerts.db.database import Database, create_pool
+from alerts.db.database import Database
 from alerts.outbox import pipeline, tasks
 from alerts.rounds import service as rounds
 from bench.fanout import (
     CENTRE,
     FIRST_USER_ID,
-    TOKEN,
     Bench,
-    bench_staff,
+    bench_session,
     dispatcher,
     load_volunteers,
     sandbox_process,
     sandbox_settings,
-    scratch_database,
     submitted_case,
 )
 
@@ -102,19 +99,8 @@ async def run(bench: Bench, volunteers: int) -> None:
 
 
 async def main(args: argparse.Namespace) -> None:
-    async with scratch_database(args.dsn) as (url, where):
-        print(f"database: {where}", flush=True)
-        pool = await create_pool(url, min_size=2, max_size=20)
-        db = Database(pool)
-        settings = Settings.from_env(
-            {}, database_url=url, telegram_bot_token=TOKEN, public_base_url="https://alerts.example"
-        )
-        bench = Bench(db=db, settings=settings, staff=await bench_staff(db))
-        try:
-            await run(bench, args.volunteers)
-        finally:
-            await pool.close()
-    print("\n".join(["", "summary:", *bench.rows]))
+    async with bench_session(args.dsn) as bench:
+        await run(bench, args.volunteers)
 
 
 if __name__ == "__main__":

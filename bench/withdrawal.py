@@ -24,7 +24,6 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
-import secrets
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -38,22 +37,19 @@ sys.path.insert(0, str(ROOT))
 
 from alerts.app import create_app
 from alerts.config import Settings
-from alerts.db.database import Database, create_pool
+from alerts.db.database import Database
 from alerts.outbox import pipeline
-from alerts.staff import auth
-from alerts.staff.models import Role, Staff
 from bench.fanout import (
     CENTRE,
     FIRST_USER_ID,
-    TOKEN,
     Bench,
     _free_port,
+    bench_session,
     dispatcher,
     load_volunteers,
     refused,
     sandbox_process,
     sandbox_settings,
-    scratch_database,
     submitted_case,
     until_sent,
 )
@@ -151,28 +147,8 @@ async def bench_withdrawal(bench: Bench, messages: int, rate: int) -> None:
 
 
 async def main(args: argparse.Namespace) -> None:
-    async with scratch_database(args.dsn) as (url, where):
-        print(f"database: {where}", flush=True)
-        pool = await create_pool(url, min_size=2, max_size=20)
-        db = Database(pool)
-        settings = Settings.from_env(
-            {}, database_url=url, telegram_bot_token=TOKEN, public_base_url="https://alerts.example",
-            secure_cookies=False,
-        )  # fmt: skip
-        staff = []
-        for role in (Role.CASE_MANAGER, Role.SUPERVISOR):
-            name = f"bench{secrets.token_hex(3)}"
-            staff_id = await auth.create_staff(db, username=name, display_name=name, role=role,
-                                               password="bench password 123")  # fmt: skip
-            row = await db.fetchrow("staff_by_id", staff_id)
-            assert row is not None
-            staff.append(Staff.from_row(row))
-        bench = Bench(db=db, settings=settings, staff=(staff[0], staff[1]))
-        try:
-            await bench_withdrawal(bench, args.messages, args.rate)
-        finally:
-            await pool.close()
-    print("\n".join(["", "summary:", *bench.rows]))
+    async with bench_session(args.dsn, secure_cookies=False) as bench:
+        await bench_withdrawal(bench, args.messages, args.rate)
 
 
 if __name__ == "__main__":
