@@ -6,33 +6,20 @@ rows in words, filtered) and the audit log. Screenshots go to test-artifacts/con
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator
 from typing import Any
-
-import pytest
 
 from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.staff.models import Role
-from tests.browser.test_sighting_browser import browser, errors_of
 from tests.integration.test_console_words import RAW, WORDS, many_publications, text_of
 from tests.support.app import PASSWORD, StaffFactory
+from tests.support.browser import errors_of
 from tests.support.factories import approved
 from tests.support.paths import ROOT
-from tests.support.processes import serving
 
-__all__ = ["browser"]  # the fixture, shared with test_sighting_browser
 ARTIFACTS = ROOT / "test-artifacts" / "console"
 LANGS = ("nl", "fr", "de", "en")
 WINDOWS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 900}}
-
-
-@pytest.fixture
-async def live(database_url: str, tmp_path: Any) -> AsyncIterator[str]:
-    env = {"DATABASE_URL": database_url, "SECURE_COOKIES": "false", "LOG_LEVEL": "WARNING",
-           "GEOCODER": "offline", "DATA_DIR": str(tmp_path)}  # fmt: skip
-    async with serving(env) as base:
-        yield base
 
 
 async def test_the_console_in_words_on_a_phone_and_a_desktop_in_every_language(

@@ -27,17 +27,8 @@ from alerts.rounds import service as rounds
 from alerts.searches import service as searches
 from alerts.searches.models import Search
 from alerts.staff.models import Staff
-from tests.browser.test_map_without_tiles_browser import (
-    AXE_OPTIONS,
-    LANGS,
-    NOTICE,
-    WINDOWS,
-    closed_port,
-    map_env,
-    tile_server,
-)
-from tests.browser.test_sighting_browser import browser
-from tests.support.app import PASSWORD, StaffFactory
+from tests.support.app import StaffFactory
+from tests.support.browser import AXE_OPTIONS, LANGS, NOTICE, WINDOWS, closed_port, log_in, map_env
 from tests.support.dispatch import GENT, moved
 from tests.support.factories import approved
 from tests.support.paths import ROOT
@@ -45,7 +36,6 @@ from tests.support.processes import serving
 from tests.support.rounds import poster_volunteer
 from tests.support.searches import search_under_way, searcher
 
-__all__ = ["browser", "tile_server"]  # the fixtures, shared with the other map tests
 ARTIFACTS = ROOT / "test-artifacts" / "maps"
 NEAR = moved(GENT, 2)
 ZONES = 6  # the first ring's sectors
@@ -78,14 +68,6 @@ async def a_search(database: Database, manager: Staff, case: Case) -> Search:
     search, _, _ = await search_under_way(database, manager, case, at=SEARCHER_AT,
                                           find_at=FIND_AT, sectors=(0, 4))  # fmt: skip
     return search
-
-
-async def log_in(page: Any, live: str, staff: Staff) -> None:
-    await page.goto(f"{live}/login")
-    await page.fill("#username", staff.username)
-    await page.fill("#password", PASSWORD)
-    await page.click("button[type=submit]")
-    await page.wait_for_url(f"{live}/console**")
 
 
 def shots() -> list[Path]:

@@ -9,11 +9,9 @@ from __future__ import annotations
 import io
 import re
 import shutil
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pypdfium2 as pdfium
-import pytest
 from PIL import Image
 from pypdf import PdfReader
 
@@ -22,24 +20,14 @@ from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.posters.exercise import BLUE
 from alerts.staff.models import Role
-from tests.browser.test_sighting_browser import browser, errors_of
 from tests.support.app import PASSWORD, StaffFactory
+from tests.support.browser import errors_of
 from tests.support.factories import approved
 from tests.support.paths import ROOT
-from tests.support.processes import serving
 
-__all__ = ["browser"]  # the fixture, shared with test_sighting_browser
 ARTIFACTS = ROOT / "test-artifacts" / "exercise"
 LANGS = ("nl", "fr", "de", "en")
 WORD = {"nl": "OEFENING", "fr": "EXERCICE", "de": "ÜBUNG", "en": "EXERCISE"}
-
-
-@pytest.fixture
-async def live(database_url: str, tmp_path: Any) -> AsyncIterator[str]:
-    env = {"DATABASE_URL": database_url, "SECURE_COOKIES": "false", "LOG_LEVEL": "WARNING",
-           "GEOCODER": "offline", "DATA_DIR": str(tmp_path)}  # fmt: skip
-    async with serving(env) as base:
-        yield base
 
 
 def blue_share(png: bytes) -> float:

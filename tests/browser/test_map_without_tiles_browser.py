@@ -10,18 +10,14 @@ are asked with the site's origin as Referer, never the page's path.
 from __future__ import annotations
 
 import functools
-import io
 import re
 import shutil
-import socket
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from aiohttp import web
 from axe_playwright_python.async_playwright import Axe
-from PIL import Image
 
 from alerts.cases.models import Case
 from alerts.config import Settings
@@ -29,25 +25,21 @@ from alerts.db.database import Database
 from alerts.i18n import in_language
 from alerts.sightings import reports as sightings
 from alerts.sightings.reports import Report
-from tests.browser.test_sighting_browser import browser
-from tests.support.app import PASSWORD, StaffFactory
+from tests.support.app import StaffFactory
+from tests.support.browser import (
+    AXE_OPTIONS,
+    LANGS,
+    NOTICE,
+    WINDOWS,
+    closed_port,
+    log_in,
+    map_env,
+)
 from tests.support.factories import approved
 from tests.support.paths import ROOT
 from tests.support.processes import serving
 
-__all__ = ["browser"]  # the fixture, shared with test_sighting_browser
 ARTIFACTS = ROOT / "test-artifacts" / "places"
-LANGS = ("nl", "fr", "de", "en")
-WINDOWS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
-AXE_OPTIONS = {"runOnly": {"type": "tag", "values": [
-    "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}  # fmt: skip
-NOTICE = "The map background could not be loaded: the points are shown on a plain grid."
-
-
-def map_env(database_url: str, tmp_path: Any, tiles: str) -> dict[str, str]:
-    """The environment of `run.py serve` with its map tiles from `tiles`."""
-    return {"DATABASE_URL": database_url, "SECURE_COOKIES": "false", "LOG_LEVEL": "WARNING",
-            "GEOCODER": "offline", "DATA_DIR": str(tmp_path), "MAP_TILE_URL": tiles}  # fmt: skip
 
 
 def _keep(found: list[str], exc: object) -> None:
@@ -56,12 +48,6 @@ def _keep(found: list[str], exc: object) -> None:
 
 def _keep_url(found: list[str], request: Any) -> None:
     found.append(request.url)
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -110,11 +96,7 @@ async def test_without_tiles_the_points_stay_on_a_plain_grid_and_in_a_list(
         asked: list[str] = []
         page.on("pageerror", functools.partial(_keep, problems))
         page.on("request", functools.partial(_keep_url, asked))
-        await page.goto(f"{live}/login")
-        await page.fill("#username", manager.username)
-        await page.fill("#password", PASSWORD)
-        await page.click("button[type=submit]")
-        await page.wait_for_url(f"{live}/console**")
+        await log_in(page, live, manager)
         for lang in LANGS:
             await page.goto(f"{live}/console/cases/{case.id}/sightings?lang={lang}")
             box = page.locator("[data-map]")
@@ -153,27 +135,6 @@ async def test_without_tiles_the_points_stay_on_a_plain_grid_and_in_a_list(
         await context.close()
 
 
-@pytest.fixture
-async def tile_server() -> AsyncIterator[tuple[str, list[str]]]:
-    """A tile server that answers every tile (a plain PNG) and keeps each request's Referer."""
-    referers: list[str] = []
-    png = io.BytesIO()
-    Image.new("RGB", (256, 256), (200, 220, 200)).save(png, format="PNG")
-
-    async def tile(request: web.Request) -> web.Response:
-        referers.append(request.headers.get("Referer", ""))
-        return web.Response(body=png.getvalue(), content_type="image/png")
-
-    app = web.Application()
-    app.router.add_get("/{z}/{x}/{y}.png", tile)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = closed_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    yield f"http://127.0.0.1:{port}/{{z}}/{{x}}/{{y}}.png", referers
-    await runner.cleanup()
-
-
 async def test_with_tiles_the_map_has_its_background_and_the_tiles_get_the_origin_only(
     browser: Any, database_url: str, tmp_path: Any, tile_server: tuple[str, list[str]],
     database: Database, settings: Settings, make_staff: StaffFactory,
@@ -185,11 +146,7 @@ async def test_with_tiles_the_map_has_its_background_and_the_tiles_get_the_origi
     async with serving(env) as live:
         context = await browser.new_context()
         page = await context.new_page()
-        await page.goto(f"{live}/login")
-        await page.fill("#username", manager.username)
-        await page.fill("#password", PASSWORD)
-        await page.click("button[type=submit]")
-        await page.wait_for_url(f"{live}/console**")
+        await log_in(page, live, manager)
         await page.goto(f"{live}/console/cases/{case.id}/sightings")
         await page.locator("[data-map] img.leaflet-tile-loaded").first.wait_for()
         assert await page.locator("[data-map] path.leaflet-interactive").count() == 3

@@ -18,15 +18,14 @@ from alerts.db.database import Database
 from alerts.i18n import in_language
 from alerts.rounds.notices import SUBJECTS
 from sandbox.smtp_sink import SmtpSink
-from tests.browser.test_sighting_browser import browser, errors_of
 from tests.support.app import PASSWORD, StaffFactory
+from tests.support.browser import errors_of
 from tests.support.channels import close
 from tests.support.dispatch import GENT, eventually, moved
 from tests.support.factories import approved
 from tests.support.processes import serving
 from tests.support.rounds import poster_volunteer
 
-__all__ = ["browser"]  # the fixture, shared with test_sighting_browser
 LINK = re.compile(r"https?://\S+/volunteer/posters/\S+")
 PHONE = {"width": 390, "height": 844}
 ADDRESS = "affiche@example.org"

@@ -19,13 +19,12 @@ from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.i18n import in_language
 from alerts.web.public import sharing
-from tests.browser.test_sighting_browser import browser, errors_of
 from tests.support.app import StaffFactory
+from tests.support.browser import errors_of
 from tests.support.factories import approved
 from tests.support.paths import ROOT
 from tests.support.processes import serving
 
-__all__ = ["browser"]  # the fixture, shared with test_sighting_browser
 ARTIFACTS = ROOT / "test-artifacts" / "public-page"
 LANGS = ("nl", "fr", "de", "en")
 NAMES = {"nl": "Stichting Vermiste Kinderen", "fr": "Fondation Enfants Disparus"}

@@ -22,8 +22,8 @@ from alerts.i18n import in_language
 from alerts.searches.notices import SUBJECTS
 from alerts.volunteers.pseudonyms import pseudonym
 from sandbox.smtp_sink import SmtpSink
-from tests.browser.test_sighting_browser import browser, errors_of
 from tests.support.app import PASSWORD, StaffFactory
+from tests.support.browser import errors_of
 from tests.support.dispatch import GENT, eventually, moved
 from tests.support.factories import approved
 from tests.support.images import jpeg
@@ -31,7 +31,6 @@ from tests.support.paths import ROOT
 from tests.support.processes import serving
 from tests.support.searches import searcher
 
-__all__ = ["browser"]  # the fixture, shared with test_sighting_browser
 SECRET = "search-browser-test-secret-key-0123456789"
 LINK = re.compile(r"https?://\S+/volunteer/search/\S+")
 PHONE = {"width": 390, "height": 844}

@@ -2,22 +2,16 @@
 serve`: sent without JavaScript, and with it (just now, the device's position, the map without
 its tiles, a photo); the triage page's map and its polling for new sightings.
 
-Chromium is the system's (/usr/bin/chromium, installed by scripts/test); on CI its absence is a
-failure, elsewhere a skip.
+The browser and the service's process are tests/support/browser.py's fixtures.
 """
 
 from __future__ import annotations
 
 import functools
-import os
 import re
-import shutil
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
-
-import pytest
 
 from alerts.cases.models import Case
 from alerts.config import Settings
@@ -25,60 +19,13 @@ from alerts.db.database import Database
 from alerts.i18n import in_language
 from tests.support import images
 from tests.support.app import PASSWORD, StaffFactory
+from tests.support.browser import errors_of, sighting_rows
 from tests.support.factories import approved
-from tests.support.processes import serving
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+if TYPE_CHECKING:
+    from playwright.async_api import Browser
+
 BRUSSELS = ZoneInfo("Europe/Brussels")
-
-try:
-    from playwright.async_api import Browser, ConsoleMessage, Page, async_playwright
-except ImportError:  # pragma: no cover - reported by the fixture below
-    async_playwright = None  # type: ignore[assignment]
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    if async_playwright is None or not shutil.which(CHROMIUM):
-        missing = "playwright is not installed" if async_playwright is None else "no Chromium"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{missing}: scripts/test installs both")
-        pytest.skip(missing)
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        await launched.close()
-
-
-@pytest.fixture
-async def live(database_url: str, tmp_path: Any) -> AsyncIterator[str]:
-    env = {"DATABASE_URL": database_url, "SECURE_COOKIES": "false", "LOG_LEVEL": "WARNING",
-           "GEOCODER": "offline", "DATA_DIR": str(tmp_path)}  # fmt: skip
-    async with serving(env) as base:
-        yield base
-
-
-def errors_of(page: Page) -> list[str]:
-    """The page's script errors, policy violations and failed loads. Map tiles that cannot
-    load are fine (the test machine has no internet, and the page must work without them),
-    and so is the browser's own look for /favicon.ico (the service has none)."""
-    found: list[str] = []
-
-    def console(message: ConsoleMessage) -> None:
-        where = str(message.location.get("url", ""))
-        tiles = "openstreetmap.org" in where + message.text
-        if message.type == "error" and not tiles and not where.endswith("/favicon.ico"):
-            found.append(f"{message.text} ({where})")
-
-    page.on("pageerror", lambda exc: found.append(str(exc)))
-    page.on("console", console)
-    return found
-
-
-async def rows(database: Database) -> list[dict[str, Any]]:
-    return [dict(r) for r in await database.conn.fetch("SELECT * FROM sightings ORDER BY id")]
 
 
 async def test_the_form_is_sent_without_javascript(
@@ -104,7 +51,7 @@ async def test_the_form_is_sent_without_javascript(
     await page.get_by_label(t("Phone")).fill("0470 12 34 56")
     await page.get_by_role("button", name=t("Send the report")).click()
     await page.wait_for_url(re.compile(r"/sightings/received\?ref="))
-    [row] = await rows(database)
+    [row] = await sighting_rows(database)
     assert row["reference"] in await page.locator(".sf-reference").inner_text()
     assert (row["place"], row["contact_phone"], row["lat"]) == (
         "Korenmarkt, 9000 Gent", "0470 12 34 56", None)  # fmt: skip
@@ -152,7 +99,7 @@ async def test_the_form_with_javascript_and_the_triage_page(
     await page.get_by_label(re.compile(t("A photo"))).set_input_files(str(photo))
     await page.get_by_role("button", name=t("Send the report")).click()
     await page.wait_for_url(re.compile(r"/sightings/received\?ref="))
-    [row] = await rows(database)
+    [row] = await sighting_rows(database)
     assert (row["lat"], row["lon"], row["point_source"]) == (51.0544, 3.7256, "device")
     assert row["photo"] is not None and row["language"] == "fr"
     assert problems == []

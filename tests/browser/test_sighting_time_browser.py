@@ -16,12 +16,11 @@ from alerts.config import Settings
 from alerts.db.database import Database
 from alerts.i18n import in_language
 from alerts.sightings.reports import TOO_EARLY
-from tests.browser.test_sighting_browser import browser, errors_of, live, rows
 from tests.support.app import PASSWORD, StaffFactory
+from tests.support.browser import errors_of, sighting_rows
 from tests.support.factories import approved
 from tests.support.paths import ROOT
 
-__all__ = ["browser", "live"]  # the fixtures, shared with test_sighting_browser
 BRUSSELS = ZoneInfo("Europe/Brussels")
 LONDON = ZoneInfo("Europe/London")
 SHOTS = ROOT / "test-artifacts" / "sighting-time"
@@ -55,7 +54,7 @@ async def test_just_now_on_a_phone_on_uk_time_is_stored_as_the_right_instant(
     await page.get_by_role("button", name=t("Send the report")).click()
     await page.get_by_text(t(TOO_EARLY)).wait_for()
     assert await page.get_by_label(t("The time is right")).is_visible()
-    assert await rows(database) == []
+    assert await sighting_rows(database) == []
 
     before = datetime.now(UTC).replace(second=0, microsecond=0)
     await page.get_by_role("button", name=t("Just now")).click()
@@ -74,7 +73,7 @@ async def test_just_now_on_a_phone_on_uk_time_is_stored_as_the_right_instant(
     )
     await page.get_by_role("button", name=t("Send the report")).click()
     await page.wait_for_url(re.compile(r"/sightings/received\?ref="))
-    [row] = await rows(database)
+    [row] = await sighting_rows(database)
     assert before <= row["seen_at"] <= after
     assert problems == []
     await context.close()
