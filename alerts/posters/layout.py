@@ -8,10 +8,13 @@ are that PDF rasterised, so what the tests measure on a sheet is what is printed
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import io
 import math
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -41,6 +44,13 @@ MAX_PHOTO_PX = 1400
 # transports nobody uses: it makes a poster about 20% bigger and twice as slow to write.
 rl_config.useA85 = 0
 
+# reportlab keeps one reader per registered font and moves its file position while it embeds a
+# PDF's subset of glyphs, so two PDFs written at once in two threads (materials are rendered in
+# threads) read each other's glyphs and fail. Writing is CPU-bound under the GIL anyway: one PDF
+# is written at a time (`embedding_fonts`).
+_EMBEDDING = threading.Lock()
+_REGISTERING = threading.Lock()
+
 Color = tuple[float, float, float]
 Align = Literal["left", "center", "right"]
 BLACK: Color = (0.0, 0.0, 0.0)
@@ -52,9 +62,21 @@ GREY: Color = (0.35, 0.35, 0.38)
 
 @functools.cache
 def register_fonts() -> None:
-    """Register the embedded TrueType fonts with reportlab, once per process."""
-    for name, file in ((FONT, "DejaVuSans.ttf"), (BOLD, "DejaVuSans-Bold.ttf")):
-        pdfmetrics.registerFont(TTFont(name, str(FONTS_DIR / file)))
+    """Register the embedded TrueType fonts with reportlab, once per process (threads that
+    start at once would each register their own copy)."""
+    with _REGISTERING:
+        if FONT not in pdfmetrics.getRegisteredFontNames():
+            for name, file in ((FONT, "DejaVuSans.ttf"), (BOLD, "DejaVuSans-Bold.ttf")):
+                pdfmetrics.registerFont(TTFont(name, str(FONTS_DIR / file)))
+
+
+@contextlib.contextmanager
+def embedding_fonts() -> Iterator[None]:
+    """Hold while a PDF that uses the fonts is written: one at a time in the process (a thread
+    of its own, never the event loop, as it may wait for another)."""
+    with _EMBEDDING:
+        register_fonts()
+        yield
 
 
 @dataclass(frozen=True)
@@ -316,7 +338,11 @@ def _paint(canvas: Canvas, item: Item) -> None:
 
 def render_pdf(sheet: Sheet) -> bytes:
     """The sheet as a one-page PDF with its fonts embedded."""
-    register_fonts()
+    with embedding_fonts():
+        return _written(sheet)
+
+
+def _written(sheet: Sheet) -> bytes:
     out = io.BytesIO()
     # The initial font is ours: reportlab would otherwise declare an unembedded Helvetica.
     canvas = Canvas(

@@ -39,7 +39,7 @@ from alerts.geo.gazetteer import fold, haversine_km
 from alerts.geo.geocoding import GeocodingService
 from alerts.geo.precision import at_a_municipality_centre, precise
 from alerts.i18n import N_, in_language
-from alerts.posters.layout import BOLD, FONT, register_fonts
+from alerts.posters.layout import BOLD, FONT, embedding_fonts
 from alerts.sightings import reports as sightings
 from alerts.sightings.reports import BRUSSELS, STATUSES, Sighting
 from alerts.staff import audit
@@ -339,8 +339,13 @@ def to_csv(headers: list[str], rows: list[list[str]]) -> bytes:
 
 
 def to_pdf(title: str, subtitle: str, headers: list[str], rows: list[list[str]]) -> bytes:
-    """The rows as an A4 PDF: a title, then one labelled block per sighting."""
-    register_fonts()
+    """The rows as an A4 PDF: a title, then one labelled block per sighting (CPU-bound, and it
+    waits for any poster being written: run it in a thread)."""
+    with embedding_fonts():
+        return _pdf(title, subtitle, headers, rows)
+
+
+def _pdf(title: str, subtitle: str, headers: list[str], rows: list[list[str]]) -> bytes:
     body = ParagraphStyle("body", fontName=FONT, fontSize=8.5, leading=10.5)
     label = ParagraphStyle("label", parent=body, fontName=BOLD)
     heading = ParagraphStyle("heading", fontName=BOLD, fontSize=14, leading=18)

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import io
+import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 import pypdf
@@ -22,6 +26,7 @@ from alerts.posters.images import render_square, render_story, square_sheet, sto
 from alerts.posters.labels import FACT_LABELS, format_age, format_sex, format_when
 from alerts.posters.layout import Picture, Qr, Sheet
 from alerts.posters.poster import poster_sheet, render_poster
+from alerts.sightings import triage
 from tests.support.factories import LAST_SEEN
 from tests.support.images import jpeg
 from tests.support.posters import (
@@ -202,6 +207,28 @@ def test_bilingual_poster_carries_both_languages() -> None:
         assert squash(in_language(lang, OFFICIAL, url=view.case_url)) in flat
         assert squash(format_when(LAST_SEEN, lang)) in flat
     assert "Gent/Gand" in flat
+
+
+def test_posters_and_exports_written_in_many_threads_at_once_are_each_whole() -> None:
+    """Materials are rendered in threads, and reportlab's font readers are shared: two PDFs
+    written at once with different letters read each other's glyphs and failed (a CI run's
+    approval died with KeyError in reportlab's makeSubset). The police export uses the fonts too.
+    """
+    jobs: list[Callable[[], bytes]] = []
+    for i in range(8):
+        text = ACCENTED[i:] + ACCENTED[:i] * 3
+        view = make_view(case=make_case(description=text))
+        jobs += [partial(render_poster, view, lang, organisation=ORGANISATION) for lang in LANGS]
+        jobs.append(partial(triage.to_pdf, f"Case {i}", text, ["Description"], [[text[::-1]]]))
+    alone = [pdf_text(job()) for job in jobs]
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch as often as they can: the race shows at once
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            at_once = list(pool.map(lambda job: job(), jobs * 3))
+    finally:
+        sys.setswitchinterval(before)
+    assert [pdf_text(pdf) for pdf in at_once] == alone * 3
 
 
 def test_poster_qr_code_opens_the_case_page() -> None:

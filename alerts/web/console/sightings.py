@@ -6,6 +6,7 @@ refuses anyone else. Every triage action and every export is audited.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from typing import Any
@@ -258,5 +259,5 @@ async def export_pdf(request: web.Request) -> web.Response:
         "when": when(datetime.now(UTC), lang),
         "who": staff.display_name,
     }
-    body = triage.to_pdf(title, subtitle, headers, rows)
+    body = await asyncio.to_thread(triage.to_pdf, title, subtitle, headers, rows)
     return _download(body, "application/pdf", f"sightings-{case.reference}.pdf")
