@@ -26,6 +26,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from sandbox.listener import Listener
 from sandbox.server import Server
 from sandbox.telegram.api import BotApi
 from sandbox.telegram.control import SandboxControl, SandboxControlError
@@ -229,10 +230,7 @@ class TelegramSandbox(SandboxControl, Server):
         self.host = host
         self.port = port
         self._runner: web.AppRunner | None = None
-        self._site: web.TCPSite | None = None
-        # Closing and reopening the listening socket as faults come and go, one after another.
-        self._listening = asyncio.Lock()
-        self._toggles: set[asyncio.Task[None]] = set()
+        self._listener: Listener | None = None
         self.state.faults.on_change(self._fault_changed)
 
     @property
@@ -252,44 +250,31 @@ class TelegramSandbox(SandboxControl, Server):
         # A pending long-poll must not hold up shutdown for aiohttp's default 60 s.
         runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
+        assert runner.server is not None
+        listener = Listener(runner.server, self.host, self.port)
         try:
-            site = web.TCPSite(runner, self.host, self.port)
-            await site.start()
+            listener.open()
         except BaseException:
             await runner.cleanup()
             raise
-        self.port = runner.addresses[0][1]
-        self._runner, self._site = runner, site
+        self.port = listener.port
+        self._runner, self._listener = runner, listener
 
     async def stop(self) -> None:
-        for task in list(self._toggles):
-            task.cancel()
-        if self._runner is not None:
-            runner, self._runner, self._site = self._runner, None, None
+        if self._runner is not None and self._listener is not None:
+            runner, listener = self._runner, self._listener
+            self._runner = self._listener = None
+            await listener.aclose()
             await runner.cleanup()
 
     def _fault_changed(self, fault: Any) -> None:
         """Refuse connections while Telegram is unreachable; listen again when it is not."""
-        if self._runner is None:
+        if self._listener is None:
             return
-        task = asyncio.get_running_loop().create_task(
-            self._listen(fault is None or fault.mode != "unreachable")
-        )
-        self._toggles.add(task)
-        task.add_done_callback(self._toggles.discard)
-
-    async def _listen(self, listening: bool) -> None:
-        async with self._listening:
-            runner = self._runner
-            if runner is None or listening == (self._site is not None):
-                return
-            if self._site is not None:
-                site, self._site = self._site, None
-                await site.stop()
-                return
-            site = web.TCPSite(runner, self.host, self.port)
-            await site.start()
-            self._site = site
+        if fault is not None and fault.mode == "unreachable":
+            self._listener.close()
+        else:
+            self._listener.open()
 
 
 async def run_standalone(
