@@ -27,10 +27,6 @@ class Listener:
         self._sock: socket.socket | None = None
         self._handing: set[asyncio.Task[None]] = set()
 
-    @property
-    def is_open(self) -> bool:
-        return self._sock is not None
-
     def open(self) -> None:
         """Listen (at once: connections are accepted from the next turn of the loop)."""
         if self._sock is not None:
@@ -60,9 +56,7 @@ class Listener:
         while self._sock is sock:
             try:
                 conn, _ = sock.accept()
-            except (BlockingIOError, InterruptedError):
-                return
-            except OSError:  # aborted before it was accepted, or out of descriptors
+            except OSError:  # none waiting, aborted before it was accepted, or out of descriptors
                 return
             task = loop.create_task(self._hand_over(conn))
             self._handing.add(task)
