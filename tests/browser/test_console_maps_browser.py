@@ -28,11 +28,11 @@ from alerts.searches import service as searches
 from alerts.searches.models import Search
 from alerts.staff.models import Staff
 from tests.support.app import StaffFactory
-from tests.support.browser import AXE_OPTIONS, LANGS, NOTICE, WINDOWS, closed_port, log_in, map_env
+from tests.support.browser import AXE_OPTIONS, LANGS, NOTICE, WINDOWS, log_in, map_env
 from tests.support.dispatch import GENT, moved
 from tests.support.factories import approved
 from tests.support.paths import ROOT
-from tests.support.processes import serving
+from tests.support.processes import free_port, serving
 from tests.support.rounds import poster_volunteer
 from tests.support.searches import search_under_way, searcher
 
@@ -95,7 +95,7 @@ async def check_page(page: Any, lang: str, window: str, name: str, width: int) -
 
 @pytest.fixture
 async def live(database_url: str, tmp_path: Any) -> AsyncIterator[str]:
-    tiles = f"http://127.0.0.1:{closed_port()}/{{z}}/{{x}}/{{y}}.png"
+    tiles = f"http://127.0.0.1:{free_port()}/{{z}}/{{x}}/{{y}}.png"
     async with serving(map_env(database_url, tmp_path, tiles)) as base:
         yield base
 
@@ -179,7 +179,7 @@ async def test_the_open_board_brings_its_map_and_tables_up_to_date_without_reloa
     case, manager = await approved(database, settings, make_staff, languages=("nl",))
     other = await searcher(database, NEAR, email="late@example.org")
     search = await a_search(database, manager, case)
-    tiles = f"http://127.0.0.1:{closed_port()}/{{z}}/{{x}}/{{y}}.png"
+    tiles = f"http://127.0.0.1:{free_port()}/{{z}}/{{x}}/{{y}}.png"
     env = {**map_env(database_url, tmp_path, tiles), "BOARD_REFRESH_SECONDS": str(REFRESH)}
     async with serving(env) as live:
         await _follow_the_board(browser, live, database, manager, search, other)

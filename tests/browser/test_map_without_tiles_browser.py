@@ -31,13 +31,12 @@ from tests.support.browser import (
     LANGS,
     NOTICE,
     WINDOWS,
-    closed_port,
     log_in,
     map_env,
 )
 from tests.support.factories import approved
 from tests.support.paths import ROOT
-from tests.support.processes import serving
+from tests.support.processes import free_port, serving
 
 ARTIFACTS = ROOT / "test-artifacts" / "places"
 
@@ -53,7 +52,7 @@ def _keep_url(found: list[str], request: Any) -> None:
 @pytest.fixture
 def tiles() -> str:
     """A tile server that refuses every connection."""
-    return f"http://127.0.0.1:{closed_port()}/{{z}}/{{x}}/{{y}}.png"
+    return f"http://127.0.0.1:{free_port()}/{{z}}/{{x}}/{{y}}.png"
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import dataclasses
 import json
 import logging
 import os
-import socket
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -53,6 +52,7 @@ from tests.support.dispatch import (
     publications,
     with_channels,
 )
+from tests.support.processes import free_port
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 SECRET = "partner-secret-0123456789abcdef"
@@ -140,19 +140,13 @@ async def test_withdrawal_deletes_a_young_message_and_neutralises_an_old_one(
     assert not neutral.deleted and "ingetrokken" in (neutral.caption or "")
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def test_a_network_error_leaves_no_token_in_the_log(
     db: Database,
     settings: Settings,
     make_staff: StaffFactory,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    nowhere = f"http://127.0.0.1:{_closed_port()}"
+    nowhere = f"http://127.0.0.1:{free_port()}"
     down = with_channels(
         settings, telegram_api_url=f"{nowhere}/bot", telegram_file_url=f"{nowhere}/file/bot"
     )

@@ -1,7 +1,7 @@
 """What the browser tests share: the system's Chromium through Playwright (`browser`), the
 service as a process on the test's database (`live`, `serve_env`), a page's errors, the windows
 and languages the pages are looked at in, axe-core's WCAG 2.2 AA rules, and map tile servers
-(one that refuses, `closed_port`; one that answers, `tile_server`).
+(one that answers, `tile_server`; for one that refuses, tests.support.processes.free_port).
 
 Chromium is the system's (/usr/bin/chromium, installed by scripts/test); on CI its absence is a
 failure, elsewhere a skip.
@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -101,13 +100,6 @@ async def sighting_rows(database: Database) -> list[dict[str, Any]]:
     return [dict(r) for r in await database.conn.fetch("SELECT * FROM sightings ORDER BY id")]
 
 
-def closed_port() -> int:
-    """A free port nothing listens on (until somebody binds it)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 async def tile_server() -> AsyncIterator[tuple[str, list[str]]]:
     """A tile server that answers every tile (a plain PNG) and keeps each request's Referer."""
@@ -123,7 +115,7 @@ async def tile_server() -> AsyncIterator[tuple[str, list[str]]]:
     app.router.add_get("/{z}/{x}/{y}.png", tile)
     runner = web.AppRunner(app)
     await runner.setup()
-    port = closed_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    port = runner.addresses[0][1]
     yield f"http://127.0.0.1:{port}/{{z}}/{{x}}/{{y}}.png", referers
     await runner.cleanup()

@@ -6,7 +6,6 @@ import asyncio
 import csv
 import itertools
 import logging
-import socket
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from importlib import resources
@@ -28,6 +27,7 @@ from tests.support.nominatim import (
     FakeNominatim,
     fake_nominatim,
 )
+from tests.support.processes import free_port
 
 PROVINCES = {"ANT", "LIM", "OVL", "WVL", "VBR", "BRU", "WBR", "HAI", "LIE", "LUX", "NAM"}
 FLEMISH = {"ANT", "LIM", "OVL", "WVL", "VBR"}
@@ -365,12 +365,6 @@ async def test_nominatim_without_an_answer_falls_back_to_the_gazetteer(
     await service.close()
     assert result is not None and result.source == "offline"
     assert result.municipality.postcode == "9000"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def assert_query_not_logged(caplog: pytest.LogCaptureFixture) -> None:

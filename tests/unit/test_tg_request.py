@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 import traceback
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -18,6 +17,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from alerts.channels.tg_request import AiohttpRequest, scrub_token
 from sandbox.telegram.server import TelegramSandbox
 from tests.support.images import jpeg
+from tests.support.processes import free_port
 
 TOKEN = "123456789:AAHrequestTokenForTests_0123456789a"
 pytestmark = pytest.mark.sandbox(token=TOKEN, global_per_second=30)
@@ -33,12 +33,6 @@ async def bot(sandbox: TelegramSandbox) -> AsyncIterator[telegram.Bot]:
         get_updates_request=AiohttpRequest(),
     ) as client:
         yield client
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def test_send_message_goes_through(sandbox: TelegramSandbox, bot: telegram.Bot) -> None:
@@ -111,7 +105,7 @@ async def test_an_unreachable_server_is_a_network_error_without_the_token(
     request = AiohttpRequest()
     bot = telegram.Bot(
         TOKEN,
-        base_url=f"http://127.0.0.1:{closed_port()}/bot",
+        base_url=f"http://127.0.0.1:{free_port()}/bot",
         request=request,
         get_updates_request=AiohttpRequest(),
     )
